@@ -1,0 +1,48 @@
+"""sopopt: sales & operations planning as a linear program (Pyomo + HiGHS).
+
+Typical use::
+
+    import sopopt
+    plan = sopopt.solve("scenarios/base.yaml")
+    print(plan.status, plan.objective)
+    plan.costs            # cost breakdown by category
+    plan.table("plan")    # product x site x period flows
+    plan.bottlenecks()    # binding limits by shadow price
+"""
+
+from __future__ import annotations
+
+from sopopt.errors import (
+    InfeasibleError,
+    ModelBuildError,
+    ScenarioError,
+    SolverError,
+    SopoptError,
+    UnboundedError,
+)
+from sopopt.model import build_model
+from sopopt.planning import solve
+from sopopt.results import Plan, extract_plan
+from sopopt.scenarios import Case, load_case
+from sopopt.solve import SolveOptions, SolveStatus, solve_model
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Case",
+    "InfeasibleError",
+    "ModelBuildError",
+    "Plan",
+    "ScenarioError",
+    "SolveOptions",
+    "SolveStatus",
+    "SolverError",
+    "SopoptError",
+    "UnboundedError",
+    "__version__",
+    "build_model",
+    "extract_plan",
+    "load_case",
+    "solve",
+    "solve_model",
+]

@@ -1,0 +1,172 @@
+"""Cross-reference and consistency checks on a schema-valid network.
+
+Runs after schema validation: every name must refer to something that exists, every
+series must cover the horizon, lower bounds must not exceed upper bounds, and matrix
+coefficients must sit in a range the solver handles exactly. All problems are collected
+and raised together as one :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import numpy as np
+
+from sopopt.errors import Problem, ScenarioError
+from sopopt.loading import KeyPath, Locations
+from sopopt.model.sets import ModelData, compile_data
+from sopopt.scenarios import locate
+from sopopt.schema.network import Network
+
+#: Smallest non-zero coefficient (hours per unit, BOM quantity) accepted. Below it HiGHS
+#: treats values as zero or loses accuracy against the 1e12 bound.
+MIN_COEFFICIENT = 1e-6
+#: Largest ratio between the largest and smallest non-zero coefficient.
+MAX_COEFFICIENT = 1e6
+
+
+class _Collector:
+    def __init__(self, locations: Locations) -> None:
+        self.locations = locations
+        self.problems: list[Problem] = []
+
+    def add(self, path: KeyPath, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(locate(self.locations, path), ".".join(path), message, hint))
+
+    def unknown(self, path: KeyPath, kind: str, name: str, known: Iterable[str]) -> None:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else ""
+        self.add(path, f"unknown {kind} '{name}'", hint)
+
+
+def check_case(network: Network, labels: list[str], days: np.ndarray, locations: Locations) -> ModelData:
+    """Check a network and return its compiled data.
+
+    Raises:
+        ScenarioError: every problem found.
+    """
+    c = _Collector(locations)
+    _check_references(network, c)
+    data = compile_data(network, labels, days)
+    for path, message in data.problems:
+        c.add(path, message)
+    if not c.problems:
+        _check_bounds(data, c)
+        _check_coefficients(network, c)
+    if c.problems:
+        raise ScenarioError(c.problems)
+    return data
+
+
+def _check_references(n: Network, c: _Collector) -> None:
+    sites, products, materials = set(n.sites), set(n.products), set(n.materials)
+    for p, product in n.products.items():
+        for s in product.sites:
+            if s not in sites:
+                c.unknown(("products", p, "sites", s), "site", s, sites)
+        for m in product.materials:
+            if m not in materials:
+                c.unknown(("products", p, "materials", m), "material", m, materials)
+        if product.materials and not any(at.make for at in product.sites.values()):
+            c.add(("products", p, "materials"), "a bill of materials on a product made nowhere",
+                  "set 'make: true' on a site")
+        for s, at in product.sites.items():
+            backlog = at.backlog if at.backlog is not None else product.backlog
+            initial = at.initial_backlog if at.initial_backlog is not None else product.initial_backlog
+            if initial and backlog is None:
+                c.add(("products", p, "sites", s, "initial_backlog"), "initial backlog needs backlog allowed",
+                      "add 'backlog:' to the product")
+    for p, by_site in n.demand.items():
+        if p not in products:
+            c.unknown(("demand", p), "product", p, products)
+            continue
+        for s in by_site:
+            if s not in n.products[p].sites:
+                if s in sites:
+                    c.add(("demand", p, s), f"product '{p}' is not stocked at site '{s}'",
+                          f"add '{s}' under products.{p}.sites")
+                else:
+                    c.unknown(("demand", p, s), "site", s, sites)
+    for kind, pools in (("resources", n.resources), ("workforce", n.workforce)):
+        for name, pool in pools.items():
+            if pool.site not in sites:
+                c.unknown((kind, name, "site"), "site", pool.site, sites)
+                continue
+            for p in pool.usage:
+                if p not in products:
+                    c.unknown((kind, name, "usage", p), "product", p, products)
+                elif not (at := n.products[p].sites.get(pool.site)) or not at.make:
+                    c.add((kind, name, "usage", p), f"product '{p}' is not made at site '{pool.site}'",
+                          f"set make: true under products.{p}.sites.{pool.site}")
+    for w, pool in n.workforce.items():
+        if pool.min_ending_headcount is not None and pool.max_ending_headcount is not None \
+                and pool.min_ending_headcount > pool.max_ending_headcount:
+            c.add(("workforce", w, "min_ending_headcount"), "is above max_ending_headcount")
+    for m, material in n.materials.items():
+        for s in material.sites:
+            if s not in sites:
+                c.unknown(("materials", m, "sites", s), "site", s, sites)
+    for name, sup in n.suppliers.items():
+        if sup.material not in materials:
+            c.unknown(("suppliers", name, "material"), "material", sup.material, materials)
+        for i, s in enumerate(sup.sites):
+            if s not in sites:
+                c.unknown(("suppliers", name, "sites", str(i)), "site", s, sites)
+        if len(set(sup.sites)) != len(sup.sites):
+            c.add(("suppliers", name, "sites"), "a site is listed twice")
+    for name, lane in n.lanes.items():
+        for end in ("origin", "destination"):
+            site = getattr(lane, end)
+            if site not in sites:
+                c.unknown(("lanes", name, end), "site", site, sites)
+        if lane.origin == lane.destination:
+            c.add(("lanes", name, "destination"), "a lane must join two different sites")
+        for i, p in enumerate(lane.products or []):
+            if p not in products:
+                c.unknown(("lanes", name, "products", str(i)), "product", p, products)
+            else:
+                for end in (lane.origin, lane.destination):
+                    if end in sites and end not in n.products[p].sites:
+                        c.add(("lanes", name, "products", str(i)),
+                              f"product '{p}' is not stocked at '{end}'", f"add '{end}' under products.{p}.sites")
+
+
+def _check_bounds(d: ModelData, c: _Collector) -> None:
+    def over(path: KeyPath, low: np.ndarray, high: np.ndarray, what: str) -> None:
+        bad = np.flatnonzero(low > high + 1e-9)
+        if bad.size:
+            c.add(path, f"{what} in period {d.labels[bad[0]]} ({low[bad[0]]:g} > {high[bad[0]]:g})")
+
+    for (p, s), item in d.items.items():
+        base = ("products", p, "sites", s)
+        over((*base, "min_inventory"), item.min_inventory, item.max_inventory, "min_inventory above max_inventory")
+        over((*base, "min_production"), item.min_production, item.max_production,
+             "min_production above max_production")
+        if item.ending_inventory > item.max_inventory[-1]:
+            c.add((*base, "ending_inventory"), "ending_inventory above max_inventory of the last period")
+        if not item.make and item.min_production.any():
+            c.add((*base, "min_production"), f"product '{p}' is not made at '{s}'", "set make: true")
+        if item.initial_backlog > item.backlog_limit[0] + item.demand[0]:
+            pass  # feasibility is the solver's to decide; the limit binds at the close
+    for w, pool in d.workforce.items():
+        over(("workforce", w, "min_headcount"), pool.min_headcount, pool.max_headcount,
+             "min_headcount above max_headcount")
+
+
+def _check_coefficients(n: Network, c: _Collector) -> None:
+    coefficients: list[tuple[KeyPath, float]] = []
+    for kind, pools in (("resources", n.resources), ("workforce", n.workforce)):
+        for name, pool in pools.items():
+            coefficients += [((kind, name, "usage", p), v) for p, v in pool.usage.items()]
+    for p, product in n.products.items():
+        coefficients += [(("products", p, "materials", m), v) for m, v in product.materials.items()]
+        if product.volume:
+            coefficients.append((("products", p, "volume"), product.volume))
+    for path, value in coefficients:
+        if 0 < value < MIN_COEFFICIENT:
+            c.add(path, f"{value:g} is too small for the solver (below {MIN_COEFFICIENT:g})",
+                  "change the unit (e.g. minutes instead of hours)")
+        elif value > MAX_COEFFICIENT:
+            c.add(path, f"{value:g} is too large for the solver (above {MAX_COEFFICIENT:g})",
+                  "change the unit")

@@ -1,0 +1,77 @@
+"""Typed errors raised by sopopt.
+
+Every error a user can cause derives from :class:`SopoptError`; the CLI turns it into a
+readable message and a non-zero exit code (2 for invalid input), never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: file, 1-based line and column (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the input: where, which field, what is wrong, and a hint."""
+
+    location: Location | None
+    field: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        field = f"{self.field}: " if self.field else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{field}{self.message}{hint}"
+
+
+class SopoptError(Exception):
+    """Base class of every error sopopt raises on purpose."""
+
+    exit_code = 1
+
+
+class ScenarioError(SopoptError):
+    """The input files are invalid. Lists every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        header = f"{count} problem{'s' if count != 1 else ''} in the input:"
+        super().__init__("\n".join([header, *(f"  - {p}" for p in self.problems)]))
+
+
+class ModelBuildError(SopoptError):
+    """The validated data could not be turned into a linear program."""
+
+
+class SolverError(SopoptError):
+    """The solver failed, or returned no usable plan."""
+
+    exit_code = 3
+
+
+class InfeasibleError(SolverError):
+    """No plan satisfies every hard constraint."""
+
+
+class UnboundedError(SolverError):
+    """The cost can be made arbitrarily low: a cost or a limit is missing."""

@@ -1,0 +1,109 @@
+r"""Finished-goods inventory balance, stock limits and safety stock.
+
+For every product :math:`p` stocked at site :math:`s` and period :math:`t`:
+
+.. math::
+
+    I_{p,s,t} = I_{p,s,t-1} + X_{p,s,t} + U_{p,s,t} + R_{p,s,t}
+        + \sum_{l \in in(s)} Y_{l,p,t-L_l} - \sum_{l \in out(s)} Y_{l,p,t} - S_{p,s,t}
+
+    \underline{I}_{p,s,t} \le I_{p,s,t} \le \overline{I}_{p,s,t},
+    \qquad I_{p,s,T-1} \ge I^{end}_{p,s}, \qquad I_{p,s,-1} = I^0_{p,s}
+
+    I_{p,s,t} + Z_{p,s,t} \ge SS_{p,s,t} \quad (Z \ge 0, \text{where } c^{Z} > 0)
+
+    \text{cost} = \sum h_{p,s,t} I_{p,s,t} \;(\text{holding})
+        + \sum c^{Z}_{p,s,t} Z_{p,s,t} \;(\text{safety stock})
+
+:math:`S` is the sales term of :mod:`sopopt.model.demand` (demand itself when demand is
+hard). Holding and safety-stock costs are charged on the closing position of every
+period, the last one included.
+
+=====================  ==========================  =================================
+symbol                 Pyomo                       file field
+=====================  ==========================  =================================
+:math:`I`              ``m.inventory``             (decision) closing stock
+:math:`I^0`            constant                    ``initial_inventory``
+:math:`R`              constant                    ``scheduled_receipts``
+:math:`\underline{I}`  bound of I                  ``min_inventory``
+:math:`\overline{I}`   bound of I                  ``max_inventory``
+:math:`I^{end}`        bound of I at T-1           ``ending_inventory``
+:math:`SS`             ``m.safety_stock``          ``safety_stock``
+:math:`Z`              ``m.safety_shortfall``      (decision) units below target
+:math:`h`              cost term                   ``holding_cost``
+:math:`c^Z`            cost term                   ``safety_stock_cost``
+(balance)              ``m.inventory_balance``
+=====================  ==========================  =================================
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from sopopt.model.common import bound
+from sopopt.model.demand import sales_expression
+from sopopt.model.registry import Registry
+from sopopt.model.sets import ModelData
+
+
+def add_inventory(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Closing stock I[p,s,t], its balance, bounds, holding cost and safety stock."""
+    T = d.T
+    m.item_index = pyo.Set(initialize=[(p, s, t) for p, s in d.items for t in range(T)], dimen=3, ordered=True)
+
+    def bounds(_m: pyo.ConcreteModel, p: str, s: str, t: int) -> tuple[float, float | None]:
+        item = d.items[p, s]
+        low = float(item.min_inventory[t])
+        if t == T - 1:
+            low = max(low, item.ending_inventory)
+        return low, bound(item.max_inventory[t])
+
+    m.inventory = pyo.Var(m.item_index, domain=pyo.NonNegativeReals, bounds=bounds)
+    reg.var("inventory", "inventory", ("product", "site", "period"), "units")
+
+    arriving: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    leaving: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name, lane in d.lanes.items():
+        for p in lane.products:
+            arriving[p, lane.destination].append((name, lane.lead_time))
+            leaving[p, lane.origin].append(name)
+
+    def balance(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
+        item = d.items[p, s]
+        opening = m.inventory[p, s, t - 1] if t > 0 else item.initial_inventory
+        inflow = 0.0
+        if item.make:
+            inflow += m.production[p, s, t]
+        if item.subcontract:
+            inflow += m.subcontract[p, s, t]
+        inflow += sum(m.shipment[name, p, t - lead] for name, lead in arriving[p, s] if t - lead >= 0)
+        outflow = sum(m.shipment[name, p, t] for name in leaving[p, s] if (name, p, t) in m.shipment_index)
+        sales, demand = sales_expression(m, d, p, s, t)
+        return m.inventory[p, s, t] - opening - inflow + outflow + sales == float(item.scheduled_receipts[t]) - demand
+
+    m.inventory_balance = pyo.Constraint(m.item_index, rule=balance)
+    reg.balances["inventory_balance"] = "inventory"
+    reg.cost("holding", [
+        d.items[p, s].holding_cost[t] * m.inventory[p, s, t]
+        for p, s, t in m.item_index if d.items[p, s].holding_cost[t]
+    ])
+
+    targets = [
+        (p, s, t)
+        for (p, s), item in d.items.items()
+        for t in range(T)
+        if item.safety_stock[t] > 0 and item.safety_stock_cost[t] > 0
+    ]
+    m.safety_index = pyo.Set(initialize=targets, dimen=3, ordered=True)
+    m.safety_shortfall = pyo.Var(m.safety_index, domain=pyo.NonNegativeReals)
+    reg.var("safety_shortfall", "safety_stock_shortfall", ("product", "site", "period"), "units")
+
+    def safety(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
+        return m.inventory[p, s, t] + m.safety_shortfall[p, s, t] >= float(d.items[p, s].safety_stock[t])
+
+    m.safety_stock = pyo.Constraint(m.safety_index, rule=safety)
+    reg.cost("safety_stock", [
+        d.items[p, s].safety_stock_cost[t] * m.safety_shortfall[p, s, t] for p, s, t in m.safety_index
+    ])

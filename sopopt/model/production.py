@@ -1,0 +1,68 @@
+r"""Production and subcontracting of finished products.
+
+.. math::
+
+    \underline{X}_{p,s,t} \le X_{p,s,t} \le \overline{X}_{p,s,t}
+        \quad \forall (p,s) \in \mathcal{M}, t
+
+    0 \le U_{p,s,t} \le \overline{U}_{p,s,t} \quad \forall (p,s) \in \mathcal{U}, t
+
+    \text{cost} = \sum c^{X}_{p,s,t} X_{p,s,t} + \sum c^{U}_{p,s,t} U_{p,s,t}
+
+=====================  ======================  ==========================================
+symbol                 Pyomo                   file field
+=====================  ======================  ==========================================
+:math:`\mathcal{M}`    ``m.make_index``        ``products.P.sites.S.make: true``
+:math:`X`              ``m.production``        (decision) units produced
+:math:`\underline{X}`  bound of X              ``min_production``
+:math:`\overline{X}`   bound of X              ``max_production``
+:math:`c^X`            cost term               ``production_cost``
+:math:`\mathcal{U}`    ``m.subcontract_index`` ``products.P[.sites.S].subcontract``
+:math:`U`              ``m.subcontract``       (decision) units bought finished
+:math:`\overline{U}`   bound of U              ``subcontract.capacity``
+:math:`c^U`            cost term               ``subcontract.cost``
+=====================  ======================  ==========================================
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from sopopt.model.common import bound
+from sopopt.model.registry import Registry
+from sopopt.model.sets import ModelData
+
+
+def add_production(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Production variables X[p,s,t] with their bounds and cost."""
+    made = [(p, s) for (p, s), item in d.items.items() if item.make]
+    m.make_index = pyo.Set(initialize=[(p, s, t) for p, s in made for t in range(d.T)], dimen=3, ordered=True)
+
+    def bounds(_m: pyo.ConcreteModel, p: str, s: str, t: int) -> tuple[float, float | None]:
+        item = d.items[p, s]
+        return float(item.min_production[t]), bound(item.max_production[t])
+
+    m.production = pyo.Var(m.make_index, domain=pyo.NonNegativeReals, bounds=bounds)
+    reg.var("production", "production", ("product", "site", "period"), "units")
+    reg.cost("production", [
+        d.items[p, s].production_cost[t] * m.production[p, s, t]
+        for p, s, t in m.make_index if d.items[p, s].production_cost[t]
+    ])
+
+
+def add_subcontracting(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Subcontracted units U[p,s,t], bounded by the subcontractor's capacity."""
+    items = [(p, s) for (p, s), item in d.items.items() if item.subcontract]
+    m.subcontract_index = pyo.Set(
+        initialize=[(p, s, t) for p, s in items for t in range(d.T)], dimen=3, ordered=True
+    )
+
+    def bounds(_m: pyo.ConcreteModel, p: str, s: str, t: int) -> tuple[float, float | None]:
+        return 0.0, bound(d.items[p, s].subcontract_capacity[t])
+
+    m.subcontract = pyo.Var(m.subcontract_index, domain=pyo.NonNegativeReals, bounds=bounds)
+    reg.var("subcontract", "subcontracting", ("product", "site", "period"), "units")
+    reg.cost("subcontracting", [
+        d.items[p, s].subcontract_cost[t] * m.subcontract[p, s, t]
+        for p, s, t in m.subcontract_index if d.items[p, s].subcontract_cost[t]
+    ])

@@ -1,0 +1,370 @@
+"""Index sets and numeric parameters of the LP, compiled from a validated network.
+
+Every series is expanded to one float per period (a numpy array of length T); absent
+limits become ``inf``. Product defaults are resolved per site here, so the model build
+never looks at the file format. Series that cannot be expanded (unknown periods, wrong
+length) are collected as problems with their field path and raised together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sopopt.periods import expand_series
+from sopopt.schema.network import ItemFields, Network
+
+INF = float("inf")
+Array = np.ndarray
+
+
+@dataclass
+class Item:
+    """A product stocked at a site (and made there if ``make``)."""
+
+    product: str
+    site: str
+    make: bool
+    demand: Array
+    production_cost: Array
+    holding_cost: Array
+    min_inventory: Array
+    max_inventory: Array
+    min_production: Array
+    max_production: Array
+    safety_stock: Array
+    safety_stock_cost: Array
+    scheduled_receipts: Array
+    initial_inventory: float
+    initial_backlog: float
+    ending_inventory: float
+    backlog: bool
+    backlog_cost: Array
+    backlog_limit: Array
+    backlog_at_end: str
+    lost_sales: bool
+    lost_sale_cost: Array
+    price: Array | None
+    subcontract: bool
+    subcontract_cost: Array
+    subcontract_capacity: Array
+
+
+@dataclass
+class ResourceData:
+    name: str
+    site: str
+    hours: Array
+    usage: dict[str, float]
+    overtime: bool
+    overtime_cost: Array
+    overtime_capacity: Array
+
+
+@dataclass
+class WorkforceData:
+    name: str
+    site: str
+    initial_headcount: float
+    hours_per_worker: Array
+    wage: Array
+    usage: dict[str, float]
+    overtime: bool
+    overtime_cost: Array
+    overtime_per_worker: Array
+    hiring: bool
+    hire_cost: Array
+    max_hires: Array
+    layoffs: bool
+    layoff_cost: Array
+    max_layoffs: Array
+    min_headcount: Array
+    max_headcount: Array
+    min_ending_headcount: float
+    max_ending_headcount: float
+
+
+@dataclass
+class MaterialStock:
+    material: str
+    site: str
+    initial_stock: float
+    scheduled_receipts: Array
+    holding_cost: Array
+
+
+@dataclass
+class SupplierData:
+    name: str
+    material: str
+    sites: list[str]
+    price: Array
+    capacity: Array
+    lead_time: int
+
+
+@dataclass
+class LaneData:
+    name: str
+    origin: str
+    destination: str
+    products: list[str]
+    cost: Array
+    capacity: Array
+    lead_time: int
+
+
+@dataclass
+class StorageData:
+    site: str
+    capacity: Array
+    cost: Array
+    overflow: bool
+    overflow_cost: Array
+    overflow_capacity: Array
+
+
+@dataclass
+class ModelData:
+    """Everything the LP needs, in plain Python and numpy."""
+
+    labels: list[str]
+    days: Array
+    products: list[str]
+    family: dict[str, str]
+    volume: dict[str, float]
+    items: dict[tuple[str, str], Item]
+    bom: dict[str, dict[str, float]]
+    resources: dict[str, ResourceData]
+    workforce: dict[str, WorkforceData]
+    material_stocks: dict[tuple[str, str], MaterialStock]
+    suppliers: dict[str, SupplierData]
+    lanes: dict[str, LaneData]
+    storage: dict[str, StorageData]
+    problems: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+
+    @property
+    def T(self) -> int:  # noqa: N802 - the horizon length is T in the maths
+        """Number of periods."""
+        return len(self.labels)
+
+
+class _Expander:
+    """Expands series and records the field path of any that fails."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        self.problems: list[tuple[tuple[str, ...], str]] = []
+
+    def __call__(self, value: Any, path: tuple[str, ...], default: float = 0.0) -> Array:
+        if value is None:
+            return np.full(len(self.labels), default)
+        try:
+            return expand_series(value, self.labels)
+        except ValueError as exc:
+            self.problems.append((path, str(exc)))
+            return np.full(len(self.labels), default)
+
+
+def _pick(site: ItemFields, product: ItemFields, name: str) -> tuple[Any, str]:
+    """A product-at-site field: the site's value if given, else the product's."""
+    value = getattr(site, name)
+    if value is not None:
+        return value, "site"
+    return getattr(product, name), "product"
+
+
+def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
+    """Expand every series and resolve product defaults per site."""
+    ex = _Expander(labels)
+    T = len(labels)
+    items: dict[tuple[str, str], Item] = {}
+    for p, product in network.products.items():
+        price = ex(product.price, ("products", p, "price")) if product.price is not None else None
+        for s, at in product.sites.items():
+
+            def get(name: str, default: float = 0.0, *, at=at, p=p, s=s, product=product) -> Array:
+                value, level = _pick(at, product, name)
+                path = ("products", p, "sites", s, name) if level == "site" else ("products", p, name)
+                return ex(value, path, default)
+
+            backlog, bl_level = _pick(at, product, "backlog")
+            lost, lost_level = _pick(at, product, "lost_sales")
+            sub, sub_level = _pick(at, product, "subcontract")
+            base = ("products", p, "sites", s) if bl_level == "site" else ("products", p)
+            production_cost = get("production_cost")
+            lost_cost = ex(lost.cost, (*base, "lost_sales", "cost")) if lost else np.zeros(T)
+            if lost and price is not None:
+                lost_cost = np.maximum(lost_cost, price - production_cost)
+            demand_value = network.demand.get(p, {}).get(s)
+            items[(p, s)] = Item(
+                product=p,
+                site=s,
+                make=at.make,
+                demand=ex(demand_value, ("demand", p, s)),
+                production_cost=production_cost,
+                holding_cost=get("holding_cost"),
+                min_inventory=get("min_inventory"),
+                max_inventory=get("max_inventory", INF),
+                min_production=get("min_production"),
+                max_production=get("max_production", INF),
+                safety_stock=get("safety_stock"),
+                safety_stock_cost=get("safety_stock_cost"),
+                scheduled_receipts=get("scheduled_receipts"),
+                initial_inventory=float(_pick(at, product, "initial_inventory")[0] or 0.0),
+                initial_backlog=float(_pick(at, product, "initial_backlog")[0] or 0.0),
+                ending_inventory=float(_pick(at, product, "ending_inventory")[0] or 0.0),
+                backlog=backlog is not None,
+                backlog_cost=ex(backlog.cost, (*base, "backlog", "cost")) if backlog else np.zeros(T),
+                backlog_limit=ex(backlog.limit, (*base, "backlog", "limit"), INF) if backlog else np.zeros(T),
+                backlog_at_end=backlog.at_end if backlog else "forbid",
+                lost_sales=lost is not None,
+                lost_sale_cost=lost_cost,
+                price=price,
+                subcontract=sub is not None,
+                subcontract_cost=ex(sub.cost, ("products", p, "subcontract", "cost")) if sub else np.zeros(T),
+                subcontract_capacity=(
+                    ex(sub.capacity, ("products", p, "subcontract", "capacity"), INF) if sub else np.zeros(T)
+                ),
+            )
+            del sub_level, lost_level
+
+    resources = {
+        r: ResourceData(
+            name=r,
+            site=res.site,
+            hours=ex(res.hours, ("resources", r, "hours")),
+            usage=dict(res.usage),
+            overtime=res.overtime is not None,
+            overtime_cost=ex(res.overtime.cost if res.overtime else None, ("resources", r, "overtime", "cost")),
+            overtime_capacity=ex(
+                res.overtime.capacity if res.overtime else None, ("resources", r, "overtime", "capacity"),
+                INF if res.overtime else 0.0,
+            ),
+        )
+        for r, res in network.resources.items()
+    }
+
+    workforce = {}
+    for w, pool in network.workforce.items():
+        path = ("workforce", w)
+        workforce[w] = WorkforceData(
+            name=w,
+            site=pool.site,
+            initial_headcount=pool.initial_headcount,
+            hours_per_worker=ex(pool.hours_per_worker, (*path, "hours_per_worker")),
+            wage=ex(pool.wage, (*path, "wage")),
+            usage=dict(pool.usage),
+            overtime=pool.overtime is not None,
+            overtime_cost=ex(pool.overtime.cost if pool.overtime else None, (*path, "overtime", "cost")),
+            overtime_per_worker=ex(
+                pool.overtime.hours_per_worker if pool.overtime else None,
+                (*path, "overtime", "hours_per_worker"), INF if pool.overtime else 0.0,
+            ),
+            hiring=pool.hiring is not None,
+            hire_cost=ex(pool.hiring.cost if pool.hiring else None, (*path, "hiring", "cost")),
+            max_hires=ex(pool.hiring.max if pool.hiring else None, (*path, "hiring", "max"), INF if pool.hiring else 0.0),
+            layoffs=pool.layoffs is not None,
+            layoff_cost=ex(pool.layoffs.cost if pool.layoffs else None, (*path, "layoffs", "cost")),
+            max_layoffs=ex(
+                pool.layoffs.max if pool.layoffs else None, (*path, "layoffs", "max"), INF if pool.layoffs else 0.0
+            ),
+            min_headcount=ex(pool.min_headcount, (*path, "min_headcount")),
+            max_headcount=ex(pool.max_headcount, (*path, "max_headcount"), INF),
+            min_ending_headcount=pool.min_ending_headcount if pool.min_ending_headcount is not None else 0.0,
+            max_ending_headcount=pool.max_ending_headcount if pool.max_ending_headcount is not None else INF,
+        )
+
+    bom = {p: dict(product.materials) for p, product in network.products.items() if product.materials}
+    # Material stock is kept wherever a material is used, delivered or stocked.
+    stock_keys: set[tuple[str, str]] = set()
+    for p, mats in bom.items():
+        for s, at in network.products[p].sites.items():
+            if at.make:
+                stock_keys.update((m, s) for m in mats)
+    for sup in network.suppliers.values():
+        stock_keys.update((sup.material, s) for s in sup.sites)
+    for m, material in network.materials.items():
+        stock_keys.update((m, s) for s in material.sites)
+    material_stocks = {}
+    for m, s in sorted(stock_keys):
+        material = network.materials.get(m)
+        if material is None:
+            continue  # reported by checks
+        at_site = material.sites.get(s)
+        holding = at_site.holding_cost if at_site and at_site.holding_cost is not None else material.holding_cost
+        material_stocks[(m, s)] = MaterialStock(
+            material=m,
+            site=s,
+            initial_stock=at_site.initial_stock if at_site else 0.0,
+            scheduled_receipts=ex(at_site.scheduled_receipts if at_site else None,
+                                  ("materials", m, "sites", s, "scheduled_receipts")),
+            holding_cost=ex(holding, ("materials", m, "holding_cost")),
+        )
+
+    suppliers = {
+        name: SupplierData(
+            name=name,
+            material=sup.material,
+            sites=list(sup.sites),
+            price=ex(sup.price, ("suppliers", name, "price")),
+            capacity=ex(sup.capacity, ("suppliers", name, "capacity"), INF),
+            lead_time=sup.lead_time,
+        )
+        for name, sup in network.suppliers.items()
+    }
+
+    lanes = {}
+    for name, lane in network.lanes.items():
+        if lane.products is not None:
+            products = list(lane.products)
+        else:
+            products = [
+                p for p, product in network.products.items()
+                if lane.origin in product.sites and lane.destination in product.sites
+            ]
+        lanes[name] = LaneData(
+            name=name,
+            origin=lane.origin,
+            destination=lane.destination,
+            products=products,
+            cost=ex(lane.cost, ("lanes", name, "cost")),
+            capacity=ex(lane.capacity, ("lanes", name, "capacity"), INF),
+            lead_time=lane.lead_time,
+        )
+
+    storage = {}
+    for s, site in network.sites.items():
+        st = site.storage
+        if st is None:
+            continue
+        storage[s] = StorageData(
+            site=s,
+            capacity=ex(st.capacity, ("sites", s, "storage", "capacity"), INF),
+            cost=ex(st.cost, ("sites", s, "storage", "cost")),
+            overflow=st.overflow is not None,
+            overflow_cost=ex(st.overflow.cost if st.overflow else None, ("sites", s, "storage", "overflow", "cost")),
+            overflow_capacity=ex(
+                st.overflow.capacity if st.overflow else None, ("sites", s, "storage", "overflow", "capacity"),
+                INF if st.overflow else 0.0,
+            ),
+        )
+
+    return ModelData(
+        labels=list(labels),
+        days=np.asarray(days, dtype=float),
+        products=list(network.products),
+        family={p: product.family or "" for p, product in network.products.items()},
+        volume={p: product.volume for p, product in network.products.items()},
+        items=items,
+        bom=bom,
+        resources=resources,
+        workforce=workforce,
+        material_stocks=material_stocks,
+        suppliers=suppliers,
+        lanes=lanes,
+        storage=storage,
+        problems=ex.problems,
+    )

@@ -1,0 +1,73 @@
+r"""Storage volume of closing finished-goods stock per site.
+
+.. math::
+
+    \sum_{p} v_p I_{p,s,t} \le V_{s,t} + O_{s,t}, \qquad 0 \le O_{s,t} \le \overline{O}_{s,t}
+
+    \text{cost} = \sum_{s,t} c^V_{s,t} \sum_p v_p I_{p,s,t} + \sum_{s,t} c^O_{s,t} O_{s,t}
+
+The regular storage rate applies to all volume stored; overflow (rented) volume pays its
+rate on top. Goods in transit use no site storage.
+
+====================  ======================  ==========================================
+symbol                Pyomo                   file field
+====================  ======================  ==========================================
+:math:`v_p`           coefficient             ``products.P.volume``
+:math:`V`             ``m.storage_capacity``  ``sites.S.storage.capacity``
+:math:`O`             ``m.overflow``          (decision) rented volume
+:math:`\overline{O}`  bound of O              ``storage.overflow.capacity``
+:math:`c^V`           cost term               ``storage.cost``
+:math:`c^O`           cost term               ``storage.overflow.cost``
+====================  ======================  ==========================================
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from sopopt.model.common import bound
+from sopopt.model.registry import Registry
+from sopopt.model.sets import ModelData
+
+
+def add_storage(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Storage capacity rows, overflow volume and storage cost."""
+    stocked: dict[str, list[str]] = {}
+    for p, s in d.items:
+        if d.volume[p] > 0:
+            stocked.setdefault(s, []).append(p)
+    rows = [
+        (s, t)
+        for s, st in d.storage.items()
+        for t in range(d.T)
+        if not math.isinf(st.capacity[t]) and stocked.get(s)
+    ]
+    m.storage_index = pyo.Set(initialize=rows, dimen=2, ordered=True)
+    overflow = [(s, t) for s, t in rows if d.storage[s].overflow]
+    m.overflow_index = pyo.Set(initialize=overflow, dimen=2, ordered=True)
+
+    def overflow_bounds(_m: pyo.ConcreteModel, s: str, t: int) -> tuple[float, float | None]:
+        return 0.0, bound(d.storage[s].overflow_capacity[t])
+
+    m.overflow = pyo.Var(m.overflow_index, domain=pyo.NonNegativeReals, bounds=overflow_bounds)
+    reg.var("overflow", "overflow_storage", ("site", "period"), "volume")
+
+    def capacity(m: pyo.ConcreteModel, s: str, t: int) -> pyo.Expression:
+        volume = sum(d.volume[p] * m.inventory[p, s, t] for p in stocked[s])
+        extra = m.overflow[s, t] if (s, t) in m.overflow_index else 0.0
+        return volume - extra <= float(d.storage[s].capacity[t])
+
+    m.storage_capacity = pyo.Constraint(m.storage_index, rule=capacity)
+    reg.limit("storage_capacity", "storage", ("site", "period"), "volume unit")
+    reg.cost("storage", [
+        d.storage[s].cost[t] * d.volume[p] * m.inventory[p, s, t]
+        for s in d.storage
+        for p in stocked.get(s, [])
+        for t in range(d.T)
+        if d.storage[s].cost[t]
+    ])
+    reg.cost("storage", [
+        d.storage[s].overflow_cost[t] * m.overflow[s, t] for s, t in m.overflow_index if d.storage[s].overflow_cost[t]
+    ])

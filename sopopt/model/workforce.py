@@ -1,0 +1,124 @@
+r"""Workforce pools: headcount, hiring, layoffs, regular and overtime labour hours.
+
+.. math::
+
+    W_{w,t} = W_{w,t-1} + H_{w,t} - F_{w,t}, \qquad W_{w,-1} = W^0_w
+
+    \sum_{p} b_{w,p} X_{p,s_w,t} \le k_{w,t} W_{w,t} + O_{w,t}
+
+    O_{w,t} \le \overline{o}_{w,t} W_{w,t}
+
+    \underline{W}_{w,t} \le W_{w,t} \le \overline{W}_{w,t}, \quad
+    0 \le H_{w,t} \le \overline{H}_{w,t}, \quad 0 \le F_{w,t} \le \overline{F}_{w,t}
+
+    \text{cost} = \sum g_{w,t} W_{w,t} \;(\text{regular labour})
+        + \sum c^O_{w,t} O_{w,t} \;(\text{overtime})
+        + \sum c^H_{w,t} H_{w,t} \;(\text{hiring}) + \sum c^F_{w,t} F_{w,t} \;(\text{layoffs})
+
+Hires work in the period they are hired. Headcount is continuous (an LP). Wages are
+paid on headcount whether the hours are used or not.
+
+======================  ===========================  ===================================
+symbol                  Pyomo                        file field
+======================  ===========================  ===================================
+:math:`W`               ``m.headcount``              (decision) workers employed
+:math:`H, F`            ``m.hires``, ``m.layoffs``   (decision) workers hired / laid off
+:math:`O`               ``m.labour_overtime``        (decision) overtime hours
+:math:`W^0`             constant                     ``initial_headcount``
+:math:`b_{w,p}`         coefficient                  ``workforce.W.usage.P`` (hours/unit)
+:math:`k`               coefficient                  ``hours_per_worker``
+:math:`\overline{o}`    coefficient                  ``overtime.hours_per_worker``
+:math:`\underline{W}`   bound of W                   ``min_headcount`` (and
+                                                     ``min_ending_headcount`` at T-1)
+:math:`\overline{W}`    bound of W                   ``max_headcount`` (and
+                                                     ``max_ending_headcount`` at T-1)
+:math:`\overline{H}`    bound of H                   ``hiring.max``
+:math:`\overline{F}`    bound of F                   ``layoffs.max``
+:math:`g`               cost term                    ``wage``
+:math:`c^O, c^H, c^F`   cost terms                   ``overtime.cost``, ``hiring.cost``,
+                                                     ``layoffs.cost``
+(rows)                  ``m.headcount_balance``,
+                        ``m.labour_capacity``,
+                        ``m.overtime_limit``
+======================  ===========================  ===================================
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from sopopt.model.common import bound
+from sopopt.model.registry import Registry
+from sopopt.model.sets import ModelData
+
+
+def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Headcount, hires, layoffs, labour overtime and the labour rows."""
+    T = d.T
+    pools = d.workforce
+    m.workforce_index = pyo.Set(initialize=[(w, t) for w in pools for t in range(T)], dimen=2, ordered=True)
+    m.hire_index = pyo.Set(initialize=[(w, t) for w in pools if pools[w].hiring for t in range(T)], dimen=2)
+    m.layoff_index = pyo.Set(initialize=[(w, t) for w in pools if pools[w].layoffs for t in range(T)], dimen=2)
+    m.labour_overtime_index = pyo.Set(
+        initialize=[(w, t) for w in pools if pools[w].overtime for t in range(T)], dimen=2, ordered=True
+    )
+
+    def headcount_bounds(_m: pyo.ConcreteModel, w: str, t: int) -> tuple[float, float | None]:
+        pool = pools[w]
+        low, high = float(pool.min_headcount[t]), float(pool.max_headcount[t])
+        if t == T - 1:
+            low, high = max(low, pool.min_ending_headcount), min(high, pool.max_ending_headcount)
+        return low, bound(high)
+
+    m.headcount = pyo.Var(m.workforce_index, domain=pyo.NonNegativeReals, bounds=headcount_bounds)
+    m.hires = pyo.Var(m.hire_index, domain=pyo.NonNegativeReals,
+                      bounds=lambda _m, w, t: (0.0, bound(pools[w].max_hires[t])))
+    m.layoffs = pyo.Var(m.layoff_index, domain=pyo.NonNegativeReals,
+                        bounds=lambda _m, w, t: (0.0, bound(pools[w].max_layoffs[t])))
+    m.labour_overtime = pyo.Var(m.labour_overtime_index, domain=pyo.NonNegativeReals)
+    reg.var("headcount", "headcount", ("workforce", "period"), "workers")
+    reg.var("hires", "hires", ("workforce", "period"), "workers")
+    reg.var("layoffs", "layoffs", ("workforce", "period"), "workers")
+    reg.var("labour_overtime", "labour_overtime", ("workforce", "period"), "hours")
+
+    def headcount_balance(m: pyo.ConcreteModel, w: str, t: int) -> pyo.Expression:
+        pool = pools[w]
+        previous = m.headcount[w, t - 1] if t > 0 else pool.initial_headcount
+        hires = m.hires[w, t] if pool.hiring else 0.0
+        layoffs = m.layoffs[w, t] if pool.layoffs else 0.0
+        return m.headcount[w, t] - previous - hires + layoffs == 0.0
+
+    m.headcount_balance = pyo.Constraint(m.workforce_index, rule=headcount_balance)
+
+    used = [(w, t) for w, t in m.workforce_index if pools[w].usage]
+    m.labour_index = pyo.Set(initialize=used, dimen=2, ordered=True)
+
+    def labour(m: pyo.ConcreteModel, w: str, t: int) -> pyo.Expression:
+        pool = pools[w]
+        hours = sum(rate * m.production[p, pool.site, t] for p, rate in pool.usage.items() if rate)
+        overtime = m.labour_overtime[w, t] if pool.overtime else 0.0
+        return hours - float(pool.hours_per_worker[t]) * m.headcount[w, t] - overtime <= 0.0
+
+    m.labour_capacity = pyo.Constraint(m.labour_index, rule=labour)
+    reg.limit("labour_capacity", "workforce", ("workforce", "period"), "labour hour")
+
+    capped = [(w, t) for w, t in m.labour_overtime_index if not math.isinf(pools[w].overtime_per_worker[t])]
+    m.overtime_limit_index = pyo.Set(initialize=capped, dimen=2, ordered=True)
+
+    def overtime_limit(m: pyo.ConcreteModel, w: str, t: int) -> pyo.Expression:
+        return m.labour_overtime[w, t] - float(pools[w].overtime_per_worker[t]) * m.headcount[w, t] <= 0.0
+
+    m.overtime_limit = pyo.Constraint(m.overtime_limit_index, rule=overtime_limit)
+    reg.limit("overtime_limit", "overtime", ("workforce", "period"), "overtime hour")
+
+    reg.cost("regular_labour", [pools[w].wage[t] * m.headcount[w, t] for w, t in m.workforce_index if pools[w].wage[t]])
+    reg.cost("overtime", [
+        pools[w].overtime_cost[t] * m.labour_overtime[w, t]
+        for w, t in m.labour_overtime_index if pools[w].overtime_cost[t]
+    ])
+    reg.cost("hiring", [pools[w].hire_cost[t] * m.hires[w, t] for w, t in m.hire_index if pools[w].hire_cost[t]])
+    reg.cost("layoffs", [
+        pools[w].layoff_cost[t] * m.layoffs[w, t] for w, t in m.layoff_index if pools[w].layoff_cost[t]
+    ])

@@ -1,0 +1,155 @@
+"""Period labels, period lengths and per-period series.
+
+A series (see :mod:`sopopt.schema.network`) is one number, a list with one number per
+period, or a mapping from period label or ``FIRST..LAST`` range to number with an
+optional ``default``. :func:`expand_series` turns any of them into one float per period.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from sopopt.schema.network import Periods
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def period_labels(periods: Periods) -> list[str]:
+    """The ordered period labels of a horizon.
+
+    Raises:
+        ValueError: neither labels nor start+count, or a start that cannot be counted on.
+    """
+    if periods.labels is not None:
+        if periods.start is not None or periods.count is not None:
+            raise ValueError("give either 'labels' or 'start' and 'count', not both")
+        if len(set(periods.labels)) != len(periods.labels):
+            seen: set[str] = set()
+            dupes = sorted({x for x in periods.labels if x in seen or seen.add(x)})  # type: ignore[func-returns-value]
+            raise ValueError(f"period labels repeat: {', '.join(dupes)}")
+        if not periods.labels:
+            raise ValueError("the horizon has no periods")
+        return list(periods.labels)
+    if periods.start is None or periods.count is None:
+        raise ValueError("give 'labels', or 'start' and 'count'")
+    if match := _MONTH.match(periods.start):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise ValueError(f"'{periods.start}' is not a month")
+        labels = []
+        for _ in range(periods.count):
+            labels.append(f"{year:04d}-{month:02d}")
+            month += 1
+            if month > 12:
+                year, month = year + 1, 1
+        return labels
+    if match := _WEEK.match(periods.start):
+        year, week = int(match[1]), int(match[2])
+        labels = []
+        for _ in range(periods.count):
+            weeks_in_year = 53 if _has_week_53(year) else 52
+            if not 1 <= week <= weeks_in_year:
+                raise ValueError(f"'{year}-W{week:02d}' is not an ISO week")
+            labels.append(f"{year:04d}-W{week:02d}")
+            week += 1
+            if week > weeks_in_year:
+                year, week = year + 1, 1
+        return labels
+    if periods.start.isdigit():
+        first = int(periods.start)
+        return [str(first + i) for i in range(periods.count)]
+    raise ValueError(
+        f"cannot count on from start '{periods.start}': use YYYY-MM, YYYY-Www or a number"
+    )
+
+
+def _has_week_53(year: int) -> bool:
+    import datetime as dt
+
+    return dt.date(year, 12, 28).isocalendar()[1] == 53
+
+
+def default_days(label: str) -> float:
+    """Calendar days of a month label, 7 for a week label, 1 otherwise."""
+    if match := _MONTH.match(label):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            return float(calendar.monthrange(year, month)[1])
+    if _WEEK.match(label):
+        return 7.0
+    return 1.0
+
+
+def period_days(periods: Periods, labels: Sequence[str]) -> np.ndarray:
+    """Length of each period in days."""
+    if periods.days is None:
+        return np.array([default_days(label) for label in labels], dtype=float)
+    return expand_series(periods.days, labels)
+
+
+def period_indices(scope: str | Sequence[str], labels: Sequence[str]) -> list[int]:
+    """Positions of the periods named by a label, a ``A..B`` range, or a list of them.
+
+    Raises:
+        ValueError: an unknown label, or a range whose end comes before its start.
+    """
+    items = [scope] if isinstance(scope, str) else list(scope)
+    index = {label: i for i, label in enumerate(labels)}
+    chosen: list[int] = []
+    for item in items:
+        if ".." in item:
+            first, last = (part.strip() for part in item.split("..", 1))
+            for end in (first, last):
+                if end not in index:
+                    raise ValueError(unknown_period(end, labels))
+            if index[last] < index[first]:
+                raise ValueError(f"range '{item}' ends before it starts")
+            chosen.extend(range(index[first], index[last] + 1))
+        elif item in index:
+            chosen.append(index[item])
+        else:
+            raise ValueError(unknown_period(item, labels))
+    return sorted(set(chosen))
+
+
+def unknown_period(label: str, labels: Sequence[str]) -> str:
+    """Message for a label that is not in the horizon, with a close match if any."""
+    import difflib
+
+    close = difflib.get_close_matches(label, list(labels), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f" (horizon {labels[0]}..{labels[-1]})"
+    return f"unknown period '{label}'{hint}"
+
+
+def expand_series(value: float | Sequence[float] | Mapping[str, float], labels: Sequence[str]) -> np.ndarray:
+    """One float per period from a series value.
+
+    Raises:
+        ValueError: a list of the wrong length, unknown period labels, or a mapping that
+            leaves periods without a value and has no ``default``.
+    """
+    n = len(labels)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return np.full(n, float(value))
+    if isinstance(value, Mapping):
+        result = np.full(n, np.nan)
+        if "default" in value:
+            result[:] = float(value["default"])
+        for key, number in value.items():
+            if key == "default":
+                continue
+            result[period_indices(key, labels)] = float(number)
+        if np.isnan(result).any():
+            missing = [labels[i] for i in np.flatnonzero(np.isnan(result))]
+            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+            raise ValueError(f"no value for period(s) {shown}; add them or a 'default'")
+        return result
+    values = list(value)
+    if len(values) != n:
+        raise ValueError(f"list has {len(values)} values but the horizon has {n} periods")
+    return np.asarray(values, dtype=float)

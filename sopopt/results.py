@@ -1,0 +1,290 @@
+"""The :class:`Plan`: one immutable result of tidy DataFrames, free of solver objects.
+
+Tables are long format, one row per index of a decision, with the columns named in the
+component registry and a ``value`` column. KPIs are defined in docs/kpis.md:
+
+- fill rate = sum over periods of min(demand, delivered) / total demand (deliveries
+  count first against the period's own demand);
+- service level (per product) = share of periods with demand in which the period's
+  demand was delivered in full;
+- utilization = hours used / regular hours available (resources), labour hours used /
+  (hours per worker x headcount) (workforce pools); above 1 means overtime;
+- days of cover = closing stock / average daily demand of the product over the horizon.
+
+Shadow prices are reported as *money saved by one more unit of the limit in that
+period* (non-negative for a binding limit): the negative of HiGHS's row dual for a
+minimisation with ``<=`` rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from sopopt.model.registry import COST_CATEGORIES
+from sopopt.model.sets import ModelData
+from sopopt.solve import Solution, SolveStatus
+
+#: A limit counts as binding when its slack is below this (units of the row).
+BINDING_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of one solve."""
+
+    name: str
+    status: SolveStatus
+    objective: float | None
+    costs: pd.Series
+    kpis: dict[str, float]
+    tables: dict[str, pd.DataFrame]
+    shadow_prices: pd.DataFrame
+    service: pd.DataFrame
+    utilization: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+    currency: str = "USD"
+
+    @property
+    def is_optimal(self) -> bool:
+        """True only for a proven optimal plan."""
+        return self.status is SolveStatus.OPTIMAL
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A decision table by name (e.g. ``production``, ``plan``)."""
+        return self.tables[name]
+
+    def bottlenecks(self, top: int = 10) -> pd.DataFrame:
+        """The binding limits with the largest shadow prices."""
+        sp = self.shadow_prices
+        if sp.empty:
+            return sp
+        return sp[sp["shadow_price"] > BINDING_TOLERANCE].nlargest(top, "shadow_price")
+
+
+def _index_frame(columns: tuple[str, ...], index: list[Any], values: list[float], labels: list[str]) -> pd.DataFrame:
+    if not index:
+        return pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns}, "value": pd.Series(dtype=float)})
+    rows = [idx if isinstance(idx, tuple) else (idx,) for idx in index]
+    frame = pd.DataFrame(rows, columns=list(columns))
+    if "period" in frame:
+        frame["period"] = [labels[t] for t in frame["period"]]
+    frame["value"] = np.asarray(values, dtype=float)
+    return frame
+
+
+def extract_plan(model: pyo.ConcreteModel, solution: Solution, name: str, currency: str = "USD") -> Plan:
+    """Turn a solution into a :class:`Plan`, reading only the model's registry."""
+    data: ModelData = model.data
+    labels = data.labels
+    tables: dict[str, pd.DataFrame] = {}
+    has_plan = solution.status.has_plan
+    for spec in model.registry.variables:
+        comp = model.component(spec.component)
+        found = solution.values.get(spec.component, {})
+        index, values = [], []
+        for idx, var in comp.items():
+            default = var.lb if var.lb is not None and var.lb > 0 else 0.0
+            value = found.get(idx, default) if has_plan else float("nan")
+            var.set_value(value, skip_validation=True)
+            index.append(idx)
+            values.append(value)
+        tables[spec.table] = _index_frame(spec.columns, index, values, labels)
+
+    if has_plan:
+        costs = pd.Series({c: float(pyo.value(model.cost[c])) for c in COST_CATEGORIES}, name="cost")
+    else:
+        costs = pd.Series({c: float("nan") for c in COST_CATEGORIES}, name="cost")
+    costs.index.name = "category"
+
+    tables["plan"] = _plan_table(data, tables)
+    shadow = _shadow_prices(model, solution, labels) if has_plan else _empty_shadow()
+    service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
+    utilization = _utilization(data, tables) if has_plan else pd.DataFrame()
+    kpis = _kpis(data, tables, costs, service) if has_plan else {}
+    if has_plan and solution.objective is not None:
+        kpis["total_cost"] = float(solution.objective)
+    return Plan(
+        name=name,
+        status=solution.status,
+        objective=solution.objective,
+        costs=costs,
+        kpis=kpis,
+        tables=tables,
+        shadow_prices=shadow,
+        service=service,
+        utilization=utilization,
+        info=dict(solution.info),
+        labels=list(labels),
+        currency=currency,
+    )
+
+
+def _series(table: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float]:
+    if table.empty:
+        return {}
+    return dict(zip(map(tuple, table[keys].to_numpy()), table["value"].to_numpy(), strict=True))
+
+
+def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per product, site and period with every flow of the inventory balance."""
+    key = ["product", "site", "period"]
+    production = _series(tables["production"], key)
+    subcontract = _series(tables["subcontracting"], key)
+    inventory = _series(tables["inventory"], key)
+    sales = _series(tables["sales"], key)
+    backlog = _series(tables["backlog"], key)
+    lost = _series(tables["lost_sales"], key)
+    shortfall = _series(tables["safety_stock_shortfall"], key)
+    arrivals: dict[tuple[str, str, str], float] = {}
+    departures: dict[tuple[str, str, str], float] = {}
+    for lane_name, p, period, value in tables["shipments"].itertuples(index=False):
+        lane = d.lanes[lane_name]
+        t = d.labels.index(period)
+        departures[p, lane.origin, period] = departures.get((p, lane.origin, period), 0.0) + value
+        arrive = d.labels[t + lane.lead_time]
+        arrivals[p, lane.destination, arrive] = arrivals.get((p, lane.destination, arrive), 0.0) + value
+    rows = []
+    for (p, s), item in d.items.items():
+        opening = item.initial_inventory
+        for t, period in enumerate(d.labels):
+            k = (p, s, period)
+            demand = float(item.demand[t])
+            if item.backlog:
+                delivered = sales.get(k, 0.0)
+            else:
+                delivered = demand - lost.get(k, 0.0)
+            rows.append({
+                "product": p, "site": s, "period": period, "family": d.family[p],
+                "opening_inventory": opening,
+                "production": production.get(k, 0.0),
+                "subcontracted": subcontract.get(k, 0.0),
+                "scheduled_receipts": float(item.scheduled_receipts[t]),
+                "arrivals": arrivals.get(k, 0.0),
+                "departures": departures.get(k, 0.0),
+                "demand": demand,
+                "delivered": delivered,
+                "backlog": backlog.get(k, 0.0),
+                "lost": lost.get(k, 0.0),
+                "inventory": inventory.get(k, 0.0),
+                "safety_stock": float(item.safety_stock[t]),
+                "safety_shortfall": shortfall.get(k, 0.0),
+            })
+            opening = inventory.get(k, 0.0)
+    return pd.DataFrame(rows)
+
+
+def _empty_shadow() -> pd.DataFrame:
+    return pd.DataFrame(columns=["kind", "name", "period", "shadow_price", "unit", "binding", "slack"])
+
+
+def _shadow_prices(model: pyo.ConcreteModel, solution: Solution, labels: list[str]) -> pd.DataFrame:
+    rows = []
+    for spec in model.registry.limits:
+        duals = solution.duals.get(spec.component, {})
+        for idx, con in model.component(spec.component).items():
+            name, t = idx[:-1], idx[-1]
+            slack = float(con.uslack()) if con.has_ub() else float(con.lslack())
+            dual = duals.get(idx, 0.0)
+            rows.append({
+                "kind": spec.kind,
+                "name": "/".join(map(str, name)),
+                "period": labels[t],
+                "shadow_price": 0.0 if abs(dual) < 1e-12 else -dual,
+                "unit": spec.unit,
+                "binding": abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(con.upper if con.has_ub() else 0.0) or 1.0),
+                "slack": slack,
+            })
+    return pd.DataFrame(rows) if rows else _empty_shadow()
+
+
+def _service(d: ModelData, plan: pd.DataFrame) -> pd.DataFrame:
+    """Fill rate and service level per product."""
+    frame = plan[plan["demand"] > 0].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=["product", "family", "demand", "on_time", "fill_rate", "service_level",
+                                     "backlog_units", "lost_units"])
+    frame["on_time"] = np.minimum(frame["demand"], frame["delivered"])
+    frame["met"] = frame["on_time"] >= frame["demand"] - 1e-6
+    grouped = frame.groupby("product", sort=False)
+    result = pd.DataFrame({
+        "family": grouped["family"].first(),
+        "demand": grouped["demand"].sum(),
+        "on_time": grouped["on_time"].sum(),
+        "service_level": grouped["met"].mean(),
+        "backlog_units": plan.groupby("product")["backlog"].sum(),
+        "lost_units": plan.groupby("product")["lost"].sum(),
+    }).dropna(subset=["demand"])
+    result["fill_rate"] = result["on_time"] / result["demand"]
+    return result.reset_index(names="product")[
+        ["product", "family", "demand", "on_time", "fill_rate", "service_level", "backlog_units", "lost_units"]
+    ]
+
+
+def _utilization(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Hours used against regular hours, per resource and workforce pool and period."""
+    production = _series(tables["production"], ["product", "site", "period"])
+    overtime_r = _series(tables["resource_overtime"], ["resource", "period"])
+    overtime_w = _series(tables["labour_overtime"], ["workforce", "period"])
+    headcount = _series(tables["headcount"], ["workforce", "period"])
+    rows = []
+    for r, res in d.resources.items():
+        for t, period in enumerate(d.labels):
+            used = sum(rate * production.get((p, res.site, period), 0.0) for p, rate in res.usage.items())
+            regular = float(res.hours[t])
+            rows.append({"kind": "resource", "name": r, "site": res.site, "period": period, "used_hours": used,
+                         "regular_hours": regular, "overtime_hours": overtime_r.get((r, period), 0.0),
+                         "utilization": used / regular if regular > 0 else (np.inf if used > 0 else 0.0)})
+    for w, pool in d.workforce.items():
+        for t, period in enumerate(d.labels):
+            used = sum(rate * production.get((p, pool.site, period), 0.0) for p, rate in pool.usage.items())
+            regular = float(pool.hours_per_worker[t]) * headcount.get((w, period), 0.0)
+            rows.append({"kind": "workforce", "name": w, "site": pool.site, "period": period, "used_hours": used,
+                         "regular_hours": regular, "overtime_hours": overtime_w.get((w, period), 0.0),
+                         "utilization": used / regular if regular > 1e-9 else (np.inf if used > 0 else 0.0)})
+    columns = ["kind", "name", "site", "period", "used_hours", "regular_hours", "overtime_hours", "utilization"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, service: pd.DataFrame) -> dict[str, float]:
+    plan = tables["plan"]
+    total_demand = float(plan["demand"].sum())
+    on_time = float(np.minimum(plan["demand"], plan["delivered"]).sum())
+    days = float(d.days.sum())
+    avg_daily_demand = total_demand / days if days else 0.0
+    avg_inventory = float(plan.groupby("period", sort=False)["inventory"].sum().mean()) if not plan.empty else 0.0
+    kpis = {
+        "total_demand": total_demand,
+        "delivered": float(plan["delivered"].sum()),
+        "fill_rate": on_time / total_demand if total_demand else 1.0,
+        "service_level": float(service["service_level"].mean()) if not service.empty else 1.0,
+        "lost_units": float(plan["lost"].sum()),
+        "backlog_unit_periods": float(plan["backlog"].sum()),
+        "production_units": float(plan["production"].sum()),
+        "subcontracted_units": float(plan["subcontracted"].sum()),
+        "shipped_units": float(tables["shipments"]["value"].sum()),
+        "average_inventory": avg_inventory,
+        "days_of_cover": avg_inventory / avg_daily_demand if avg_daily_demand else float("nan"),
+        "overtime_hours": float(tables["labour_overtime"]["value"].sum() + tables["resource_overtime"]["value"].sum()),
+        "peak_headcount": float(tables["headcount"].groupby("period")["value"].sum().max())
+        if not tables["headcount"].empty else 0.0,
+        "hires": float(tables["hires"]["value"].sum()),
+        "layoffs": float(tables["layoffs"]["value"].sum()),
+    }
+    revenue = 0.0
+    priced = False
+    for (p, s), item in d.items.items():
+        if item.price is None:
+            continue
+        priced = True
+        rows = plan[(plan["product"] == p) & (plan["site"] == s)]
+        revenue += float((rows["delivered"].to_numpy() * item.price).sum())
+    if priced:
+        kpis["revenue"] = revenue
+        kpis["margin"] = revenue - float(costs.sum())
+    return kpis

@@ -1,0 +1,323 @@
+"""The file format of a supply network and its demand: strict, frozen pydantic models.
+
+A *series* is a number that may change by period. It is written as
+
+- one number, used in every period: ``hours: 400``;
+- a list with one number per period: ``hours: [400, 400, 320, ...]``;
+- a mapping from period label (or ``FIRST..LAST`` range) to number, with an optional
+  ``default`` for the periods not named: ``hours: {default: 400, 2027-07: 200}``.
+
+Units: quantities in units of product (or material), time in hours, money in the
+model's currency, volume in the model's volume unit. Every cost is per unit per period
+unless its field says otherwise. Negative numbers are rejected everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+
+#: Largest magnitude accepted in any numeric field: beyond it HiGHS loses exactness.
+MAX_MAGNITUDE = 1e12
+
+Number = Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+"""A finite, non-negative number no larger than 1e12."""
+
+Series = Number | list[Number] | dict[StrictStr, Number]
+"""A number per period: one value, a list (one per period) or a mapping by period."""
+
+Name = Annotated[StrictStr, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Base of every schema model: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Periods(Strict):
+    """The planning horizon: ordered period labels and their length in days."""
+
+    labels: list[Name] | None = None
+    """Period labels in order, e.g. ``[2027-01, 2027-02]``. Give these or start+count."""
+    start: Name | None = None
+    """First label when generating: ``2027-01`` (monthly) or ``2027-W05`` (weekly)."""
+    count: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    """Number of periods to generate from ``start``."""
+    days: Series | None = None
+    """Length of each period in days (default: calendar days of a month, 7 for a week,
+    1 otherwise). Used for days-of-cover KPIs."""
+
+
+class Backlog(Strict):
+    """Unmet demand may be carried to later periods."""
+
+    cost: Series = 0.0
+    """Cost per unit backlogged at the close of a period."""
+    limit: Series | None = None
+    """Largest backlog at a period's close (units). Absent: unlimited."""
+    at_end: Literal["forbid", "lost_sale_cost"] = "forbid"
+    """Backlog left at the horizon end: ``forbid`` (default), or ``lost_sale_cost``:
+    allowed and charged the lost-sale cost per unit (needs ``lost_sales``)."""
+
+
+class LostSales(Strict):
+    """Unmet demand may be lost (never served)."""
+
+    cost: Series = 0.0
+    """Penalty per unit lost. With a price, the charge is at least price - production
+    cost (the lost margin)."""
+
+
+class Subcontract(Strict):
+    """Finished units bought from a subcontractor, arriving in the same period."""
+
+    cost: Series = 0.0
+    """Cost per subcontracted unit."""
+    capacity: Series | None = None
+    """Most units per period. Absent: unlimited."""
+
+
+class ItemFields(Strict):
+    """Fields of a product at a site. On a product they are defaults for its sites."""
+
+    production_cost: Series | None = None
+    """Variable cost per unit produced (materials and labour are costed separately)."""
+    holding_cost: Series | None = None
+    """Cost per unit in closing stock per period."""
+    backlog: Backlog | None = None
+    """Allow backlog of unmet demand. Absent: not allowed."""
+    lost_sales: LostSales | None = None
+    """Allow lost sales. Absent: not allowed. With neither, demand is a hard requirement."""
+    initial_inventory: Number | None = None
+    """Stock on hand before the first period (units). Default 0."""
+    initial_backlog: Number | None = None
+    """Demand owed before the first period (units). Default 0. Needs backlog allowed."""
+    min_inventory: Series | None = None
+    """Lowest closing stock per period (hard). Default 0."""
+    max_inventory: Series | None = None
+    """Highest closing stock per period. Absent: unlimited."""
+    ending_inventory: Number | None = None
+    """Lowest closing stock in the last period. Default 0."""
+    safety_stock: Series | None = None
+    """Target closing stock per period (soft, see ``safety_stock_cost``)."""
+    safety_stock_cost: Series | None = None
+    """Penalty per unit of closing stock below ``safety_stock``. Default 0."""
+    min_production: Series | None = None
+    """Lowest production per period (units). Default 0."""
+    max_production: Series | None = None
+    """Highest production per period (units). Absent: unlimited."""
+    subcontract: Subcontract | None = None
+    """Allow subcontracting at this site. Absent: not allowed."""
+    scheduled_receipts: Series | None = None
+    """Units already on the way that arrive at the site in each period. Default 0."""
+
+
+class ProductSite(ItemFields):
+    """A product at a site: stocked there, and made there when ``make`` is true."""
+
+    make: bool = False
+    """True if the product can be produced at this site."""
+
+
+class Product(ItemFields):
+    """A finished product. Its fields are the defaults for every site listed under it."""
+
+    family: Name | None = None
+    """Product family (group) used in adjustments and reports."""
+    volume: Number = 0.0
+    """Storage volume per unit (volume units)."""
+    price: Series | None = None
+    """Selling price per unit; when given the plan reports revenue and margin."""
+    materials: dict[Name, Number] = {}
+    """Bill of materials: units of each material per unit produced."""
+    sites: dict[Name, ProductSite]
+    """Where the product is stocked (and made, with ``make: true``)."""
+
+
+class Overflow(Strict):
+    """Rented storage volume above the site's capacity."""
+
+    cost: Series = 0.0
+    """Cost per unit of overflow volume per period, on top of the regular storage cost."""
+    capacity: Series | None = None
+    """Most overflow volume per period. Absent: unlimited."""
+
+
+class Storage(Strict):
+    """Finished-goods storage at a site, measured on closing stock."""
+
+    capacity: Series | None = None
+    """Volume available per period. Absent: unlimited."""
+    cost: Series = 0.0
+    """Cost per unit of volume stored per period, on top of the holding cost."""
+    overflow: Overflow | None = None
+    """Allow rented volume above capacity. Absent: not allowed."""
+
+
+class Site(Strict):
+    """A plant, warehouse or distribution centre."""
+
+    kind: Literal["plant", "warehouse", "dc"] = "plant"
+    """What the site is (informative; production is set per product with ``make``)."""
+    storage: Storage | None = None
+    """Storage capacity and cost. Absent: unlimited and free."""
+
+
+class ResourceOvertime(Strict):
+    """Extra machine hours per period."""
+
+    cost: Series = 0.0
+    """Cost per overtime hour."""
+    capacity: Series | None = None
+    """Most overtime hours per period. Absent: unlimited."""
+
+
+class Resource(Strict):
+    """A machine group or line at a site with hours available per period."""
+
+    site: Name
+    """Site the resource belongs to."""
+    hours: Series
+    """Regular hours available per period (lower in maintenance periods)."""
+    usage: dict[Name, Number]
+    """Hours used per unit of each product made at the site."""
+    overtime: ResourceOvertime | None = None
+    """Allow overtime hours. Absent: not allowed."""
+
+
+class WorkerOvertime(Strict):
+    """Overtime hours of the workforce."""
+
+    cost: Series = 0.0
+    """Cost per overtime hour."""
+    hours_per_worker: Series | None = None
+    """Most overtime hours per worker per period. Absent: unlimited."""
+
+
+class Staffing(Strict):
+    """Changing the headcount: hiring or layoffs."""
+
+    cost: Series = 0.0
+    """Cost per worker hired (or laid off)."""
+    max: Series | None = None
+    """Most workers hired (or laid off) per period. Absent: unlimited."""
+
+
+class Workforce(Strict):
+    """A pool of workers at a site."""
+
+    site: Name
+    """Site the pool works at."""
+    initial_headcount: Number = 0.0
+    """Workers employed before the first period."""
+    hours_per_worker: Series
+    """Regular hours per worker per period."""
+    wage: Series = 0.0
+    """Wage per worker per period, paid on headcount whether used or not."""
+    usage: dict[Name, Number]
+    """Labour hours per unit of each product made at the site."""
+    overtime: WorkerOvertime | None = None
+    """Allow overtime. Absent: not allowed."""
+    hiring: Staffing | None = None
+    """Allow hiring (usable in the same period). Absent: not allowed."""
+    layoffs: Staffing | None = None
+    """Allow layoffs. Absent: not allowed."""
+    min_headcount: Series | None = None
+    """Lowest headcount per period. Default 0."""
+    max_headcount: Series | None = None
+    """Highest headcount per period. Absent: unlimited."""
+    min_ending_headcount: Number | None = None
+    """Lowest headcount in the last period."""
+    max_ending_headcount: Number | None = None
+    """Highest headcount in the last period."""
+
+
+class MaterialSite(Strict):
+    """Stock of a material at a site."""
+
+    initial_stock: Number = 0.0
+    """Material on hand before the first period."""
+    scheduled_receipts: Series = 0.0
+    """Material already ordered that arrives in each period."""
+    holding_cost: Series | None = None
+    """Overrides the material's holding cost at this site."""
+
+
+class Material(Strict):
+    """A purchased material or component, consumed by production through the BOM."""
+
+    holding_cost: Series = 0.0
+    """Cost per unit of material in closing stock per period."""
+    sites: dict[Name, MaterialSite] = {}
+    """Opening stock and scheduled receipts per site."""
+
+
+class Supplier(Strict):
+    """A supplier of one material to one or more sites."""
+
+    material: Name
+    """Material supplied."""
+    sites: list[Name]
+    """Sites it delivers to."""
+    price: Series = 0.0
+    """Price per unit, by the period the order is placed."""
+    capacity: Series | None = None
+    """Most units ordered per period (all sites together). Absent: unlimited."""
+    lead_time: Annotated[int, Field(ge=0, le=1000)] = 0
+    """Periods from order to arrival: ordered in t, usable in t + lead_time."""
+
+
+class Lane(Strict):
+    """A transport lane from one site to another."""
+
+    origin: Name
+    """Site shipped from."""
+    destination: Name
+    """Site shipped to."""
+    products: list[Name] | None = None
+    """Products allowed on the lane. Absent: every product stocked at both ends."""
+    cost: Series = 0.0
+    """Cost per unit shipped, by the period of departure."""
+    capacity: Series | None = None
+    """Most units shipped per period (all products together). Absent: unlimited."""
+    lead_time: Annotated[int, Field(ge=0, le=1000)] = 0
+    """Periods in transit: shipped in t, available in t + lead_time."""
+
+
+class Network(Strict):
+    """A complete, resolved planning case: the master data plus one demand case."""
+
+    name: Name = "unnamed"
+    """Name shown in reports."""
+    description: str = ""
+    """Free text."""
+    currency: Name = "USD"
+    """Currency of every cost (informative)."""
+    periods: Periods
+    """The planning horizon."""
+    products: dict[Name, Product]
+    """Finished products."""
+    sites: dict[Name, Site]
+    """Plants, warehouses and DCs."""
+    resources: dict[Name, Resource] = {}
+    """Machine groups and lines."""
+    workforce: dict[Name, Workforce] = {}
+    """Worker pools."""
+    materials: dict[Name, Material] = {}
+    """Purchased materials."""
+    suppliers: dict[Name, Supplier] = {}
+    """Material suppliers."""
+    lanes: dict[Name, Lane] = {}
+    """Transport lanes."""
+    demand: dict[Name, dict[Name, Series]] = {}
+    """Demand in units: product -> site -> series."""
+
+    @field_validator("products")
+    @classmethod
+    def _products_have_sites(cls, products: dict[str, Product]) -> dict[str, Product]:
+        for name, product in products.items():
+            if not product.sites:
+                raise ValueError(f"product '{name}' lists no sites")
+        return products

@@ -1,0 +1,127 @@
+"""The scenario-only parts of a file: what it builds on, adjustments and solver options.
+
+A scenario file names the model (or a parent scenario) it builds on; every other
+top-level field is a model field that is deep-merged over what it builds on (see
+:mod:`sopopt.scenarios` for the precedence order).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictStr, model_validator
+
+from sopopt.schema.network import MAX_MAGNITUDE, Name, Strict
+
+#: Adjustable inputs: target name -> (collection, field path inside an entry).
+ADJUSTABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "demand": ("demand", ()),
+    "resource_hours": ("resources", ("hours",)),
+    "resource_overtime_capacity": ("resources", ("overtime", "capacity")),
+    "resource_overtime_cost": ("resources", ("overtime", "cost")),
+    "hours_per_worker": ("workforce", ("hours_per_worker",)),
+    "wage": ("workforce", ("wage",)),
+    "supplier_capacity": ("suppliers", ("capacity",)),
+    "supplier_price": ("suppliers", ("price",)),
+    "lane_capacity": ("lanes", ("capacity",)),
+    "lane_cost": ("lanes", ("cost",)),
+    "storage_capacity": ("sites", ("storage", "capacity")),
+    "production_cost": ("products", ("production_cost",)),
+    "holding_cost": ("products", ("holding_cost",)),
+    "price": ("products", ("price",)),
+    "subcontract_capacity": ("products", ("subcontract", "capacity")),
+    "subcontract_cost": ("products", ("subcontract", "cost")),
+}
+
+AdjustTarget = Literal[
+    "demand",
+    "resource_hours",
+    "resource_overtime_capacity",
+    "resource_overtime_cost",
+    "hours_per_worker",
+    "wage",
+    "supplier_capacity",
+    "supplier_price",
+    "lane_capacity",
+    "lane_cost",
+    "storage_capacity",
+    "production_cost",
+    "holding_cost",
+    "price",
+    "subcontract_capacity",
+    "subcontract_cost",
+]
+
+Scope = StrictStr | list[StrictStr]
+
+
+class Adjustment(Strict):
+    """A change to a group of inputs without copying tables.
+
+    ``new = old * multiply + add``, or ``new = set`` when ``set`` is given, in every
+    period of ``periods`` for every entry matched by the scope fields. A scope field
+    that is absent matches everything.
+    """
+
+    target: AdjustTarget
+    """Which input to change (see the list of targets in the docs)."""
+    multiply: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 1.0
+    """Factor applied first (1.2 = +20%, 0.5 = -50%)."""
+    add: Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
+    """Amount added after the factor (may be negative; results below 0 become 0)."""
+    set: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] | None = None
+    """Replace the value outright."""
+    periods: Scope | None = None
+    """A label, a ``FIRST..LAST`` range, or a list of them. Absent: all periods."""
+    product: Scope | None = None
+    """Product name(s)."""
+    family: Scope | None = None
+    """Product family name(s)."""
+    site: Scope | None = None
+    """Site name(s)."""
+    resource: Scope | None = None
+    """Resource name(s)."""
+    workforce: Scope | None = None
+    """Workforce pool name(s)."""
+    supplier: Scope | None = None
+    """Supplier name(s)."""
+    lane: Scope | None = None
+    """Lane name(s)."""
+    note: str = ""
+    """Why the change is made (shown by ``sopopt show``)."""
+
+    @model_validator(mode="after")
+    def _set_excludes_factors(self) -> Adjustment:
+        if self.set is not None and (self.multiply != 1.0 or self.add != 0.0):
+            raise ValueError("give either 'set' or 'multiply'/'add', not both")
+        return self
+
+
+class SolverSettings(Strict):
+    """How to solve. The CLI's ``--time-limit`` and ``--threads`` override these."""
+
+    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Seconds before the solver stops with the best plan found so far."""
+    threads: Annotated[int, Field(ge=1, le=1024)] | None = None
+    """Solver threads. Absent: HiGHS decides."""
+    method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
+    """LP algorithm: ``auto`` picks by size (see docs/solver.md)."""
+    options: dict[Name, StrictStr | float | int | bool] = {}
+    """Raw HiGHS options passed through as given (e.g. ``presolve: "off"``)."""
+
+
+#: Top-level keys of a scenario file that are not model fields.
+SCENARIO_KEYS = ("model", "extend", "adjust", "solver")
+
+
+class ScenarioMeta(Strict):
+    """The scenario-only fields of a file."""
+
+    model: StrictStr | None = None
+    """Path of the model file this scenario runs on (relative to this file)."""
+    extend: StrictStr | None = None
+    """Path of a parent scenario whose content this one starts from."""
+    adjust: list[Adjustment] = []
+    """Adjustments applied, in order, after all merging."""
+    solver: SolverSettings = SolverSettings()
+    """Solver settings."""

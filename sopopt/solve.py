@@ -1,0 +1,237 @@
+"""Solve a built model with HiGHS, in memory. The only module that imports the solver.
+
+The Pyomo model is compiled to matrix form with Pyomo's ``LinearStandardFormCompiler``
+(mixed form: each row keeps its ``<=``, ``=`` or ``>=``) and handed to highspy as one
+``HighsLp``; no LP file is written. Every HiGHS model status is mapped through
+:data:`STATUS_MAP` to a :class:`SolveStatus`. The result, :class:`Solution`, holds only
+plain numbers: primal values and row duals keyed by component name and index.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from sopopt.errors import InfeasibleError, SolverError, UnboundedError
+from sopopt.schema.scenario import SolverSettings
+
+log = logging.getLogger(__name__)
+
+
+class SolveStatus(StrEnum):
+    """What the solver established about the plan."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    TIME_LIMIT_FEASIBLE = "time_limit_feasible"
+    TIME_LIMIT_NO_PLAN = "time_limit_no_plan"
+    ERROR = "error"
+
+    @property
+    def has_plan(self) -> bool:
+        """True when there is a feasible plan to report (optimal or not)."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE)
+
+    @property
+    def label(self) -> str:
+        """Planner wording of the status."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    SolveStatus.OPTIMAL: "optimal",
+    SolveStatus.INFEASIBLE: "infeasible: no plan meets every hard constraint",
+    SolveStatus.UNBOUNDED: "unbounded: a cost or a limit is missing",
+    SolveStatus.INFEASIBLE_OR_UNBOUNDED: "infeasible or unbounded",
+    SolveStatus.TIME_LIMIT_FEASIBLE: "time limit reached: feasible plan, NOT proven optimal",
+    SolveStatus.TIME_LIMIT_NO_PLAN: "time limit reached before any feasible plan was found",
+    SolveStatus.ERROR: "solver error",
+}
+
+_M = highspy.HighsModelStatus
+#: HiGHS model status -> sopopt status. Limits are refined by the primal status.
+STATUS_MAP: dict[Any, SolveStatus] = {
+    _M.kOptimal: SolveStatus.OPTIMAL,
+    _M.kModelEmpty: SolveStatus.OPTIMAL,
+    _M.kInfeasible: SolveStatus.INFEASIBLE,
+    _M.kUnbounded: SolveStatus.UNBOUNDED,
+    _M.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE_OR_UNBOUNDED,
+    _M.kTimeLimit: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kIterationLimit: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kInterrupt: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kHighsInterrupt: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kSolutionLimit: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kObjectiveBound: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kObjectiveTarget: SolveStatus.TIME_LIMIT_NO_PLAN,
+}
+
+#: HiGHS ``solver`` option for each method.
+METHOD_OPTION = {"simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp", "auto": "choose"}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to run the solver (one object instead of many keyword arguments)."""
+
+    time_limit: float | None = None
+    threads: int | None = None
+    method: str = "auto"
+    options: dict[str, Any] = field(default_factory=dict)
+    verbose: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: SolverSettings, **overrides: Any) -> SolveOptions:
+        """Options from a scenario's ``solver`` block, with non-None overrides on top."""
+        values = {
+            "time_limit": settings.time_limit,
+            "threads": settings.threads,
+            "method": settings.method,
+            "options": dict(settings.options),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solver result as plain numbers; no solver or Pyomo objects."""
+
+    status: SolveStatus
+    objective: float | None
+    values: dict[str, dict[Any, float]]
+    duals: dict[str, dict[Any, float]]
+    info: dict[str, Any]
+
+
+@dataclass
+class CompiledLP:
+    """The LP in matrix form and the Pyomo components behind its columns and rows."""
+
+    lp: Any
+    offset: float
+    columns: list[Any]
+    rows: list[Any]
+    seconds: float
+
+
+def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
+    """Compile a Pyomo model to a ``highspy.HighsLp`` (mixed form, minimisation).
+
+    Raises:
+        InfeasibleError: a constraint with no variables left cannot hold.
+    """
+    start = time.perf_counter()
+    try:
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
+    except InfeasibleConstraintException as exc:
+        raise InfeasibleError(f"infeasible before solving: {exc}") from None
+    n_rows, n_cols = info.A.shape
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    cost = np.zeros(n_cols)
+    if info.c.shape[0]:
+        cost[:] = info.c.toarray()[0]
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.array([-math.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
+    lp.col_upper_ = np.array([math.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
+    rhs = np.asarray(info.rhs, dtype=float)
+    sense = np.array([mult for _con, mult in info.rows], dtype=int)
+    lp.row_lower_ = np.where(sense <= 0, rhs, -math.inf)
+    lp.row_upper_ = np.where(sense >= 0, rhs, math.inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = info.A.indptr
+    lp.a_matrix_.index_ = info.A.indices
+    lp.a_matrix_.value_ = info.A.data
+    lp.a_matrix_.num_col_ = n_cols
+    lp.a_matrix_.num_row_ = n_rows
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    return CompiledLP(lp, lp.offset_, list(info.columns), [con for con, _ in info.rows],
+                      time.perf_counter() - start)
+
+
+def _configure(h: Any, options: SolveOptions) -> None:
+    h.setOptionValue("output_flag", bool(options.verbose))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("solver", METHOD_OPTION.get(options.method, "choose"))
+    for name, value in options.options.items():
+        status = h.setOptionValue(name, value)
+        if status != highspy.HighsStatus.kOk:
+            raise SolverError(f"HiGHS rejected option {name}={value!r}")
+
+
+def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solution:
+    """Solve a built model and return its values and duals."""
+    options = options or SolveOptions()
+    compiled = compile_lp(model)
+    h = highspy.Highs()
+    _configure(h, options)
+    start = time.perf_counter()
+    if compiled.lp.num_col_:
+        h.passModel(compiled.lp)
+        h.run()
+        model_status = h.getModelStatus()
+    else:
+        model_status = _M.kModelEmpty
+    seconds = time.perf_counter() - start
+    status = STATUS_MAP.get(model_status, SolveStatus.ERROR)
+    info = h.getInfo()
+    feasible = info.primal_solution_status == highspy.kSolutionStatusFeasible
+    if status is SolveStatus.TIME_LIMIT_NO_PLAN and feasible:
+        status = SolveStatus.TIME_LIMIT_FEASIBLE
+    details = {
+        "solver": "highs",
+        "solver_version": h.version(),
+        "highs_status": h.modelStatusToString(model_status),
+        "method": options.method,
+        "compile_seconds": compiled.seconds,
+        "solve_seconds": seconds,
+        "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "rows": int(compiled.lp.num_row_),
+        "columns": int(compiled.lp.num_col_),
+        "nonzeros": int(len(compiled.lp.a_matrix_.value_)),
+    }
+    values: dict[str, dict[Any, float]] = {}
+    duals: dict[str, dict[Any, float]] = {}
+    objective: float | None = None
+    if status.has_plan:
+        if compiled.lp.num_col_:
+            solution = h.getSolution()
+            x = np.asarray(solution.col_value)
+            objective = float(info.objective_function_value)
+            for var, value in zip(compiled.columns, x, strict=True):
+                values.setdefault(var.parent_component().local_name, {})[var.index()] = float(value)
+            if solution.dual_valid:
+                y = np.asarray(solution.row_dual)
+                for con, dual in zip(compiled.rows, y, strict=True):
+                    duals.setdefault(con.parent_component().local_name, {})[con.index()] = float(dual)
+        else:
+            objective = compiled.offset
+    log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
+    return Solution(status=status, objective=objective, values=values, duals=duals, info=details)
+
+
+def raise_for_status(solution: Solution) -> None:
+    """Raise the typed error for a result with no plan."""
+    if solution.status is SolveStatus.INFEASIBLE:
+        raise InfeasibleError("infeasible: no plan meets every hard constraint (demand, limits, targets)")
+    if solution.status in (SolveStatus.UNBOUNDED, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+        raise UnboundedError(f"{solution.status.label}")
+    if not solution.status.has_plan:
+        raise SolverError(f"{solution.status.label} (HiGHS: {solution.info.get('highs_status')})")
