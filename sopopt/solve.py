@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -162,6 +164,30 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
                       time.perf_counter() - start)
 
 
+_banner_shown = False
+
+
+def new_highs() -> Any:
+    """A ``highspy.Highs`` instance, keeping HiGHS's start-up banner off stdout."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()
+    _banner_shown = True
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (e.g. an embedded interpreter)
+        return highspy.Highs()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _configure(h: Any, options: SolveOptions) -> None:
     h.setOptionValue("output_flag", bool(options.verbose))
     if options.time_limit is not None:
@@ -179,7 +205,7 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
     """Solve a built model and return its values and duals."""
     options = options or SolveOptions()
     compiled = compile_lp(model)
-    h = highspy.Highs()
+    h = new_highs()
     _configure(h, options)
     start = time.perf_counter()
     if compiled.lp.num_col_:

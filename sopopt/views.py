@@ -1,0 +1,147 @@
+"""Views of resolved scenarios: ``show`` (YAML), ``diff`` (what differs) and ``schema``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sopopt.periods import expand_series
+from sopopt.scenarios import Case
+from sopopt.schema.network import Network
+from sopopt.schema.scenario import ScenarioMeta
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML dumper that keeps key order and writes short lists on one line."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(x, dict | list) for x in data) and len(data) <= 60
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def show_yaml(case: Case) -> str:
+    """The fully resolved case as YAML (after every extend, override and adjustment),
+    followed by the list of values that later layers replaced, as comments."""
+    data = copy.deepcopy(case.resolved)
+    text = yaml.dump(_plain(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    header = [f"# resolved from {case.source}", f"# files: {', '.join(str(p) for p in case.files)}"]
+    lines = [*header, text.rstrip()]
+    if case.changes:
+        lines.append("")
+        lines.append("# changed down the extend chain / by adjustments (old -> new):")
+        for change in case.changes:
+            where = f"  [{change.location}]" if change.location else ""
+            lines.append(f"#   {'.'.join(change.path)}: {_short(change.old)} -> {_short(change.new)}{where}")
+    return "\n".join(lines) + "\n"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip()
+    text = text.removesuffix("\n...").strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One input that differs between two resolved cases."""
+
+    path: str
+    period: str
+    a: Any
+    b: Any
+
+
+def _flatten(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    if isinstance(data, dict) and not isinstance(data, _Leaf):
+        if not data:
+            yield path, {}
+        for key, value in data.items():
+            yield from _flatten(value, (*path, str(key)))
+    else:
+        yield path, data
+
+
+def _as_series(value: Any, labels: list[str]) -> np.ndarray | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return expand_series(value, labels)
+    except (ValueError, TypeError):
+        return None
+
+
+def diff_cases(a: Case, b: Case) -> list[Difference]:
+    """Every input that differs between two resolved cases; series are compared period
+    by period, so ``400`` and ``[400, 400, ...]`` are the same input."""
+    flat_a = dict(_flatten(_series_parents(a.resolved, set(a.labels))))
+    flat_b = dict(_flatten(_series_parents(b.resolved, set(b.labels))))
+    same_horizon = a.labels == b.labels
+    result: list[Difference] = []
+    for path in sorted(set(flat_a) | set(flat_b)):
+        name = ".".join(path)
+        if path not in flat_a:
+            result.append(Difference(name, "", None, flat_b[path]))
+            continue
+        if path not in flat_b:
+            result.append(Difference(name, "", flat_a[path], None))
+            continue
+        va, vb = flat_a[path], flat_b[path]
+        if va == vb:
+            continue
+        sa = _as_series(va, a.labels) if same_horizon else None
+        sb = _as_series(vb, b.labels) if same_horizon else None
+        if sa is not None and sb is not None:
+            for t in np.flatnonzero(~np.isclose(sa, sb, rtol=0, atol=0)):
+                result.append(Difference(name, a.labels[t], _plain(sa[t]), _plain(sb[t])))
+            continue
+        result.append(Difference(name, "", va, vb))
+    return result
+
+
+def _series_parents(data: Any, labels: set[str]) -> Any:
+    """Mark mappings that are series (period -> number) as leaves for flattening."""
+    if isinstance(data, dict):
+        if data and all(isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()) \
+                and all(k == "default" or k in labels or ".." in k for k in data):
+            return _Leaf(data)
+        return {k: _series_parents(v, labels) for k, v in data.items()}
+    return data
+
+
+class _Leaf(dict):  # type: ignore[type-arg]
+    """A mapping that is one value (a series by period)."""
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of a model or scenario file, for editors (VS Code YAML)."""
+    schema = Network.model_json_schema()
+    meta = ScenarioMeta.model_json_schema()
+    schema.setdefault("$defs", {}).update(meta.get("$defs", {}))
+    for key, prop in meta["properties"].items():
+        schema["properties"][key] = prop
+    # A scenario file is a partial model: nothing is required at the top level.
+    schema.pop("required", None)
+    schema["title"] = "sopopt model or scenario file"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
