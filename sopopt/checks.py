@@ -74,6 +74,11 @@ def _check_references(n: Network, c: _Collector) -> None:
         for s, at in product.sites.items():
             backlog = at.backlog if at.backlog is not None else product.backlog
             initial = at.initial_backlog if at.initial_backlog is not None else product.initial_backlog
+            lost = at.lost_sales if at.lost_sales is not None else product.lost_sales
+            if backlog is not None and backlog.at_end == "lost_sale_cost" and lost is None:
+                level = ("products", p, "sites", s) if at.backlog is not None else ("products", p)
+                c.add((*level, "backlog", "at_end"), "at_end: lost_sale_cost needs lost_sales (with its cost)",
+                      "add 'lost_sales: {cost: ...}' or use at_end: forbid")
             if initial and backlog is None:
                 c.add(("products", p, "sites", s, "initial_backlog"), "initial backlog needs backlog allowed",
                       "add 'backlog:' to the product")

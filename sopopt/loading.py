@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,13 +44,24 @@ def display_path(path: Path) -> str:
     return str(path)
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, also reading ``1e5`` and ``1.5e-3`` as numbers (YAML 1.2)."""
+
+
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 class _Reader:
     """Turns a composed YAML node tree into plain Python values with locations."""
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.name = display_path(path)
-        self.loader = yaml.SafeLoader(text)
+        self.loader = _SafeLoader(text)
         self.locations: Locations = {}
         self.problems: list[Problem] = []
 
@@ -123,7 +135,8 @@ class _Reader:
                     "put the name in quotes",
                 )
             )
-            return None
+            # Keep reading with the name as written, so later checks still run.
+            return str(node.value)
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, float) and not value.is_integer():
@@ -138,11 +151,14 @@ class _Reader:
         return value
 
 
-def read_yaml(path: Path) -> tuple[Any, Locations]:
+def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, Locations]:
     """Parse one YAML file into plain values and the location of every key path.
 
+    Duplicate keys and keys that YAML reads as booleans are appended to ``problems``
+    when a list is given (the first value is kept so checking can go on), else raised.
+
     Raises:
-        ScenarioError: unreadable file, syntax error, duplicate or non-name keys.
+        ScenarioError: unreadable file or syntax error (and key problems, see above).
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -157,7 +173,9 @@ def read_yaml(path: Path) -> tuple[Any, Locations]:
     reader = _Reader(path, text)
     data = reader.read()
     if reader.problems:
-        raise ScenarioError(reader.problems)
+        if problems is None:
+            raise ScenarioError(reader.problems)
+        problems.extend(reader.problems)
     return data, reader.locations
 
 
@@ -189,7 +207,9 @@ def _parse_number(text: str) -> float:
     return value
 
 
-def read_table(path: Path, sheet: str | None, where: Location) -> list[tuple[int, dict[str, str]]]:
+def read_table(
+    path: Path, sheet: str | None, where: Location, field: str = "file"
+) -> list[tuple[int, dict[str, str]]]:
     """Read a CSV or Excel table as (line number, row) pairs of trimmed strings.
 
     Blank rows are skipped; a UTF-8 BOM is removed; ``;`` separated files (as exported
@@ -197,13 +217,13 @@ def read_table(path: Path, sheet: str | None, where: Location) -> list[tuple[int
     """
     name = display_path(path)
     if not path.is_file():
-        raise ScenarioError([Problem(where, "file", f"data file '{name}' not found")])
+        raise ScenarioError([Problem(where, field, f"data file '{name}' not found")])
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_excel(path, sheet, where)
+        return _read_excel(path, sheet, where, field)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(where, "file", f"cannot read '{name}': {exc}")]) from None
+        raise ScenarioError([Problem(where, field, f"cannot read '{name}': {exc}")]) from None
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -225,13 +245,13 @@ def read_table(path: Path, sheet: str | None, where: Location) -> list[tuple[int
     return table
 
 
-def _read_excel(path: Path, sheet: str | None, where: Location) -> list[tuple[int, dict[str, str]]]:
+def _read_excel(path: Path, sheet: str | None, where: Location, field: str) -> list[tuple[int, dict[str, str]]]:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a bad file
-        raise ScenarioError([Problem(where, "file", f"cannot read workbook: {exc}")]) from None
+        raise ScenarioError([Problem(where, field, f"cannot read workbook: {exc}")]) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ScenarioError(

@@ -104,8 +104,8 @@ class _Document:
     locations: Locations
 
 
-def _read_document(path: Path) -> _Document:
-    data, locations = read_yaml(path)
+def _read_document(path: Path, problems: list[Problem]) -> _Document:
+    data, locations = read_yaml(path, problems)
     if not isinstance(data, dict):
         raise ScenarioError(
             [Problem(Location(display_path(path), 1), "", "the file must be a mapping of fields")]
@@ -126,7 +126,7 @@ def _reference(doc: _Document, key: str) -> Path | None:
     return target
 
 
-def _read_chain(path: Path) -> tuple[list[_Document], _Document]:
+def _read_chain(path: Path, problems: list[Problem]) -> tuple[list[_Document], _Document]:
     """The extend chain (given file first) and the model document at its root."""
     chain: list[_Document] = []
     seen: list[Path] = []
@@ -140,7 +140,7 @@ def _read_chain(path: Path) -> tuple[list[_Document], _Document]:
             where = chain[-1].locations.get(("extend",)) if chain else None
             raise ScenarioError([Problem(where, "extend", f"extend cycle: {cycle}")])
         seen.append(resolved)
-        doc = _read_document(current)
+        doc = _read_document(current, problems)
         chain.append(doc)
         if model_path is None:
             model_path = _reference(doc, "model")
@@ -150,7 +150,7 @@ def _read_chain(path: Path) -> tuple[list[_Document], _Document]:
         # The file is itself a model (or a scenario with everything inline).
         return [], chain[0] if len(chain) == 1 else _fail_no_model(chain)
     del model_from
-    return chain, _read_document(model_path)
+    return chain, _read_document(model_path, problems)
 
 
 def _fail_no_model(chain: list[_Document]) -> _Document:
@@ -183,7 +183,9 @@ def _expand_tables(doc: _Document, workspace: Path, files: list[Path]) -> None:
             )
         if not isinstance(demand["file"], str):
             raise ScenarioError([Problem(where, "demand.file", "must be a file path")])
-        path = check_inside(doc.path.parent / demand["file"], workspace, where, "demand.file")  # type: ignore[arg-type]
+        path = doc.path.parent / demand["file"]
+        if path.exists() or path.is_symlink():
+            path = check_inside(path, workspace, where, "demand.file")
         files.append(path)
         values, locations = read_demand_table(path, demand.get("sheet"), where)  # type: ignore[arg-type]
         doc.data["demand"] = values
@@ -197,7 +199,7 @@ def read_demand_table(
 ) -> tuple[dict[str, dict[str, dict[str, float]]], Locations]:
     """Demand from a long table (product, site, period, quantity) or a wide one
     (product, site, then one column per period)."""
-    rows = read_table(path, sheet, where)
+    rows = read_table(path, sheet, where, "demand.file")
     name = display_path(path)
     if not rows:
         raise ScenarioError([Problem(Location(name, 1), "", "the demand table has no rows")])
@@ -304,7 +306,8 @@ def _apply(value: Any, adj: Adjustment, chosen: list[int], labels: list[str]) ->
     series = expand_series(value, labels)
     for i in chosen:
         series[i] = adj.set if adj.set is not None else max(0.0, series[i] * adj.multiply + adj.add)
-    return {label: float(v) for label, v in zip(labels, series, strict=True)}
+    # Round away binary noise (150 * 1.2 = 180.00000000000003) at 12 significant digits.
+    return {label: float(f"{v:.12g}") for label, v in zip(labels, series, strict=True)}
 
 
 def _get(node: Any, path: tuple[str, ...]) -> Any:
@@ -322,17 +325,38 @@ def _put(node: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def apply_adjustments(
-    data: dict[str, Any], adjustments: list[tuple[Adjustment, KeyPath, Location | None]], labels: list[str],
+    data: dict[str, Any], adjustments: list[tuple[Adjustment, KeyPath, Locations]], labels: list[str],
     changes: list[Change],
 ) -> list[Problem]:
     """Apply each adjustment in order to the merged data; return problems found."""
     problems: list[Problem] = []
-    for adj, path, where in adjustments:
+    known = {
+        "product": set(data.get("products") or {}),
+        "family": {p.get("family") for p in (data.get("products") or {}).values() if isinstance(p, dict)} - {None},
+        "site": set(data.get("sites") or {}),
+        "resource": set(data.get("resources") or {}),
+        "workforce": set(data.get("workforce") or {}),
+        "supplier": set(data.get("suppliers") or {}),
+        "lane": set(data.get("lanes") or {}),
+    }
+    for adj, path, file_locations in adjustments:
         field_name = ".".join(path)
+        where = file_locations.get(path)
+        unknown = False
+        for scope, names in known.items():
+            for name in _as_list(getattr(adj, scope)) or []:
+                if name not in names:
+                    close = difflib.get_close_matches(name, sorted(names), n=1)
+                    problems.append(Problem(file_locations.get((*path, scope), where), f"{field_name}.{scope}",
+                                            f"unknown {scope} '{name}'",
+                                            f"did you mean '{close[0]}'?" if close else ""))
+                    unknown = True
+        if unknown:
+            continue
         try:
             chosen = period_indices(adj.periods, labels) if adj.periods is not None else list(range(len(labels)))
         except ValueError as exc:
-            problems.append(Problem(where, f"{field_name}.periods", str(exc)))
+            problems.append(Problem(file_locations.get((*path, "periods"), where), f"{field_name}.periods", str(exc)))
             continue
         collection, inner = ADJUSTABLE[adj.target]
         matched = 0
@@ -474,7 +498,7 @@ def validation_problems(
     grouped: dict[KeyPath, list[dict[str, Any]]] = {}
     for error in exc.errors():
         path, _ = _data_path(data, error["loc"])
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "extra_forbidden" and (not path or path[-1] != str(error["loc"][-1])):
             path = (*path, str(error["loc"][-1]))
         grouped.setdefault(path, []).append(error)
     # Keep, per group, the most specific errors (not "wrong type" of another branch).
@@ -496,7 +520,7 @@ def _problem(error: dict[str, Any], path: KeyPath, data: Any, locations: Locatio
     value = error.get("input")
     if kind == "extra_forbidden":
         name = path[-1]
-        close = difflib.get_close_matches(name, sorted(fields), n=1)
+        close = [c for c in difflib.get_close_matches(name, sorted(fields), n=2) if c != name]
         hint = f"did you mean '{close[0]}'?" if close else ""
         return Problem(where, field_name, f"unknown field '{name}'", hint)
     if kind == "missing":
@@ -529,24 +553,25 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
     source = Path(path)
     if not source.is_file():
         raise ScenarioError([Problem(Location(display_path(source)), "", "file not found")])
-    chain, model = _read_chain(source)
+    problems: list[Problem] = []
+    chain, model = _read_chain(source, problems)
     documents = [model, *reversed(chain)]
     workspace = workspace_of(doc.path for doc in documents)
     files = [doc.path for doc in [*chain, model]]
-    problems: list[Problem] = []
+    soft = len(problems)  # key problems while reading: checking can go on
     for doc in documents:
         try:
             _expand_tables(doc, workspace, files)
         except ScenarioError as exc:
             problems.extend(exc.problems)
-    if problems:
-        raise ScenarioError(problems)
+    if len(problems) > soft:
+        raise ScenarioError(sorted_problems(problems))
 
     # Model fields: model file first, then the chain root-to-leaf.
     changes: list[Change] = []
     data: dict[str, Any] = {}
     locations: Locations = {}
-    adjustments: list[tuple[Adjustment, KeyPath, Location | None]] = []
+    adjustments: list[tuple[Adjustment, KeyPath, Locations]] = []
     solver = SolverSettings()
     for doc in documents:
         meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
@@ -559,7 +584,7 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
             problems.extend(validation_problems(exc, meta_raw, doc.locations, ScenarioMeta))
             continue
         for i, adj in enumerate(meta.adjust):
-            adjustments.append((adj, ("adjust", str(i)), doc.locations.get(("adjust", str(i)))))
+            adjustments.append((adj, ("adjust", str(i)), doc.locations))
         if "solver" in meta_raw:
             solver = SolverSettings.model_validate(
                 deep_merge(solver.model_dump(exclude_unset=True), meta_raw["solver"], ("solver",), changes, lambda p: None)
@@ -567,18 +592,24 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
         doc_locations = doc.locations
         data = deep_merge(data, fields, (), changes, lambda p, d=doc_locations: locate(d, p))
         locations = _merge_locations(locations, doc.locations, data)
-    if problems:
-        raise ScenarioError(problems)
+    if len(problems) > soft:
+        raise ScenarioError(sorted_problems(problems))
 
-    labels, days = _horizon(data, locations)
+    try:
+        labels, days = _horizon(data, locations)
+    except ScenarioError as exc:
+        raise ScenarioError(sorted_problems([*problems, *exc.problems])) from None
     problems.extend(apply_adjustments(data, adjustments, labels, changes))
-    if problems:
-        raise ScenarioError(problems)
     try:
         network = Network.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, data, locations, Network)) from None
-    data_compiled = check_case(network, labels, days, locations) if check else None
+        raise ScenarioError(sorted_problems([*problems, *validation_problems(exc, data, locations, Network)])) from None
+    try:
+        data_compiled = check_case(network, labels, days, locations) if check else None
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(sorted_problems(problems))
     return Case(
         network=network,
         labels=labels,
@@ -591,6 +622,12 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
         resolved=data,
         data=data_compiled,
     )
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in file and line order, each reported once."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.location.file, p.location.line, p.location.column) if p.location else ("", 0, 0))
 
 
 def _horizon(data: dict[str, Any], locations: Locations) -> tuple[list[str], np.ndarray]:

@@ -34,7 +34,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value

@@ -33,7 +33,7 @@ Name = Annotated[StrictStr, Field(min_length=1)]
 class Strict(BaseModel):
     """Base of every schema model: unknown fields are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
 
 
 class Periods(Strict):

@@ -1,0 +1,143 @@
+"""The file-format reference (docs/format.md), generated from the schema itself.
+
+Every field's type, default and description come from the pydantic models, so the
+reference cannot drift from what the loader accepts. ``python -m sopopt.schema.reference``
+prints it; a test checks that docs/format.md is current.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from sopopt.schema.network import (
+    Backlog,
+    LostSales,
+    Lane,
+    Material,
+    MaterialSite,
+    Network,
+    Overflow,
+    Periods,
+    Product,
+    ProductSite,
+    Resource,
+    ResourceOvertime,
+    Site,
+    Staffing,
+    Storage,
+    Subcontract,
+    Supplier,
+    Workforce,
+    WorkerOvertime,
+)
+from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ScenarioMeta, SolverSettings
+
+#: (heading, where it appears in a file, model) in reading order.
+SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
+    ("Top level of a model file", "(file)", Network),
+    ("Periods", "periods", Periods),
+    ("Product", "products.NAME", Product),
+    ("Product at a site", "products.NAME.sites.SITE", ProductSite),
+    ("Backlog", "products.NAME[.sites.SITE].backlog", Backlog),
+    ("Lost sales", "products.NAME[.sites.SITE].lost_sales", LostSales),
+    ("Subcontracting", "products.NAME[.sites.SITE].subcontract", Subcontract),
+    ("Site", "sites.NAME", Site),
+    ("Storage", "sites.NAME.storage", Storage),
+    ("Overflow storage", "sites.NAME.storage.overflow", Overflow),
+    ("Resource (machine group, line)", "resources.NAME", Resource),
+    ("Resource overtime", "resources.NAME.overtime", ResourceOvertime),
+    ("Workforce pool", "workforce.NAME", Workforce),
+    ("Workforce overtime", "workforce.NAME.overtime", WorkerOvertime),
+    ("Hiring and layoffs", "workforce.NAME.hiring / .layoffs", Staffing),
+    ("Material", "materials.NAME", Material),
+    ("Material at a site", "materials.NAME.sites.SITE", MaterialSite),
+    ("Supplier", "suppliers.NAME", Supplier),
+    ("Transport lane", "lanes.NAME", Lane),
+    ("Scenario-only fields", "(scenario file)", ScenarioMeta),
+    ("Adjustment", "adjust[i]", Adjustment),
+    ("Solver settings", "solver", SolverSettings),
+]
+
+
+def _type_name(annotation: Any) -> str:
+    text = str(annotation)
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict:
+        return f"mapping of {_type_name(args[1])}"
+    if "Annotated[float" in text and "list" in text and "dict" in text:
+        return "series"
+    if origin is typing.Annotated and any("MinLen" in type(m).__name__ for m in args[1:]):
+        return "name"
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        names = [_type_name(a) for a in args if a is not type(None)]
+        if "series" in names:
+            return "series"
+        return " or ".join(dict.fromkeys(names))
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin is typing.Literal:
+        return " / ".join(f"`{a}`" for a in args)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return annotation.__name__
+        return {"str": "text", "float": "number", "int": "integer", "bool": "true/false"}.get(
+            annotation.__name__, annotation.__name__
+        )
+    return text.replace("typing.", "")
+
+
+def _default(info: Any) -> str:
+    if info.is_required():
+        return "**required**"
+    default = info.default
+    if default is PydanticUndefined:
+        return ""
+    if default is None:
+        return "absent"
+    if isinstance(default, BaseModel):
+        return "defaults"
+    if default == {} or default == []:
+        return "empty"
+    return f"`{default}`"
+
+
+def format_reference() -> str:
+    """The markdown reference of every field of the file format."""
+    lines = [
+        "# File format reference",
+        "",
+        "Generated from the schema by `python -m sopopt.schema.reference`; do not edit by hand.",
+        "",
+        "Units: quantities in units of product (or material); time in hours; money in the",
+        "model's `currency`; volume in the model's volume unit. Costs are per unit per period",
+        "unless stated. Numbers must be finite, non-negative and at most 1e12. A **series** is a",
+        "number per period: one number, a list with one number per period, or a mapping from",
+        "period label (or `FIRST..LAST` range) to number with an optional `default`.",
+        "An optional section that is *absent* means the lever is not modelled; a lever present",
+        "without a capacity is unlimited.",
+        "",
+    ]
+    for heading, where, model in SECTIONS:
+        lines += [f"## {heading}", "", f"Where: `{where}`", "", (model.__doc__ or "").strip().splitlines()[0], ""]
+        lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
+        for name, info in model.model_fields.items():
+            description = " ".join((info.description or "").split())
+            lines.append(f"| `{name}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
+        lines.append("")
+    lines += ["## Adjustment targets", "", "| target | changes | field |", "| --- | --- | --- |"]
+    for target, (collection, path) in ADJUSTABLE.items():
+        field = ".".join(path) if path else "(the demand series)"
+        lines.append(f"| `{target}` | {collection} | `{field}` |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(format_reference(), end="")  # noqa: T201

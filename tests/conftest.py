@@ -1,0 +1,57 @@
+"""Shared fixtures: a tiny case and a helper that writes a workspace of files."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+#: A 3-period, one-product model used by scenario and error tests.
+TINY_MODEL = """\
+name: tiny
+periods: {labels: ["1", "2", "3"]}
+products:
+  widget:
+    family: tools
+    production_cost: 10
+    holding_cost: 1
+    sites:
+      plant: {make: true}
+sites:
+  plant: {}
+resources:
+  line:
+    site: plant
+    hours: 100
+    usage: {widget: 1}
+demand:
+  widget:
+    plant: [50, 150, 100]
+"""
+
+
+@pytest.fixture
+def tiny_path() -> Path:
+    """Path of the shipped tiny model."""
+    return DATA / "tiny.yaml"
+
+
+WriteFiles = Callable[..., Path]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> WriteFiles:
+    """Write files (path -> text, dedented) under a temporary workspace; return its root."""
+
+    def write(files: dict[str, str]) -> Path:
+        for name, text in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return tmp_path
+
+    return write
