@@ -1,0 +1,59 @@
+"""The formulation document (docs/formulation.md), assembled from the family docstrings.
+
+Each constraint family states its maths and symbol table in its module docstring, next
+to the code; this module strings them together so the document cannot drift from the
+code. ``python -m sopopt.model.reference`` prints it; a test checks docs/ is current.
+"""
+
+from __future__ import annotations
+
+import inspect
+from types import ModuleType
+
+from sopopt.model import demand, inventory, materials, objective, production, resources, storage, transport, workforce
+
+FAMILIES: list[tuple[str, ModuleType]] = [
+    ("Production and subcontracting", production),
+    ("Transport lanes", transport),
+    ("Demand, backlog and lost sales", demand),
+    ("Inventory balance, stock limits and safety stock", inventory),
+    ("Storage", storage),
+    ("Machine resources", resources),
+    ("Workforce", workforce),
+    ("Materials and suppliers", materials),
+    ("Objective", objective),
+]
+
+INTRO = """\
+# Formulation
+
+Generated from the docstrings of `sopopt/model/*.py` by `python -m sopopt.model.reference`;
+do not edit by hand.
+
+sopopt builds one linear program that minimises the total cost of a plan over periods
+:math:`t = 0 .. T-1`. Every decision variable is non-negative. A variable exists only
+where it can occur (a product made at a site, a lane's shipments that arrive within the
+horizon, a lever that is present in the input); an absent lever is not modelled, and a
+lever without a capacity is unbounded. Costs are charged on the closing position of
+every period, the last one included. The objective is the sum of 13 cost categories
+(production, materials, subcontracting, transport, regular_labour, overtime, hiring,
+layoffs, holding, storage, backlog, lost_sales, safety_stock); the plan reports each
+category and they sum to the objective.
+
+Sign of shadow prices: sopopt reports *money saved by one more unit of the limit in that
+period* (per hour of capacity, per labour hour, per unit of supplier capacity, per unit
+of storage volume, per unit of lane capacity): the negative of the HiGHS row dual.
+"""
+
+
+def formulation_reference() -> str:
+    """The whole formulation as markdown (maths in reStructuredText-style blocks)."""
+    parts = [INTRO]
+    for title, module in FAMILIES:
+        doc = inspect.cleandoc(module.__doc__ or "")
+        parts.append(f"## {title}\n\nCode: `{module.__name__}`\n\n{doc}\n")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(formulation_reference(), end="")  # noqa: T201
