@@ -83,6 +83,15 @@ STATUS_MAP: dict[Any, SolveStatus] = {
 METHOD_OPTION = {"simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp", "auto": "choose"}
 
 
+def classify(model_status: Any, primal_feasible: bool) -> SolveStatus:
+    """The sopopt status of a HiGHS result: a stopped solve with a feasible primal
+    solution is ``time_limit_feasible``; any status not in the map is an error."""
+    status = STATUS_MAP.get(model_status, SolveStatus.ERROR)
+    if status is SolveStatus.TIME_LIMIT_NO_PLAN and primal_feasible:
+        return SolveStatus.TIME_LIMIT_FEASIBLE
+    return status
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """How to run the solver (one object instead of many keyword arguments)."""
@@ -165,6 +174,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
 
 
 _banner_shown = False
+_scheduler_threads: int | None = None
 
 
 def new_highs() -> Any:
@@ -192,6 +202,11 @@ def _configure(h: Any, options: SolveOptions) -> None:
     h.setOptionValue("output_flag", bool(options.verbose))
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))
+    global _scheduler_threads
+    if options.threads != _scheduler_threads:
+        # HiGHS keeps one thread pool per process; another size needs a fresh pool.
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads = options.threads
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
     h.setOptionValue("solver", METHOD_OPTION.get(options.method, "choose"))
@@ -215,11 +230,8 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
     else:
         model_status = _M.kModelEmpty
     seconds = time.perf_counter() - start
-    status = STATUS_MAP.get(model_status, SolveStatus.ERROR)
     info = h.getInfo()
-    feasible = info.primal_solution_status == highspy.kSolutionStatusFeasible
-    if status is SolveStatus.TIME_LIMIT_NO_PLAN and feasible:
-        status = SolveStatus.TIME_LIMIT_FEASIBLE
+    status = classify(model_status, info.primal_solution_status == highspy.kSolutionStatusFeasible)
     details = {
         "solver": "highs",
         "solver_version": h.version(),
@@ -242,7 +254,8 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
             x = np.asarray(solution.col_value)
             objective = float(info.objective_function_value)
             for var, value in zip(compiled.columns, x, strict=True):
-                values.setdefault(var.parent_component().local_name, {})[var.index()] = float(value)
+                # + 0.0 turns HiGHS's -0.0 into 0.0, so reports never print "-0".
+                values.setdefault(var.parent_component().local_name, {})[var.index()] = float(value) + 0.0
             if solution.dual_valid:
                 y = np.asarray(solution.row_dual)
                 for con, dual in zip(compiled.rows, y, strict=True):

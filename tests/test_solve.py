@@ -1,0 +1,80 @@
+"""Solver status mapping, options and honest reporting."""
+
+from __future__ import annotations
+
+import highspy
+import pytest
+
+import sopopt
+from sopopt.solve import STATUS_MAP, SolveOptions, SolveStatus, classify
+
+M = highspy.HighsModelStatus
+
+
+@pytest.mark.parametrize(
+    ("highs", "feasible", "expected"),
+    [
+        (M.kOptimal, True, SolveStatus.OPTIMAL),
+        (M.kInfeasible, False, SolveStatus.INFEASIBLE),
+        (M.kUnbounded, True, SolveStatus.UNBOUNDED),
+        (M.kUnboundedOrInfeasible, False, SolveStatus.INFEASIBLE_OR_UNBOUNDED),
+        (M.kTimeLimit, True, SolveStatus.TIME_LIMIT_FEASIBLE),
+        (M.kTimeLimit, False, SolveStatus.TIME_LIMIT_NO_PLAN),
+        (M.kIterationLimit, True, SolveStatus.TIME_LIMIT_FEASIBLE),
+        (M.kIterationLimit, False, SolveStatus.TIME_LIMIT_NO_PLAN),
+        (M.kSolveError, False, SolveStatus.ERROR),
+        (M.kNotset, False, SolveStatus.ERROR),
+    ],
+)
+def test_every_status_is_mapped_honestly(highs, feasible, expected):
+    assert classify(highs, feasible) is expected
+
+
+def test_only_optimal_is_optimal():
+    assert [s for s in SolveStatus if s.label == "optimal"] == [SolveStatus.OPTIMAL]
+    assert {s for s in SolveStatus if s.has_plan} == {SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE}
+    assert "NOT proven optimal" in SolveStatus.TIME_LIMIT_FEASIBLE.label
+    # every status HiGHS can return that means "stopped early" maps to a limit status
+    assert STATUS_MAP[M.kTimeLimit] is SolveStatus.TIME_LIMIT_NO_PLAN
+
+
+def test_infeasible_hard_demand_raises_and_can_be_returned(tmp_path, tiny_path):
+    text = tiny_path.read_text().replace("hours: 100", "hours: 10")
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    with pytest.raises(sopopt.InfeasibleError):
+        sopopt.solve(path)
+    plan = sopopt.solve(path, raise_on_failure=False)
+    assert plan.status in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
+    assert plan.objective is None
+    assert not plan.is_optimal
+
+
+def test_stopped_solve_is_never_reported_optimal(tiny_path):
+    options = SolveOptions(options={"simplex_iteration_limit": 0, "presolve": "off"}, method="simplex")
+    plan = sopopt.solve(tiny_path, options, raise_on_failure=False)
+    assert plan.status in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_PLAN)
+    assert not plan.is_optimal
+
+
+def test_solver_options_pass_through_and_bad_options_are_refused(tiny_path):
+    plan = sopopt.solve(tiny_path, SolveOptions(threads=1, time_limit=30, method="ipm", options={"presolve": "off"}))
+    assert plan.objective == pytest.approx(3050.0, rel=1e-9)
+    with pytest.raises(sopopt.SolverError, match="no_such_option"):
+        sopopt.solve(tiny_path, SolveOptions(options={"no_such_option": 1}))
+
+
+def test_plan_tables_and_costs_of_tiny_case(tiny_path):
+    plan = sopopt.solve(tiny_path)
+    # demand 50,150,100 with 100 hours/period: make 100,100,100; carry 50 from 1 to 2
+    assert plan.objective == pytest.approx(3050.0, rel=1e-12)
+    assert plan.costs["production"] == pytest.approx(3000.0)
+    assert plan.costs["holding"] == pytest.approx(50.0)
+    assert plan.costs.sum() == pytest.approx(plan.objective, rel=1e-12)
+    production = plan.table("production")
+    assert list(production["value"]) == pytest.approx([100, 100, 100])
+    assert list(plan.table("inventory")["value"]) == pytest.approx([50, 0, 0])
+    # one more hour in period 2 saves one unit of holding (made in 2 instead of 1)
+    sp = plan.shadow_prices.set_index("period")["shadow_price"]
+    assert sp["2"] == pytest.approx(1.0)
+    assert plan.kpis["fill_rate"] == 1.0
