@@ -172,7 +172,17 @@ def workspace_of(paths: Iterable[Path]) -> Path:
 
 
 def _expand_tables(doc: _Document, workspace: Path, files: list[Path]) -> None:
-    """Replace ``{file: ...}`` references in ``demand`` by the table's values."""
+    """Replace ``{file: ...}`` references by the table's values: the whole ``demand``
+    table, and any series given as ``{file: ..., column: NAME}`` or ``{..., row: NAME}``."""
+    problems: list[Problem] = []
+    for path, ref in list(_series_refs(doc.data, ())):
+        try:
+            values, locations = _read_series_ref(doc, path, ref, workspace, files)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        _put(doc.data, path, values)
+        doc.locations.update(locations)
     demand = doc.data.get("demand")
     if isinstance(demand, dict) and "file" in demand:
         where = doc.locations.get(("demand", "file")) or doc.locations.get(("demand",))
@@ -192,6 +202,82 @@ def _expand_tables(doc: _Document, workspace: Path, files: list[Path]) -> None:
         for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
             del doc.locations[key]
         doc.locations.update(locations)
+    if problems:
+        raise ScenarioError(problems)
+
+
+SERIES_REF_KEYS = {"file", "sheet", "column", "row"}
+
+
+def _series_refs(node: Any, path: KeyPath) -> Iterable[tuple[KeyPath, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if "file" in node and ({"column", "row"} & set(node)) and set(node) <= SERIES_REF_KEYS:
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _series_refs(value, (*path, key))
+
+
+def _read_series_ref(
+    doc: _Document, path: KeyPath, ref: dict[str, Any], workspace: Path, files: list[Path]
+) -> tuple[dict[str, float], Locations]:
+    """One series from a table: ``column`` picks a column of a table with a ``period``
+    column; ``row`` picks the row whose ``name`` cell matches, in a table with one
+    column per period."""
+    field_name = ".".join(path)
+    where = doc.locations.get((*path, "file")) or doc.locations.get(path)
+    if not isinstance(ref["file"], str) or not all(isinstance(ref.get(k, ""), str) for k in ("column", "row", "sheet")):
+        raise ScenarioError([Problem(where, field_name, "file, sheet, column and row must be text")])
+    if "column" in ref and "row" in ref:
+        raise ScenarioError([Problem(where, field_name, "give 'column' or 'row', not both")])
+    file = doc.path.parent / ref["file"]
+    if file.exists() or file.is_symlink():
+        file = check_inside(file, workspace, where, f"{field_name}.file")
+    files.append(file)
+    rows = read_table(file, ref.get("sheet"), where, f"{field_name}.file")
+    name = display_path(file)
+    header = list(rows[0][1]) if rows else []
+    values: dict[str, float] = {}
+    locations: Locations = {path: where} if where else {}
+    problems: list[Problem] = []
+    if "column" in ref:
+        column = ref["column"]
+        for needed in ("period", column):
+            if needed not in header:
+                raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{needed}'",
+                                             f"columns: {', '.join(header)}")])
+        for line, row in rows:
+            here = Location(name, line)
+            period = row["period"]
+            if period in values:
+                problems.append(Problem(here, f"{field_name}.{period}", "duplicated row",
+                                        f"first given on line {locations[(*path, period)].line}"))
+                continue
+            try:
+                values[period] = number_cell(row[column], here, f"{field_name}.{period}")
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            locations[(*path, period)] = here
+    else:
+        key = "name" if "name" in header else (header[0] if header else "name")
+        matches = [(line, row) for line, row in rows if row.get(key) == ref["row"]]
+        if len(matches) != 1:
+            message = "no row" if not matches else f"{len(matches)} rows"
+            raise ScenarioError([Problem(Location(name, 1), field_name, f"{message} named '{ref['row']}' in column '{key}'")])
+        line, row = matches[0]
+        here = Location(name, line)
+        for period, text in row.items():
+            if period == key or not period:
+                continue
+            try:
+                values[period] = number_cell(text, here, f"{field_name}.{period}")
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+            locations[(*path, period)] = here
+    if problems:
+        raise ScenarioError(problems)
+    return values, locations
 
 
 def read_demand_table(

@@ -209,3 +209,25 @@ def test_format_reference_is_current():
 
     docs = Path(__file__).parents[1] / "docs" / "format.md"
     assert docs.read_text() == format_reference(), "run: python -m sopopt.schema.reference > docs/format.md"
+
+
+@pytest.mark.parametrize("layout", ["column", "row"])
+def test_capacity_series_from_a_table(workspace, layout):
+    if layout == "column":
+        ref, table = "{file: capacity.csv, column: line}", "period,line,other\n1,100,5\n2,80,5\n3,100,5\n"
+    else:
+        ref, table = "{file: capacity.csv, row: line}", "name,1,2,3\nother,5,5,5\nline,100,80,100\n"
+    root = workspace({"models/m.yaml": TINY_MODEL.replace("hours: 100", f"hours: {ref}"),
+                      "models/capacity.csv": table})
+    case = load_case(root / "models/m.yaml")
+    assert case.data is not None
+    np.testing.assert_array_equal(case.data.resources["line"].hours, [100, 80, 100])
+
+
+def test_series_table_errors_name_the_cell(workspace):
+    root = workspace({"models/m.yaml": TINY_MODEL.replace("hours: 100", "hours: {file: capacity.csv, column: line}"),
+                      "models/capacity.csv": "period,line\n1,100\n2,-80\n3,x\n"})
+    with pytest.raises(sopopt.ScenarioError) as info:
+        load_case(root / "models/m.yaml")
+    text = str(info.value)
+    assert "capacity.csv:4: resources.line.hours.3: 'x' is not a finite number" in text

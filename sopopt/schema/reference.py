@@ -123,6 +123,16 @@ def format_reference() -> str:
         "An optional section that is *absent* means the lever is not modelled; a lever present",
         "without a capacity is unlimited.",
         "",
+        "**Tables.** Paths are relative to the YAML file and must stay inside the workspace",
+        "(the folder tree holding the scenario and its model). CSV (`,` or `;` separated, UTF-8",
+        "with or without BOM, decimal commas accepted) or Excel (`.xlsx`, with `sheet:`).",
+        "",
+        "- `demand: {file: demand.csv}`: long (`product,site,period,quantity`) or wide",
+        "  (`product,site,<one column per period>`); a product/site/period given twice is an error.",
+        "- any series: `{file: capacity.csv, column: line1}` reads column `line1` of a table with a",
+        "  `period` column; `{file: capacity.csv, row: line1}` reads the row whose `name` cell is",
+        "  `line1` in a table with one column per period.",
+        "",
     ]
     for heading, where, model in SECTIONS:
         lines += [f"## {heading}", "", f"Where: `{where}`", "", (model.__doc__ or "").strip().splitlines()[0], ""]
