@@ -208,7 +208,7 @@ def _service(d: ModelData, plan: pd.DataFrame) -> pd.DataFrame:
     frame = plan[plan["demand"] > 0].copy()
     if frame.empty:
         return pd.DataFrame(columns=["product", "family", "demand", "on_time", "fill_rate", "service_level",
-                                     "backlog_units", "lost_units"])
+                                     "backlog_units", "lost_units", "average_inventory", "days_of_cover"])
     frame["on_time"] = np.minimum(frame["demand"], frame["delivered"])
     frame["met"] = frame["on_time"] >= frame["demand"] - 1e-6
     grouped = frame.groupby("product", sort=False)
@@ -221,8 +221,13 @@ def _service(d: ModelData, plan: pd.DataFrame) -> pd.DataFrame:
         "lost_units": plan.groupby("product")["lost"].sum(),
     }).dropna(subset=["demand"])
     result["fill_rate"] = result["on_time"] / result["demand"]
+    stock = plan.groupby(["product", "period"], sort=False)["inventory"].sum().groupby("product").mean()
+    result["average_inventory"] = stock.reindex(result.index).fillna(0.0)
+    daily = result["demand"] / float(d.days.sum())
+    result["days_of_cover"] = result["average_inventory"] / daily
     return result.reset_index(names="product")[
-        ["product", "family", "demand", "on_time", "fill_rate", "service_level", "backlog_units", "lost_units"]
+        ["product", "family", "demand", "on_time", "fill_rate", "service_level", "backlog_units", "lost_units",
+         "average_inventory", "days_of_cover"]
     ]
 
 
