@@ -216,54 +216,101 @@ def _configure(h: Any, options: SolveOptions) -> None:
             raise SolverError(f"HiGHS rejected option {name}={value!r}")
 
 
-def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solution:
-    """Solve a built model and return its values and duals."""
-    options = options or SolveOptions()
-    compiled = compile_lp(model)
-    h = new_highs()
-    _configure(h, options)
-    start = time.perf_counter()
-    if compiled.lp.num_col_:
-        h.passModel(compiled.lp)
-        h.run()
-        model_status = h.getModelStatus()
-    else:
-        model_status = _M.kModelEmpty
-    seconds = time.perf_counter() - start
-    info = h.getInfo()
-    status = classify(model_status, info.primal_solution_status == highspy.kSolutionStatusFeasible)
-    details = {
-        "solver": "highs",
-        "solver_version": h.version(),
-        "highs_status": h.modelStatusToString(model_status),
-        "method": options.method,
-        "compile_seconds": compiled.seconds,
-        "solve_seconds": seconds,
-        "simplex_iterations": int(info.simplex_iteration_count),
-        "ipm_iterations": int(info.ipm_iteration_count),
-        "rows": int(compiled.lp.num_row_),
-        "columns": int(compiled.lp.num_col_),
-        "nonzeros": int(len(compiled.lp.a_matrix_.value_)),
-    }
-    values: dict[str, dict[Any, float]] = {}
-    duals: dict[str, dict[Any, float]] = {}
-    objective: float | None = None
-    if status.has_plan:
+class HighsSession:
+    """A compiled LP loaded into HiGHS, ready to be solved and re-solved.
+
+    Sweeps change row and column bounds in place (:meth:`shift_row_bounds`,
+    :meth:`set_col_upper`) and solve again, either warm from the last basis or cold
+    (:meth:`run` with ``warm=False`` clears the solver state so presolve runs again).
+    """
+
+    def __init__(self, compiled: CompiledLP, options: SolveOptions | None = None) -> None:
+        self.compiled = compiled
+        self.options = options or SolveOptions()
+        self.highs = new_highs()
+        _configure(self.highs, self.options)
         if compiled.lp.num_col_:
-            solution = h.getSolution()
-            x = np.asarray(solution.col_value)
-            objective = float(info.objective_function_value)
-            for var, value in zip(compiled.columns, x, strict=True):
-                # + 0.0 turns HiGHS's -0.0 into 0.0, so reports never print "-0".
-                values.setdefault(var.parent_component().local_name, {})[var.index()] = float(value) + 0.0
-            if solution.dual_valid:
-                y = np.asarray(solution.row_dual)
-                for con, dual in zip(compiled.rows, y, strict=True):
-                    duals.setdefault(con.parent_component().local_name, {})[con.index()] = float(dual)
+            self.highs.passModel(compiled.lp)
+        self._col_keys = [(v.parent_component().local_name, v.index()) for v in compiled.columns]
+        self._row_keys = [(c.parent_component().local_name, c.index()) for c in compiled.rows]
+        self.runs = 0
+
+    def row_positions(self) -> dict[int, int]:
+        """Row number of each compiled constraint, by ``id`` of its Pyomo object."""
+        return {id(con): i for i, con in enumerate(self.compiled.rows)}
+
+    def col_positions(self) -> dict[int, int]:
+        """Column number of each compiled variable, by ``id`` of its Pyomo object."""
+        return {id(var): j for j, var in enumerate(self.compiled.columns)}
+
+    def shift_row_bounds(self, rows: np.ndarray, delta: np.ndarray) -> None:
+        """Add ``delta`` to both bounds of the given rows (finite bounds only)."""
+        lp = self.highs.getLp()
+        lower = np.asarray(lp.row_lower_)[rows] + delta
+        upper = np.asarray(lp.row_upper_)[rows] + delta
+        lower = np.where(np.isfinite(np.asarray(lp.row_lower_)[rows]), lower, -math.inf)
+        upper = np.where(np.isfinite(np.asarray(lp.row_upper_)[rows]), upper, math.inf)
+        self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower, upper)
+
+    def set_col_upper(self, cols: np.ndarray, upper: np.ndarray) -> None:
+        """Replace the upper bounds of the given columns."""
+        lp = self.highs.getLp()
+        lower = np.asarray(lp.col_lower_)[cols]
+        self.highs.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
+
+    def run(self, warm: bool = True) -> Solution:
+        """Solve (again). ``warm=False`` discards the previous basis first."""
+        h, compiled = self.highs, self.compiled
+        if not warm and self.runs:
+            h.clearSolver()
+        start = time.perf_counter()
+        if compiled.lp.num_col_:
+            h.run()
+            model_status = h.getModelStatus()
         else:
-            objective = compiled.offset
-    log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
-    return Solution(status=status, objective=objective, values=values, duals=duals, info=details)
+            model_status = _M.kModelEmpty
+        seconds = time.perf_counter() - start
+        self.runs += 1
+        info = h.getInfo()
+        status = classify(model_status, info.primal_solution_status == highspy.kSolutionStatusFeasible)
+        details = {
+            "solver": "highs",
+            "solver_version": h.version(),
+            "highs_status": h.modelStatusToString(model_status),
+            "method": self.options.method,
+            "warm_start": bool(warm and self.runs > 1),
+            "compile_seconds": compiled.seconds,
+            "solve_seconds": seconds,
+            "simplex_iterations": int(info.simplex_iteration_count),
+            "ipm_iterations": int(info.ipm_iteration_count),
+            "rows": int(compiled.lp.num_row_),
+            "columns": int(compiled.lp.num_col_),
+            "nonzeros": int(len(compiled.lp.a_matrix_.value_)),
+        }
+        values: dict[str, dict[Any, float]] = {}
+        duals: dict[str, dict[Any, float]] = {}
+        objective: float | None = None
+        if status.has_plan:
+            if compiled.lp.num_col_:
+                solution = h.getSolution()
+                objective = float(info.objective_function_value)
+                # + 0.0 turns HiGHS's -0.0 into 0.0, so reports never print "-0".
+                x = np.asarray(solution.col_value) + 0.0
+                for (name, index), value in zip(self._col_keys, x.tolist(), strict=True):
+                    values.setdefault(name, {})[index] = value
+                if solution.dual_valid:
+                    y = np.asarray(solution.row_dual) + 0.0
+                    for (name, index), dual in zip(self._row_keys, y.tolist(), strict=True):
+                        duals.setdefault(name, {})[index] = dual
+            else:
+                objective = compiled.offset
+        log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
+        return Solution(status=status, objective=objective, values=values, duals=duals, info=details)
+
+
+def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solution:
+    """Solve a built model once and return its values and duals."""
+    return HighsSession(compile_lp(model), options).run()
 
 
 def raise_for_status(solution: Solution) -> None:
