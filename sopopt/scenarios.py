@@ -40,7 +40,7 @@ from sopopt.loading import (
 )
 from sopopt.model.sets import ModelData
 from sopopt.periods import expand_series, period_days, period_indices, period_labels
-from sopopt.schema.network import Network, Periods
+from sopopt.schema.network import Network, Periods, ProductSite
 from sopopt.schema.scenario import ADJUSTABLE, SCENARIO_KEYS, Adjustment, ScenarioMeta, SolverSettings
 
 log = logging.getLogger(__name__)
@@ -488,6 +488,14 @@ def _targets(data: dict[str, Any], adj: Adjustment, collection: str, inner: tupl
     if collection == "products":
         for name, product in catalogue.items():
             if not product_ok(name) or not isinstance(product, dict):
+                continue
+            if inner[0] not in ProductSite.model_fields:
+                # A product-only field (price): changed on the product, for every site.
+                if sites is not None:
+                    raise ValueError(f"'{adj.target}' is set per product, not per site: drop the site scope")
+                value = _get(product, inner)
+                if value is not None:
+                    yield ("products", name, *inner), value
                 continue
             for site, entry in (product.get("sites") or {}).items():
                 if sites is not None and site not in sites:

@@ -231,3 +231,17 @@ def test_series_table_errors_name_the_cell(workspace):
         load_case(root / "models/m.yaml")
     text = str(info.value)
     assert "capacity.csv:4: resources.line.hours.3: 'x' is not a finite number" in text
+
+
+def test_price_adjustment_changes_the_product_price(workspace):
+    model = TINY_MODEL.replace("    holding_cost: 1\n", "    holding_cost: 1\n    price: 40\n")
+    root = workspace({
+        "models/m.yaml": model,
+        "scenarios/s.yaml": "model: ../models/m.yaml\nadjust:\n  - {target: price, product: widget, periods: '2', multiply: 0.75}\n",
+        "scenarios/bad.yaml": "model: ../models/m.yaml\nadjust:\n  - {target: price, site: plant, multiply: 0.75}\n",
+    })
+    case = load_case(root / "scenarios/s.yaml")
+    assert case.data is not None
+    np.testing.assert_allclose(case.data.items["widget", "plant"].price, [40, 30, 40])
+    with pytest.raises(sopopt.ScenarioError, match="set per product, not per site"):
+        load_case(root / "scenarios/bad.yaml")

@@ -32,7 +32,7 @@ from sopopt.model.sets import ModelData
 
 def add_resources(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Resource capacity rows and resource overtime."""
-    used = {r: res for r, res in d.resources.items() if res.usage}
+    used = {r: res for r, res in d.resources.items() if any(res.usage.values())}
     m.resource_index = pyo.Set(initialize=[(r, t) for r in used for t in range(d.T)], dimen=2, ordered=True)
     m.resource_overtime_index = pyo.Set(
         initialize=[(r, t) for r in used if used[r].overtime for t in range(d.T)], dimen=2, ordered=True

@@ -146,8 +146,8 @@ class ModelData:
     problems: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
     @property
-    def T(self) -> int:  # noqa: N802 - the horizon length is T in the maths
-        """Number of periods."""
+    def T(self) -> int:
+        """Number of periods (T in the maths)."""
         return len(self.labels)
 
 
@@ -193,9 +193,13 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
             backlog, bl_level = _pick(at, product, "backlog")
             lost, lost_level = _pick(at, product, "lost_sales")
             sub, sub_level = _pick(at, product, "subcontract")
-            base = ("products", p, "sites", s) if bl_level == "site" else ("products", p)
+
+            def where(level: str, *field: str, p: str = p, s: str = s) -> tuple[str, ...]:
+                base = ("products", p, "sites", s) if level == "site" else ("products", p)
+                return (*base, *field)
+
             production_cost = get("production_cost")
-            lost_cost = ex(lost.cost, (*base, "lost_sales", "cost")) if lost else np.zeros(T)
+            lost_cost = ex(lost.cost, where(lost_level, "lost_sales", "cost")) if lost else np.zeros(T)
             if lost and price is not None:
                 lost_cost = np.maximum(lost_cost, price - production_cost)
             demand_value = network.demand.get(p, {}).get(s)
@@ -217,19 +221,18 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
                 initial_backlog=float(_pick(at, product, "initial_backlog")[0] or 0.0),
                 ending_inventory=float(_pick(at, product, "ending_inventory")[0] or 0.0),
                 backlog=backlog is not None,
-                backlog_cost=ex(backlog.cost, (*base, "backlog", "cost")) if backlog else np.zeros(T),
-                backlog_limit=ex(backlog.limit, (*base, "backlog", "limit"), INF) if backlog else np.zeros(T),
+                backlog_cost=ex(backlog.cost, where(bl_level, "backlog", "cost")) if backlog else np.zeros(T),
+                backlog_limit=ex(backlog.limit, where(bl_level, "backlog", "limit"), INF) if backlog else np.zeros(T),
                 backlog_at_end=backlog.at_end if backlog else "forbid",
                 lost_sales=lost is not None,
                 lost_sale_cost=lost_cost,
                 price=price,
                 subcontract=sub is not None,
-                subcontract_cost=ex(sub.cost, ("products", p, "subcontract", "cost")) if sub else np.zeros(T),
+                subcontract_cost=ex(sub.cost, where(sub_level, "subcontract", "cost")) if sub else np.zeros(T),
                 subcontract_capacity=(
-                    ex(sub.capacity, ("products", p, "subcontract", "capacity"), INF) if sub else np.zeros(T)
+                    ex(sub.capacity, where(sub_level, "subcontract", "capacity"), INF) if sub else np.zeros(T)
                 ),
             )
-            del sub_level, lost_level
 
     resources = {
         r: ResourceData(
