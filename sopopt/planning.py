@@ -48,7 +48,7 @@ def solve(
     if raise_on_failure:
         raise_for_status(solution)
     mark = time.perf_counter()
-    plan = extract_plan(model, solution, case.network.name, case.network.currency)
+    plan = extract_plan(case.data, solution, case.network.name, case.network.currency)
     timings["extract_seconds"] = time.perf_counter() - mark
     plan.info.update(timings)
     plan.info["scenario"] = str(case.source)

@@ -23,9 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
-
-from sopopt.model.registry import COST_CATEGORIES
+from sopopt.model.registry import COST_CATEGORIES, LIMITS, VARIABLES
 from sopopt.model.sets import ModelData
 from sopopt.solve import Solution, SolveStatus
 
@@ -67,43 +65,36 @@ class Plan:
         return sp[sp["shadow_price"] > BINDING_TOLERANCE].nlargest(top, "shadow_price")
 
 
-def _index_frame(columns: tuple[str, ...], index: list[Any], values: list[float], labels: list[str]) -> pd.DataFrame:
-    if not index:
+def _index_frame(columns: tuple[str, ...], values: dict[Any, float], labels: list[str]) -> pd.DataFrame:
+    if not values:
         return pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns}, "value": pd.Series(dtype=float)})
-    rows = [idx if isinstance(idx, tuple) else (idx,) for idx in index]
-    frame = pd.DataFrame(rows, columns=list(columns))
+    frame = pd.DataFrame(list(values), columns=list(columns))
     if "period" in frame:
-        frame["period"] = [labels[t] for t in frame["period"]]
-    frame["value"] = np.asarray(values, dtype=float)
+        frame["period"] = np.asarray(labels, dtype=object)[frame["period"].to_numpy(dtype=int)]
+    frame["value"] = np.fromiter(values.values(), dtype=float, count=len(values))
     return frame
 
 
-def extract_plan(model: pyo.ConcreteModel, solution: Solution, name: str, currency: str = "USD") -> Plan:
-    """Turn a solution into a :class:`Plan`, reading only the model's registry."""
-    data: ModelData = model.data
-    labels = data.labels
-    tables: dict[str, pd.DataFrame] = {}
-    has_plan = solution.status.has_plan
-    for spec in model.registry.variables:
-        comp = model.component(spec.component)
-        found = solution.values.get(spec.component, {})
-        index, values = [], []
-        for idx, var in comp.items():
-            default = var.lb if var.lb is not None and var.lb > 0 else 0.0
-            value = found.get(idx, default) if has_plan else float("nan")
-            var.set_value(value, skip_validation=True)
-            index.append(idx)
-            values.append(value)
-        tables[spec.table] = _index_frame(spec.columns, index, values, labels)
+def extract_plan(data: ModelData, solution: Solution, name: str, currency: str = "USD") -> Plan:
+    """Turn a solution into a :class:`Plan`, reading only the registry catalogue.
 
+    Needs no Pyomo model: tables come from the solution's values by component name, so
+    every build path (rule-based Pyomo or the vectorised fast path) gives the same plan.
+    """
+    labels = data.labels
+    has_plan = solution.status.has_plan
+    tables = {
+        spec.table: _index_frame(spec.columns, solution.values.get(spec.component, {}), labels)
+        for spec in VARIABLES
+    }
     if has_plan:
-        costs = pd.Series({c: float(pyo.value(model.cost[c])) for c in COST_CATEGORIES}, name="cost")
+        costs = pd.Series({c: float(solution.costs.get(c, 0.0)) for c in COST_CATEGORIES}, name="cost")
     else:
         costs = pd.Series({c: float("nan") for c in COST_CATEGORIES}, name="cost")
     costs.index.name = "category"
 
     tables["plan"] = _plan_table(data, tables)
-    shadow = _shadow_prices(model, solution, labels) if has_plan else _empty_shadow()
+    shadow = _shadow_prices(solution, labels) if has_plan else _empty_shadow()
     service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
     utilization = _utilization(data, tables) if has_plan else pd.DataFrame()
     kpis = _kpis(data, tables, costs, service) if has_plan else {}
@@ -183,21 +174,20 @@ def _empty_shadow() -> pd.DataFrame:
     return pd.DataFrame(columns=["kind", "name", "period", "shadow_price", "unit", "binding", "slack"])
 
 
-def _shadow_prices(model: pyo.ConcreteModel, solution: Solution, labels: list[str]) -> pd.DataFrame:
+def _shadow_prices(solution: Solution, labels: list[str]) -> pd.DataFrame:
     rows = []
-    for spec in model.registry.limits:
+    for spec in LIMITS:
         duals = solution.duals.get(spec.component, {})
-        for idx, con in model.component(spec.component).items():
-            name, t = idx[:-1], idx[-1]
-            slack = float(con.uslack()) if con.has_ub() else float(con.lslack())
+        slacks = solution.slacks.get(spec.component, {})
+        for idx, slack in slacks.items():
             dual = duals.get(idx, 0.0)
             rows.append({
                 "kind": spec.kind,
-                "name": "/".join(map(str, name)),
-                "period": labels[t],
+                "name": "/".join(map(str, idx[:-1])),
+                "period": labels[idx[-1]],
                 "shadow_price": 0.0 if abs(dual) < 1e-12 else -dual,
                 "unit": spec.unit,
-                "binding": abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(con.upper if con.has_ub() else 0.0) or 1.0),
+                "binding": abs(slack) <= BINDING_TOLERANCE,
                 "slack": slack,
             })
     return pd.DataFrame(rows) if rows else _empty_shadow()

@@ -117,24 +117,38 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class Solution:
-    """A solver result as plain numbers; no solver or Pyomo objects."""
+    """A solver result as plain numbers; no solver or Pyomo objects.
+
+    ``values``, ``duals`` and ``slacks`` are keyed by component name, then index;
+    ``costs`` holds the cost of each category (they sum to ``objective``).
+    """
 
     status: SolveStatus
     objective: float | None
     values: dict[str, dict[Any, float]]
     duals: dict[str, dict[Any, float]]
+    slacks: dict[str, dict[Any, float]]
+    costs: dict[str, float]
     info: dict[str, Any]
 
 
 @dataclass
 class CompiledLP:
-    """The LP in matrix form and the Pyomo components behind its columns and rows."""
+    """The LP in matrix form and what its columns and rows are.
+
+    ``column_keys`` and ``row_keys`` give ``(component name, index)`` per column and row;
+    ``cost_vectors`` gives, per cost category, the columns and coefficients of its terms.
+    ``columns`` and ``rows`` hold the Pyomo objects when the LP came from a Pyomo model.
+    """
 
     lp: Any
     offset: float
-    columns: list[Any]
-    rows: list[Any]
+    column_keys: list[tuple[str, Any]]
+    row_keys: list[tuple[str, Any]]
+    cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
     seconds: float
+    columns: list[Any] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
 
 
 def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
@@ -169,8 +183,25 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     lp.a_matrix_.num_col_ = n_cols
     lp.a_matrix_.num_row_ = n_rows
     lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    return CompiledLP(lp, lp.offset_, list(info.columns), [con for con, _ in info.rows],
-                      time.perf_counter() - start)
+    columns = list(info.columns)
+    rows = [con for con, _ in info.rows]
+    position = {id(var): j for j, var in enumerate(columns)}
+    cost_vectors = {}
+    for category, terms in model.registry.costs.items():
+        kept = [(position[id(var)], coef) for coef, var in terms if id(var) in position]
+        cols = np.array([j for j, _ in kept], dtype=np.int64)
+        coefs = np.array([c for _, c in kept], dtype=float)
+        cost_vectors[category] = (cols, coefs)
+    return CompiledLP(
+        lp=lp,
+        offset=lp.offset_,
+        column_keys=[(v.parent_component().local_name, v.index()) for v in columns],
+        row_keys=[(c.parent_component().local_name, c.index()) for c in rows],
+        cost_vectors=cost_vectors,
+        seconds=time.perf_counter() - start,
+        columns=columns,
+        rows=rows,
+    )
 
 
 _banner_shown = False
@@ -216,6 +247,11 @@ def _configure(h: Any, options: SolveOptions) -> None:
             raise SolverError(f"HiGHS rejected option {name}={value!r}")
 
 
+def _by_key(target: dict[str, dict[Any, float]], keys: list[tuple[str, Any]], vector: np.ndarray) -> None:
+    for (name, index), value in zip(keys, vector.tolist(), strict=True):
+        target.setdefault(name, {})[index] = value
+
+
 class HighsSession:
     """A compiled LP loaded into HiGHS, ready to be solved and re-solved.
 
@@ -231,17 +267,15 @@ class HighsSession:
         _configure(self.highs, self.options)
         if compiled.lp.num_col_:
             self.highs.passModel(compiled.lp)
-        self._col_keys = [(v.parent_component().local_name, v.index()) for v in compiled.columns]
-        self._row_keys = [(c.parent_component().local_name, c.index()) for c in compiled.rows]
         self.runs = 0
 
-    def row_positions(self) -> dict[int, int]:
-        """Row number of each compiled constraint, by ``id`` of its Pyomo object."""
-        return {id(con): i for i, con in enumerate(self.compiled.rows)}
+    def row_positions(self) -> dict[tuple[str, Any], int]:
+        """Row number of each constraint, by (component name, index)."""
+        return {key: i for i, key in enumerate(self.compiled.row_keys)}
 
-    def col_positions(self) -> dict[int, int]:
-        """Column number of each compiled variable, by ``id`` of its Pyomo object."""
-        return {id(var): j for j, var in enumerate(self.compiled.columns)}
+    def col_positions(self) -> dict[tuple[str, Any], int]:
+        """Column number of each variable, by (component name, index)."""
+        return {key: j for j, key in enumerate(self.compiled.column_keys)}
 
     def shift_row_bounds(self, rows: np.ndarray, delta: np.ndarray) -> None:
         """Add ``delta`` to both bounds of the given rows (finite bounds only)."""
@@ -289,23 +323,29 @@ class HighsSession:
         }
         values: dict[str, dict[Any, float]] = {}
         duals: dict[str, dict[Any, float]] = {}
+        slacks: dict[str, dict[Any, float]] = {}
+        costs: dict[str, float] = {}
         objective: float | None = None
         if status.has_plan:
+            objective = compiled.offset
+            x = np.zeros(compiled.lp.num_col_)
             if compiled.lp.num_col_:
                 solution = h.getSolution()
                 objective = float(info.objective_function_value)
                 # + 0.0 turns HiGHS's -0.0 into 0.0, so reports never print "-0".
                 x = np.asarray(solution.col_value) + 0.0
-                for (name, index), value in zip(self._col_keys, x.tolist(), strict=True):
-                    values.setdefault(name, {})[index] = value
+                _by_key(values, compiled.column_keys, x)
                 if solution.dual_valid:
-                    y = np.asarray(solution.row_dual) + 0.0
-                    for (name, index), dual in zip(self._row_keys, y.tolist(), strict=True):
-                        duals.setdefault(name, {})[index] = dual
-            else:
-                objective = compiled.offset
+                    _by_key(duals, compiled.row_keys, np.asarray(solution.row_dual) + 0.0)
+                lp = h.getLp()
+                activity = np.asarray(solution.row_value)
+                upper, lower = np.asarray(lp.row_upper_), np.asarray(lp.row_lower_)
+                slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
+                _by_key(slacks, compiled.row_keys, slack + 0.0)
+            costs = {c: float(coefs @ x[cols]) for c, (cols, coefs) in compiled.cost_vectors.items()}
         log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
-        return Solution(status=status, objective=objective, values=values, duals=duals, info=details)
+        return Solution(status=status, objective=objective, values=values, duals=duals, slacks=slacks,
+                        costs=costs, info=details)
 
 
 def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solution:

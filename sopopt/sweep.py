@@ -74,17 +74,15 @@ class Resolver:
         self._targets = self._locate()
 
     def _locate(self) -> dict[tuple[str, str], _Target]:
-        m, rows, cols = self.model, self.session.row_positions(), self.session.col_positions()
+        rows, cols = self.session.row_positions(), self.session.col_positions()
+        periods = range(self.data.T)
         targets = {}
         for (p, s), item in self.data.items.items():
-            if item.backlog:
-                cons, sign = [m.backlog_balance[p, s, t] for t in range(self.data.T)], 1.0
-            else:
-                cons, sign = [m.inventory_balance[p, s, t] for t in range(self.data.T)], -1.0
+            name, sign = ("backlog_balance", 1.0) if item.backlog else ("inventory_balance", -1.0)
             lost = None
             if item.lost_sales and not item.backlog:
-                lost = np.array([cols.get(id(m.lost[p, s, t]), -1) for t in range(self.data.T)])
-            targets[p, s] = _Target(np.array([rows.get(id(c), -1) for c in cons]), sign, lost)
+                lost = np.array([cols.get(("lost", (p, s, t)), -1) for t in periods])
+            targets[p, s] = _Target(np.array([rows.get((name, (p, s, t)), -1) for t in periods]), sign, lost)
         return targets
 
     def set_demand(self, demand: Demand) -> float:
@@ -127,7 +125,7 @@ class Resolver:
         use_warm = change <= WARM_THRESHOLD if warm == "auto" else bool(warm)
         solution = self.session.run(warm=use_warm)
         plan_name = name or (demand.network.name if isinstance(demand, Case) else self.case.network.name)
-        plan = extract_plan(self.model, solution, plan_name, self.case.network.currency)
+        plan = extract_plan(self.data, solution, plan_name, self.case.network.currency)
         plan.info["demand_change"] = change
         return plan
 

@@ -63,9 +63,6 @@ def add_demand(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     m.sales = pyo.Var(m.backlog_index, domain=pyo.NonNegativeReals)
     m.backlog = pyo.Var(m.backlog_index, domain=pyo.NonNegativeReals, bounds=backlog_bounds)
     m.lost = pyo.Var(m.lost_index, domain=pyo.NonNegativeReals, bounds=lost_bounds)
-    reg.var("sales", "sales", ("product", "site", "period"), "units")
-    reg.var("backlog", "backlog", ("product", "site", "period"), "units")
-    reg.var("lost", "lost_sales", ("product", "site", "period"), "units")
 
     def backlog_balance(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
         item = d.items[p, s]
@@ -74,18 +71,17 @@ def add_demand(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return m.backlog[p, s, t] - previous + m.sales[p, s, t] + lost == float(item.demand[t])
 
     m.backlog_balance = pyo.Constraint(m.backlog_index, rule=backlog_balance)
-    reg.balances["backlog_balance"] = "demand"
 
     reg.cost("backlog", [
-        d.items[p, s].backlog_cost[t] * m.backlog[p, s, t]
+        (float(d.items[p, s].backlog_cost[t]), m.backlog[p, s, t])
         for p, s, t in m.backlog_index if d.items[p, s].backlog_cost[t]
     ])
     reg.cost("lost_sales", [
-        d.items[p, s].lost_sale_cost[t] * m.lost[p, s, t]
+        (float(d.items[p, s].lost_sale_cost[t]), m.lost[p, s, t])
         for p, s, t in m.lost_index if d.items[p, s].lost_sale_cost[t]
     ])
     reg.cost("lost_sales", [
-        d.items[p, s].lost_sale_cost[T - 1] * m.backlog[p, s, T - 1]
+        (float(d.items[p, s].lost_sale_cost[T - 1]), m.backlog[p, s, T - 1])
         for p, s in backlog_items
         if d.items[p, s].backlog_at_end == "lost_sale_cost" and d.items[p, s].lost_sale_cost[T - 1]
     ])

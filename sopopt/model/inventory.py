@@ -61,7 +61,6 @@ def add_inventory(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return low, bound(item.max_inventory[t])
 
     m.inventory = pyo.Var(m.item_index, domain=pyo.NonNegativeReals, bounds=bounds)
-    reg.var("inventory", "inventory", ("product", "site", "period"), "units")
 
     arriving: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     leaving: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -84,9 +83,8 @@ def add_inventory(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return m.inventory[p, s, t] - opening - inflow + outflow + sales == float(item.scheduled_receipts[t]) - demand
 
     m.inventory_balance = pyo.Constraint(m.item_index, rule=balance)
-    reg.balances["inventory_balance"] = "inventory"
     reg.cost("holding", [
-        d.items[p, s].holding_cost[t] * m.inventory[p, s, t]
+        (float(d.items[p, s].holding_cost[t]), m.inventory[p, s, t])
         for p, s, t in m.item_index if d.items[p, s].holding_cost[t]
     ])
 
@@ -98,12 +96,11 @@ def add_inventory(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     ]
     m.safety_index = pyo.Set(initialize=targets, dimen=3, ordered=True)
     m.safety_shortfall = pyo.Var(m.safety_index, domain=pyo.NonNegativeReals)
-    reg.var("safety_shortfall", "safety_stock_shortfall", ("product", "site", "period"), "units")
 
     def safety(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
         return m.inventory[p, s, t] + m.safety_shortfall[p, s, t] >= float(d.items[p, s].safety_stock[t])
 
     m.safety_stock = pyo.Constraint(m.safety_index, rule=safety)
     reg.cost("safety_stock", [
-        d.items[p, s].safety_stock_cost[t] * m.safety_shortfall[p, s, t] for p, s, t in m.safety_index
+        (float(d.items[p, s].safety_stock_cost[t]), m.safety_shortfall[p, s, t]) for p, s, t in m.safety_index
     ])

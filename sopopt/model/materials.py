@@ -54,9 +54,8 @@ def add_materials(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         ordered=True,
     )
     m.purchase = pyo.Var(m.purchase_index, domain=pyo.NonNegativeReals)
-    reg.var("purchase", "purchases", ("supplier", "site", "period"), "units")
     reg.cost("materials", [
-        d.suppliers[k].price[t] * m.purchase[k, s, t] for k, s, t in m.purchase_index if d.suppliers[k].price[t]
+        (float(d.suppliers[k].price[t]), m.purchase[k, s, t]) for k, s, t in m.purchase_index if d.suppliers[k].price[t]
     ])
 
     rows = [
@@ -72,13 +71,11 @@ def add_materials(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return sum(m.purchase[k, s, t] for s in sup.sites) <= float(sup.capacity[t])
 
     m.supplier_capacity = pyo.Constraint(m.supplier_index, rule=supplier_capacity)
-    reg.limit("supplier_capacity", "supplier", ("supplier", "period"), "unit of material")
 
     m.material_index = pyo.Set(
         initialize=[(mat, s, t) for mat, s in d.material_stocks for t in range(T)], dimen=3, ordered=True
     )
     m.material_stock = pyo.Var(m.material_index, domain=pyo.NonNegativeReals)
-    reg.var("material_stock", "material_stock", ("material", "site", "period"), "units")
 
     deliveries: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for k, sup in d.suppliers.items():
@@ -101,6 +98,6 @@ def add_materials(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
     m.material_balance = pyo.Constraint(m.material_index, rule=balance)
     reg.cost("holding", [
-        d.material_stocks[mat, s].holding_cost[t] * m.material_stock[mat, s, t]
+        (float(d.material_stocks[mat, s].holding_cost[t]), m.material_stock[mat, s, t])
         for mat, s, t in m.material_index if d.material_stocks[mat, s].holding_cost[t]
     ])

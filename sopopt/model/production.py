@@ -43,9 +43,8 @@ def add_production(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return float(item.min_production[t]), bound(item.max_production[t])
 
     m.production = pyo.Var(m.make_index, domain=pyo.NonNegativeReals, bounds=bounds)
-    reg.var("production", "production", ("product", "site", "period"), "units")
     reg.cost("production", [
-        d.items[p, s].production_cost[t] * m.production[p, s, t]
+        (float(d.items[p, s].production_cost[t]), m.production[p, s, t])
         for p, s, t in m.make_index if d.items[p, s].production_cost[t]
     ])
 
@@ -61,8 +60,7 @@ def add_subcontracting(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> Non
         return 0.0, bound(d.items[p, s].subcontract_capacity[t])
 
     m.subcontract = pyo.Var(m.subcontract_index, domain=pyo.NonNegativeReals, bounds=bounds)
-    reg.var("subcontract", "subcontracting", ("product", "site", "period"), "units")
     reg.cost("subcontracting", [
-        d.items[p, s].subcontract_cost[t] * m.subcontract[p, s, t]
+        (float(d.items[p, s].subcontract_cost[t]), m.subcontract[p, s, t])
         for p, s, t in m.subcontract_index if d.items[p, s].subcontract_cost[t]
     ])

@@ -1,9 +1,10 @@
 """The component registry: which Pyomo components hold which plan table or limit.
 
-Each constraint family registers its variables (with the columns of the result table
-they fill), its limits (constraints whose shadow price planners read) and its cost terms
-(by category). Results extraction and the objective read only this registry; nothing
-parses component names.
+:data:`VARIABLES` and :data:`LIMITS` name every variable family (with the columns of the
+result table it fills) and every limit whose shadow price planners read. Both build
+paths use these names, and results extraction reads only this catalogue and the
+solution; nothing parses component names. Cost terms are collected per category at
+build time in a :class:`Registry` as ``(coefficient, variable)`` pairs.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ class VarSpec:
 class LimitSpec:
     """A constraint family whose shadow price is reported.
 
-    ``kind`` is the planner's name of the limit (capacity, workforce, supplier, storage,
-    lane); ``unit`` is what one more unit of the limit means (hour, unit, volume).
+    ``kind`` is the planner's name of the limit; ``unit`` is what one more unit of the
+    limit means (hour, unit, volume).
     """
 
     component: str
@@ -53,27 +54,47 @@ class LimitSpec:
     unit: str
 
 
+PSP = ("product", "site", "period")
+
+#: Every variable family, in build order.
+VARIABLES: tuple[VarSpec, ...] = (
+    VarSpec("production", "production", PSP, "units"),
+    VarSpec("subcontract", "subcontracting", PSP, "units"),
+    VarSpec("shipment", "shipments", ("lane", "product", "period"), "units"),
+    VarSpec("sales", "sales", PSP, "units"),
+    VarSpec("backlog", "backlog", PSP, "units"),
+    VarSpec("lost", "lost_sales", PSP, "units"),
+    VarSpec("inventory", "inventory", PSP, "units"),
+    VarSpec("safety_shortfall", "safety_stock_shortfall", PSP, "units"),
+    VarSpec("overflow", "overflow_storage", ("site", "period"), "volume"),
+    VarSpec("resource_overtime", "resource_overtime", ("resource", "period"), "hours"),
+    VarSpec("headcount", "headcount", ("workforce", "period"), "workers"),
+    VarSpec("hires", "hires", ("workforce", "period"), "workers"),
+    VarSpec("layoffs", "layoffs", ("workforce", "period"), "workers"),
+    VarSpec("labour_overtime", "labour_overtime", ("workforce", "period"), "hours"),
+    VarSpec("purchase", "purchases", ("supplier", "site", "period"), "units"),
+    VarSpec("material_stock", "material_stock", ("material", "site", "period"), "units"),
+)
+
+#: Every limit whose shadow price is reported.
+LIMITS: tuple[LimitSpec, ...] = (
+    LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shipped"),
+    LimitSpec("storage_capacity", "storage", ("site", "period"), "volume unit"),
+    LimitSpec("resource_capacity", "capacity", ("resource", "period"), "hour"),
+    LimitSpec("labour_capacity", "workforce", ("workforce", "period"), "labour hour"),
+    LimitSpec("overtime_limit", "overtime", ("workforce", "period"), "overtime hour"),
+    LimitSpec("supplier_capacity", "supplier", ("supplier", "period"), "unit of material"),
+)
+
+
 @dataclass
 class Registry:
-    """Everything results extraction needs to know about a built model."""
+    """Cost terms by category, collected while the model is built."""
 
-    variables: list[VarSpec] = field(default_factory=list)
-    limits: list[LimitSpec] = field(default_factory=list)
-    costs: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in COST_CATEGORIES})
-    #: Rows of the balance constraints, by family, so that sweeps can update right-hand
-    #: sides in place.
-    balances: dict[str, str] = field(default_factory=dict)
+    costs: dict[str, list[tuple[float, Any]]] = field(default_factory=lambda: {c: [] for c in COST_CATEGORIES})
 
-    def var(self, component: str, table: str, columns: tuple[str, ...], unit: str) -> None:
-        """Register a variable family."""
-        self.variables.append(VarSpec(component, table, columns, unit))
-
-    def limit(self, component: str, kind: str, columns: tuple[str, ...], unit: str) -> None:
-        """Register a limit whose shadow price planners read."""
-        self.limits.append(LimitSpec(component, kind, columns, unit))
-
-    def cost(self, category: str, terms: Any) -> None:
-        """Add cost terms (a Pyomo expression or a list of them) to a category."""
+    def cost(self, category: str, terms: list[tuple[float, Any]]) -> None:
+        """Add ``(coefficient, variable)`` cost terms to a category."""
         if category not in self.costs:
             raise KeyError(f"unknown cost category '{category}'")
-        self.costs[category].append(terms)
+        self.costs[category].extend(terms)

@@ -42,7 +42,6 @@ def add_resources(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return 0.0, bound(d.resources[r].overtime_capacity[t])
 
     m.resource_overtime = pyo.Var(m.resource_overtime_index, domain=pyo.NonNegativeReals, bounds=overtime_bounds)
-    reg.var("resource_overtime", "resource_overtime", ("resource", "period"), "hours")
 
     def capacity(m: pyo.ConcreteModel, r: str, t: int) -> pyo.Expression:
         res = d.resources[r]
@@ -51,8 +50,7 @@ def add_resources(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return hours - overtime <= float(res.hours[t])
 
     m.resource_capacity = pyo.Constraint(m.resource_index, rule=capacity)
-    reg.limit("resource_capacity", "capacity", ("resource", "period"), "hour")
     reg.cost("overtime", [
-        d.resources[r].overtime_cost[t] * m.resource_overtime[r, t]
+        (float(d.resources[r].overtime_cost[t]), m.resource_overtime[r, t])
         for r, t in m.resource_overtime_index if d.resources[r].overtime_cost[t]
     ])

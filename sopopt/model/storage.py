@@ -52,7 +52,6 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return 0.0, bound(d.storage[s].overflow_capacity[t])
 
     m.overflow = pyo.Var(m.overflow_index, domain=pyo.NonNegativeReals, bounds=overflow_bounds)
-    reg.var("overflow", "overflow_storage", ("site", "period"), "volume")
 
     def capacity(m: pyo.ConcreteModel, s: str, t: int) -> pyo.Expression:
         volume = sum(d.volume[p] * m.inventory[p, s, t] for p in stocked[s])
@@ -60,14 +59,13 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return volume - extra <= float(d.storage[s].capacity[t])
 
     m.storage_capacity = pyo.Constraint(m.storage_index, rule=capacity)
-    reg.limit("storage_capacity", "storage", ("site", "period"), "volume unit")
     reg.cost("storage", [
-        d.storage[s].cost[t] * d.volume[p] * m.inventory[p, s, t]
+        (float(d.storage[s].cost[t] * d.volume[p]), m.inventory[p, s, t])
         for s in d.storage
         for p in stocked.get(s, [])
         for t in range(d.T)
         if d.storage[s].cost[t]
     ])
     reg.cost("storage", [
-        d.storage[s].overflow_cost[t] * m.overflow[s, t] for s, t in m.overflow_index if d.storage[s].overflow_cost[t]
+        (float(d.storage[s].overflow_cost[t]), m.overflow[s, t]) for s, t in m.overflow_index if d.storage[s].overflow_cost[t]
     ])

@@ -42,9 +42,8 @@ def add_transport(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         ordered=True,
     )
     m.shipment = pyo.Var(m.shipment_index, domain=pyo.NonNegativeReals)
-    reg.var("shipment", "shipments", ("lane", "product", "period"), "units")
     reg.cost("transport", [
-        d.lanes[name].cost[t] * m.shipment[name, p, t]
+        (float(d.lanes[name].cost[t]), m.shipment[name, p, t])
         for name, p, t in m.shipment_index if d.lanes[name].cost[t]
     ])
 
@@ -61,4 +60,3 @@ def add_transport(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return sum(m.shipment[name, p, t] for p in lane.products) <= lane.capacity[t]
 
     m.lane_capacity = pyo.Constraint(m.lane_capacity_index, rule=lane_capacity)
-    reg.limit("lane_capacity", "lane", ("lane", "period"), "unit shipped")

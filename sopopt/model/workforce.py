@@ -78,10 +78,6 @@ def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     m.layoffs = pyo.Var(m.layoff_index, domain=pyo.NonNegativeReals,
                         bounds=lambda _m, w, t: (0.0, bound(pools[w].max_layoffs[t])))
     m.labour_overtime = pyo.Var(m.labour_overtime_index, domain=pyo.NonNegativeReals)
-    reg.var("headcount", "headcount", ("workforce", "period"), "workers")
-    reg.var("hires", "hires", ("workforce", "period"), "workers")
-    reg.var("layoffs", "layoffs", ("workforce", "period"), "workers")
-    reg.var("labour_overtime", "labour_overtime", ("workforce", "period"), "hours")
 
     def headcount_balance(m: pyo.ConcreteModel, w: str, t: int) -> pyo.Expression:
         pool = pools[w]
@@ -102,7 +98,6 @@ def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return hours - float(pool.hours_per_worker[t]) * m.headcount[w, t] - overtime <= 0.0
 
     m.labour_capacity = pyo.Constraint(m.labour_index, rule=labour)
-    reg.limit("labour_capacity", "workforce", ("workforce", "period"), "labour hour")
 
     capped = [(w, t) for w, t in m.labour_overtime_index if not math.isinf(pools[w].overtime_per_worker[t])]
     m.overtime_limit_index = pyo.Set(initialize=capped, dimen=2, ordered=True)
@@ -111,14 +106,13 @@ def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return m.labour_overtime[w, t] - float(pools[w].overtime_per_worker[t]) * m.headcount[w, t] <= 0.0
 
     m.overtime_limit = pyo.Constraint(m.overtime_limit_index, rule=overtime_limit)
-    reg.limit("overtime_limit", "overtime", ("workforce", "period"), "overtime hour")
 
-    reg.cost("regular_labour", [pools[w].wage[t] * m.headcount[w, t] for w, t in m.workforce_index if pools[w].wage[t]])
+    reg.cost("regular_labour", [(float(pools[w].wage[t]), m.headcount[w, t]) for w, t in m.workforce_index if pools[w].wage[t]])
     reg.cost("overtime", [
-        pools[w].overtime_cost[t] * m.labour_overtime[w, t]
+        (float(pools[w].overtime_cost[t]), m.labour_overtime[w, t])
         for w, t in m.labour_overtime_index if pools[w].overtime_cost[t]
     ])
-    reg.cost("hiring", [pools[w].hire_cost[t] * m.hires[w, t] for w, t in m.hire_index if pools[w].hire_cost[t]])
+    reg.cost("hiring", [(float(pools[w].hire_cost[t]), m.hires[w, t]) for w, t in m.hire_index if pools[w].hire_cost[t]])
     reg.cost("layoffs", [
-        pools[w].layoff_cost[t] * m.layoffs[w, t] for w, t in m.layoff_index if pools[w].layoff_cost[t]
+        (float(pools[w].layoff_cost[t]), m.layoffs[w, t]) for w, t in m.layoff_index if pools[w].layoff_cost[t]
     ])
