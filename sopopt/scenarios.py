@@ -185,25 +185,34 @@ def _expand_tables(doc: _Document, workspace: Path, files: list[Path]) -> None:
         doc.locations.update(locations)
     demand = doc.data.get("demand")
     if isinstance(demand, dict) and "file" in demand:
-        where = doc.locations.get(("demand", "file")) or doc.locations.get(("demand",))
-        unknown = set(demand) - {"file", "sheet"}
-        if unknown:
-            raise ScenarioError(
-                [Problem(where, "demand", f"unknown field(s) beside 'file': {', '.join(sorted(unknown))}")]
-            )
-        if not isinstance(demand["file"], str):
-            raise ScenarioError([Problem(where, "demand.file", "must be a file path")])
-        path = doc.path.parent / demand["file"]
-        if path.exists() or path.is_symlink():
-            path = check_inside(path, workspace, where, "demand.file")
-        files.append(path)
-        values, locations = read_demand_table(path, demand.get("sheet"), where)  # type: ignore[arg-type]
-        doc.data["demand"] = values
-        for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
-            del doc.locations[key]
-        doc.locations.update(locations)
+        try:
+            _expand_demand(doc, demand, workspace, files)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise ScenarioError(problems)
+
+
+def _expand_demand(doc: _Document, demand: dict[str, Any], workspace: Path, files: list[Path]) -> None:
+    where = (doc.locations.get(("demand", "file")) or doc.locations.get(("demand",))
+             or Location(display_path(doc.path)))
+    unknown = set(demand) - {"file", "sheet"}
+    if unknown:
+        raise ScenarioError(
+            [Problem(where, "demand", f"unknown field(s) beside 'file': {', '.join(sorted(unknown))}")]
+        )
+    sheet = demand.get("sheet")
+    if not isinstance(demand["file"], str) or not isinstance(sheet, str | None):
+        raise ScenarioError([Problem(where, "demand.file", "file and sheet must be text")])
+    table = doc.path.parent / demand["file"]
+    if table.exists() or table.is_symlink():
+        table = check_inside(table, workspace, where, "demand.file")
+    files.append(table)
+    values, locations = read_demand_table(table, sheet, where)
+    doc.data["demand"] = values
+    for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
+        del doc.locations[key]
+    doc.locations.update(locations)
 
 
 SERIES_REF_KEYS = {"file", "sheet", "column", "row"}
@@ -225,7 +234,7 @@ def _read_series_ref(
     column; ``row`` picks the row whose ``name`` cell matches, in a table with one
     column per period."""
     field_name = ".".join(path)
-    where = doc.locations.get((*path, "file")) or doc.locations.get(path)
+    where = doc.locations.get((*path, "file")) or doc.locations.get(path) or Location(display_path(doc.path))
     if not isinstance(ref["file"], str) or not all(isinstance(ref.get(k, ""), str) for k in ("column", "row", "sheet")):
         raise ScenarioError([Problem(where, field_name, "file, sheet, column and row must be text")])
     if "column" in ref and "row" in ref:
