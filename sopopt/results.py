@@ -94,6 +94,10 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
     costs.index.name = "category"
 
     tables["plan"] = _plan_table(data, tables)
+    if not has_plan:
+        # No plan: show the inputs (demand, receipts, targets) but no invented decisions.
+        decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]
+        tables["plan"][decisions] = float("nan")
     shadow = _shadow_prices(solution, labels) if has_plan else _empty_shadow()
     service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
     utilization = _utilization(data, tables) if has_plan else pd.DataFrame()
@@ -114,6 +118,10 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
         labels=list(labels),
         currency=currency,
     )
+
+
+#: Columns of the plan table that are inputs, not decisions.
+_PLAN_INPUTS = ("product", "site", "period", "family", "demand", "scheduled_receipts", "safety_stock")
 
 
 def _series(table: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float]:

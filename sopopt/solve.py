@@ -102,6 +102,14 @@ class SolveOptions:
     options: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
 
+    def __post_init__(self) -> None:
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise ValueError(f"time_limit must be above 0 seconds, got {self.time_limit}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
+        if self.method not in METHOD_OPTION:
+            raise ValueError(f"method must be one of {', '.join(METHOD_OPTION)}, got {self.method!r}")
+
     @classmethod
     def from_settings(cls, settings: SolverSettings, **overrides: Any) -> SolveOptions:
         """Options from a scenario's ``solver`` block, with non-None overrides on top."""
