@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from sopopt.model.registry import COST_CATEGORIES, LIMITS, VARIABLES
 from sopopt.model.sets import ModelData
 from sopopt.solve import Solution, SolveStatus

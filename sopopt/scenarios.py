@@ -526,7 +526,7 @@ def _targets(data: dict[str, Any], adj: Adjustment, collection: str, inner: tupl
         "sites": sites,
     }[collection]
     for name, entry in (data.get(collection) or {}).items():
-        if names is not None and name not in names or not isinstance(entry, dict):
+        if (names is not None and name not in names) or not isinstance(entry, dict):
             continue
         if sites is not None and collection != "sites":
             at = entry.get("sites") if collection == "suppliers" else [entry.get("site"), entry.get("origin"), entry.get("destination")]

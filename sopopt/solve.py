@@ -327,7 +327,7 @@ class HighsSession:
             "ipm_iterations": int(info.ipm_iteration_count),
             "rows": int(compiled.lp.num_row_),
             "columns": int(compiled.lp.num_col_),
-            "nonzeros": int(len(compiled.lp.a_matrix_.value_)),
+            "nonzeros": len(compiled.lp.a_matrix_.value_),
         }
         values: dict[str, dict[Any, float]] = {}
         duals: dict[str, dict[Any, float]] = {}

@@ -15,8 +15,8 @@ from pydantic_core import PydanticUndefined
 
 from sopopt.schema.network import (
     Backlog,
-    LostSales,
     Lane,
+    LostSales,
     Material,
     MaterialSite,
     Network,
@@ -31,8 +31,8 @@ from sopopt.schema.network import (
     Storage,
     Subcontract,
     Supplier,
-    Workforce,
     WorkerOvertime,
+    Workforce,
 )
 from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ScenarioMeta, SolverSettings
 
