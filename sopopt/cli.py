@@ -195,6 +195,153 @@ def schema(
     console.print(f"Wrote {out}")
 
 
+SourcesArg = Annotated[
+    list[Path],
+    typer.Argument(help="Scenario YAML files or result folders written by 'sopopt solve --out'. "
+                        "The first is the baseline.", exists=True),
+]
+
+
+def _exit_for(plans: list[Plan]) -> None:
+    """Exit 3 if a plan is missing, 4 if a plan is not proven optimal."""
+    if any(not p.status.has_plan for p in plans):
+        raise typer.Exit(EXIT_NO_PLAN)
+    if any(not p.is_optimal for p in plans):
+        raise typer.Exit(EXIT_NOT_OPTIMAL)
+
+
+def _print_wide(table: Table) -> None:
+    """Print a table without squeezing its numbers, wider than the terminal if need be."""
+    from rich.measure import Measurement
+
+    width = Measurement.get(console, console.options.update(width=10_000), table).maximum
+    (Console(width=width) if width > console.width else console).print(table)
+
+
+def print_comparison(plans: list[Plan], top: int = 10) -> None:
+    """The side-by-side table (deltas against the first plan) and the biggest changes."""
+    from rich import box
+
+    from sopopt.report.compare import (
+        GROUP_TITLES,
+        compare_plans,
+        format_relative,
+        format_value,
+        judge,
+        plan_differences,
+        plan_names,
+    )
+
+    frame = compare_plans(plans)
+    names = plan_names(plans)
+    zero = [k for k in frame.index if k.startswith("cost:")
+            and all(isinstance(v, float) and (v != v or abs(v) < 1e-9) for v in frame.loc[k, names])]
+    table = Table(title=f"{len(plans)} plans; changes against the baseline {names[0]}", box=box.SIMPLE_HEAD,
+                  caption="cost categories that are zero in every plan are hidden; green better, red worse")
+    rows: list[list[str]] = []
+    group = None
+    for key, row in frame.drop(index=zero).iterrows():
+        if row["group"] != group:
+            group = row["group"]
+            rows.append([f"[bold]{GROUP_TITLES.get(group, group)}[/]"])
+        unit = str(row["unit"])
+        cells = [str(row["metric"]), unit, format_value(row[names[0]], unit)]
+        for name in names[1:]:
+            cells.append(format_value(row[name], unit))
+            if key == "status":
+                cells += ["", ""]
+                continue
+            colour = {"better": "green", "worse": "red"}.get(judge(row[f"{name} Δ"], str(row["better"])), "")
+            change = format_value(row[f"{name} Δ"], unit, delta=True)
+            relative = "" if unit == "%" else format_relative(row[f"{name} Δ%"])
+            cells += [f"[{colour}]{change}[/]" if colour else change, f"[{colour}]{relative}[/]" if colour else relative]
+        rows.append(cells)
+    table.add_column("measure", no_wrap=True)
+    table.add_column("unit", style="dim", no_wrap=True)
+    table.add_column(f"{names[0]}\n(baseline)", justify="right", no_wrap=True)
+    for name in names[1:]:
+        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("change", justify="right", no_wrap=True)
+        table.add_column("%", justify="right", no_wrap=True)
+    for cells in rows:
+        if len(cells) == 1:
+            table.add_section()
+        table.add_row(*cells)
+    _print_wide(table)
+    for plan, name in zip(plans[1:], names[1:], strict=True):
+        diff = plan_differences(plans[0], plan, top=top)
+        if diff.empty:
+            continue
+        changes = Table(title=f"Biggest changes: {name} against {names[0]} (units)")
+        for column in ("product", "site", "period", "measure", names[0], name, "change"):
+            changes.add_column(column, justify="right" if column in (names[0], name, "change") else "left",
+                               no_wrap=True)
+        for row in diff.itertuples(index=False):
+            changes.add_row(str(row.product), str(row.site), str(row.period), str(row.measure), f"{row.a:,.1f}",
+                            f"{row.b:,.1f}", f"{row.change:+,.1f}")
+        _print_wide(changes)
+
+
+@app.command()
+def compare(
+    sources: SourcesArg,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for comparison.csv, cost_bridge.csv, "
+                                             "differences.csv and each plan's tables.", file_okay=False)] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.", dir_okay=False)] = None,
+    top: Annotated[int, typer.Option(help="Rows of biggest changes to print per plan.", min=0)] = 10,
+) -> None:
+    """Solve (or read back) several plans and print them side by side."""
+    from sopopt.report.compare import load_plans, write_comparison
+    from sopopt.report.excel import write_workbook
+    from sopopt.report.html import write_html_report
+
+    try:
+        plans = load_plans(sources)
+        print_comparison(plans, top)
+        written = write_comparison(plans, out) if out is not None else []
+        if xlsx is not None:
+            written.append(write_workbook(plans, xlsx))
+        if html is not None:
+            written.append(write_html_report(plans, html))
+    except SopoptError as exc:
+        raise fail(exc) from None
+    if out is not None:
+        console.print(f"Wrote {len(written) - (xlsx is not None) - (html is not None)} files to {out}")
+    for path in (xlsx, html):
+        if path is not None:
+            console.print(f"Wrote {path}")
+    _exit_for(plans)
+
+
+@app.command()
+def report(
+    sources: SourcesArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (self-contained, opens offline).",
+                                      dir_okay=False)],
+    xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+) -> None:
+    """Write an HTML report (and optionally a workbook) for one or several plans."""
+    from sopopt.report.compare import load_plans
+    from sopopt.report.excel import write_workbook
+    from sopopt.report.html import write_html_report
+
+    try:
+        plans = load_plans(sources)
+        write_html_report(plans, out, title)
+        if xlsx is not None:
+            write_workbook(plans, xlsx)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    for plan in plans:
+        style = "green" if plan.is_optimal else "yellow"
+        console.print(f"[bold]{plan.name}[/]: [{style}]{plan.status.label}[/]"
+                      + (f", total cost {_money(plan.objective)} {plan.currency}" if plan.objective is not None else ""))
+    console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""))
+    _exit_for(plans)
+
+
 def main() -> None:
     """Entry point of the ``sopopt`` script."""
     app()

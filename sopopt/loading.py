@@ -37,6 +37,18 @@ Locations = dict[KeyPath, Location]
 _BOOL_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
 
 
+def _publish(tmp: str, path: Path) -> None:
+    """Give a finished temporary file the usual permissions and move it into place."""
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o666 & ~mask
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
 def display_path(path: Path) -> str:
     """Path as shown in messages: relative to the working directory when below it."""
     with contextlib.suppress(ValueError):
@@ -297,7 +309,7 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             yield handle
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -311,7 +323,7 @@ def write_atomically(path: Path, writer: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         writer(Path(tmp))
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

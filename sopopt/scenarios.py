@@ -698,6 +698,9 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
     if len(problems) > soft:
         raise ScenarioError(sorted_problems(problems))
 
+    if chain and "name" not in chain[0].data:
+        # A scenario without a name of its own is named after its file.
+        data["name"] = source.stem
     try:
         labels, days = _horizon(data, locations)
     except ScenarioError as exc:

@@ -89,3 +89,17 @@ def test_readme_quickstart_scenario_exists():
     assert (ROOT / scenario).is_file()
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci, "CI runs the README's test command"
+
+
+def test_outputs_get_normal_permissions(tmp_path, tiny_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["solve", str(tiny_path), "--out", str(tmp_path / "out")])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0
+    mode = stat.S_IMODE((tmp_path / "out" / "plan.csv").stat().st_mode)
+    assert mode == 0o644

@@ -182,6 +182,7 @@ def test_diff_lists_every_changed_input_by_period(workspace):
     a, b = load_case(root / "scenarios/a.yaml"), load_case(root / "scenarios/b.yaml")
     found = {(d.path, d.period): (d.a, d.b) for d in diff_cases(a, b)}
     assert found == {
+        ("name", ""): ("a", "b"),
         ("resources.line.hours", "3"): (100, 80),
         ("products.widget.holding_cost", "1"): (1, 1.5),
         ("products.widget.holding_cost", "2"): (1, 1.5),
@@ -245,3 +246,9 @@ def test_price_adjustment_changes_the_product_price(workspace):
     np.testing.assert_allclose(case.data.items["widget", "plant"].price, [40, 30, 40])
     with pytest.raises(sopopt.ScenarioError, match="set per product, not per site"):
         load_case(root / "scenarios/bad.yaml")
+
+
+def test_scenario_without_name_is_named_after_its_file(workspace):
+    root = workspace({"models/tiny.yaml": TINY_MODEL, "scenarios/peak_q4.yaml": "model: ../models/tiny.yaml\n"})
+    assert load_case(root / "scenarios/peak_q4.yaml").network.name == "peak_q4"
+    assert load_case(root / "models/tiny.yaml").network.name == "tiny"

@@ -1,0 +1,210 @@
+"""The Excel workbook: read it back and compare with the plans; text never becomes a
+formula; the file is replaced atomically."""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import sopopt
+from sopopt.report.compare import compare_plans, plan_names
+from sopopt.report.excel import write_workbook
+from sopopt.results import Plan
+
+DATA = Path(__file__).parent / "data"
+
+#: Names that a spreadsheet would run as formulas if they were stored as formulas.
+EVIL_PRODUCT = "=cmd|' /C calc'!A0"
+EVIL_SITE = "+1+cmd|' /C calc'!A1"
+EVIL_FAMILY = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+EVIL_MODEL = f"""\
+name: "=HYPERLINK(\\"http://example.com\\", \\"click\\")"
+currency: EUR
+periods: {{labels: ["=1+1", "-2"]}}
+products:
+  "{EVIL_PRODUCT}":
+    family: "{EVIL_FAMILY}"
+    production_cost: 10
+    holding_cost: 1
+    lost_sales: {{cost: 100}}
+    sites:
+      "{EVIL_SITE}": {{make: true}}
+sites:
+  "{EVIL_SITE}": {{}}
+resources:
+  "-line":
+    site: "{EVIL_SITE}"
+    hours: 100
+    usage: {{"{EVIL_PRODUCT}": 1}}
+demand:
+  "{EVIL_PRODUCT}":
+    "{EVIL_SITE}": [50, 150]
+"""
+
+
+@pytest.fixture(scope="module")
+def plans() -> list[Plan]:
+    return [sopopt.solve(DATA / "report_base.yaml"), sopopt.solve(DATA / "report_surge.yaml")]
+
+
+@pytest.fixture(scope="module")
+def workbook(plans: list[Plan], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_workbook(plans, tmp_path_factory.mktemp("xlsx") / "plans.xlsx")
+
+
+def _sheet(path: Path, name: str) -> pd.DataFrame:
+    """A sheet as a DataFrame, with the unit stripped from each header."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(book[name].iter_rows(values_only=True))
+    finally:
+        book.close()
+    header = [re.sub(r" \(.*\)$", "", str(h)) for h in rows[0]]
+    return pd.DataFrame(rows[1:], columns=header)
+
+
+def test_sheets_headers_and_layout(workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    for name in (
+        "Read me",
+        "Comparison",
+        "Cost bridge",
+        "Differences",
+        "Costs",
+        "KPIs",
+        "Plan",
+        "Service",
+        "Utilization",
+        "Shadow prices",
+        "Production",
+        "Inventory",
+        "Purchases",
+        "Headcount",
+    ):
+        assert name in book.sheetnames, name
+    plan = book["Plan"]
+    headers = [c.value for c in plan[1]]
+    assert headers[:5] == ["scenario", "product", "site", "period", "family"]
+    assert "production (units)" in headers
+    assert "inventory (units)" in headers
+    assert plan.freeze_panes == "F2"
+    assert plan.column_dimensions["B"].width >= len("product")
+    assert plan["A1"].font.bold
+    assert book["Shadow prices"]["A1"].value == "scenario"
+    assert "shadow_price (EUR per unit)" in [c.value for c in book["Shadow prices"][1]]
+    assert book["Costs"].freeze_panes == "C2"
+    for ws in book.worksheets:
+        assert ws.freeze_panes is not None, ws.title
+
+
+def test_plan_sheet_equals_the_plan_tables(workbook: Path, plans: list[Plan]) -> None:
+    sheet = _sheet(workbook, "Plan")
+    for plan, name in zip(plans, plan_names(plans), strict=True):
+        rows = sheet[sheet["scenario"] == name].drop(columns="scenario").reset_index(drop=True)
+        expected = plan.tables["plan"]
+        assert list(rows.columns) == list(expected.columns)
+        pd.testing.assert_frame_equal(rows, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "table"),
+    [
+        ("Production", "production"),
+        ("Purchases", "purchases"),
+        ("Headcount", "headcount"),
+        ("Labour overtime", "labour_overtime"),
+    ],
+)
+def test_decision_sheets_equal_the_plan_tables(workbook: Path, plans: list[Plan], sheet: str, table: str) -> None:
+    frame = _sheet(workbook, sheet)
+    for plan, name in zip(plans, plan_names(plans), strict=True):
+        rows = frame[frame["scenario"] == name].drop(columns="scenario").reset_index(drop=True)
+        pd.testing.assert_frame_equal(rows, plan.tables[table], check_dtype=False)
+
+
+def test_summary_sheets_equal_the_plans(workbook: Path, plans: list[Plan]) -> None:
+    names = plan_names(plans)
+    costs = _sheet(workbook, "Costs").set_index("category")
+    kpis = _sheet(workbook, "KPIs").set_index("kpi")
+    for plan, name in zip(plans, names, strict=True):
+        for category, value in plan.costs.items():
+            assert costs.at[category, name] == pytest.approx(value)
+        assert costs.at["total", name] == pytest.approx(plan.objective)
+        for kpi, value in plan.kpis.items():
+            assert kpis.at[kpi, name] == pytest.approx(value), kpi
+        for attr, sheet in (("shadow_prices", "Shadow prices"), ("utilization", "Utilization"), ("service", "Service")):
+            frame = _sheet(workbook, sheet)
+            rows = frame[frame["scenario"] == name].drop(columns="scenario").reset_index(drop=True)
+            pd.testing.assert_frame_equal(rows, getattr(plan, attr), check_dtype=False, obj=sheet)
+
+
+def test_comparison_and_bridge_sheets(workbook: Path, plans: list[Plan]) -> None:
+    expected = compare_plans(plans)
+    frame = _sheet(workbook, "Comparison").dropna(subset=["key"]).set_index("key")
+    for column in expected.columns.drop(["group", "metric", "unit", "better"]):
+        for key, value in expected[column].items():
+            if key == "status":
+                assert frame.at[key, column] == value or value is None
+            elif value is None or (isinstance(value, float) and math.isnan(value)):
+                assert pd.isna(frame.at[key, column])
+            else:
+                assert frame.at[key, column] == pytest.approx(value), (key, column)
+    bridge = _sheet(workbook, "Cost bridge")
+    assert bridge["amount"].iloc[0] == pytest.approx(plans[0].objective)
+    assert bridge["running total"].iloc[-1] == pytest.approx(plans[1].objective)
+    changes = bridge[bridge["kind"] == "change"]["amount"].sum()
+    assert plans[0].objective + changes == pytest.approx(plans[1].objective)
+
+
+def test_text_that_looks_like_a_formula_stays_text(workspace, tmp_path: Path) -> None:
+    root = workspace({"evil.yaml": EVIL_MODEL})
+    plan = sopopt.solve(root / "evil.yaml")
+    assert plan.is_optimal
+    path = write_workbook([plan], tmp_path / "evil.xlsx")
+    book = openpyxl.load_workbook(path)
+    found = {EVIL_PRODUCT: 0, EVIL_SITE: 0, EVIL_FAMILY: 0, "-line": 0, "=1+1": 0}
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if cell.value in found:
+                    assert cell.data_type == "s"
+                    assert cell.quotePrefix, (ws.title, cell.coordinate)
+                    found[cell.value] += 1
+    assert all(found.values()), found
+    plan_sheet = book["Plan"]
+    assert plan_sheet["B2"].value == EVIL_PRODUCT
+    assert plan_sheet["B2"].data_type == "s"
+    assert plan_sheet["C2"].value == EVIL_SITE
+    # No formula element anywhere in the file itself.
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name)
+                assert b"<f " not in archive.read(name)
+
+
+def test_failed_write_keeps_the_old_file(plans: list[Plan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plans.xlsx"
+    path.write_bytes(b"old workbook")
+
+    save = openpyxl.Workbook.save
+
+    def broken(self: openpyxl.Workbook, filename: str) -> None:
+        save(self, filename)
+        with Path(filename).open("r+b") as handle:  # the disk fills up half way
+            handle.truncate(100)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_workbook(plans, path)
+    assert path.read_bytes() == b"old workbook"
+    assert [p.name for p in tmp_path.iterdir()] == ["plans.xlsx"]
