@@ -132,8 +132,8 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
     production_cost = series("production_cost")
     lost_cost = expand(lost.cost, labels) if lost else [0.0] * n
     if lost and price is not None:
-        # "With a price, the charge is at least price - production cost."
-        lost_cost = [max(c, pr - pc) for c, pr, pc in zip(lost_cost, price, production_cost, strict=True)]
+        # "With a price, the charge is at least the price."
+        lost_cost = [max(c, pr) for c, pr in zip(lost_cost, price, strict=True)]
     return ItemP(
         make=at.make,
         demand=expand(network.demand.get(p, {}).get(s), labels),

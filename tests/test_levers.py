@@ -328,10 +328,11 @@ def test_lost_sales_without_price() -> None:
 
 def test_lost_sales_with_price_charge_the_lost_margin() -> None:
     # As above with price 20 and demand [0, 80]: a lost unit is charged
-    # max(5, 20 - 4) = 16 > 7, so P1 builds 30 ahead (max); P2 makes 30; 20 are lost.
-    # production 240, holding 90, lost_sales 16*20 = 320; total 650.
+    # max(5, 20) = 20 > 4 + 3, so P1 builds 30 ahead (max); P2 makes 30; 20 are lost.
+    # production 240, holding 90, lost_sales 20*20 = 400; total 730. Against serving,
+    # each lost unit costs the plan 20 - 4 = 16, its lost margin.
     plan = solve_lever("lost_sales_price")
-    assert_costs(plan, 650.0, production=240.0, holding=90.0, lost_sales=320.0)
+    assert_costs(plan, 730.0, production=240.0, holding=90.0, lost_sales=400.0)
     assert values(plan, "production") == pytest.approx([30, 30], **EXACT)
     assert values(plan, "inventory") == pytest.approx([30, 0], **EXACT)
     assert values(plan, "lost_sales") == pytest.approx([0, 20], **EXACT)

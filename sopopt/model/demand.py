@@ -28,7 +28,8 @@ symbol                   Pyomo                     file field
 :math:`B^0`              constant                  ``initial_backlog``
 :math:`c^B`              cost term                 ``backlog.cost``
 :math:`c^\Lambda`        cost term                 ``lost_sales.cost`` (at least
-                                                   ``price - production_cost``)
+                                                   ``price``: the lost margin,
+                                                   net of the costs saved)
 =======================  ========================  ==================================
 """
 

@@ -201,7 +201,9 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
             production_cost = get("production_cost")
             lost_cost = ex(lost.cost, where(lost_level, "lost_sales", "cost")) if lost else np.zeros(T)
             if lost and price is not None:
-                lost_cost = np.maximum(lost_cost, price - production_cost)
+                # A lost unit saves its production costs, so charging the price makes losing it
+                # cost the plan exactly its lost margin (price - unit costs).
+                lost_cost = np.maximum(lost_cost, price)
             demand_value = network.demand.get(p, {}).get(s)
             items[(p, s)] = Item(
                 product=p,

@@ -66,8 +66,8 @@ class LostSales(Strict):
     """Unmet demand may be lost (never served)."""
 
     cost: Series = 0.0
-    """Penalty per unit lost. With a price, the charge is at least price - production
-    cost (the lost margin)."""
+    """Penalty per unit lost. With a price, the charge is at least the price: as a lost
+    unit's production costs are saved, losing it then costs the plan its lost margin."""
 
 
 class Subcontract(Strict):
