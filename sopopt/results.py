@@ -131,52 +131,71 @@ def _series(table: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float
     return dict(zip(map(tuple, table[keys].to_numpy()), table["value"].to_numpy(), strict=True))
 
 
+def _grid(frame: pd.DataFrame, items: pd.MultiIndex, periods: pd.Index, shape: tuple[int, int]) -> np.ndarray:
+    """An (item, period) array of a long table with product, site, period and value."""
+    grid = np.zeros(shape)
+    if frame.empty:
+        return grid
+    rows = items.get_indexer(pd.MultiIndex.from_arrays([frame["product"], frame["site"]]))
+    cols = periods.get_indexer(frame["period"])
+    np.add.at(grid, (rows, cols), frame["value"].to_numpy(dtype=float))
+    return grid
+
+
 def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per product, site and period with every flow of the inventory balance."""
-    key = ["product", "site", "period"]
-    production = _series(tables["production"], key)
-    subcontract = _series(tables["subcontracting"], key)
-    inventory = _series(tables["inventory"], key)
-    sales = _series(tables["sales"], key)
-    backlog = _series(tables["backlog"], key)
-    lost = _series(tables["lost_sales"], key)
-    shortfall = _series(tables["safety_stock_shortfall"], key)
-    arrivals: dict[tuple[str, str, str], float] = {}
-    departures: dict[tuple[str, str, str], float] = {}
-    for lane_name, p, period, value in tables["shipments"].itertuples(index=False):
-        lane = d.lanes[lane_name]
-        t = d.labels.index(period)
-        departures[p, lane.origin, period] = departures.get((p, lane.origin, period), 0.0) + value
-        arrive = d.labels[t + lane.lead_time]
-        arrivals[p, lane.destination, arrive] = arrivals.get((p, lane.destination, arrive), 0.0) + value
-    rows = []
-    for (p, s), item in d.items.items():
-        opening = item.initial_inventory
-        for t, period in enumerate(d.labels):
-            k = (p, s, period)
-            demand = float(item.demand[t])
-            if item.backlog:
-                delivered = sales.get(k, 0.0)
-            else:
-                delivered = demand - lost.get(k, 0.0)
-            rows.append({
-                "product": p, "site": s, "period": period, "family": d.family[p],
-                "opening_inventory": opening,
-                "production": production.get(k, 0.0),
-                "subcontracted": subcontract.get(k, 0.0),
-                "scheduled_receipts": float(item.scheduled_receipts[t]),
-                "arrivals": arrivals.get(k, 0.0),
-                "departures": departures.get(k, 0.0),
-                "demand": demand,
-                "delivered": delivered,
-                "backlog": backlog.get(k, 0.0),
-                "lost": lost.get(k, 0.0),
-                "inventory": inventory.get(k, 0.0),
-                "safety_stock": float(item.safety_stock[t]),
-                "safety_shortfall": shortfall.get(k, 0.0),
-            })
-            opening = inventory.get(k, 0.0)
-    return pd.DataFrame(rows)
+    keys = list(d.items)
+    items = pd.MultiIndex.from_tuples(keys, names=["product", "site"]) if keys else pd.MultiIndex.from_arrays(
+        [[], []], names=["product", "site"])
+    periods = pd.Index(d.labels)
+    shape = (len(keys), d.T)
+
+    def grid(name: str) -> np.ndarray:
+        return _grid(tables[name], items, periods, shape)
+
+    inventory = grid("inventory")
+    lost = grid("lost_sales")
+    demand = np.array([item.demand for item in d.items.values()]).reshape(shape)
+    has_backlog = np.array([item.backlog for item in d.items.values()], dtype=bool)
+    delivered = np.where(has_backlog[:, None], grid("sales"), demand - lost)
+    initial = np.array([item.initial_inventory for item in d.items.values()], dtype=float)
+    opening = np.concatenate([initial[:, None], inventory[:, :-1]], axis=1) if shape[0] else inventory
+
+    shipments = tables["shipments"]
+    arrivals, departures = np.zeros(shape), np.zeros(shape)
+    if not shipments.empty:
+        lanes = shipments["lane"]
+        origin = lanes.map({n: lane.origin for n, lane in d.lanes.items()})
+        destination = lanes.map({n: lane.destination for n, lane in d.lanes.items()})
+        lead = lanes.map({n: lane.lead_time for n, lane in d.lanes.items()}).to_numpy(dtype=int)
+        start = periods.get_indexer(shipments["period"])
+        value = shipments["value"].to_numpy(dtype=float)
+        out_rows = items.get_indexer(pd.MultiIndex.from_arrays([shipments["product"], origin]))
+        in_rows = items.get_indexer(pd.MultiIndex.from_arrays([shipments["product"], destination]))
+        np.add.at(departures, (out_rows, start), value)
+        np.add.at(arrivals, (in_rows, start + lead), value)
+
+    n = len(keys)
+    products = [p for p, _ in keys]
+    return pd.DataFrame({
+        "product": np.repeat(np.array(products, dtype=object), d.T),
+        "site": np.repeat(np.array([s for _, s in keys], dtype=object), d.T),
+        "period": np.tile(np.array(d.labels, dtype=object), n),
+        "family": np.repeat(np.array([d.family[p] for p in products], dtype=object), d.T),
+        "opening_inventory": opening.ravel(),
+        "production": grid("production").ravel(),
+        "subcontracted": grid("subcontracting").ravel(),
+        "scheduled_receipts": np.array([i.scheduled_receipts for i in d.items.values()]).reshape(shape).ravel(),
+        "arrivals": arrivals.ravel(),
+        "departures": departures.ravel(),
+        "demand": demand.ravel(),
+        "delivered": delivered.ravel(),
+        "backlog": grid("backlog").ravel(),
+        "lost": lost.ravel(),
+        "inventory": inventory.ravel(),
+        "safety_stock": np.array([i.safety_stock for i in d.items.values()]).reshape(shape).ravel(),
+        "safety_shortfall": grid("safety_stock_shortfall").ravel(),
+    })
 
 
 def _empty_shadow() -> pd.DataFrame:
@@ -280,15 +299,11 @@ def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, servi
         "hires": float(tables["hires"]["value"].sum()),
         "layoffs": float(tables["layoffs"]["value"].sum()),
     }
-    revenue = 0.0
-    priced = False
-    for (p, s), item in d.items.items():
-        if item.price is None:
-            continue
-        priced = True
-        rows = plan[(plan["product"] == p) & (plan["site"] == s)]
-        revenue += float((rows["delivered"].to_numpy() * item.price).sum())
+    prices = [item.price if item.price is not None else np.zeros(d.T) for item in d.items.values()]
+    priced = any(item.price is not None for item in d.items.values())
     if priced:
+        # The plan table has one row per item and period, in item order.
+        revenue = float((plan["delivered"].to_numpy() * np.concatenate(prices)).sum())
         kpis["revenue"] = revenue
         kpis["margin"] = revenue - float(costs.sum())
     return kpis

@@ -82,12 +82,11 @@ def add_materials(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         for s in sup.sites:
             deliveries[sup.material, s].append((k, sup.lead_time))
     users: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    for p, mats in d.bom.items():
-        for (product, s), item in d.items.items():
-            if product == p and item.make:
-                for mat, qty in mats.items():
-                    if qty:
-                        users[mat, s].append((p, qty))
+    for (p, s), item in d.items.items():
+        if item.make and p in d.bom:
+            for mat, qty in d.bom[p].items():
+                if qty:
+                    users[mat, s].append((p, qty))
 
     def balance(m: pyo.ConcreteModel, mat: str, s: str, t: int) -> pyo.Expression:
         stock = d.material_stocks[mat, s]
