@@ -103,3 +103,16 @@ def test_outputs_get_normal_permissions(tmp_path, tiny_path):
     assert result.exit_code == 0
     mode = stat.S_IMODE((tmp_path / "out" / "plan.csv").stat().st_mode)
     assert mode == 0o644
+
+
+def test_readme_python_api_example_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("### Python API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    code = code.replace('"report.html"', repr(str(tmp_path / "report.html")))
+    code = code.replace('"plan.xlsx"', repr(str(tmp_path / "plan.xlsx")))
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert (tmp_path / "report.html").stat().st_size > 0
+    assert (tmp_path / "plan.xlsx").stat().st_size > 0
+    assert len(namespace["plans"]) == 2

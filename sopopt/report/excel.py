@@ -252,8 +252,9 @@ def _readme(book: Workbook, plans: Sequence[Plan], names: Sequence[str], sheets:
     sheet.ws.column_dimensions["B"].width = 100
 
 
-def write_workbook(plans: Sequence[Plan], path: Path) -> Path:
+def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
     """Write the workbook to ``path`` atomically; return the path."""
+    path = Path(path)
     if not plans:
         raise ValueError("a workbook needs at least one plan")
     names = plan_names(plans)

@@ -425,8 +425,9 @@ def _horizon(plan: Plan) -> str:
     return plan.labels[0] if len(plan.labels) == 1 else f"{plan.labels[0]} to {plan.labels[-1]}"
 
 
-def write_html_report(plans: Sequence[Plan], path: Path, title: str | None = None) -> Path:
+def write_html_report(plans: Sequence[Plan], path: Path | str, title: str | None = None) -> Path:
     """Write the report to ``path`` atomically (a failed run leaves any old file)."""
+    path = Path(path)
     text = render_html(plans, title)
     with atomic_write(path) as handle:
         handle.write(text)
