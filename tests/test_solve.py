@@ -78,3 +78,12 @@ def test_plan_tables_and_costs_of_tiny_case(tiny_path):
     sp = plan.shadow_prices.set_index("period")["shadow_price"]
     assert sp["2"] == pytest.approx(1.0)
     assert plan.kpis["fill_rate"] == 1.0
+
+
+def test_auto_method_picks_by_size():
+    from sopopt.solve import AUTO_IPM_COLUMNS, choose_method
+
+    assert choose_method("auto", 1000) == "choose"
+    assert choose_method("auto", AUTO_IPM_COLUMNS) == "ipm"
+    assert choose_method("simplex", 10**7) == "simplex"
+    assert choose_method("pdlp", 10) == "pdlp"
