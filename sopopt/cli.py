@@ -35,6 +35,13 @@ EXIT_NO_PLAN = 3
 EXIT_NOT_OPTIMAL = 4
 
 
+class BuildPath(StrEnum):
+    """How the LP is built (both give the same LP)."""
+
+    fast = "fast"
+    pyomo = "pyomo"
+
+
 class Method(StrEnum):
     """LP algorithm choices."""
 
@@ -101,6 +108,7 @@ def solve(
     time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops.", min=0.001)] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
+    build: Annotated[BuildPath, typer.Option(help="Build the LP with numpy (fast) or as a Pyomo model.")] = BuildPath.fast,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
 ) -> None:
     """Solve a scenario: print the summary and write every table."""
@@ -114,7 +122,7 @@ def solve(
             case.solver, time_limit=time_limit, threads=threads,
             method=method.value if method else None, verbose=verbose or None,
         )
-        plan = solve_case(case, options, raise_on_failure=False)
+        plan = solve_case(case, options, raise_on_failure=False, how=build.value)
     except SopoptError as exc:
         raise fail(exc) from None
     print_summary(plan)

@@ -9,11 +9,36 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Literal
 
+from sopopt.errors import InfeasibleError
 from sopopt.model import build_model
+from sopopt.model.fast import build_lp
 from sopopt.results import Plan, extract_plan
 from sopopt.scenarios import Case, load_case
-from sopopt.solve import SolveOptions, raise_for_status, solve_model
+from sopopt.solve import (
+    HighsSession,
+    LinearProgram,
+    Solution,
+    SolveOptions,
+    SolveStatus,
+    compile_lp,
+    raise_for_status,
+)
+
+#: How the LP is built: ``fast`` (numpy, straight to HiGHS: the default) or ``pyomo``
+#: (the readable rule-based Pyomo model, compiled to matrix form). Tests prove that both
+#: build the same LP.
+Build = Literal["fast", "pyomo"]
+
+
+def build(case: Case, how: Build = "fast") -> LinearProgram:
+    """The case's LP, ready for the solver, built the chosen way."""
+    if case.data is None:
+        raise ValueError("the case was loaded with check=False; load it with checks to solve")
+    if how == "pyomo":
+        return compile_lp(build_model(case.data))
+    return build_lp(case.data)
 
 
 def solve(
@@ -21,6 +46,7 @@ def solve(
     options: SolveOptions | None = None,
     *,
     raise_on_failure: bool = True,
+    how: Build = "fast",
 ) -> Plan:
     """Load (if given a path), build, solve and extract one plan.
 
@@ -29,6 +55,7 @@ def solve(
         options: solver options; default: the scenario's ``solver`` block.
         raise_on_failure: raise :class:`~sopopt.errors.InfeasibleError` (and friends)
             when there is no plan; otherwise return a plan whose status says so.
+        how: build path, ``fast`` (default) or ``pyomo`` (same LP, see :data:`Build`).
 
     A plan stopped by the time limit is returned with status ``time_limit_feasible``:
     never presented as optimal.
@@ -38,13 +65,21 @@ def solve(
     if not isinstance(case, Case):
         case = load_case(case)
     timings["load_seconds"] = time.perf_counter() - start
-    if case.data is None:
-        raise ValueError("the case was loaded with check=False; load it with checks to solve")
     options = options or SolveOptions.from_settings(case.solver)
     mark = time.perf_counter()
-    model = build_model(case.data)
-    timings["build_seconds"] = time.perf_counter() - mark
-    solution = solve_model(model, options)
+    try:
+        lp = build(case, how)
+    except InfeasibleError as exc:
+        if raise_on_failure:
+            raise
+        # A row with no variables left that cannot hold: infeasible before solving.
+        solution = Solution(SolveStatus.INFEASIBLE, None, {}, {}, {}, {}, {"highs_status": str(exc)})
+    else:
+        timings["build_seconds"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        session = HighsSession(lp, options)
+        timings["handoff_seconds"] = time.perf_counter() - mark
+        solution = session.run()
     if raise_on_failure:
         raise_for_status(solution)
     mark = time.perf_counter()
@@ -52,5 +87,6 @@ def solve(
     timings["extract_seconds"] = time.perf_counter() - mark
     plan.info.update(timings)
     plan.info["scenario"] = str(case.source)
+    plan.info["build"] = how
     plan.info["total_seconds"] = time.perf_counter() - start
     return plan

@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import highspy
 import numpy as np
@@ -152,23 +152,90 @@ class Solution:
     info: dict[str, Any]
 
 
+class LinearProgram(Protocol):
+    """What the solver needs from a built LP, whichever path built it.
+
+    Both :class:`CompiledLP` (the Pyomo model compiled to matrix form) and
+    :class:`sopopt.model.fast.FastLP` (the same LP built with numpy) satisfy it.
+    """
+
+    num_col: int
+    num_row: int
+    offset: float
+    seconds: float
+    cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    @property
+    def nonzeros(self) -> int:
+        """Number of matrix coefficients."""
+
+    def pass_to(self, h: Any) -> Any:
+        """Load the LP into a ``highspy.Highs`` instance."""
+
+    def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
+        """Column values by component name and index."""
+
+    def duals(self, y: np.ndarray) -> dict[str, dict[Any, float]]:
+        """Row values (duals, slacks) by component name and index."""
+
+    def column_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every column, in order."""
+
+    def row_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every row, in order."""
+
+
 @dataclass
 class CompiledLP:
-    """The LP in matrix form and what its columns and rows are.
+    """A Pyomo model compiled to matrix form, and what its columns and rows are.
 
-    ``column_keys`` and ``row_keys`` give ``(component name, index)`` per column and row;
-    ``cost_vectors`` gives, per cost category, the columns and coefficients of its terms.
-    ``columns`` and ``rows`` hold the Pyomo objects when the LP came from a Pyomo model.
+    ``cost_vectors`` gives, per cost category, the columns and coefficients of its terms;
+    ``columns`` and ``rows`` hold the Pyomo variables and constraints behind them.
     """
 
     lp: Any
     offset: float
-    column_keys: list[tuple[str, Any]]
-    row_keys: list[tuple[str, Any]]
     cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
     seconds: float
-    columns: list[Any] = field(default_factory=list)
-    rows: list[Any] = field(default_factory=list)
+    columns: list[Any]
+    rows: list[Any]
+    _column_keys: list[tuple[str, Any]] = field(repr=False)
+    _row_keys: list[tuple[str, Any]] = field(repr=False)
+
+    @property
+    def num_col(self) -> int:
+        """Number of columns."""
+        return int(self.lp.num_col_)
+
+    @property
+    def num_row(self) -> int:
+        """Number of rows."""
+        return int(self.lp.num_row_)
+
+    @property
+    def nonzeros(self) -> int:
+        """Number of matrix coefficients."""
+        return len(self.lp.a_matrix_.value_)
+
+    def pass_to(self, h: Any) -> Any:
+        """Load the LP into a ``highspy.Highs`` instance."""
+        return h.passModel(self.lp)
+
+    def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
+        """Column values by component name and index."""
+        return _by_key(self._column_keys, x)
+
+    def duals(self, y: np.ndarray) -> dict[str, dict[Any, float]]:
+        """Row values by component name and index."""
+        return _by_key(self._row_keys, y)
+
+    def column_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every column, in order."""
+        return list(self._column_keys)
+
+    def row_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every row, in order."""
+        return list(self._row_keys)
 
 
 def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
@@ -215,12 +282,12 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     return CompiledLP(
         lp=lp,
         offset=lp.offset_,
-        column_keys=[(v.parent_component().local_name, v.index()) for v in columns],
-        row_keys=[(c.parent_component().local_name, c.index()) for c in rows],
         cost_vectors=cost_vectors,
         seconds=time.perf_counter() - start,
         columns=columns,
         rows=rows,
+        _column_keys=[(v.parent_component().local_name, v.index()) for v in columns],
+        _row_keys=[(c.parent_component().local_name, c.index()) for c in rows],
     )
 
 
@@ -266,9 +333,11 @@ def _configure(h: Any, options: SolveOptions) -> None:
             raise SolverError(f"HiGHS rejected option {name}={value!r}")
 
 
-def _by_key(target: dict[str, dict[Any, float]], keys: list[tuple[str, Any]], vector: np.ndarray) -> None:
-    for (name, index), value in zip(keys, vector.tolist(), strict=True):
+def _by_key(keys: list[tuple[str, Any]], vector: np.ndarray) -> dict[str, dict[Any, float]]:
+    target: dict[str, dict[Any, float]] = {}
+    for (name, index), value in zip(keys, np.asarray(vector, dtype=float).tolist(), strict=True):
         target.setdefault(name, {})[index] = value
+    return target
 
 
 class HighsSession:
@@ -279,23 +348,23 @@ class HighsSession:
     (:meth:`run` with ``warm=False`` clears the solver state so presolve runs again).
     """
 
-    def __init__(self, compiled: CompiledLP, options: SolveOptions | None = None) -> None:
+    def __init__(self, compiled: LinearProgram, options: SolveOptions | None = None) -> None:
         self.compiled = compiled
         self.options = options or SolveOptions()
         self.highs = new_highs()
         _configure(self.highs, self.options)
-        if compiled.lp.num_col_:
-            self.highs.passModel(compiled.lp)
-        self.solver = choose_method(self.options.method, int(compiled.lp.num_col_))
+        if compiled.num_col:
+            compiled.pass_to(self.highs)
+        self.solver = choose_method(self.options.method, compiled.num_col)
         self.runs = 0
 
     def row_positions(self) -> dict[tuple[str, Any], int]:
         """Row number of each constraint, by (component name, index)."""
-        return {key: i for i, key in enumerate(self.compiled.row_keys)}
+        return {key: i for i, key in enumerate(self.compiled.row_keys())}
 
     def col_positions(self) -> dict[tuple[str, Any], int]:
         """Column number of each variable, by (component name, index)."""
-        return {key: j for j, key in enumerate(self.compiled.column_keys)}
+        return {key: j for j, key in enumerate(self.compiled.column_keys())}
 
     def shift_row_bounds(self, rows: np.ndarray, delta: np.ndarray) -> None:
         """Add ``delta`` to both bounds of the given rows (finite bounds only)."""
@@ -323,7 +392,7 @@ class HighsSession:
         if "solver" not in self.options.options:  # a raw option given by the user wins
             h.setOptionValue("solver", "simplex" if hot else self.solver)
         start = time.perf_counter()
-        if compiled.lp.num_col_:
+        if compiled.num_col:
             h.run()
             model_status = h.getModelStatus()
         else:
@@ -343,9 +412,9 @@ class HighsSession:
             "solve_seconds": seconds,
             "simplex_iterations": int(info.simplex_iteration_count),
             "ipm_iterations": int(info.ipm_iteration_count),
-            "rows": int(compiled.lp.num_row_),
-            "columns": int(compiled.lp.num_col_),
-            "nonzeros": len(compiled.lp.a_matrix_.value_),
+            "rows": compiled.num_row,
+            "columns": compiled.num_col,
+            "nonzeros": compiled.nonzeros,
         }
         values: dict[str, dict[Any, float]] = {}
         duals: dict[str, dict[Any, float]] = {}
@@ -354,20 +423,20 @@ class HighsSession:
         objective: float | None = None
         if status.has_plan:
             objective = compiled.offset
-            x = np.zeros(compiled.lp.num_col_)
-            if compiled.lp.num_col_:
+            x = np.zeros(compiled.num_col)
+            if compiled.num_col:
                 solution = h.getSolution()
                 objective = float(info.objective_function_value)
                 # + 0.0 turns HiGHS's -0.0 into 0.0, so reports never print "-0".
                 x = np.asarray(solution.col_value) + 0.0
-                _by_key(values, compiled.column_keys, x)
+                values = compiled.values(x)
                 if solution.dual_valid:
-                    _by_key(duals, compiled.row_keys, np.asarray(solution.row_dual) + 0.0)
+                    duals = compiled.duals(np.asarray(solution.row_dual) + 0.0)
                 lp = h.getLp()
                 activity = np.asarray(solution.row_value)
                 upper, lower = np.asarray(lp.row_upper_), np.asarray(lp.row_lower_)
                 slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
-                _by_key(slacks, compiled.row_keys, slack + 0.0)
+                slacks = compiled.duals(slack + 0.0)
             costs = {c: float(coefs @ x[cols]) for c, (cols, coefs) in compiled.cost_vectors.items()}
         log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
         return Solution(status=status, objective=objective, values=values, duals=duals, slacks=slacks,

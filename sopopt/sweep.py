@@ -10,9 +10,10 @@ that depend on demand change:
 - the lost-sale bound ``Λ_t ≤ D_t`` (items with lost sales but no backlog): column
   upper bounds are replaced.
 
-The same changes are applied to the Pyomo model (constraint bounds, variable bounds)
-and to the case data it was built from, so the model, the LP in HiGHS and the plan
-tables stay in step; recompiling the model would give the same LP.
+The same changes are applied to the case data the LP was built from and, when the LP
+came from the Pyomo model (``how="pyomo"``), to that model's constraint and variable
+bounds, so the model, the LP in HiGHS and the plan tables stay in step; recompiling the
+model would give the same LP.
 
 Each case is solved warm (from the previous basis: HiGHS skips presolve) or cold (the
 solver state is cleared and presolve runs). ``warm="auto"`` picks warm when the demand
@@ -31,7 +32,9 @@ from typing import Literal
 import numpy as np
 
 from sopopt.model import build_model
+from sopopt.model.fast import build_lp
 from sopopt.model.sets import ModelData
+from sopopt.planning import Build
 from sopopt.results import Plan, extract_plan
 from sopopt.scenarios import Case
 from sopopt.solve import HighsSession, SolveOptions, compile_lp
@@ -61,16 +64,18 @@ class Resolver:
         surge = resolver.solve(sopopt.load_case("scenarios/surge.yaml"))
     """
 
-    def __init__(self, case: Case, options: SolveOptions | None = None) -> None:
+    def __init__(self, case: Case, options: SolveOptions | None = None, how: Build = "fast") -> None:
         if case.data is None:
             raise ValueError("load the case with checks to solve it")
         self.case = case
         self.data: ModelData = copy.deepcopy(case.data)
         self.options = options or SolveOptions.from_settings(case.solver)
         start = time.perf_counter()
-        self.model = build_model(self.data)
+        #: The Pyomo model, kept in step with the LP (``how="pyomo"`` only).
+        self.model = build_model(self.data) if how == "pyomo" else None
+        lp = compile_lp(self.model) if self.model is not None else build_lp(self.data)
         self.build_seconds = time.perf_counter() - start
-        self.session = HighsSession(compile_lp(self.model), self.options)
+        self.session = HighsSession(lp, self.options)
         self._targets = self._locate()
 
     def _locate(self) -> dict[tuple[str, str], _Target]:
@@ -103,16 +108,17 @@ class Resolver:
             rows = target.rows[ts]
             live = rows >= 0
             self.session.shift_row_bounds(rows[live], target.sign * delta[ts][live])
-            for t in ts:
-                con = (m.backlog_balance if item.backlog else m.inventory_balance)[p, s, int(t)]
-                shift = target.sign * float(delta[t])
-                con.set_value((con.lower + shift, con.body, con.upper + shift))
             if target.lost_cols is not None:
                 cols = target.lost_cols[ts]
                 keep = cols >= 0
                 self.session.set_col_upper(cols[keep], new[ts][keep])
+            if m is not None:
                 for t in ts:
-                    m.lost[p, s, int(t)].setub(float(new[t]))
+                    con = (m.backlog_balance if item.backlog else m.inventory_balance)[p, s, int(t)]
+                    shift = target.sign * float(delta[t])
+                    con.set_value((con.lower + shift, con.body, con.upper + shift))
+                    if target.lost_cols is not None:
+                        m.lost[p, s, int(t)].setub(float(new[t]))
             item.demand = new
         return changed / total if total else (1.0 if changed else 0.0)
 

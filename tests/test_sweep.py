@@ -52,11 +52,12 @@ def _canonical(model):
     return rows, np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), np.asarray(lp.col_upper_)
 
 
+@pytest.mark.parametrize("how", ["fast", "pyomo"])
 @pytest.mark.parametrize("warm", [True, False, "auto"])
-def test_resolve_matches_fresh_solves(tmp_path, warm):
+def test_resolve_matches_fresh_solves(tmp_path, warm, how):
     base = _case(tmp_path, "base")
     cases = [_case(tmp_path, f"c{i}", 1 + 0.3 * i, 1 - 0.2 * i) for i in range(1, 4)]
-    resolver = Resolver(base)
+    resolver = Resolver(base, how=how)
     first = resolver.solve(warm=warm)
     assert first.objective == pytest.approx(sopopt.solve(base).objective, rel=1e-9)
     for case in cases:
@@ -69,7 +70,7 @@ def test_resolve_matches_fresh_solves(tmp_path, warm):
 
 def test_model_lp_and_data_stay_in_step(tmp_path):
     base, surge = _case(tmp_path, "base"), _case(tmp_path, "surge", 1.5, 0.5)
-    resolver = Resolver(base)
+    resolver = Resolver(base, how="pyomo")
     resolver.solve(surge)
     rebuilt = sopopt.build_model(surge.data)
     rows_a, lo_a, up_a, cu_a = _canonical(resolver.model)

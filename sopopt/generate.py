@@ -1,0 +1,437 @@
+"""Seeded synthetic planning cases of any size, for benchmarks and tests.
+
+:func:`generate_network` returns a plain dict in the sopopt file format (valid for
+:class:`sopopt.schema.network.Network`); :func:`write_instance` writes it as
+``model.yaml`` plus ``demand.csv`` (referenced as ``demand: {file: demand.csv}``).
+The same arguments always give the same case (numpy ``default_rng(seed)``).
+
+The structure follows real S&OP data:
+
+- **products** in families, demand Zipf-like by rank (a few large, many small: the top
+  20% are class A, stocked at every DC, with safety stock and a subcontractor); small
+  products are intermittent; demand is seasonal by family (amplitude 15-50%), with a
+  trend and noise;
+- **periods** monthly (``2027-01``) up to 24 periods, weekly (``2027-W01``) above;
+- **plants** (a third of the sites) and **DCs** (the rest); each family is made at a
+  home plant and one product in five also at a second plant;
+- per plant, machine **lines** shared by families plus a packing line shared by all,
+  with maintenance windows (tight periods) and paid overtime;
+- per plant a **workforce** sized 10% below average need, with hiring, layoffs and
+  overtime (limited per worker), holidays in weeks 52 and 1;
+- **materials** per family and one shared, each with a cheap main **supplier** (capacity
+  about the average need, lead time 2 weeks / 1 month) and a dearer, faster backup;
+- **lanes** from every plant to every DC with lead times and capacities 25% above the
+  average flow; **storage** with capacities a little above normal cover and paid
+  overflow;
+- **backlog** (with lost sales at the horizon end) for even families, **lost sales**
+  only for odd ones.
+
+So the optimal plan uses overtime, hiring, stock builds, overflow storage and shortages.
+
+Size: about :func:`columns_per_period` LP columns per period;
+:func:`size_for_variables` picks (products, sites, periods) for a target column count:
+
+============  =====  ======  ==========  ========
+target        sites  plants  periods     products
+============  =====  ======  ==========  ========
+1e4           5      2       24 months   28
+1e5           8      3       52 weeks    102
+1e6           12     4       52 weeks    732
+============  =====  ======  ==========  ========
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+#: Share of products (by rank) in class A.
+A_SHARE = 0.2
+#: Share of products also made at a second plant.
+DUAL_SHARE = 0.2
+
+
+def _r(x: float, digits: int = 4) -> float:
+    """A plain Python float rounded for the file (strict schema: no numpy types)."""
+    return float(round(float(x), digits))
+
+
+def _plants_and_dcs(sites: int) -> tuple[list[str], list[str]]:
+    if sites < 1:
+        raise ValueError("need at least one site")
+    n_plants = 1 if sites <= 2 else max(1, round(sites / 3))
+    plants = [f"PLANT{i + 1}" for i in range(n_plants)]
+    dcs = [f"DC{i + 1}" for i in range(sites - n_plants)]
+    return plants, dcs
+
+
+def _labels(periods: int, weekly: bool) -> tuple[dict[str, Any], list[str]]:
+    if weekly:
+        labels = []
+        year, week = 2027, 1
+        for _ in range(periods):
+            labels.append(f"{year}-W{week:02d}")
+            week += 1
+            last = 53 if __import__("datetime").date(year, 12, 28).isocalendar()[1] == 53 else 52
+            if week > last:
+                year, week = year + 1, 1
+        return {"start": "2027-W01", "count": periods}, labels
+    labels = [f"{2027 + i // 12}-{i % 12 + 1:02d}" for i in range(periods)]
+    return {"start": "2027-01", "count": periods}, labels
+
+
+def _ranges(labels: list[str], mask: np.ndarray) -> list[str]:
+    """Period ranges ``A..B`` (or single labels) covering the True entries of mask."""
+    out = []
+    t = 0
+    while t < len(mask):
+        if mask[t]:
+            start = t
+            while t + 1 < len(mask) and mask[t + 1]:
+                t += 1
+            out.append(labels[start] if start == t else f"{labels[start]}..{labels[t]}")
+        t += 1
+    return out
+
+
+def _series(labels: list[str], default: float, factors: np.ndarray) -> float | dict[str, float]:
+    """A series as ``{default: x, RANGE: y}`` for the periods where factors != 1."""
+    if np.all(factors == 1.0):
+        return _r(default)
+    series: dict[str, float] = {"default": _r(default)}
+    for value in np.unique(factors[factors != 1.0]):
+        for key in _ranges(labels, factors == value):
+            series[key] = _r(default * value)
+    return series
+
+
+def generate_network(
+    products: int, sites: int, periods: int, seed: int = 0, *, weekly: bool | None = None
+) -> dict[str, Any]:
+    """A synthetic planning case as a plain dict in the sopopt file format.
+
+    Args:
+        products: number of finished products.
+        sites: number of sites (a third are plants, the rest DCs; 1-2 sites: one plant).
+        periods: number of periods in the horizon.
+        seed: random seed; the same arguments give the same case.
+        weekly: weekly periods (default: when ``periods > 24``), else monthly.
+
+    Demand is inline (product -> site -> list per period); :func:`write_instance`
+    moves it to a CSV file.
+    """
+    if products < 1 or periods < 1:
+        raise ValueError("need at least one product and one period")
+    rng = np.random.default_rng(seed)
+    weekly = periods > 24 if weekly is None else weekly
+    per_year = 52 if weekly else 12
+    horizon, labels = _labels(periods, weekly)
+    T = periods
+    t = np.arange(T)
+    plants, dcs = _plants_and_dcs(sites)
+    selling = dcs or plants[:1]
+    P, D, NP = products, len(selling), len(plants)
+
+    # ---- products, families, ranks ---------------------------------------------------
+    n_fam = max(1, min(30, round(math.sqrt(P) / 1.5)))
+    fam_share = rng.dirichlet(np.full(n_fam, 3.0))
+    family = np.sort(rng.choice(n_fam, size=P, p=fam_share))
+    rank = rng.permutation(P)
+    scale = 5000.0 if weekly else 5000.0 * 52 / 12
+    base = scale * (rank + 1.0) ** -0.8  # mean demand per period, all DCs together
+    is_a = rank < max(1, round(A_SHARE * P))
+    home = family % NP
+    dual = (rng.random(P) < DUAL_SHARE) & (NP > 1)
+    second = (home + 1) % NP
+
+    cost = np.exp(rng.normal(math.log(20.0), 0.6, P)).clip(2.0, 400.0)
+    price = cost * rng.uniform(1.6, 3.0, P)
+    volume = rng.uniform(0.01, 0.1, P)
+    line_rate = rng.uniform(0.01, 0.05, P)  # machine hours per unit
+    pack_rate = rng.uniform(0.002, 0.01, P)
+    labour_rate = rng.uniform(0.02, 0.08, P)
+    material_price = rng.uniform(2.0, 8.0, n_fam)  # per unit of each family's raw material
+
+    # ---- where each product is sold, and its demand ---------------------------------
+    sold = np.zeros((P, D), dtype=bool)
+    sold[is_a] = True
+    others = ~is_a
+    sold[others] = rng.random((int(others.sum()), D)) < 0.5
+    empty = ~sold.any(axis=1)
+    sold[empty, rng.integers(0, D, int(empty.sum()))] = True
+    share = rng.gamma(2.0, 1.0, (P, D)) * sold
+    share /= share.sum(axis=1, keepdims=True)
+    amp = rng.uniform(0.15, 0.5, n_fam)[family]
+    phase = rng.uniform(0.0, 1.0, n_fam)[family]
+    trend = rng.uniform(-0.1, 0.2, P)
+    season = 1.0 + amp[:, None] * np.sin(2 * np.pi * (t[None, :] / per_year - phase[:, None]))
+    growth = 1.0 + trend[:, None] * t[None, :] / per_year
+    sigma = np.where(is_a, 0.1, 0.3)[:, None, None]
+    noise = np.exp(rng.normal(0.0, 1.0, (P, D, T)) * sigma - sigma**2 / 2)
+    demand = base[:, None, None] * share[:, :, None] * (season * growth)[:, None, :] * noise
+    small = base < (60.0 if weekly else 250.0)
+    demand[small] *= rng.random((int(small.sum()), D, T)) > 0.3
+    demand = np.rint(demand)
+    mean_dc = demand.mean(axis=2)  # per product and DC
+    mean_p = mean_dc.sum(axis=1)  # per product
+    # Production split between home and second plant (dual products: half each).
+    at_plant = np.zeros((P, NP))
+    at_plant[np.arange(P), home] += np.where(dual, 0.5, 1.0) * mean_p
+    at_plant[np.arange(P)[dual], second[dual]] += 0.5 * mean_p[dual]
+
+    names = [f"SKU{i + 1:05d}" for i in range(P)]
+    fam_names = [f"FAM{f + 1:02d}" for f in range(n_fam)]
+    cover = 1.5 if weekly else 0.5  # periods of cover held at DCs at the start
+    holding = cost * 0.25 / per_year
+    out_products: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        f = int(family[i])
+        site_map: dict[str, Any] = {plants[home[i]]: {"make": True}}
+        if dual[i]:
+            site_map[plants[second[i]]] = {"make": True}
+        if not dcs:
+            site_map[plants[0]] = {"make": bool(home[i] == 0 or (dual[i] and second[i] == 0))}
+        for d, dc in enumerate(selling):
+            if not sold[i, d]:
+                continue
+            entry: dict[str, Any] = site_map.get(dc, {})
+            entry["initial_inventory"] = _r(round(cover * mean_dc[i, d]), 0)
+            if is_a[i]:
+                entry["safety_stock"] = _r(round((1.0 if weekly else 0.25) * mean_dc[i, d]), 0)
+                entry["safety_stock_cost"] = _r(3 * holding[i])
+            site_map[dc] = entry
+        product: dict[str, Any] = {
+            "family": fam_names[f],
+            "volume": _r(volume[i]),
+            "price": _r(price[i], 2),
+            "production_cost": _r(cost[i], 2),
+            "holding_cost": _r(holding[i]),
+            "materials": {f"RM-{fam_names[f]}": _r(max(0.01, 0.25 * cost[i] / material_price[f]), 3), "CARTON": 0.1},
+            "lost_sales": {"cost": _r(1.2 * price[i], 2)},  # revenue and goodwill
+            "sites": site_map,
+        }
+        if f % 2 == 0:
+            product["backlog"] = {"cost": _r((0.03 if weekly else 0.1) * price[i], 2), "at_end": "lost_sale_cost"}
+        if is_a[i]:
+            product["subcontract"] = {"cost": _r(1.6 * cost[i], 2), "capacity": _r(round(0.1 * mean_p[i]), 0)}
+        out_products[name] = product
+
+    # ---- sites and storage ------------------------------------------------------------
+    out_sites: dict[str, Any] = {}
+    stock_volume_dc = (mean_dc * volume[:, None]).sum(axis=0)
+    prod_volume = (at_plant * volume[:, None]).sum(axis=0)
+    store_cost = 0.5 if weekly else 2.0
+    for k, plant in enumerate(plants):
+        cap = max(1.0, 1.0 * prod_volume[k])
+        out_sites[plant] = {
+            "kind": "plant",
+            "storage": {
+                "capacity": _r(cap, 1),
+                "cost": store_cost,
+                "overflow": {"cost": 4 * store_cost, "capacity": _r(0.5 * cap, 1)},
+            },
+        }
+    for d, dc in enumerate(dcs):
+        cap = max(1.0, 1.3 * cover * stock_volume_dc[d])
+        out_sites[dc] = {
+            "kind": "dc",
+            "storage": {
+                "capacity": _r(cap, 1),
+                "cost": store_cost,
+                "overflow": {"cost": 4 * store_cost, "capacity": _r(0.5 * cap, 1)},
+            },
+        }
+
+    # ---- machine lines, packing lines and workforce -----------------------------------
+    holiday = np.ones(T)
+    if weekly:
+        week = np.array([int(label[-2:]) for label in labels])
+        holiday[(week == 52) | (week == 1)] = 0.5
+    resources: dict[str, Any] = {}
+    workforce: dict[str, Any] = {}
+    for k, plant in enumerate(plants):
+        made = np.flatnonzero((home == k) | (dual & (second == k)))
+        if made.size == 0:
+            continue
+        fams_here = sorted(set(family[made].tolist()))
+        n_lines = max(1, min(3, len(fams_here)))
+        line_of = {fam: j % n_lines for j, fam in enumerate(fams_here)}
+        for j in range(n_lines):
+            on_line = made[[line_of[int(family[i])] == j for i in made]]
+            load = float((line_rate[on_line] * at_plant[on_line, k]).sum())
+            factors = holiday.copy()
+            start = int(rng.integers(0, max(1, T - 2)))
+            width = 2 if weekly else 1
+            factors[start : start + width] *= 0.3 if weekly else 0.6  # maintenance window
+            hours = max(1.0, 0.95 * load)
+            resources[f"{plant}-LINE{j + 1}"] = {
+                "site": plant,
+                "hours": _series(labels, hours, factors),
+                "usage": {names[i]: _r(line_rate[i]) for i in on_line},
+                "overtime": {"cost": 60.0, "capacity": _r(0.12 * hours, 1)},
+            }
+        pack_load = float((pack_rate[made] * at_plant[made, k]).sum())
+        resources[f"{plant}-PACK"] = {
+            "site": plant,
+            "hours": _series(labels, max(1.0, 1.15 * pack_load), holiday),
+            "usage": {names[i]: _r(pack_rate[i]) for i in made},
+        }
+        need = float((labour_rate[made] * at_plant[made, k]).sum())
+        hpw = 40.0 if weekly else 168.0
+        head = max(1.0, 0.85 * need / hpw)
+        wage = 1000.0 if weekly else 4300.0
+        workforce[f"{plant}-CREW"] = {
+            "site": plant,
+            "initial_headcount": _r(head, 1),
+            "hours_per_worker": _series(labels, hpw, holiday),
+            "wage": wage,
+            "usage": {names[i]: _r(labour_rate[i]) for i in made},
+            "overtime": {"cost": _r(1.5 * wage / hpw, 2), "hours_per_worker": 8.0 if weekly else 32.0},
+            "hiring": {"cost": 3 * wage if weekly else 0.7 * wage, "max": _r(max(1.0, 0.05 * head), 1)},
+            "layoffs": {"cost": 5 * wage if weekly else 1.2 * wage, "max": _r(max(1.0, 0.05 * head), 1)},
+            "min_headcount": _r(0.6 * head, 1),
+        }
+
+    # ---- materials and suppliers ------------------------------------------------------
+    materials: dict[str, Any] = {}
+    suppliers: dict[str, Any] = {}
+    mat_need: dict[str, np.ndarray] = {}
+    for i in range(P):
+        for mat, qty in out_products[names[i]]["materials"].items():
+            mat_need.setdefault(mat, np.zeros(NP))
+            mat_need[mat] += qty * at_plant[i]
+    lead_main, lead_backup = (2, 1) if weekly else (1, 0)
+    for mat in sorted(mat_need):
+        need = mat_need[mat]
+        users = [plants[k] for k in range(NP) if need[k] > 0]
+        unit_price = 3.0 if mat == "CARTON" else _r(material_price[fam_names.index(mat[3:])], 2)
+        materials[mat] = {
+            "holding_cost": _r(unit_price * 0.2 / per_year),
+            "sites": {
+                plants[k]: {"initial_stock": _r(round((lead_main + 1) * need[k]), 0)} for k in range(NP) if need[k] > 0
+            },
+        }
+        total = float(need.sum())
+        suppliers[f"SUP-{mat}-MAIN"] = {
+            "material": mat,
+            "sites": users,
+            "price": unit_price,
+            "capacity": _r(max(1.0, 1.05 * total), 0),
+            "lead_time": min(lead_main, T - 1),
+        }
+        suppliers[f"SUP-{mat}-BACKUP"] = {
+            "material": mat,
+            "sites": users,
+            "price": _r(1.25 * unit_price, 2),
+            "capacity": _r(max(1.0, 0.4 * total), 0),
+            "lead_time": min(lead_backup, T - 1),
+        }
+
+    # ---- lanes ------------------------------------------------------------------------
+    lanes: dict[str, Any] = {}
+    for k, plant in enumerate(plants):
+        share_k = at_plant[:, k] / np.maximum(mean_p, 1e-9)
+        for d, dc in enumerate(dcs):
+            flow = float((share_k * mean_dc[:, d]).sum())
+            if flow <= 0:
+                continue
+            lanes[f"{plant}>{dc}"] = {
+                "origin": plant,
+                "destination": dc,
+                "cost": _r(rng.uniform(0.2, 1.5), 2),
+                "capacity": _r(max(1.0, 1.25 * flow), 0),
+                "lead_time": min(int(1 + (k + d) % 2) if weekly else 0, T - 1),
+            }
+
+    demand_out: dict[str, dict[str, list[float]]] = {}
+    for i, name in enumerate(names):
+        for d in np.flatnonzero(sold[i]):
+            demand_out.setdefault(name, {})[selling[d]] = demand[i, d].tolist()
+
+    return {
+        "name": f"synthetic-{P}x{sites}x{T}-s{seed}",
+        "description": f"Synthetic case: {P} products, {len(plants)} plants, {len(dcs)} DCs, {T} "
+        f"{'weeks' if weekly else 'months'} (sopopt.generate, seed {seed}).",
+        "currency": "EUR",
+        "periods": horizon,
+        "products": out_products,
+        "sites": out_sites,
+        "resources": resources,
+        "workforce": workforce,
+        "materials": materials,
+        "suppliers": suppliers,
+        "lanes": lanes,
+        "demand": demand_out,
+    }
+
+
+def columns_per_period(products: int, sites: int) -> float:
+    """Approximate LP columns per period: ``a * products + b``, fitted on generated
+    cases (within a few percent from 20 products up)."""
+    _, dcs = _plants_and_dcs(sites)
+    k = 0.6 * len(dcs) + 0.4 if dcs else 1.0  # expected DCs selling a product
+    return (3.4 + 4.38 * k) * products + 40.0 + 2.7 * sites
+
+
+#: (largest target columns, sites, periods) tiers used by :func:`size_for_variables`.
+SIZE_TIERS = ((3e4, 5, 24), (3e5, 8, 52), (math.inf, 12, 52))
+
+
+def size_for_variables(n: float) -> tuple[int, int, int]:
+    """(products, sites, periods) for about ``n`` LP columns.
+
+    Sites and periods grow in tiers (5 sites x 24 months up to 3e4 columns, 8 sites x
+    52 weeks up to 3e5, then 12 sites x 104 weeks); products fill the rest.
+    """
+    sites, periods = next((s, t) for limit, s, t in SIZE_TIERS if n <= limit)
+    per_product = columns_per_period(1, sites) - columns_per_period(0, sites)
+    products = max(1, round((n / periods - columns_per_period(0, sites)) / per_product))
+    return products, sites, periods
+
+
+def _write_demand(path: Path, demand: dict[str, dict[str, list[float]]], labels: list[str], layout: str) -> None:
+    lines = []
+    if layout == "wide":
+        lines.append(",".join(["product", "site", *labels]))
+        for p, by_site in demand.items():
+            for s, values in by_site.items():
+                lines.append(",".join([p, s, *(f"{v:g}" for v in values)]))
+    elif layout == "long":
+        lines.append("product,site,period,quantity")
+        for p, by_site in demand.items():
+            for s, values in by_site.items():
+                lines.extend(f"{p},{s},{label},{v:g}" for label, v in zip(labels, values, strict=True))
+    else:
+        raise ValueError("layout must be 'wide' or 'long'")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_instance(
+    directory: str | Path,
+    products: int,
+    sites: int,
+    periods: int,
+    seed: int = 0,
+    *,
+    weekly: bool | None = None,
+    layout: str = "wide",
+) -> Path:
+    """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
+    ``directory`` and return the path of ``model.yaml``."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    network = generate_network(products, sites, periods, seed, weekly=weekly)
+    demand = network.pop("demand")
+    weekly = periods > 24 if weekly is None else weekly
+    _, labels = _labels(periods, weekly)
+    _write_demand(folder / "demand.csv", demand, labels, layout)
+    network["demand"] = {"file": "demand.csv"}
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(network, Dumper=dumper, sort_keys=False, default_flow_style=None, width=120)
+    path = folder / "model.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
