@@ -187,6 +187,27 @@ def diff(a: ScenarioArg, b: ScenarioArg) -> None:
 
 
 @app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write model.yaml and demand.csv into.")],
+    products: Annotated[int | None, typer.Option(help="Number of products.", min=1)] = None,
+    sites: Annotated[int | None, typer.Option(help="Number of sites (a third are plants).", min=1)] = None,
+    periods: Annotated[int | None, typer.Option(help="Number of periods.", min=1)] = None,
+    variables: Annotated[float | None, typer.Option(help="Pick products/sites/periods for about this many LP columns.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same instance).")] = 0,
+) -> None:
+    """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
+    from sopopt.generate import size_for_variables, write_instance
+
+    if variables is not None:
+        products, sites, periods = size_for_variables(variables)
+    if products is None or sites is None or periods is None:
+        errors.print("[bold red]error:[/] give --products, --sites and --periods, or --variables")
+        raise typer.Exit(EXIT_INVALID)
+    path = write_instance(out, products, sites, periods, seed)
+    console.print(f"Wrote {path} ({products} products, {sites} sites, {periods} periods, seed {seed})")
+
+
+@app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:

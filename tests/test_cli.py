@@ -116,3 +116,16 @@ def test_readme_python_api_example_runs(tmp_path, monkeypatch):
     assert (tmp_path / "report.html").stat().st_size > 0
     assert (tmp_path / "plan.xlsx").stat().st_size > 0
     assert len(namespace["plans"]) == 2
+
+
+def test_generate_writes_a_deterministic_instance_that_solves(tmp_path):
+    for folder in ("a", "b"):
+        result = runner.invoke(app, ["generate", "--out", str(tmp_path / folder), "--products", "6",
+                                     "--sites", "3", "--periods", "8", "--seed", "3"])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "a/model.yaml").read_text() == (tmp_path / "b/model.yaml").read_text()
+    assert (tmp_path / "a/demand.csv").read_text() == (tmp_path / "b/demand.csv").read_text()
+    solved = runner.invoke(app, ["solve", str(tmp_path / "a/model.yaml")])
+    assert solved.exit_code == 0, solved.output
+    missing = runner.invoke(app, ["generate", "--out", str(tmp_path / "c"), "--products", "6"])
+    assert missing.exit_code == 2
