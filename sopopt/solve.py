@@ -398,6 +398,7 @@ class HighsSession:
         else:
             model_status = _M.kModelEmpty
         seconds = time.perf_counter() - start
+        mapping_start = time.perf_counter()
         self.runs += 1
         info = h.getInfo()
         status = classify(model_status, info.primal_solution_status == highspy.kSolutionStatusFeasible)
@@ -438,6 +439,7 @@ class HighsSession:
                 slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
                 slacks = compiled.duals(slack + 0.0)
             costs = {c: float(coefs @ x[cols]) for c, (cols, coefs) in compiled.cost_vectors.items()}
+        details["mapping_seconds"] = time.perf_counter() - mapping_start
         log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
         return Solution(status=status, objective=objective, values=values, duals=duals, slacks=slacks,
                         costs=costs, info=details)
