@@ -20,13 +20,22 @@ from sopopt.errors import (
     SopoptError,
     UnboundedError,
 )
-from sopopt.model import build_model
 from sopopt.planning import solve
 from sopopt.results import Plan, extract_plan
 from sopopt.scenarios import Case, load_case
 from sopopt.solve import SolveOptions, SolveStatus, solve_model
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # The Pyomo build is loaded on first use: the default (fast) path never needs Pyomo.
+    if name == "build_model":
+        from sopopt.model.build import build_model
+
+        return build_model
+    raise AttributeError(f"module 'sopopt' has no attribute '{name}'")
+
 
 __all__ = [
     "Case",

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Literal
 
 from sopopt.errors import InfeasibleError
-from sopopt.model import build_model
 from sopopt.model.fast import build_lp
 from sopopt.results import Plan, extract_plan
 from sopopt.scenarios import Case, load_case
@@ -37,6 +36,8 @@ def build(case: Case, how: Build = "fast") -> LinearProgram:
     if case.data is None:
         raise ValueError("the case was loaded with check=False; load it with checks to solve")
     if how == "pyomo":
+        from sopopt.model.build import build_model
+
         return compile_lp(build_model(case.data))
     return build_lp(case.data)
 

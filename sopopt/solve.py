@@ -16,16 +16,16 @@ import sys
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from sopopt.errors import InfeasibleError, SolverError, UnboundedError
 from sopopt.schema.scenario import SolverSettings
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +244,10 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     Raises:
         InfeasibleError: a constraint with no variables left cannot hold.
     """
+    import pyomo.environ as pyo  # imported here: the fast path never loads Pyomo
+    from pyomo.common.errors import InfeasibleConstraintException
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
     start = time.perf_counter()
     try:
         info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)

@@ -31,7 +31,6 @@ from typing import Literal
 
 import numpy as np
 
-from sopopt.model import build_model
 from sopopt.model.fast import build_lp
 from sopopt.model.sets import ModelData
 from sopopt.planning import Build
@@ -72,7 +71,11 @@ class Resolver:
         self.options = options or SolveOptions.from_settings(case.solver)
         start = time.perf_counter()
         #: The Pyomo model, kept in step with the LP (``how="pyomo"`` only).
-        self.model = build_model(self.data) if how == "pyomo" else None
+        self.model = None
+        if how == "pyomo":
+            from sopopt.model.build import build_model
+
+            self.model = build_model(self.data)
         lp = compile_lp(self.model) if self.model is not None else build_lp(self.data)
         self.build_seconds = time.perf_counter() - start
         self.session = HighsSession(lp, self.options)

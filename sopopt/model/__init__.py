@@ -1,48 +1,20 @@
-"""Build the planning LP as a Pyomo model: a short recipe of constraint families.
+"""The planning LP: index sets and parameters (:mod:`.sets`), one module per constraint
+family with its maths, the rule-based Pyomo build (:mod:`.build`) and the vectorised
+build of the same LP (:mod:`.fast`).
 
-Each ``add_<family>`` function lives in its own module with the maths and a symbol
-table in its docstring (see docs/formulation.md for the whole model). The build is
-pure: compiled case data in, model out; nothing is written to the data.
+``build_model`` is imported lazily so that the fast path runs without loading Pyomo.
 """
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from typing import Any
 
-from sopopt.model.demand import add_demand
-from sopopt.model.inventory import add_inventory
-from sopopt.model.materials import add_materials
-from sopopt.model.objective import add_objective
-from sopopt.model.production import add_production, add_subcontracting
-from sopopt.model.registry import Registry
-from sopopt.model.resources import add_resources
-from sopopt.model.sets import ModelData
-from sopopt.model.storage import add_storage
-from sopopt.model.transport import add_transport
-from sopopt.model.workforce import add_workforce
+__all__ = ["build_model"]
 
 
-def build_model(data: ModelData) -> pyo.ConcreteModel:
-    """The planning LP for compiled case data.
+def __getattr__(name: str) -> Any:
+    if name == "build_model":
+        from sopopt.model.build import build_model
 
-    The returned model carries its component registry as ``model.registry`` and the
-    data it was built from as ``model.data``.
-    """
-    m = pyo.ConcreteModel(name="sopopt")
-    reg = Registry()
-    add_production(m, data, reg)
-    add_subcontracting(m, data, reg)
-    add_transport(m, data, reg)
-    add_demand(m, data, reg)
-    add_inventory(m, data, reg)
-    add_storage(m, data, reg)
-    add_resources(m, data, reg)
-    add_workforce(m, data, reg)
-    add_materials(m, data, reg)
-    add_objective(m, reg)
-    m.registry = reg
-    m.data = data
-    return m
-
-
-__all__ = ["ModelData", "Registry", "build_model"]
+        return build_model
+    raise AttributeError(f"module 'sopopt.model' has no attribute '{name}'")
