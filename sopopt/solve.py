@@ -385,6 +385,14 @@ class HighsSession:
         lower = np.asarray(lp.col_lower_)[cols]
         self.highs.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
 
+    def basis(self) -> Any:
+        """The current simplex basis (a ``highspy.HighsBasis``), to restore later."""
+        return self.highs.getBasis()
+
+    def set_basis(self, basis: Any) -> None:
+        """Start the next warm solve from this basis."""
+        self.highs.setBasis(basis)
+
     def run(self, warm: bool = True) -> Solution:
         """Solve (again). ``warm=False`` discards the previous basis first."""
         h, compiled = self.highs, self.compiled

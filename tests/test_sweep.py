@@ -91,3 +91,16 @@ def test_only_demand_may_change(tmp_path):
     path.write_text(MODEL.replace("hours: 200", "hours: 150"))
     with pytest.raises(ValueError, match=r"resources\.line\.hours"):
         Resolver(base).solve(sopopt.load_case(path))
+
+
+def test_warm_start_from_the_closer_basis(tmp_path):
+    base = _case(tmp_path, "base")
+    far, near = _case(tmp_path, "far", 1.6, 0.4), _case(tmp_path, "near", 1.01, 1.0)
+    resolver = Resolver(base)
+    resolver.solve(warm=False)
+    far_plan = resolver.solve(far, warm=True)
+    near_plan = resolver.solve(near, warm=True)
+    assert far_plan.info["warm_from"] == "previous"
+    assert near_plan.info["warm_from"] == "base"
+    assert near_plan.info["demand_change"] < 0.05
+    assert near_plan.objective == pytest.approx(sopopt.solve(near).objective, rel=1e-9)
