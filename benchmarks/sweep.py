@@ -33,13 +33,17 @@ from sopopt.sweep import WARM_THRESHOLD, Resolver
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def demand_cases(case: sopopt.Case, count: int, seed: int) -> list[dict[tuple[str, str], np.ndarray]]:
-    """Seeded demand cases: every product's demand scaled by its own random factor."""
+def demand_cases(
+    case: sopopt.Case, count: int, seed: int, mix: str = "mixed"
+) -> list[dict[tuple[str, str], np.ndarray]]:
+    """Seeded demand cases: every product's demand scaled by its own random factor,
+    within 2-5% of the base (``small``), or alternately that and 10-30% (``mixed``)."""
     assert case.data is not None
     rng = np.random.default_rng(seed)
     cases = []
     for i in range(count):
-        spread = rng.uniform(0.02, 0.05) if i % 2 == 0 else rng.uniform(0.10, 0.30)
+        small = mix == "small" or i % 2 == 0
+        spread = rng.uniform(0.02, 0.05) if small else rng.uniform(0.10, 0.30)
         factors = {p: 1.0 + rng.uniform(-spread, spread) for p in case.data.products}
         cases.append({key: np.round(item.demand * factors[key[0]], 6) for key, item in case.data.items.items()})
     return cases
@@ -52,6 +56,7 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--modes", default="auto,warm", help="sweep modes to run: auto, warm, cold")
+    parser.add_argument("--mix", default="mixed", choices=["mixed", "small"], help="size of the demand changes")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "sweep.json")
     args = parser.parse_args()
 
@@ -59,7 +64,7 @@ def main() -> None:
     products, sites, periods = size_for_variables(args.variables)
     path = write_instance(folder, products, sites, periods, args.seed)
     case = sopopt.load_case(path)
-    cases = demand_cases(case, args.cases, args.seed + 1)
+    cases = demand_cases(case, args.cases, args.seed + 1, args.mix)
 
     cold = []
     for _ in range(args.cold_runs):
@@ -117,6 +122,7 @@ def main() -> None:
         "instance": {"products": products, "sites": sites, "periods": periods, "seed": args.seed,
                      "columns": plan.info["columns"], "rows": plan.info["rows"]},
         "warm_threshold": WARM_THRESHOLD,
+        "mix": args.mix,
         "cold_runs_seconds": cold,
         "cold_median_seconds": cold_median,
         "sweeps": results,

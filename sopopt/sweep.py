@@ -41,9 +41,10 @@ from sopopt.scenarios import Case
 from sopopt.solve import HighsSession, SolveOptions, compile_lp
 
 #: Largest relative L1 change of demand for which ``warm="auto"`` re-solves warm. At 1e5
-#: columns a warm dual simplex took 11 s per case against 13.6 s for a cold end-to-end
-#: run for changes of 4-60% from the previous case (docs/benchmarks.md, "Sweeps").
-WARM_THRESHOLD = 0.35
+#: columns a warm dual simplex took 4-5 s for changes of 1-2.5% and 6.5-8 s for 5-10%,
+#: but 10-29 s for 10-15%, against 12.7 s for a cold interior-point solve
+#: (docs/benchmarks.md, "Sweeps").
+WARM_THRESHOLD = 0.08
 
 Demand = Mapping[tuple[str, str], np.ndarray]
 
