@@ -1,6 +1,6 @@
 """Sweep benchmark: many demand cases on one built model vs cold runs.
 
-    python benchmarks/sweep.py [--variables 1e5] [--cases 20] [--cold-runs 3] [--out benchmarks/sweep.json]
+    python benchmarks/sweep.py [--variables 1e5] [--cases 20] [--mix mixed|small] [--modes auto,warm,cold] [--out F]
 
 Generates one seeded instance (``sopopt.generate``), then:
 
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--modes", default="auto,warm", help="sweep modes to run: auto, warm, cold")
     parser.add_argument("--mix", default="mixed", choices=["mixed", "small"], help="size of the demand changes")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "sweep.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "sweep_mixed.json")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="sopopt-sweep-"))

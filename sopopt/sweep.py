@@ -41,10 +41,10 @@ from sopopt.scenarios import Case
 from sopopt.solve import HighsSession, SolveOptions, compile_lp
 
 #: Largest relative L1 change of demand for which ``warm="auto"`` re-solves warm. At 1e5
-#: columns a warm dual simplex took 4-5 s for changes of 1-2.5% and 6.5-8 s for 5-10%,
-#: but 10-29 s for 10-15%, against 12.7 s for a cold interior-point solve
-#: (docs/benchmarks.md, "Sweeps").
-WARM_THRESHOLD = 0.08
+#: columns a warm dual simplex took 4-5 s for changes of 1-2.5%, 6.5-8 s for 5-10% and
+#: 10-15 s (mean 11.3 s) for 10-12.5%, but 29 s at 15%, against 12.7 s for a cold
+#: interior-point solve (docs/benchmarks.md, "Sweeps").
+WARM_THRESHOLD = 0.125
 
 Demand = Mapping[tuple[str, str], np.ndarray]
 
