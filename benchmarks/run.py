@@ -7,7 +7,7 @@ a seeded instance (``model.yaml`` + ``demand.csv``) and runs, each in its own pr
 
 1. ``export``: the plain path once (load, build, compile) and writes the LP as MPS;
 2. ``sopopt``: :func:`sopopt.solve` on the instance, timing load+validate, build,
-   hand-off (compile to ``HighsLp`` + ``passModel``), the HiGHS call (``Highs.run``),
+   hand-off (the LP arrays into ``passModel``), the HiGHS call (``Highs.run``),
    result extraction, total; and the peak RSS of the process. The HiGHS options in
    force at ``run()`` are saved (``writeOptions``, deviations only);
 3. ``highs-defaults``: HiGHS alone, default options: ``readModel(mps)`` + ``run()``;
@@ -78,7 +78,7 @@ def worker_export(instance: Path, mps: Path) -> dict[str, Any]:
 
     from sopopt.model import build_model
     from sopopt.scenarios import load_case
-    from sopopt.solve import compile_lp
+    from sopopt.solve import compile_lp, pass_lp
 
     t0 = time.perf_counter()
     case = load_case(instance)
@@ -89,7 +89,7 @@ def worker_export(instance: Path, mps: Path) -> dict[str, Any]:
     t3 = time.perf_counter()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.passModel(compiled.lp)
+    pass_lp(h, compiled)
     h.writeModel(str(mps))
     t4 = time.perf_counter()
     return {
@@ -97,9 +97,9 @@ def worker_export(instance: Path, mps: Path) -> dict[str, Any]:
         "build_seconds": t2 - t1,
         "compile_seconds": t3 - t2,
         "write_mps_seconds": t4 - t3,
-        "columns": int(compiled.lp.num_col_),
-        "rows": int(compiled.lp.num_row_),
-        "nonzeros": len(compiled.lp.a_matrix_.value_),
+        "columns": compiled.num_col,
+        "rows": compiled.num_row,
+        "nonzeros": compiled.nonzeros,
         "mps_bytes": mps.stat().st_size,
         "peak_rss_mb": _peak_rss_mb(),
     }

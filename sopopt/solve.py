@@ -153,24 +153,31 @@ class Solution:
 
 
 class LinearProgram(Protocol):
-    """What the solver needs from a built LP, whichever path built it.
+    """What the solver needs from a built LP, whichever path built it: the LP as arrays
+    (minimisation; matrix in compressed columns) and the map back to component names.
 
     Both :class:`CompiledLP` (the Pyomo model compiled to matrix form) and
-    :class:`sopopt.model.fast.FastLP` (the same LP built with numpy) satisfy it.
+    :class:`sopopt.model.fast.FastLP` (the same LP built with numpy) satisfy it; only this
+    module hands it to HiGHS.
     """
 
     num_col: int
     num_row: int
     offset: float
+    col_cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a_start: np.ndarray
+    a_index: np.ndarray
+    a_value: np.ndarray
     seconds: float
     cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
 
     @property
     def nonzeros(self) -> int:
         """Number of matrix coefficients."""
-
-    def pass_to(self, h: Any) -> Any:
-        """Load the LP into a ``highspy.Highs`` instance."""
 
     def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
         """Column values by component name and index."""
@@ -185,6 +192,48 @@ class LinearProgram(Protocol):
         """(component name, index) of every row, in order."""
 
 
+def pass_lp(h: Any, lp: LinearProgram) -> Any:
+    """Load an LP into a ``highspy.Highs`` (minimise), handing over the numpy buffers
+    (no element-by-element copy); returns the HiGHS status."""
+    return h.passModel(
+        lp.num_col,
+        lp.num_row,
+        int(lp.a_value.size),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        lp.offset,
+        lp.col_cost,
+        lp.col_lower,
+        lp.col_upper,
+        lp.row_lower,
+        lp.row_upper,
+        lp.a_start,
+        lp.a_index,
+        lp.a_value,
+        np.zeros(lp.num_col, dtype=np.int32),  # all continuous (an empty array is read past)
+    )
+
+
+def highs_lp(lp: LinearProgram) -> Any:
+    """The LP as a ``highspy.HighsLp`` (a copy), e.g. to inspect or write it."""
+    out = highspy.HighsLp()
+    out.num_col_ = lp.num_col
+    out.num_row_ = lp.num_row
+    out.col_cost_ = lp.col_cost
+    out.col_lower_ = lp.col_lower
+    out.col_upper_ = lp.col_upper
+    out.row_lower_ = lp.row_lower
+    out.row_upper_ = lp.row_upper
+    out.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    out.a_matrix_.start_ = lp.a_start
+    out.a_matrix_.index_ = lp.a_index
+    out.a_matrix_.value_ = lp.a_value
+    out.a_matrix_.num_col_ = lp.num_col
+    out.a_matrix_.num_row_ = lp.num_row
+    out.offset_ = lp.offset
+    return out
+
+
 @dataclass
 class CompiledLP:
     """A Pyomo model compiled to matrix form, and what its columns and rows are.
@@ -193,8 +242,17 @@ class CompiledLP:
     ``columns`` and ``rows`` hold the Pyomo variables and constraints behind them.
     """
 
-    lp: Any
+    num_col: int
+    num_row: int
     offset: float
+    col_cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a_start: np.ndarray
+    a_index: np.ndarray
+    a_value: np.ndarray
     cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
     seconds: float
     columns: list[Any]
@@ -203,23 +261,9 @@ class CompiledLP:
     _row_keys: list[tuple[str, Any]] = field(repr=False)
 
     @property
-    def num_col(self) -> int:
-        """Number of columns."""
-        return int(self.lp.num_col_)
-
-    @property
-    def num_row(self) -> int:
-        """Number of rows."""
-        return int(self.lp.num_row_)
-
-    @property
     def nonzeros(self) -> int:
         """Number of matrix coefficients."""
-        return len(self.lp.a_matrix_.value_)
-
-    def pass_to(self, h: Any) -> Any:
-        """Load the LP into a ``highspy.Highs`` instance."""
-        return h.passModel(self.lp)
+        return int(self.a_value.size)
 
     def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
         """Column values by component name and index."""
@@ -239,7 +283,7 @@ class CompiledLP:
 
 
 def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
-    """Compile a Pyomo model to a ``highspy.HighsLp`` (mixed form, minimisation).
+    """Compile a Pyomo model to matrix form (mixed form, minimisation).
 
     Raises:
         InfeasibleError: a constraint with no variables left cannot hold.
@@ -254,26 +298,11 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     except InfeasibleConstraintException as exc:
         raise InfeasibleError(f"infeasible before solving: {exc}") from None
     n_rows, n_cols = info.A.shape
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
     cost = np.zeros(n_cols)
     if info.c.shape[0]:
         cost[:] = info.c.toarray()[0]
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.array([-math.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
-    lp.col_upper_ = np.array([math.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
     rhs = np.asarray(info.rhs, dtype=float)
     sense = np.array([mult for _con, mult in info.rows], dtype=int)
-    lp.row_lower_ = np.where(sense <= 0, rhs, -math.inf)
-    lp.row_upper_ = np.where(sense >= 0, rhs, math.inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = info.A.indptr
-    lp.a_matrix_.index_ = info.A.indices
-    lp.a_matrix_.value_ = info.A.data
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
     columns = list(info.columns)
     rows = [con for con, _ in info.rows]
     position = {id(var): j for j, var in enumerate(columns)}
@@ -284,8 +313,17 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
         coefs = np.array([c for _, c in kept], dtype=float)
         cost_vectors[category] = (cols, coefs)
     return CompiledLP(
-        lp=lp,
-        offset=lp.offset_,
+        num_col=int(n_cols),
+        num_row=int(n_rows),
+        offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
+        col_cost=cost,
+        col_lower=np.array([-math.inf if v.lb is None else v.lb for v in columns], dtype=float),
+        col_upper=np.array([math.inf if v.ub is None else v.ub for v in columns], dtype=float),
+        row_lower=np.where(sense <= 0, rhs, -math.inf),
+        row_upper=np.where(sense >= 0, rhs, math.inf),
+        a_start=info.A.indptr.astype(np.int32),
+        a_index=info.A.indices.astype(np.int32),
+        a_value=np.asarray(info.A.data, dtype=float),
         cost_vectors=cost_vectors,
         seconds=time.perf_counter() - start,
         columns=columns,
@@ -358,7 +396,7 @@ class HighsSession:
         self.highs = new_highs()
         _configure(self.highs, self.options)
         if compiled.num_col:
-            compiled.pass_to(self.highs)
+            pass_lp(self.highs, compiled)
         self.solver = choose_method(self.options.method, compiled.num_col)
         self.runs = 0
 

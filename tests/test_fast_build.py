@@ -19,7 +19,7 @@ from sopopt.generate import write_instance
 from sopopt.model import build_model
 from sopopt.model.fast import build_lp
 from sopopt.scenarios import load_case
-from sopopt.solve import compile_lp
+from sopopt.solve import compile_lp, highs_lp, pass_lp
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(
@@ -53,13 +53,10 @@ def _canonical(lp: Any, col_keys: list[Any], row_keys: list[Any]) -> dict[str, A
 
 
 def _objective(lp: Any) -> float:
-    """Optimal objective of a HighsLp, or of a FastLP passed with its array hand-off."""
+    """Optimal objective of an LP (either build path), solved by HiGHS with defaults."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    if hasattr(lp, "pass_to"):
-        assert lp.pass_to(h) == highspy.HighsStatus.kOk
-    else:
-        h.passModel(lp)
+    assert pass_lp(h, lp) == highspy.HighsStatus.kOk
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     return float(h.getInfo().objective_function_value)
@@ -70,9 +67,9 @@ def _assert_same_lp(data: Any) -> None:
     plain = compile_lp(model)
     plain_cols, plain_rows = plain.column_keys(), plain.row_keys()
     fast = build_lp(data)
-    expected = _canonical(plain.lp, plain_cols, plain_rows)
+    expected = _canonical(highs_lp(plain), plain_cols, plain_rows)
     fast_keys = fast.column_keys()
-    got = _canonical(fast.highs_lp(), fast_keys, fast.row_keys())
+    got = _canonical(highs_lp(fast), fast_keys, fast.row_keys())
     assert len(set(plain_cols)) == len(plain_cols)
     assert len(set(plain_rows)) == len(plain_rows)
     assert set(got["columns"]) == set(expected["columns"]), "column sets differ"
@@ -90,8 +87,8 @@ def _assert_same_lp(data: Any) -> None:
         want = sorted((plain_cols[j], c) for j, c in zip(cols.tolist(), coefs.tolist(), strict=True))
         have = sorted((fast_keys[j], c) for j, c in zip(fast_cols.tolist(), fast_coefs.tolist(), strict=True))
         assert have == want, f"cost terms of {category} differ"
-    if plain.lp.num_col_:
-        assert math.isclose(_objective(fast), _objective(plain.lp), rel_tol=1e-9, abs_tol=1e-6)
+    if plain.num_col:
+        assert math.isclose(_objective(fast), _objective(plain), rel_tol=1e-9, abs_tol=1e-6)
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -47,9 +47,8 @@ def _case(tmp_path, name, scale_a=1.0, scale_b=1.0):
 
 def _canonical(model):
     compiled = compile_lp(model)
-    lp = compiled.lp
     rows = [str(c) for c in compiled.rows]
-    return rows, np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), np.asarray(lp.col_upper_)
+    return rows, compiled.row_lower, compiled.row_upper, compiled.col_upper
 
 
 @pytest.mark.parametrize("how", ["fast", "pyomo"])

@@ -21,7 +21,7 @@ coefficients are a few array operations, never a loop over periods.
 Usage::
 
     lp = build_lp(case.data)          # FastLP: arrays + index map
-    lp.pass_to(h)                     # into a highspy.Highs (or lp.highs_lp() for a HighsLp)
+    sopopt.solve.pass_lp(h, lp)       # into a highspy.Highs (highs_lp(lp) for a HighsLp)
     values = lp.values(x)             # {component: {index: value}}, like Solution.values
     duals = lp.duals(y)               # {component: {index: dual}}, like Solution.duals
 """
@@ -33,7 +33,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -68,8 +67,8 @@ class Block:
 class FastLP:
     """The LP as arrays (CSC matrix, minimisation) and the index map back to components.
 
-    Hand it to HiGHS with :meth:`pass_to` (numpy arrays straight into ``passModel``, no
-    per-element copy) or build a ``highspy.HighsLp`` with :meth:`highs_lp`.
+    :func:`sopopt.solve.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
+    copy); :func:`sopopt.solve.highs_lp` makes a ``highspy.HighsLp`` of them.
     """
 
     num_col: int
@@ -93,50 +92,6 @@ class FastLP:
     def nonzeros(self) -> int:
         """Number of matrix coefficients."""
         return int(self.a_value.size)
-
-    @property
-    def lp(self) -> Any:
-        """The LP as a ``highspy.HighsLp`` (built on each access)."""
-        return self.highs_lp()
-
-    def highs_lp(self) -> Any:
-        """A ``highspy.HighsLp`` holding a copy of the arrays."""
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.num_col
-        lp.num_row_ = self.num_row
-        lp.col_cost_ = self.col_cost
-        lp.col_lower_ = self.col_lower
-        lp.col_upper_ = self.col_upper
-        lp.row_lower_ = self.row_lower
-        lp.row_upper_ = self.row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = self.a_start
-        lp.a_matrix_.index_ = self.a_index
-        lp.a_matrix_.value_ = self.a_value
-        lp.a_matrix_.num_col_ = self.num_col
-        lp.a_matrix_.num_row_ = self.num_row
-        lp.offset_ = self.offset
-        return lp
-
-    def pass_to(self, h: Any) -> Any:
-        """Load the LP into a ``highspy.Highs`` (minimise); returns the HiGHS status."""
-        return h.passModel(
-            self.num_col,
-            self.num_row,
-            int(self.a_value.size),
-            int(highspy.MatrixFormat.kColwise),
-            int(highspy.ObjSense.kMinimize),
-            self.offset,
-            self.col_cost,
-            self.col_lower,
-            self.col_upper,
-            self.row_lower,
-            self.row_upper,
-            self.a_start,
-            self.a_index,
-            self.a_value,
-            np.zeros(self.num_col, dtype=np.int32),  # integrality: all continuous (an empty array is read past)
-        )
 
     def _named(self, blocks: list[Block], vector: np.ndarray) -> dict[str, dict[Any, float]]:
         out: dict[str, dict[Any, float]] = {}
