@@ -45,8 +45,7 @@ def _clean(value: Any) -> Any:
 
 def metadata(plan: Plan) -> dict[str, Any]:
     """The run's metadata: scenario, status, objective, costs, KPIs, solver, versions."""
-    import highspy
-    import pyomo
+    from importlib.metadata import version
 
     import sopopt
 
@@ -64,8 +63,9 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "solver": {k: v for k, v in plan.info.items() if k != "scenario"},
         "versions": {
             "sopopt": sopopt.__version__,
-            "pyomo": pyomo.version.version,
-            "highspy": getattr(highspy, "__version__", None) or plan.info.get("solver_version"),
+            "pyomo": version("pyomo"),
+            "highspy": version("highspy"),
+            "highs": plan.info.get("solver_version"),
             "python": platform.python_version(),
             "pandas": pd.__version__,
         },
