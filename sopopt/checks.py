@@ -152,8 +152,6 @@ def _check_bounds(d: ModelData, c: _Collector) -> None:
             c.add((*base, "ending_inventory"), "ending_inventory above max_inventory of the last period")
         if not item.make and item.min_production.any():
             c.add((*base, "min_production"), f"product '{p}' is not made at '{s}'", "set make: true")
-        if item.initial_backlog > item.backlog_limit[0] + item.demand[0]:
-            pass  # feasibility is the solver's to decide; the limit binds at the close
     for w, pool in d.workforce.items():
         over(("workforce", w, "min_headcount"), pool.min_headcount, pool.max_headcount,
              "min_headcount above max_headcount")

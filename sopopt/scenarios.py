@@ -132,7 +132,6 @@ def _read_chain(path: Path, problems: list[Problem]) -> tuple[list[_Document], _
     seen: list[Path] = []
     current: Path | None = path
     model_path: Path | None = None
-    model_from: _Document | None = None
     while current is not None:
         resolved = current.resolve()
         if resolved in seen:
@@ -144,12 +143,10 @@ def _read_chain(path: Path, problems: list[Problem]) -> tuple[list[_Document], _
         chain.append(doc)
         if model_path is None:
             model_path = _reference(doc, "model")
-            model_from = doc if model_path is not None else None
         current = _reference(doc, "extend")
     if model_path is None:
         # The file is itself a model (or a scenario with everything inline).
         return [], chain[0] if len(chain) == 1 else _fail_no_model(chain)
-    del model_from
     return chain, _read_document(model_path, problems)
 
 
