@@ -13,11 +13,11 @@ from typing import Literal
 
 from sopopt.errors import InfeasibleError
 from sopopt.model.fast import build_lp
+from sopopt.model.lp import LinearProgram
 from sopopt.results import Plan, extract_plan
 from sopopt.scenarios import Case, load_case
 from sopopt.solve import (
     HighsSession,
-    LinearProgram,
     Solution,
     SolveOptions,
     SolveStatus,

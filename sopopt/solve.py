@@ -16,12 +16,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
 
 from sopopt.errors import InfeasibleError, SolverError, UnboundedError
+from sopopt.model.lp import LinearProgram
 from sopopt.schema.scenario import SolverSettings
 
 if TYPE_CHECKING:
@@ -152,46 +153,6 @@ class Solution:
     info: dict[str, Any]
 
 
-class LinearProgram(Protocol):
-    """What the solver needs from a built LP, whichever path built it: the LP as arrays
-    (minimisation; matrix in compressed columns) and the map back to component names.
-
-    Both :class:`CompiledLP` (the Pyomo model compiled to matrix form) and
-    :class:`sopopt.model.fast.FastLP` (the same LP built with numpy) satisfy it; only this
-    module hands it to HiGHS.
-    """
-
-    num_col: int
-    num_row: int
-    offset: float
-    col_cost: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    a_start: np.ndarray
-    a_index: np.ndarray
-    a_value: np.ndarray
-    seconds: float
-    cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
-
-    @property
-    def nonzeros(self) -> int:
-        """Number of matrix coefficients."""
-
-    def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
-        """Column values by component name and index."""
-
-    def duals(self, y: np.ndarray) -> dict[str, dict[Any, float]]:
-        """Row values (duals, slacks) by component name and index."""
-
-    def column_keys(self) -> list[tuple[str, Any]]:
-        """(component name, index) of every column, in order."""
-
-    def row_keys(self) -> list[tuple[str, Any]]:
-        """(component name, index) of every row, in order."""
-
-
 def pass_lp(h: Any, lp: LinearProgram) -> Any:
     """Load an LP into a ``highspy.Highs`` (minimise), handing over the numpy buffers
     (no element-by-element copy); returns the HiGHS status."""
@@ -235,35 +196,14 @@ def highs_lp(lp: LinearProgram) -> Any:
 
 
 @dataclass
-class CompiledLP:
-    """A Pyomo model compiled to matrix form, and what its columns and rows are.
+class CompiledLP(LinearProgram):
+    """A Pyomo model compiled to matrix form; ``columns`` and ``rows`` hold the Pyomo
+    variables and constraints behind the LP's columns and rows."""
 
-    ``cost_vectors`` gives, per cost category, the columns and coefficients of its terms;
-    ``columns`` and ``rows`` hold the Pyomo variables and constraints behind them.
-    """
-
-    num_col: int
-    num_row: int
-    offset: float
-    col_cost: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    a_start: np.ndarray
-    a_index: np.ndarray
-    a_value: np.ndarray
-    cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
-    seconds: float
     columns: list[Any]
     rows: list[Any]
     _column_keys: list[tuple[str, Any]] = field(repr=False)
     _row_keys: list[tuple[str, Any]] = field(repr=False)
-
-    @property
-    def nonzeros(self) -> int:
-        """Number of matrix coefficients."""
-        return int(self.a_value.size)
 
     def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
         """Column values by component name and index."""

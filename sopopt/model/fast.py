@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sopopt.errors import InfeasibleError
+from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.model.sets import ModelData
 
@@ -64,34 +65,15 @@ class Block:
 
 
 @dataclass
-class FastLP:
-    """The LP as arrays (CSC matrix, minimisation) and the index map back to components.
+class FastLP(LinearProgram):
+    """The LP as arrays and the index map back to components (blocks of cells).
 
     :func:`sopopt.solve.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
     copy); :func:`sopopt.solve.highs_lp` makes a ``highspy.HighsLp`` of them.
     """
 
-    num_col: int
-    num_row: int
-    col_cost: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    a_start: np.ndarray
-    a_index: np.ndarray
-    a_value: np.ndarray
     columns: list[Block]
     rows: list[Block]
-    seconds: float
-    #: Per cost category: (LP columns, coefficients) of its terms, as in ``CompiledLP``.
-    cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    offset: float = 0.0
-
-    @property
-    def nonzeros(self) -> int:
-        """Number of matrix coefficients."""
-        return int(self.a_value.size)
 
     def _named(self, blocks: list[Block], vector: np.ndarray) -> dict[str, dict[Any, float]]:
         out: dict[str, dict[Any, float]] = {}
@@ -247,6 +229,7 @@ class _Builder:
             rows=self.row_blocks,
             seconds=time.perf_counter() - seconds_from,
             cost_vectors=self._cost_vectors(col_pos),
+            offset=0.0,
         )
 
     def _cost_vectors(self, col_pos: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
