@@ -6,7 +6,7 @@ For each size (LP columns, see :func:`sopopt.generate.size_for_variables`) it ge
 a seeded instance (``model.yaml`` + ``demand.csv``) and runs, each in its own process:
 
 1. ``export``: the plain path once (load, build, compile) and writes the LP as MPS;
-2. ``sopopt``: :func:`sopopt.solve` on the instance, timing load+validate, build,
+2. ``sopopt``: :func:`sopopt.solver` on the instance, timing load+validate, build,
    hand-off (the LP arrays into ``passModel``), the HiGHS call (``Highs.run``),
    result extraction, total; and the peak RSS of the process. The HiGHS options in
    force at ``run()`` are saved (``writeOptions``, deviations only);
@@ -76,9 +76,10 @@ def worker_export(instance: Path, mps: Path) -> dict[str, Any]:
     """Plain path once: load, build, compile; write the LP as MPS."""
     import highspy
 
+    from sopopt.case import load_case
     from sopopt.model import build_model
-    from sopopt.scenarios import load_case
-    from sopopt.solve import compile_lp, pass_lp
+    from sopopt.model.standard_form import compile_lp
+    from sopopt.solver import pass_lp
 
     t0 = time.perf_counter()
     case = load_case(instance)
@@ -157,7 +158,7 @@ def worker_sopopt(instance: Path, options_file: Path | None, profile: Path | Non
     start = time.perf_counter()
     if profile is not None:
         profiler = cProfile.Profile()
-        plan = profiler.runcall(sopopt.solve, instance, raise_on_failure=False)
+        plan = profiler.runcall(sopopt.solver, instance, raise_on_failure=False)
     else:
         plan = sopopt.solve(instance, raise_on_failure=False)
     wall = time.perf_counter() - start

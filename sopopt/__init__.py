@@ -12,6 +12,7 @@ Typical use::
 
 from __future__ import annotations
 
+from sopopt.case import Case, load_case
 from sopopt.errors import (
     InfeasibleError,
     ModelBuildError,
@@ -22,8 +23,7 @@ from sopopt.errors import (
 )
 from sopopt.planning import solve
 from sopopt.results import Plan, extract_plan
-from sopopt.scenarios import Case, load_case
-from sopopt.solve import SolveOptions, SolveStatus, solve_model
+from sopopt.solver import SolveOptions, SolveStatus, solve_model
 
 __version__ = "0.1.0"
 

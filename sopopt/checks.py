@@ -3,7 +3,9 @@
 Runs after schema validation: every name must refer to something that exists, every
 series must cover the horizon, lower bounds must not exceed upper bounds, and matrix
 coefficients must sit in a range the solver handles exactly. All problems are collected
-and raised together as one :class:`ScenarioError`.
+and returned together; :func:`sopopt.case.load_case` raises them as one
+:class:`~sopopt.errors.ScenarioError`. Checks of the compiled numbers (a lower bound above
+an upper one) run where the data is compiled, :func:`sopopt.model.sets.compile_data`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-import numpy as np
-
-from sopopt.errors import Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations
-from sopopt.model.sets import ModelData, compile_data
-from sopopt.scenarios import locate
+from sopopt.errors import Problem
+from sopopt.loading import KeyPath, Locations, locate
 from sopopt.schema.network import Network
 
 #: Smallest non-zero coefficient (hours per unit, BOM quantity) accepted. Below it HiGHS
@@ -40,23 +38,13 @@ class _Collector:
         self.add(path, f"unknown {kind} '{name}'", hint)
 
 
-def check_case(network: Network, labels: list[str], days: np.ndarray, locations: Locations) -> ModelData:
-    """Check a network and return its compiled data.
-
-    Raises:
-        ScenarioError: every problem found.
-    """
+def check_network(network: Network, locations: Locations) -> list[Problem]:
+    """Every cross-reference and coefficient problem of a schema-valid network."""
     c = _Collector(locations)
     _check_references(network, c)
-    data = compile_data(network, labels, days)
-    for path, message in data.problems:
-        c.add(path, message)
     if not c.problems:
-        _check_bounds(data, c)
         _check_coefficients(network, c)
-    if c.problems:
-        raise ScenarioError(c.problems)
-    return data
+    return c.problems
 
 
 def _check_references(n: Network, c: _Collector) -> None:
@@ -135,26 +123,6 @@ def _check_references(n: Network, c: _Collector) -> None:
                     if end in sites and end not in n.products[p].sites:
                         c.add(("lanes", name, "products", str(i)),
                               f"product '{p}' is not stocked at '{end}'", f"add '{end}' under products.{p}.sites")
-
-
-def _check_bounds(d: ModelData, c: _Collector) -> None:
-    def over(path: KeyPath, low: np.ndarray, high: np.ndarray, what: str) -> None:
-        bad = np.flatnonzero(low > high + 1e-9)
-        if bad.size:
-            c.add(path, f"{what} in period {d.labels[bad[0]]} ({low[bad[0]]:g} > {high[bad[0]]:g})")
-
-    for (p, s), item in d.items.items():
-        base = ("products", p, "sites", s)
-        over((*base, "min_inventory"), item.min_inventory, item.max_inventory, "min_inventory above max_inventory")
-        over((*base, "min_production"), item.min_production, item.max_production,
-             "min_production above max_production")
-        if item.ending_inventory > item.max_inventory[-1]:
-            c.add((*base, "ending_inventory"), "ending_inventory above max_inventory of the last period")
-        if not item.make and item.min_production.any():
-            c.add((*base, "min_production"), f"product '{p}' is not made at '{s}'", "set make: true")
-    for w, pool in d.workforce.items():
-        over(("workforce", w, "min_headcount"), pool.min_headcount, pool.max_headcount,
-             "min_headcount above max_headcount")
 
 
 def _check_coefficients(n: Network, c: _Collector) -> None:

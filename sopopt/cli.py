@@ -20,7 +20,7 @@ from rich.table import Table
 
 from sopopt.errors import ScenarioError, SolverError, SopoptError
 from sopopt.results import Plan
-from sopopt.solve import SolveOptions
+from sopopt.solver import SolveOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -112,9 +112,9 @@ def solve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
 ) -> None:
     """Solve a scenario: print the summary and write every table."""
+    from sopopt.case import load_case
     from sopopt.planning import solve as solve_case
-    from sopopt.report.tables import write_outputs
-    from sopopt.scenarios import load_case
+    from sopopt.run_folder import write_outputs
 
     try:
         case = load_case(scenario)
@@ -138,7 +138,7 @@ def solve(
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario without solving; list every problem found."""
-    from sopopt.scenarios import load_case
+    from sopopt.case import load_case
 
     try:
         case = load_case(scenario)
@@ -155,7 +155,7 @@ def validate(scenario: ScenarioArg) -> None:
 @app.command()
 def show(scenario: ScenarioArg) -> None:
     """Print the fully resolved scenario as YAML (after every extend and adjustment)."""
-    from sopopt.scenarios import load_case
+    from sopopt.case import load_case
     from sopopt.views import show_yaml
 
     try:
@@ -168,7 +168,7 @@ def show(scenario: ScenarioArg) -> None:
 @app.command()
 def diff(a: ScenarioArg, b: ScenarioArg) -> None:
     """List every input that differs between two resolved scenarios."""
-    from sopopt.scenarios import load_case
+    from sopopt.case import load_case
     from sopopt.views import diff_cases
 
     try:
@@ -321,7 +321,8 @@ def compare(
     top: Annotated[int, typer.Option(help="Rows of biggest changes to print per plan.", min=0)] = 10,
 ) -> None:
     """Solve (or read back) several plans and print them side by side."""
-    from sopopt.report.compare import load_plans, write_comparison
+    from sopopt.planning import load_plans
+    from sopopt.report.compare import write_comparison
     from sopopt.report.excel import write_workbook
     from sopopt.report.html import write_html_report
 
@@ -352,7 +353,7 @@ def report(
     title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
 ) -> None:
     """Write an HTML report (and optionally a workbook) for one or several plans."""
-    from sopopt.report.compare import load_plans
+    from sopopt.planning import load_plans
     from sopopt.report.excel import write_workbook
     from sopopt.report.html import write_html_report
 

@@ -328,3 +328,11 @@ def write_atomically(path: Path, writer: Callable[[Path], None]) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def locate(locations: Locations, path: KeyPath) -> Location | None:
+    """Location of the deepest prefix of ``path`` that was recorded."""
+    for end in range(len(path), -1, -1):
+        if (found := locations.get(path[:end])) is not None:
+            return found
+    return None

@@ -1,27 +1,28 @@
 """The one-call API: a scenario in, a :class:`~sopopt.results.Plan` out.
 
 The steps stay separate for sweeps and inspection: :func:`sopopt.load_case`,
-:func:`sopopt.model.build_model`, :func:`sopopt.solve.solve_model`,
+:func:`sopopt.model.build_model`, :func:`sopopt.solver.solve_model`,
 :func:`sopopt.results.extract_plan`.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from sopopt.case import Case, load_case
 from sopopt.errors import InfeasibleError
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.results import Plan, extract_plan
-from sopopt.scenarios import Case, load_case
-from sopopt.solve import (
+from sopopt.run_folder import read_plan
+from sopopt.solver import (
     HighsSession,
     Solution,
     SolveOptions,
     SolveStatus,
-    compile_lp,
     raise_for_status,
 )
 
@@ -37,6 +38,7 @@ def build(case: Case, how: Build = "fast") -> LinearProgram:
         raise ValueError("the case was loaded with check=False; load it with checks to solve")
     if how == "pyomo":
         from sopopt.model.build import build_model
+        from sopopt.model.standard_form import compile_lp
 
         return compile_lp(build_model(case.data))
     return build_lp(case.data)
@@ -91,3 +93,12 @@ def solve(
     plan.info["build"] = how
     plan.info["total_seconds"] = time.perf_counter() - start
     return plan
+
+
+def load_plans(sources: Sequence[Path], options: SolveOptions | None = None) -> list[Plan]:
+    """A plan for each source: result folders are read back, scenario files solved.
+
+    A scenario without a feasible plan gives a plan whose status says so (it is not
+    raised), so that it still shows in a comparison.
+    """
+    return [read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False) for s in sources]

@@ -26,7 +26,7 @@ import pandas as pd
 
 from sopopt.model.registry import COST_CATEGORIES, LIMITS, VARIABLES
 from sopopt.model.sets import ModelData
-from sopopt.solve import Solution, SolveStatus
+from sopopt.solver import Solution, SolveStatus
 
 #: A limit counts as binding when its slack is below this (units of the row).
 BINDING_TOLERANCE = 1e-6

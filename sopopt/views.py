@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sopopt.case import Case
 from sopopt.periods import expand_series
-from sopopt.scenarios import Case
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import ScenarioMeta
 

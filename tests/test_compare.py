@@ -16,18 +16,17 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.cli import app
 from sopopt.model.registry import COST_CATEGORIES
+from sopopt.planning import load_plans
 from sopopt.report.compare import (
     compare_plans,
     cost_bridge,
-    load_plans,
     plan_differences,
     plan_names,
-    read_plan,
     write_comparison,
 )
 from sopopt.report.html import render_html
-from sopopt.report.tables import write_outputs
 from sopopt.results import Plan
+from sopopt.run_folder import read_plan, write_outputs
 
 DATA = Path(__file__).parent / "data"
 BASE = DATA / "report_base.yaml"

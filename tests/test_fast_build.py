@@ -15,11 +15,12 @@ import highspy
 import numpy as np
 import pytest
 
+from sopopt.case import load_case
 from sopopt.generate import write_instance
 from sopopt.model import build_model
 from sopopt.model.fast import build_lp
-from sopopt.scenarios import load_case
-from sopopt.solve import compile_lp, highs_lp, pass_lp
+from sopopt.model.standard_form import compile_lp
+from sopopt.solver import highs_lp, pass_lp
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(

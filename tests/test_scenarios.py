@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import sopopt
-from sopopt.scenarios import load_case
+from sopopt.case import load_case
 from sopopt.views import diff_cases, json_schema, show_yaml
 from tests.conftest import TINY_MODEL
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import sopopt
-from sopopt.solve import compile_lp
-from sopopt.sweep import Resolver
+from sopopt.analysis.sweep import Resolver
+from sopopt.model.standard_form import compile_lp
 
 MODEL = """\
 periods: {labels: ["1", "2", "3", "4"]}

@@ -1,6 +1,6 @@
 r"""The planning LP built directly in matrix form with numpy: same LP, no Pyomo objects.
 
-This is the speed path of :func:`sopopt.model.build_model` + :func:`sopopt.solve.compile_lp`.
+This is the speed path of :func:`sopopt.model.build_model` + :func:`sopopt.model.standard_form.compile_lp`.
 It states no maths of its own: each ``_<family>`` function below writes, as arrays, the
 rows, columns, bounds and costs of the family module of the same name (its docstring
 holds the maths and symbol table), and ``tests/test_fast_build.py`` proves that the two
@@ -21,7 +21,7 @@ coefficients are a few array operations, never a loop over periods.
 Usage::
 
     lp = build_lp(case.data)          # FastLP: arrays + index map
-    sopopt.solve.pass_lp(h, lp)       # into a highspy.Highs (highs_lp(lp) for a HighsLp)
+    sopopt.solver.pass_lp(h, lp)       # into a highspy.Highs (highs_lp(lp) for a HighsLp)
     values = lp.values(x)             # {component: {index: value}}, like Solution.values
     duals = lp.duals(y)               # {component: {index: dual}}, like Solution.duals
 """
@@ -68,8 +68,8 @@ class Block:
 class FastLP(LinearProgram):
     """The LP as arrays and the index map back to components (blocks of cells).
 
-    :func:`sopopt.solve.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
-    copy); :func:`sopopt.solve.highs_lp` makes a ``highspy.HighsLp`` of them.
+    :func:`sopopt.solver.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
+    copy); :func:`sopopt.solver.highs_lp` makes a ``highspy.HighsLp`` of them.
     """
 
     columns: list[Block]

@@ -357,7 +357,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
             ),
         )
 
-    return ModelData(
+    data = ModelData(
         labels=list(labels),
         days=np.asarray(days, dtype=float),
         products=list(network.products),
@@ -373,3 +373,30 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         storage=storage,
         problems=ex.problems,
     )
+    if not data.problems:
+        data.problems.extend(_bound_problems(data))
+    return data
+
+
+def _bound_problems(d: ModelData) -> list[tuple[tuple[str, ...], str]]:
+    """Lower bounds above upper bounds, as (field path, message)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def over(path: tuple[str, ...], low: np.ndarray, high: np.ndarray, what: str) -> None:
+        bad = np.flatnonzero(low > high + 1e-9)
+        if bad.size:
+            found.append((path, f"{what} in period {d.labels[bad[0]]} ({low[bad[0]]:g} > {high[bad[0]]:g})"))
+
+    for (p, s), item in d.items.items():
+        base = ("products", p, "sites", s)
+        over((*base, "min_inventory"), item.min_inventory, item.max_inventory, "min_inventory above max_inventory")
+        over((*base, "min_production"), item.min_production, item.max_production,
+             "min_production above max_production")
+        if item.ending_inventory > item.max_inventory[-1]:
+            found.append(((*base, "ending_inventory"), "ending_inventory above max_inventory of the last period"))
+        if not item.make and item.min_production.any():
+            found.append(((*base, "min_production"), f"product '{p}' is not made at '{s}'; set make: true"))
+    for w, pool in d.workforce.items():
+        over(("workforce", w, "min_headcount"), pool.min_headcount, pool.max_headcount,
+             "min_headcount above max_headcount")
+    return found

@@ -5,14 +5,12 @@ so the same numbers feed the command line, the HTML report and the Excel workboo
 The first plan is the *baseline*: deltas are ``plan - baseline`` and relative deltas
 ``(plan - baseline) / |baseline|`` (a fraction, NaN when the baseline is 0).
 
-:func:`read_plan` re-reads a result folder written by ``sopopt solve --out`` (CSV tables
-and ``run.json``), so plans solved once can be compared later without solving again.
+Result folders written by ``sopopt solve --out`` are read back by
+:func:`sopopt.run_folder.read_plan`, so plans solved once can be compared later.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -23,12 +21,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sopopt.errors import Location, Problem, ScenarioError, SopoptError
-from sopopt.loading import atomic_write, display_path
+from sopopt.errors import SopoptError
+from sopopt.loading import atomic_write
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.report.tables import write_outputs
 from sopopt.results import Plan
-from sopopt.solve import SolveOptions, SolveStatus
+from sopopt.run_folder import write_outputs
 
 #: Section headings of the comparison table, by ``Metric.group``.
 GROUP_TITLES = {
@@ -358,123 +355,13 @@ def cost_bridge(base: Plan, other: Plan, *, tolerance: float = 1e-6) -> pd.DataF
 # --------------------------------------------------------------------------- result folders
 
 #: Files of a result folder that are summaries of the plan, not decision tables.
-_SUMMARY_FILES = ("costs", "kpis", "service", "utilization", "shadow_prices")
-#: Columns of written tables that hold names, never numbers.
-_TEXT_COLUMNS = frozenset(
-    {
-        "product",
-        "site",
-        "period",
-        "family",
-        "lane",
-        "supplier",
-        "material",
-        "resource",
-        "workforce",
-        "kind",
-        "name",
-        "unit",
-        "category",
-        "kpi",
-    }
-)
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-    for column in frame.columns:
-        if column in _TEXT_COLUMNS:
-            continue
-        if column == "binding":
-            frame[column] = frame[column].map({"True": True, "False": False})
-        else:
-            # A column of names this reader does not know stays text.
-            with contextlib.suppress(ValueError, TypeError):
-                frame[column] = pd.to_numeric(frame[column].replace("", np.nan), errors="raise").astype(float)
-    return frame
-
-
-def _number(value: Any) -> float:
-    return math.nan if value is None else float(value)
-
-
-def read_plan(folder: Path) -> Plan:
-    """Re-read a result folder written by ``sopopt solve --out`` as a :class:`Plan`.
-
-    Raises:
-        ScenarioError: the folder has no ``run.json`` or a file cannot be read.
-    """
-    where = Location(display_path(folder))
-    run_file = folder / "run.json"
-    if not run_file.is_file():
-        raise ScenarioError(
-            [
-                Problem(
-                    where,
-                    "",
-                    "not a result folder: run.json is missing",
-                    "give a scenario file or a folder written by 'sopopt solve --out'",
-                )
-            ]
-        )
-    try:
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-        status = SolveStatus(run["status"])
-        tables = {
-            path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv")) if path.stem not in _SUMMARY_FILES
-        }
-        summaries = {
-            stem: _read_csv(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
-            for stem in _SUMMARY_FILES
-        }
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ScenarioError([Problem(where, "", f"cannot read the result folder: {exc}")]) from None
-    costs = pd.Series(
-        {c: _number(run.get("costs", {}).get(c)) for c in dict.fromkeys([*COST_CATEGORIES, *run.get("costs", {})])},
-        name="cost",
-        dtype=float,
-    )
-    costs.index.name = "category"
-    info = dict(run.get("solver") or {})
-    info["scenario"] = run.get("scenario")
-    info["result_folder"] = str(folder)
-    return Plan(
-        name=str(run.get("name") or folder.name),
-        status=status,
-        objective=None if run.get("objective") is None else float(run["objective"]),
-        costs=costs,
-        kpis={k: _number(v) for k, v in (run.get("kpis") or {}).items()},
-        tables=tables,
-        shadow_prices=summaries["shadow_prices"],
-        service=summaries["service"],
-        utilization=summaries["utilization"],
-        info=info,
-        labels=[str(label) for label in run.get("periods") or []],
-        currency=str(run.get("currency") or "USD"),
-    )
-
-
-def load_plans(sources: Sequence[Path], options: SolveOptions | None = None) -> list[Plan]:
-    """A plan for each source: result folders are read back, scenario files solved.
-
-    A scenario without a feasible plan gives a plan whose status says so (it is not
-    raised), so that it still shows in a comparison.
-    """
-    from sopopt.planning import solve
-
-    return [read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False) for s in sources]
-
-
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "plan"
 
 
 def write_comparison(plans: Sequence[Plan], out_dir: Path) -> list[Path]:
     """Write ``comparison.csv``, ``cost_bridge.csv``, ``differences.csv`` and every
-    plan's own tables (``plans/<name>/``, readable by :func:`read_plan`); return the
+    plan's own tables (``plans/<name>/``, readable by :func:`sopopt.run_folder.read_plan`); return the
     paths written. Each file is written atomically."""
     names = plan_names(plans)
     base = plans[0]

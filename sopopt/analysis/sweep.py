@@ -33,12 +33,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from sopopt.case import Case
 from sopopt.model.fast import build_lp
 from sopopt.model.sets import ModelData
+from sopopt.model.standard_form import compile_lp
 from sopopt.planning import Build
 from sopopt.results import Plan, extract_plan
-from sopopt.scenarios import Case
-from sopopt.solve import HighsSession, SolveOptions, compile_lp
+from sopopt.solver import HighsSession, SolveOptions
 
 #: Largest relative L1 change of demand for which ``warm="auto"`` re-solves warm. At 1e5
 #: columns a warm dual simplex took 4-5 s for changes of 1-2.5%, 6.5-8 s for 5-10% and

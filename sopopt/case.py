@@ -1,0 +1,85 @@
+"""A planning case: a resolved scenario, checked, with its model data compiled.
+
+:func:`load_case` runs the whole input side in order: resolve the scenario
+(:mod:`sopopt.scenarios`), check cross-references (:mod:`sopopt.checks`), compile the
+model data (:func:`sopopt.model.sets.compile_data`), and raise every problem found as one
+:class:`~sopopt.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sopopt.checks import check_network
+from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.loading import Locations, locate
+from sopopt.model.sets import ModelData, compile_data
+from sopopt.scenarios import Change, resolve_scenario
+from sopopt.scenarios.validation import sorted_problems
+from sopopt.schema.network import Network
+from sopopt.schema.scenario import SolverSettings
+
+
+@dataclass(frozen=True)
+class Case:
+    """A resolved, validated planning case: everything the model build needs."""
+
+    network: Network
+    """The merged, adjusted and validated data."""
+    labels: list[str]
+    """Period labels in order."""
+    days: np.ndarray
+    """Length of each period in days."""
+    solver: SolverSettings
+    """Solver settings from the files."""
+    source: Path
+    """The scenario (or model) file that was loaded."""
+    files: list[Path]
+    """Every file read: the chain from the given file to the model, then tables."""
+    locations: Locations = field(repr=False)
+    """Where every key path was written."""
+    changes: list[Change] = field(default_factory=list, repr=False)
+    """Values replaced down the extend chain and by adjustments."""
+    resolved: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The merged data as plain values (what ``sopopt show`` prints)."""
+    data: ModelData | None = field(default=None, repr=False)
+    """The compiled parameters (set when the case was checked)."""
+
+    def where(self, *path: str) -> Location | None:
+        """Location of the deepest recorded prefix of ``path``."""
+        return locate(self.locations, tuple(path))
+
+
+def load_case(path: str | Path, *, check: bool = True) -> Case:
+    """Read a scenario (or a model file) and return the validated case.
+
+    With ``check=False`` the case is resolved and schema-valid but neither
+    cross-checked nor compiled (``case.data`` is None): enough for ``show`` and ``diff``.
+
+    Raises:
+        ScenarioError: every problem found in the files, each with file, line and field.
+    """
+    r = resolve_scenario(path)
+    data = None
+    if check:
+        problems = check_network(r.network, r.locations)
+        data = compile_data(r.network, r.labels, r.days)
+        problems += [Problem(locate(r.locations, p), ".".join(p), message) for p, message in data.problems]
+        if problems:
+            raise ScenarioError(sorted_problems(problems))
+    return Case(
+        network=r.network,
+        labels=r.labels,
+        days=r.days,
+        solver=r.solver,
+        source=r.source,
+        files=r.files,
+        locations=r.locations,
+        changes=r.changes,
+        resolved=r.resolved,
+        data=data,
+    )

@@ -1,0 +1,204 @@
+"""A result folder: a Plan written as CSV tables and ``run.json``, and read back.
+
+Every file is written atomically (temporary file, then rename), so an interrupted run
+never leaves a truncated file in place of a good one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import platform
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.loading import atomic_write, display_path
+from sopopt.model.registry import COST_CATEGORIES
+from sopopt.results import Plan
+from sopopt.solver import SolveStatus
+
+
+def cost_table(plan: Plan) -> pd.DataFrame:
+    """Cost breakdown with each category's share of the total."""
+    frame = plan.costs.rename("cost").reset_index()
+    total = float(plan.costs.sum())
+    frame["share"] = frame["cost"] / total if total else 0.0
+    return frame
+
+
+def kpi_table(plan: Plan) -> pd.DataFrame:
+    """KPIs as a two-column table."""
+    return pd.DataFrame({"kpi": list(plan.kpis), "value": list(plan.kpis.values())})
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def metadata(plan: Plan) -> dict[str, Any]:
+    """The run's metadata: scenario, status, objective, costs, KPIs, solver, versions."""
+    from importlib.metadata import version
+
+    import sopopt
+
+    return _clean({
+        "scenario": plan.info.get("scenario"),
+        "name": plan.name,
+        "status": plan.status.value,
+        "status_text": plan.status.label,
+        "optimal": plan.is_optimal,
+        "objective": plan.objective,
+        "currency": plan.currency,
+        "costs": {k: float(v) for k, v in plan.costs.items()},
+        "kpis": plan.kpis,
+        "periods": plan.labels,
+        "solver": {k: v for k, v in plan.info.items() if k != "scenario"},
+        "versions": {
+            "sopopt": sopopt.__version__,
+            "pyomo": version("pyomo"),
+            "highspy": version("highspy"),
+            "highs": plan.info.get("solver_version"),
+            "python": platform.python_version(),
+            "pandas": pd.__version__,
+        },
+    })
+
+
+def output_tables(plan: Plan) -> dict[str, pd.DataFrame]:
+    """Every table written by ``sopopt solve``, by file stem."""
+    tables = dict(plan.tables)
+    tables["costs"] = cost_table(plan)
+    tables["kpis"] = kpi_table(plan)
+    tables["service"] = plan.service
+    tables["utilization"] = plan.utilization
+    tables["shadow_prices"] = plan.shadow_prices
+    return tables
+
+
+def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
+    """Write every table as CSV and ``run.json``; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in output_tables(plan).items():
+        path = out_dir / f"{name}.csv"
+        with atomic_write(path) as handle:
+            frame.to_csv(handle, index=False, lineterminator="\n")
+        written.append(path)
+    path = out_dir / "run.json"
+    with atomic_write(path) as handle:
+        json.dump(metadata(plan), handle, indent=2)
+        handle.write("\n")
+    written.append(path)
+    return written
+
+
+_SUMMARY_FILES = ("costs", "kpis", "service", "utilization", "shadow_prices")
+#: Columns of written tables that hold names, never numbers.
+_TEXT_COLUMNS = frozenset(
+    {
+        "product",
+        "site",
+        "period",
+        "family",
+        "lane",
+        "supplier",
+        "material",
+        "resource",
+        "workforce",
+        "kind",
+        "name",
+        "unit",
+        "category",
+        "kpi",
+    }
+)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    for column in frame.columns:
+        if column in _TEXT_COLUMNS:
+            continue
+        if column == "binding":
+            frame[column] = frame[column].map({"True": True, "False": False})
+        else:
+            # A column of names this reader does not know stays text.
+            with contextlib.suppress(ValueError, TypeError):
+                frame[column] = pd.to_numeric(frame[column].replace("", np.nan), errors="raise").astype(float)
+    return frame
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def read_plan(folder: Path) -> Plan:
+    """Re-read a result folder written by ``sopopt solve --out`` as a :class:`Plan`.
+
+    Raises:
+        ScenarioError: the folder has no ``run.json`` or a file cannot be read.
+    """
+    where = Location(display_path(folder))
+    run_file = folder / "run.json"
+    if not run_file.is_file():
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    "",
+                    "not a result folder: run.json is missing",
+                    "give a scenario file or a folder written by 'sopopt solve --out'",
+                )
+            ]
+        )
+    try:
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+        status = SolveStatus(run["status"])
+        tables = {
+            path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv")) if path.stem not in _SUMMARY_FILES
+        }
+        summaries = {
+            stem: _read_csv(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
+            for stem in _SUMMARY_FILES
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ScenarioError([Problem(where, "", f"cannot read the result folder: {exc}")]) from None
+    costs = pd.Series(
+        {c: _number(run.get("costs", {}).get(c)) for c in dict.fromkeys([*COST_CATEGORIES, *run.get("costs", {})])},
+        name="cost",
+        dtype=float,
+    )
+    costs.index.name = "category"
+    info = dict(run.get("solver") or {})
+    info["scenario"] = run.get("scenario")
+    info["result_folder"] = str(folder)
+    return Plan(
+        name=str(run.get("name") or folder.name),
+        status=status,
+        objective=None if run.get("objective") is None else float(run["objective"]),
+        costs=costs,
+        kpis={k: _number(v) for k, v in (run.get("kpis") or {}).items()},
+        tables=tables,
+        shadow_prices=summaries["shadow_prices"],
+        service=summaries["service"],
+        utilization=summaries["utilization"],
+        info=info,
+        labels=[str(label) for label in run.get("periods") or []],
+        currency=str(run.get("currency") or "USD"),
+    )

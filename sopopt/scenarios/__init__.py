@@ -1,0 +1,127 @@
+"""Resolve a scenario file into one schema-valid network.
+
+Precedence, lowest first (a later layer wins):
+
+1. the model file named by ``model:`` (master data);
+2. each scenario of the ``extend`` chain, from the root ancestor down to the file given:
+   its fields are deep-merged over the layers before it (mappings merge key by key;
+   numbers, lists and series replace what was there);
+3. the ``adjust`` lists of the chain, applied in the same order (ancestor's first,
+   then the file's own, each list top to bottom) on the merged data;
+4. options given on the command line (``--time-limit``, ``--threads``) over ``solver``.
+
+Within one file a key given twice is an error. Down the chain the child wins, and every
+replaced value is logged at DEBUG as ``old -> new`` and kept in :attr:`Resolved.changes`
+for ``sopopt show``.
+
+The steps live in their own modules: :mod:`~sopopt.scenarios.chain` (reading and
+merging), :mod:`~sopopt.scenarios.tables` (CSV and Excel tables),
+:mod:`~sopopt.scenarios.adjustments` and :mod:`~sopopt.scenarios.validation` (schema
+errors in the user's terms). Cross-reference checks and compiling the model data come
+after, in :func:`sopopt.case.load_case`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.loading import KeyPath, Locations, display_path, locate
+from sopopt.scenarios.adjustments import apply_adjustments
+from sopopt.scenarios.chain import Change, deep_merge, horizon, merge_locations, read_chain, workspace_of
+from sopopt.scenarios.tables import expand_tables
+from sopopt.scenarios.validation import sorted_problems, validation_problems
+from sopopt.schema.network import Network
+from sopopt.schema.scenario import SCENARIO_KEYS, Adjustment, ScenarioMeta, SolverSettings
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A scenario after merging, tables and adjustments, validated against the schema."""
+
+    network: Network
+    labels: list[str]
+    days: np.ndarray
+    solver: SolverSettings
+    source: Path
+    files: list[Path]
+    locations: Locations = field(repr=False)
+    changes: list[Change] = field(default_factory=list, repr=False)
+    resolved: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def resolve_scenario(path: str | Path) -> Resolved:
+    """Read a scenario (or a model file): merge its chain, read its tables, apply its
+    adjustments and validate the result against the schema.
+
+    Raises:
+        ScenarioError: every problem found in the files, each with file, line and field.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise ScenarioError([Problem(Location(display_path(source)), "", "file not found")])
+    problems: list[Problem] = []
+    chain, model = read_chain(source, problems)
+    documents = [model, *reversed(chain)]
+    workspace = workspace_of(doc.path for doc in documents)
+    files = [doc.path for doc in [*chain, model]]
+    soft = len(problems)  # key problems while reading: checking can go on
+    for doc in documents:
+        try:
+            expand_tables(doc, workspace, files)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if len(problems) > soft:
+        raise ScenarioError(sorted_problems(problems))
+
+    # Model fields: model file first, then the chain root-to-leaf.
+    changes: list[Change] = []
+    data: dict[str, Any] = {}
+    locations: Locations = {}
+    adjustments: list[tuple[Adjustment, KeyPath, Locations]] = []
+    solver = SolverSettings()
+    for doc in documents:
+        meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
+        fields = {k: v for k, v in doc.data.items() if k not in SCENARIO_KEYS}
+        if doc is model and meta_raw.get("model") is not None:
+            problems.append(Problem(doc.locations.get(("model",)), "model", "a model file cannot name another model"))
+        try:
+            meta = ScenarioMeta.model_validate(meta_raw)
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, meta_raw, doc.locations, ScenarioMeta))
+            continue
+        for i, adj in enumerate(meta.adjust):
+            adjustments.append((adj, ("adjust", str(i)), doc.locations))
+        if "solver" in meta_raw:
+            solver = SolverSettings.model_validate(
+                deep_merge(solver.model_dump(exclude_unset=True), meta_raw["solver"], ("solver",), changes, lambda p: None)
+            )
+        doc_locations = doc.locations
+        data = deep_merge(data, fields, (), changes, lambda p, d=doc_locations: locate(d, p))
+        locations = merge_locations(locations, doc.locations, data)
+    if len(problems) > soft:
+        raise ScenarioError(sorted_problems(problems))
+
+    if chain and "name" not in chain[0].data:
+        # A scenario without a name of its own is named after its file.
+        data["name"] = source.stem
+    try:
+        labels, days = horizon(data, locations)
+    except ScenarioError as exc:
+        raise ScenarioError(sorted_problems([*problems, *exc.problems])) from None
+    problems.extend(apply_adjustments(data, adjustments, labels, changes))
+    try:
+        network = Network.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(sorted_problems([*problems, *validation_problems(exc, data, locations, Network)])) from None
+    if problems:
+        raise ScenarioError(sorted_problems(problems))
+    return Resolved(network, labels, days, solver, source, files, locations, changes, data)
+
+
+__all__ = ["Change", "Resolved", "deep_merge", "resolve_scenario", "sorted_problems"]

@@ -1,0 +1,152 @@
+"""Adjustments: ``adjust`` entries that multiply, add to or set inputs over a scope
+(product, family, site, resource, workforce, supplier, lane, period range)."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from sopopt.errors import Problem
+from sopopt.loading import KeyPath, Locations
+from sopopt.periods import expand_series, period_indices
+from sopopt.scenarios.chain import Change, get, put
+from sopopt.schema.network import ProductSite
+from sopopt.schema.scenario import ADJUSTABLE, Adjustment
+
+
+def _as_list(scope: str | list[str] | None) -> list[str] | None:
+    if scope is None:
+        return None
+    return [scope] if isinstance(scope, str) else list(scope)
+
+
+def _apply(value: Any, adj: Adjustment, chosen: list[int], labels: list[str]) -> dict[str, float]:
+    series = expand_series(value, labels)
+    for i in chosen:
+        series[i] = adj.set if adj.set is not None else max(0.0, series[i] * adj.multiply + adj.add)
+    # Round away binary noise (150 * 1.2 = 180.00000000000003) at 12 significant digits.
+    return {label: float(f"{v:.12g}") for label, v in zip(labels, series, strict=True)}
+
+
+def apply_adjustments(
+    data: dict[str, Any], adjustments: list[tuple[Adjustment, KeyPath, Locations]], labels: list[str],
+    changes: list[Change],
+) -> list[Problem]:
+    """Apply each adjustment in order to the merged data; return problems found."""
+    problems: list[Problem] = []
+    known = {
+        "product": set(data.get("products") or {}),
+        "family": {p.get("family") for p in (data.get("products") or {}).values() if isinstance(p, dict)} - {None},
+        "site": set(data.get("sites") or {}),
+        "resource": set(data.get("resources") or {}),
+        "workforce": set(data.get("workforce") or {}),
+        "supplier": set(data.get("suppliers") or {}),
+        "lane": set(data.get("lanes") or {}),
+    }
+    for adj, path, file_locations in adjustments:
+        field_name = ".".join(path)
+        where = file_locations.get(path)
+        unknown = False
+        for scope, names in known.items():
+            for name in _as_list(getattr(adj, scope)) or []:
+                if name not in names:
+                    close = difflib.get_close_matches(name, sorted(names), n=1)
+                    problems.append(Problem(file_locations.get((*path, scope), where), f"{field_name}.{scope}",
+                                            f"unknown {scope} '{name}'",
+                                            f"did you mean '{close[0]}'?" if close else ""))
+                    unknown = True
+        if unknown:
+            continue
+        try:
+            chosen = period_indices(adj.periods, labels) if adj.periods is not None else list(range(len(labels)))
+        except ValueError as exc:
+            problems.append(Problem(file_locations.get((*path, "periods"), where), f"{field_name}.periods", str(exc)))
+            continue
+        collection, inner = ADJUSTABLE[adj.target]
+        matched = 0
+        try:
+            for entry_path, value in _targets(data, adj, collection, inner):
+                new = _apply(value, adj, chosen, labels)
+                changes.append(Change(entry_path, value, new, where))
+                put(data, entry_path, new)
+                matched += 1
+        except ValueError as exc:
+            problems.append(Problem(where, field_name, str(exc)))
+            continue
+        if not matched:
+            problems.append(Problem(where, field_name, f"adjustment of '{adj.target}' matches no input",
+                                    "check its product/family/site/... scope"))
+    return problems
+
+
+def _targets(data: dict[str, Any], adj: Adjustment, collection: str, inner: tuple[str, ...]) -> Iterable[tuple[KeyPath, Any]]:
+    """(path, current value) of every input an adjustment changes; materialises
+    product defaults at site level when the scope names sites."""
+    products = _as_list(adj.product)
+    families = _as_list(adj.family)
+    sites = _as_list(adj.site)
+    catalogue = data.get("products") or {}
+
+    def product_ok(name: str) -> bool:
+        if products is not None and name not in products:
+            return False
+        if families is not None:
+            entry = catalogue.get(name)
+            return isinstance(entry, dict) and entry.get("family") in families
+        return True
+
+    if collection == "demand":
+        for product, by_site in (data.get("demand") or {}).items():
+            if not product_ok(product) or not isinstance(by_site, dict):
+                continue
+            for site, value in by_site.items():
+                if sites is None or site in sites:
+                    yield ("demand", product, site), value
+        return
+    if collection == "products":
+        for name, product in catalogue.items():
+            if not product_ok(name) or not isinstance(product, dict):
+                continue
+            if inner[0] not in ProductSite.model_fields:
+                # A product-only field (price): changed on the product, for every site.
+                if sites is not None:
+                    raise ValueError(f"'{adj.target}' is set per product, not per site: drop the site scope")
+                value = get(product, inner)
+                if value is not None:
+                    yield ("products", name, *inner), value
+                continue
+            for site, entry in (product.get("sites") or {}).items():
+                if sites is not None and site not in sites:
+                    continue
+                entry = entry if isinstance(entry, dict) else {}
+                product["sites"][site] = entry
+                head = inner[0]
+                if head not in entry and product.get(head) is not None:
+                    entry[head] = copy.deepcopy(product[head])
+                value = get(entry, inner)
+                if value is not None:
+                    yield ("products", name, "sites", site, *inner), value
+        return
+    names = {
+        "resources": _as_list(adj.resource),
+        "workforce": _as_list(adj.workforce),
+        "suppliers": _as_list(adj.supplier),
+        "lanes": _as_list(adj.lane),
+        "sites": sites,
+    }[collection]
+    for name, entry in (data.get(collection) or {}).items():
+        if (names is not None and name not in names) or not isinstance(entry, dict):
+            continue
+        if sites is not None and collection != "sites":
+            at = entry.get("sites") if collection == "suppliers" else [entry.get("site"), entry.get("origin"), entry.get("destination")]
+            if not set(sites) & set(at or []):
+                continue
+        if products is not None and collection == "lanes" and entry.get("products") is not None and not set(products) & set(entry["products"]):
+            continue
+        value = get(entry, inner)
+        if value is not None:
+            yield (collection, name, *inner), value
+
+

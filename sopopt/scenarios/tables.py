@@ -1,0 +1,194 @@
+"""Tables behind a scenario's fields: the ``demand`` table (long or wide) and any series
+given as ``{file: ..., column: NAME}`` or ``{file: ..., row: NAME}``, read from CSV or Excel
+inside the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.loading import KeyPath, Locations, check_inside, display_path, number_cell, read_table
+from sopopt.scenarios.chain import Document, put
+
+
+def expand_tables(doc: Document, workspace: Path, files: list[Path]) -> None:
+    """Replace ``{file: ...}`` references by the table's values: the whole ``demand``
+    table, and any series given as ``{file: ..., column: NAME}`` or ``{..., row: NAME}``."""
+    problems: list[Problem] = []
+    for path, ref in list(_series_refs(doc.data, ())):
+        try:
+            values, locations = _read_series_ref(doc, path, ref, workspace, files)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        put(doc.data, path, values)
+        doc.locations.update(locations)
+    demand = doc.data.get("demand")
+    if isinstance(demand, dict) and "file" in demand:
+        try:
+            _expand_demand(doc, demand, workspace, files)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _expand_demand(doc: Document, demand: dict[str, Any], workspace: Path, files: list[Path]) -> None:
+    where = (doc.locations.get(("demand", "file")) or doc.locations.get(("demand",))
+             or Location(display_path(doc.path)))
+    unknown = set(demand) - {"file", "sheet"}
+    if unknown:
+        raise ScenarioError(
+            [Problem(where, "demand", f"unknown field(s) beside 'file': {', '.join(sorted(unknown))}")]
+        )
+    sheet = demand.get("sheet")
+    if not isinstance(demand["file"], str) or not isinstance(sheet, str | None):
+        raise ScenarioError([Problem(where, "demand.file", "file and sheet must be text")])
+    table = doc.path.parent / demand["file"]
+    if table.exists() or table.is_symlink():
+        table = check_inside(table, workspace, where, "demand.file")
+    files.append(table)
+    values, locations = read_demand_table(table, sheet, where)
+    doc.data["demand"] = values
+    for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
+        del doc.locations[key]
+    doc.locations.update(locations)
+
+
+SERIES_REF_KEYS = {"file", "sheet", "column", "row"}
+
+
+def _series_refs(node: Any, path: KeyPath) -> Iterable[tuple[KeyPath, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if "file" in node and ({"column", "row"} & set(node)) and set(node) <= SERIES_REF_KEYS:
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _series_refs(value, (*path, key))
+
+
+def _read_series_ref(
+    doc: Document, path: KeyPath, ref: dict[str, Any], workspace: Path, files: list[Path]
+) -> tuple[dict[str, float], Locations]:
+    """One series from a table: ``column`` picks a column of a table with a ``period``
+    column; ``row`` picks the row whose ``name`` cell matches, in a table with one
+    column per period."""
+    field_name = ".".join(path)
+    where = doc.locations.get((*path, "file")) or doc.locations.get(path) or Location(display_path(doc.path))
+    if not isinstance(ref["file"], str) or not all(isinstance(ref.get(k, ""), str) for k in ("column", "row", "sheet")):
+        raise ScenarioError([Problem(where, field_name, "file, sheet, column and row must be text")])
+    if "column" in ref and "row" in ref:
+        raise ScenarioError([Problem(where, field_name, "give 'column' or 'row', not both")])
+    file = doc.path.parent / ref["file"]
+    if file.exists() or file.is_symlink():
+        file = check_inside(file, workspace, where, f"{field_name}.file")
+    files.append(file)
+    rows = read_table(file, ref.get("sheet"), where, f"{field_name}.file")
+    name = display_path(file)
+    header = list(rows[0][1]) if rows else []
+    values: dict[str, float] = {}
+    locations: Locations = {path: where} if where else {}
+    problems: list[Problem] = []
+    if "column" in ref:
+        column = ref["column"]
+        for needed in ("period", column):
+            if needed not in header:
+                raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{needed}'",
+                                             f"columns: {', '.join(header)}")])
+        for line, row in rows:
+            here = Location(name, line)
+            period = row["period"]
+            if period in values:
+                problems.append(Problem(here, f"{field_name}.{period}", "duplicated row",
+                                        f"first given on line {locations[(*path, period)].line}"))
+                continue
+            try:
+                values[period] = number_cell(row[column], here, f"{field_name}.{period}")
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            locations[(*path, period)] = here
+    else:
+        key = "name" if "name" in header else (header[0] if header else "name")
+        matches = [(line, row) for line, row in rows if row.get(key) == ref["row"]]
+        if len(matches) != 1:
+            message = "no row" if not matches else f"{len(matches)} rows"
+            raise ScenarioError([Problem(Location(name, 1), field_name, f"{message} named '{ref['row']}' in column '{key}'")])
+        line, row = matches[0]
+        here = Location(name, line)
+        for period, text in row.items():
+            if period == key or not period:
+                continue
+            try:
+                values[period] = number_cell(text, here, f"{field_name}.{period}")
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+            locations[(*path, period)] = here
+    if problems:
+        raise ScenarioError(problems)
+    return values, locations
+
+
+def read_demand_table(
+    path: Path, sheet: str | None, where: Location
+) -> tuple[dict[str, dict[str, dict[str, float]]], Locations]:
+    """Demand from a long table (product, site, period, quantity) or a wide one
+    (product, site, then one column per period)."""
+    rows = read_table(path, sheet, where, "demand.file")
+    name = display_path(path)
+    if not rows:
+        raise ScenarioError([Problem(Location(name, 1), "", "the demand table has no rows")])
+    header = list(rows[0][1])
+    lower = {h.lower(): h for h in header}
+    problems: list[Problem] = []
+    for required in ("product", "site"):
+        if required not in lower:
+            problems.append(Problem(Location(name, 1), required, f"column '{required}' missing"))
+    if problems:
+        raise ScenarioError(problems)
+    quantity = next((lower[c] for c in ("quantity", "demand", "value") if c in lower), None)
+    long_format = "period" in lower
+    if long_format and quantity is None:
+        raise ScenarioError(
+            [Problem(Location(name, 1), "quantity", "long table needs a 'quantity' column")]
+        )
+    values: dict[str, dict[str, dict[str, float]]] = {}
+    locations: Locations = {}
+    for line, row in rows:
+        product, site = row[lower["product"]], row[lower["site"]]
+        here = Location(name, line)
+        if not product or not site:
+            problems.append(Problem(here, "product/site", "empty product or site"))
+            continue
+        if long_format:
+            cells = {row[lower["period"]]: row[quantity]}  # type: ignore[index]
+        else:
+            cells = {h: row[h] for h in header if h not in (lower["product"], lower["site"]) and h}
+        for period, text in cells.items():
+            if text == "":
+                problems.append(Problem(here, f"demand.{product}.{site}.{period}", "empty cell"))
+                continue
+            try:
+                number = number_cell(text, here, f"demand.{product}.{site}.{period}")
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            target = values.setdefault(product, {}).setdefault(site, {})
+            key = ("demand", product, site, period)
+            if period in target:
+                problems.append(
+                    Problem(here, ".".join(key), "duplicated row",
+                            f"first given on line {locations[key].line}")
+                )
+                continue
+            target[period] = number
+            locations[key] = here
+            locations.setdefault(("demand", product, site), here)
+            locations.setdefault(("demand", product), here)
+    if problems:
+        raise ScenarioError(problems)
+    return values, locations
+
+
