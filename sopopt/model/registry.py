@@ -76,6 +76,20 @@ VARIABLES: tuple[VarSpec, ...] = (
     VarSpec("material_stock", "material_stock", ("material", "site", "period"), "units"),
 )
 
+#: The plan decisions a planner commits to: hedging makes them common to every demand
+#: case in the committed periods, re-planning freezes them in the frozen zone. Component
+#: names of :data:`VARIABLES`; stock, backlog, lost sales and headcount follow from them.
+COMMITTED_DECISIONS: tuple[str, ...] = (
+    "production",
+    "subcontract",
+    "purchase",
+    "shipment",
+    "resource_overtime",
+    "labour_overtime",
+    "hires",
+    "layoffs",
+)
+
 #: Every limit whose shadow price is reported.
 LIMITS: tuple[LimitSpec, ...] = (
     LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shipped"),
