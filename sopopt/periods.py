@@ -8,6 +8,7 @@ optional ``default``. :func:`expand_series` turns any of them into one float per
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
@@ -153,3 +154,17 @@ def expand_series(value: float | Sequence[float] | Mapping[str, float], labels: 
     if len(values) != n:
         raise ValueError(f"list has {len(values)} values but the horizon has {n} periods")
     return np.asarray(values, dtype=float)
+
+
+def period_start(label: str) -> dt.date | None:
+    """The first day of a period with a calendar label: the 1st of a ``YYYY-MM`` month,
+    the ISO Monday of a ``YYYY-Www`` week; None for any other label."""
+    if match := _MONTH.match(label):
+        year, month = int(match[1]), int(match[2])
+        return dt.date(year, month, 1) if 1 <= month <= 12 else None
+    if match := _WEEK.match(label):
+        try:
+            return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            return None
+    return None

@@ -14,7 +14,7 @@ import pytest
 
 import sopopt
 from sopopt.report.compare import compare_plans, plan_names
-from sopopt.report.excel import write_workbook
+from sopopt.report.excel import GRID_MEASURES, write_workbook
 from sopopt.results import Plan
 
 DATA = Path(__file__).parent / "data"
@@ -67,7 +67,10 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
     finally:
         book.close()
     header = [re.sub(r" \(.*\)$", "", str(h)) for h in rows[0]]
-    return pd.DataFrame(rows[1:], columns=header)
+    frame = pd.DataFrame(rows[1:], columns=header)
+    if "period" in frame:  # monthly periods are stored as dates: back to their labels
+        frame["period"] = frame["period"].map(lambda v: v.strftime("%Y-%m") if hasattr(v, "strftime") else v)
+    return frame
 
 
 def test_sheets_headers_and_layout(workbook: Path) -> None:
@@ -91,7 +94,9 @@ def test_sheets_headers_and_layout(workbook: Path) -> None:
         assert name in book.sheetnames, name
     plan = book["Plan"]
     headers = [c.value for c in plan[1]]
-    assert headers[:5] == ["scenario", "product", "site", "period", "family"]
+    assert headers[:5] == ["scenario", "product", "site", "period (month)", "family"]
+    assert plan["D2"].is_date and plan["D2"].value.day == 1
+    assert plan["D2"].number_format == "mmm yyyy"
     assert "production (units)" in headers
     assert "inventory (units)" in headers
     assert plan.freeze_panes == "F2"
@@ -132,17 +137,24 @@ def test_decision_sheets_equal_the_plan_tables(workbook: Path, plans: list[Plan]
 def test_summary_sheets_equal_the_plans(workbook: Path, plans: list[Plan]) -> None:
     names = plan_names(plans)
     costs = _sheet(workbook, "Costs").set_index("category")
-    kpis = _sheet(workbook, "KPIs").set_index("kpi")
+    kpis = _sheet(workbook, "KPIs").set_index("key")
     for plan, name in zip(plans, names, strict=True):
         for category, value in plan.costs.items():
             assert costs.at[category, name] == pytest.approx(value)
         assert costs.at["total", name] == pytest.approx(plan.objective)
         for kpi, value in plan.kpis.items():
             assert kpis.at[kpi, name] == pytest.approx(value), kpi
-        for attr, sheet in (("shadow_prices", "Shadow prices"), ("utilization", "Utilization"), ("service", "Service")):
+        for attr, sheet in (("utilization", "Utilization"), ("service", "Service")):
             frame = _sheet(workbook, sheet)
             rows = frame[frame["scenario"] == name].drop(columns="scenario").reset_index(drop=True)
             pd.testing.assert_frame_equal(rows, getattr(plan, attr), check_dtype=False, obj=sheet)
+        # Shadow prices: the binding limits only, dearest first.
+        frame = _sheet(workbook, "Shadow prices")
+        rows = frame[frame["scenario"] == name].drop(columns="scenario").reset_index(drop=True)
+        binding = plan.shadow_prices[plan.shadow_prices["binding"]]
+        expected = binding.sort_values("shadow_price", ascending=False, kind="stable").reset_index(drop=True)
+        assert 0 < len(expected) < len(plan.shadow_prices)
+        pd.testing.assert_frame_equal(rows, expected, check_dtype=False, obj="Shadow prices")
 
 
 def test_comparison_and_bridge_sheets(workbook: Path, plans: list[Plan]) -> None:
@@ -208,3 +220,44 @@ def test_failed_write_keeps_the_old_file(plans: list[Plan], tmp_path: Path, monk
         write_workbook(plans, path)
     assert path.read_bytes() == b"old workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["plans.xlsx"]
+
+
+def test_grid_sheet_reads_back_to_the_long_plan_table(workbook: Path, plans: list[Plan]) -> None:
+    book = openpyxl.load_workbook(workbook)
+    for plan, name in zip(plans, plan_names(plans), strict=True):
+        ws = book[f"Grid {name}"[:31]]
+        header = [c.value for c in ws[1]]
+        assert header[:3] == ["product", "site", "measure (units)"]
+        dates = header[3:]
+        assert [d.strftime("%Y-%m") for d in dates] == plan.labels  # real dates, first of the month
+        assert all(d.day == 1 for d in dates)
+        labels = dict(GRID_MEASURES)
+        by_label = {v: k for k, v in labels.items()}
+        table = plan.tables["plan"].set_index(["product", "site", "period"])
+        # The long Plan sheet of the same workbook: both went through one serializer
+        # (openpyxl writes 16 significant digits; Excel itself keeps 15).
+        long = _sheet(workbook, "Plan")
+        long = long[long["scenario"] == name].set_index(["product", "site", "period"])
+        seen = 0
+        for row in ws.iter_rows(min_row=2):
+            product, site, measure = (c.value for c in row[:3])
+            column = by_label[measure]
+            for cell, label in zip(row[3:], plan.labels, strict=True):
+                assert cell.number_format == "#,##0"
+                assert cell.value == long.at[(product, site, label), column]  # exactly the long table's number
+                assert cell.value == pytest.approx(table.at[(product, site, label), column], rel=1e-15, abs=1e-12)
+                seen += 1
+        nonzero = [c for c, _ in GRID_MEASURES if c in table and table[c].abs().sum() > 0]
+        assert seen == len(table) * len(nonzero)
+
+
+def test_whole_unit_formats_and_labelled_kpis(workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    production = book["Production"]
+    value_column = [c.value for c in production[1]].index("value (units)")
+    assert production.cell(row=2, column=value_column + 1).number_format == "#,##0"
+    kpis = book["KPIs"]
+    labels = {row[-1].value: (row[0].value, row[1].value) for row in kpis.iter_rows(min_row=2)}
+    assert labels["fill_rate"] == ("Fill rate (demand delivered on time)", "%")
+    assert labels["overtime_hours"] == ("Overtime", "hours")
+    assert labels["total_cost"][1] == "EUR"

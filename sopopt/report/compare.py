@@ -115,6 +115,11 @@ def _metrics(currency: str, plans: Sequence[Plan]) -> list[Metric]:
     return rows
 
 
+def kpi_metrics(currency: str, plans: Sequence[Plan]) -> list[Metric]:
+    """The comparison rows that are plan KPIs (keyed like ``Plan.kpis``)."""
+    return [m for m in _metrics(currency, plans) if ":" not in m.key and m.key != "status"]
+
+
 #: Column names of the comparison table that a plan name must not take.
 _RESERVED = frozenset({"group", "metric", "unit", "better"})
 

@@ -1,11 +1,15 @@
 """An Excel workbook of one or several plans: one sheet per table.
 
 Sheets: *Read me*, *Comparison* (the side-by-side table), *Cost bridge* and
-*Differences* (with several plans), *Costs*, *KPIs*, *Plan*, *Service*, *Utilization*,
-*Shadow prices*, then one sheet per decision table (production, inventory, ...).
+*Differences* (with several plans), *Costs*, *KPIs*, then one time-phased *Grid* sheet
+per plan (rows product x site x measure, one column per period: the layout planners work
+in), then the long tables *Plan*, *Service*, *Utilization*, *Shadow prices* (binding
+limits only) and one sheet per decision table (production, inventory, ...).
 Long tables carry a ``scenario`` column so that the plans stack in one sheet (ready for
 a pivot table). Headers name the unit, the header row and the key columns are frozen,
-columns are sized to their content and filters are on.
+columns are sized to their content and filters are on. Numbers are stored at full
+precision and shown in whole units (money per unit, such as a shadow price, with cents);
+monthly periods are real dates (the first day of the month), weekly ones the ISO Monday.
 
 Text can never become a formula: every string cell is stored as a string (data type
 ``s``), and one that starts like a formula (``=``, ``+``, ``-``, ``@``) is also marked
@@ -31,11 +35,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sopopt.loading import write_atomically
+from sopopt.periods import period_start
 from sopopt.report.compare import (
     COST_LABELS,
     GROUP_TITLES,
     compare_plans,
     cost_bridge,
+    kpi_metrics,
     plan_differences,
     plan_names,
 )
@@ -97,8 +103,19 @@ _PLAN_COLUMNS = {
     "safety_shortfall",
 }
 _SHARE_COLUMNS = {"fill_rate", "service_level", "utilization", "share"}
-_FORMATS = {"%": "0.0%", "units": "#,##0.00", "hours": "#,##0.00", "workers": "#,##0.00", "volume": "#,##0.00"}
-_MONEY_FORMAT = "#,##0.00"
+_FORMATS = {
+    "%": "0.0%",
+    "units": "#,##0",
+    "hours": "#,##0",
+    "workers": "#,##0",
+    "volume": "#,##0",
+    "days": "#,##0.0",
+    "unit-periods": "#,##0",
+    "month": "mmm yyyy",
+    "week": "yyyy-mm-dd",
+}
+_MONEY_FORMAT = "#,##0"
+_RATE_FORMAT = "#,##0.00"
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F2937")
 _GROUP_FONT = Font(bold=True)
@@ -115,7 +132,7 @@ class _Sheet:
         self.ws: Worksheet = book.create_sheet(title)
         self.columns = list(columns)
         self.units = list(units)
-        self.formats = [_FORMATS.get(u, _MONEY_FORMAT if u and u not in ("text", "") else None) for u in units]
+        self.formats = [_number_format(u) for u in units]
         self.freeze = freeze
         self.rows: list[list[Any]] = []
         self.styles: list[str] = []
@@ -148,7 +165,7 @@ class _Sheet:
                 if isinstance(value, _Formatted):
                     value, fmt = value.value, value.number_format
                 cell = _cell(ws, value)
-                if fmt and cell.data_type == "n":
+                if fmt and cell.data_type in ("n", "d"):
                     cell.number_format = fmt
                 if style == "group":
                     cell.font = _GROUP_FONT
@@ -157,11 +174,31 @@ class _Sheet:
             ws.append(cells)
 
 
+def _number_format(unit: str) -> str | None:
+    """The Excel number format of a column in ``unit`` (None: text)."""
+    if unit in _FORMATS:
+        return _FORMATS[unit]
+    if not unit or unit == "text":
+        return None
+    return _RATE_FORMAT if " per " in unit else _MONEY_FORMAT
+
+
+def _period_dates(labels: Sequence[str]) -> tuple[str, dict[str, dt.date]] | None:
+    """``("month" | "week", {label: first day})`` when every label is a calendar period."""
+    starts = {label: period_start(label) for label in labels}
+    if not starts or any(d is None for d in starts.values()):
+        return None
+    kind = "week" if "-W" in next(iter(starts)) else "month"
+    return kind, {label: d for label, d in starts.items() if d is not None}
+
+
 def _display_width(value: Any) -> int:
     if isinstance(value, _Formatted):
         value = value.value
     if isinstance(value, float):
-        return len(f"{value:,.2f}")
+        return len(f"{value:,.0f}")
+    if isinstance(value, dt.date):
+        return 10
     return len(str(value)) if value is not None else 0
 
 
@@ -171,7 +208,7 @@ def _cell(ws: Worksheet, value: Any) -> WriteOnlyCell:
         value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return WriteOnlyCell(ws, value=None)
-    if isinstance(value, bool):
+    if isinstance(value, bool | dt.date):
         return WriteOnlyCell(ws, value=value)
     if isinstance(value, int | float):
         if math.isinf(value):
@@ -201,6 +238,8 @@ def _column_unit(table: str, column: str, currency: str) -> str:
         return "hours"
     if table == "shadow_prices" and column == "shadow_price":
         return f"{currency} per unit"
+    if table == "shadow_prices" and column.startswith("range"):
+        return "limit's unit"
     if table == "shadow_prices" and column == "slack":
         return "limit's unit"
     if column == "value":
@@ -215,15 +254,103 @@ def _long_sheet(
     columns: list[str] = list(dict.fromkeys(c for f in frames for c in f.columns))
     numeric = {c for c in columns if any(c in f and pd.api.types.is_numeric_dtype(f[c]) for f in frames)}
     units = [_column_unit(table, c, plans[0].currency) if c in numeric else "text" for c in columns]
+    dates = _period_dates(list(dict.fromkeys(label for p in plans for label in p.labels)))
+    if dates is not None and "period" in columns:
+        units[columns.index("period")] = dates[0]
     leading = 1 + next((i for i, c in enumerate(columns) if c in numeric), len(columns))
     sheet = _Sheet(book, title, ["scenario", *columns], ["text", *units], freeze=min(leading, 6))
     for name, frame in zip(names, frames, strict=True):
         if frame is None or frame.empty:
             continue
         data = frame.reindex(columns=columns)
+        if dates is not None and "period" in columns:
+            data["period"] = data["period"].map(lambda label: dates[1].get(label, label))
         for row in data.itertuples(index=False):
             sheet.add([name, *row])
     sheet.write()
+
+
+#: Rows of a time-phased grid, in stock-balance order: (plan-table column, label).
+GRID_MEASURES = (
+    ("demand", "Demand"),
+    ("production", "Production"),
+    ("subcontracted", "Subcontracted"),
+    ("scheduled_receipts", "Scheduled receipts"),
+    ("arrivals", "Arrivals"),
+    ("departures", "Shipped out"),
+    ("delivered", "Delivered"),
+    ("backlog", "Backlog"),
+    ("lost", "Lost sales"),
+    ("inventory", "Closing stock"),
+    ("safety_stock", "Safety stock"),
+    ("safety_shortfall", "Below safety stock"),
+)
+
+
+def grid_frame(plan: Plan) -> pd.DataFrame:
+    """The plan table time-phased: one row per product, site and measure, one column
+    per period. Measures that are zero everywhere in the plan are left out."""
+    table = plan.tables.get("plan")
+    if table is None or table.empty:
+        return pd.DataFrame(columns=["product", "site", "measure", *plan.labels])
+    measures = [(c, label) for c, label in GRID_MEASURES if c in table and table[c].abs().sum() > 0]
+    long = table.melt(id_vars=["product", "site", "period"], value_vars=[c for c, _ in measures], var_name="key")
+    grid = long.pivot_table(index=["product", "site", "key"], columns="period", values="value", aggfunc="sum", sort=False)
+    grid = grid.reindex(columns=[label for label in plan.labels if label in grid.columns])
+    order = {c: i for i, (c, _) in enumerate(measures)}
+    grid = grid.reset_index()
+    grid["_order"] = grid["key"].map(order)
+    grid = grid.sort_values(["product", "site", "_order"], kind="stable").drop(columns="_order")
+    grid.insert(2, "measure", grid.pop("key").map(dict(measures)))
+    grid.columns.name = None
+    return grid.reset_index(drop=True)
+
+
+def _grid_sheet(book: Workbook, plan: Plan, title: str) -> None:
+    """One plan's time-phased sheet."""
+    grid = grid_frame(plan)
+    periods = [c for c in grid.columns if c not in ("product", "site", "measure")]
+    dates = _period_dates(periods)
+    ws: Worksheet = book.create_sheet(title)
+    ws.freeze_panes = "D2"
+    for i, width in enumerate([18, 14, 20], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for i in range(len(periods)):
+        ws.column_dimensions[get_column_letter(4 + i)].width = 11
+    header = [_header(ws, "product"), _header(ws, "site"), _header(ws, "measure (units)")]
+    for label in periods:
+        cell = _header(ws, dates[1][label] if dates else label)
+        if dates:
+            cell.number_format = _FORMATS[dates[0]]
+        header.append(cell)
+    ws.append(header)
+    for row in grid.itertuples(index=False):
+        cells = [_cell(ws, row[0]), _cell(ws, row[1]), _cell(ws, row[2])]
+        for value in row[3:]:
+            cell = _cell(ws, value)
+            if cell.data_type == "n":
+                cell.number_format = _FORMATS["units"]
+            cells.append(cell)
+        ws.append(cells)
+
+
+def _header(ws: Worksheet, value: Any) -> WriteOnlyCell:
+    cell = _cell(ws, value)
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    return cell
+
+
+def _unique_title(title: str, used: set[str]) -> str:
+    """A sheet title of at most 31 characters, without the characters Excel refuses,
+    distinct from the titles already used."""
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in title)[:31]
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
 
 
 def _readme(book: Workbook, plans: Sequence[Plan], names: Sequence[str], sheets: list[tuple[str, str]]) -> None:
@@ -267,18 +394,21 @@ def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
             ("Cost bridge", "from the baseline's total cost to each plan's, by category"),
             ("Differences", "product, site and period where each plan differs from the baseline"),
         ]
-    sheets += [
-        ("Costs", "cost by category"),
-        ("KPIs", "key figures"),
-        ("Plan", "one row per product, site and period with every flow of the stock balance"),
-        ("Service", "fill rate and service level per product"),
-        ("Utilization", "hours used against regular hours, per resource and workforce pool"),
-        ("Shadow prices", "money saved by one more unit of each limit (0 when the limit is not binding)"),
-    ]
+    sheets += [("Costs", "cost by category"), ("KPIs", "key figures with their units")]
+    used = {title.lower() for title, _ in sheets} | {"read me", "plan", "service", "utilization", "shadow prices"}
     tables = [
         t
         for t in dict.fromkeys(t for p in plans for t in p.tables if t != "plan")
         if any(t in p.tables and not p.tables[t].empty for p in plans)
+    ]
+    used |= {_table_title(t).lower() for t in tables}
+    grids = [(plan, name, _unique_title(f"Grid {name}", used)) for plan, name in solved]
+    sheets += [(title, f"time-phased plan of {name}: product x site x measure by period") for _, name, title in grids]
+    sheets += [
+        ("Plan", "one row per product, site and period with every flow of the stock balance"),
+        ("Service", "fill rate and service level per product"),
+        ("Utilization", "hours used against regular hours, per resource and workforce pool"),
+        ("Shadow prices", "binding limits: money saved by one more unit of each"),
     ]
     sheets += [(_table_title(t), TABLE_NOTES.get(t, "")) for t in tables]
     _readme(book, plans, names, sheets)
@@ -288,11 +418,13 @@ def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
         _write_differences(book, plans, names)
     _write_costs(book, plans, names)
     _write_kpis(book, plans, names)
+    for plan, _name, title in grids:
+        _grid_sheet(book, plan, title)
     long = [
         ("Plan", "plan", lambda p: p.tables.get("plan")),
         ("Service", "service", lambda p: p.service),
         ("Utilization", "utilization", lambda p: p.utilization),
-        ("Shadow prices", "shadow_prices", lambda p: p.shadow_prices),
+        ("Shadow prices", "shadow_prices", _binding),
     ]
     for title, table, get in long:
         _long_sheet(
@@ -309,6 +441,15 @@ def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
         )
     write_atomically(path, book.save)
     return path
+
+
+def _binding(plan: Plan) -> pd.DataFrame:
+    """The plan's binding limits, highest shadow price first."""
+    prices = plan.shadow_prices
+    if prices is None or prices.empty or "binding" not in prices:
+        return prices
+    kept = prices[prices["binding"].astype(bool)]
+    return kept.sort_values("shadow_price", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _table_title(table: str) -> str:
@@ -412,11 +553,14 @@ _KPI_UNITS = {
 
 
 def _write_kpis(book: Workbook, plans: Sequence[Plan], names: Sequence[str]) -> None:
+    """Key figures with their plain-language names and units (the comparison's labels)."""
     currency = plans[0].currency
-    sheet = _Sheet(book, "KPIs", ["kpi", "unit", *names], ["text"] * (2 + len(names)), freeze=2)
-    money = {"total_cost", "revenue", "margin"}
+    metrics = {m.key: m for m in kpi_metrics(currency, plans)}
+    sheet = _Sheet(book, "KPIs", ["measure", "unit", *names, "key"], ["text"] * (3 + len(names)), freeze=2)
     for kpi in dict.fromkeys(k for p in plans for k in p.kpis):
-        unit = currency if kpi in money else _KPI_UNITS.get(kpi, "units")
-        fmt = "0.0%" if unit == "%" else _MONEY_FORMAT
-        sheet.add([kpi, unit, *(_Formatted(p.kpis.get(kpi, math.nan), fmt) for p in plans)])
+        metric = metrics.get(kpi)
+        label = metric.label if metric else kpi.replace("_", " ").capitalize()
+        unit = metric.unit if metric else _KPI_UNITS.get(kpi, "units")
+        fmt = _number_format(unit) or _MONEY_FORMAT
+        sheet.add([label, unit, *(_Formatted(p.kpis.get(kpi, math.nan), fmt) for p in plans), kpi])
     sheet.write()
