@@ -102,6 +102,9 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
     shadow = _shadow_prices(solution, labels) if has_plan else _empty_shadow()
     service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
     utilization = _utilization(data, tables) if has_plan else pd.DataFrame()
+    if has_plan:
+        tables["load"] = _load(data, tables)
+        tables["pnl"] = _pnl(data, tables["plan"], solution)
     kpis = _kpis(data, tables, costs, service) if has_plan else {}
     if has_plan and solution.objective is not None:
         kpis["total_cost"] = float(solution.objective)
@@ -122,7 +125,7 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
 
 
 #: Columns of the plan table that are inputs, not decisions.
-_PLAN_INPUTS = ("product", "site", "period", "family", "demand", "scheduled_receipts", "safety_stock")
+_PLAN_INPUTS = ("product", "site", "period", "family", "demand", "scheduled_receipts", "safety_stock", "max_inventory")
 
 
 def _series(table: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], float]:
@@ -195,7 +198,13 @@ def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "inventory": inventory.ravel(),
         "safety_stock": np.array([i.safety_stock for i in d.items.values()]).reshape(shape).ravel(),
         "safety_shortfall": grid("safety_stock_shortfall").ravel(),
+        # No maximum: empty (NaN), so that tables and workbooks never show "inf".
+        "max_inventory": _finite_or_nan(np.array([i.max_inventory for i in d.items.values()]).reshape(shape).ravel()),
     })
+
+
+def _finite_or_nan(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(values), values, np.nan)
 
 
 def _empty_shadow() -> pd.DataFrame:
@@ -262,6 +271,7 @@ def _utilization(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             regular = float(res.hours[t])
             rows.append({"kind": "resource", "name": r, "site": res.site, "period": period, "used_hours": used,
                          "regular_hours": regular, "overtime_hours": overtime_r.get((r, period), 0.0),
+                         "overtime_capacity_hours": float(res.overtime_capacity[t]) if res.overtime else 0.0,
                          "utilization": used / regular if regular > 0 else (np.inf if used > 0 else 0.0)})
     for w, pool in d.workforce.items():
         for t, period in enumerate(d.labels):
@@ -269,9 +279,70 @@ def _utilization(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             regular = float(pool.hours_per_worker[t]) * headcount.get((w, period), 0.0)
             rows.append({"kind": "workforce", "name": w, "site": pool.site, "period": period, "used_hours": used,
                          "regular_hours": regular, "overtime_hours": overtime_w.get((w, period), 0.0),
+                         "overtime_capacity_hours": float(pool.overtime_per_worker[t]) * headcount.get((w, period), 0.0)
+                         if pool.overtime else 0.0,
                          "utilization": used / regular if regular > 1e-9 else (np.inf if used > 0 else 0.0)})
-    columns = ["kind", "name", "site", "period", "used_hours", "regular_hours", "overtime_hours", "utilization"]
+    columns = ["kind", "name", "site", "period", "used_hours", "regular_hours", "overtime_hours",
+               "overtime_capacity_hours", "utilization"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _inventory_value(d: ModelData, plan: pd.DataFrame) -> float:
+    """Average over periods of the closing stock valued at its production cost."""
+    if not d.items or not d.T:
+        return 0.0
+    cost = np.concatenate([item.production_cost for item in d.items.values()])
+    return float((plan["inventory"].to_numpy(dtype=float) * cost).sum() / d.T)
+
+
+def _load(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Hours each product family puts on each resource and workforce pool, per period."""
+    production = tables["production"]
+    columns = ["kind", "name", "site", "period", "family", "hours"]
+    if production.empty:
+        return pd.DataFrame(columns=columns)
+    frames = []
+    pools = [("resource", n, r.site, r.usage) for n, r in d.resources.items()]
+    pools += [("workforce", n, w.site, w.usage) for n, w in d.workforce.items()]
+    for kind, name, site, usage in pools:
+        made = production[(production["site"] == site) & production["product"].isin(list(usage))]
+        if made.empty:
+            continue
+        hours = made["value"].to_numpy(dtype=float) * made["product"].map(usage).to_numpy(dtype=float)
+        frame = pd.DataFrame({"period": made["period"].to_numpy(), "family": made["product"].map(d.family).to_numpy(),
+                              "hours": hours})
+        frame = frame.groupby(["period", "family"], sort=False, as_index=False)["hours"].sum()
+        frames.append(frame.assign(kind=kind, name=name, site=site))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _pnl(d: ModelData, plan: pd.DataFrame, solution: Solution) -> pd.DataFrame:
+    """A profit and loss projection, one row per period: revenue of delivered units, the
+    cost of every category, and profit. The lost-sales charge counts in profit only for
+    its part above the price: the price part is revenue not earned, already missing from
+    revenue."""
+    T = d.T
+    price = np.concatenate([item.price if item.price is not None else np.zeros(T) for item in d.items.values()]) \
+        if d.items else np.zeros(0)
+    delivered = plan["delivered"].to_numpy(dtype=float)
+    lost = plan["lost"].to_numpy(dtype=float)
+    periods = np.tile(np.arange(T), len(d.items))
+    revenue = np.bincount(periods, weights=delivered * price, minlength=T) if d.items else np.zeros(T)
+    unearned = np.bincount(periods, weights=lost * price, minlength=T) if d.items else np.zeros(T)
+    frame = pd.DataFrame({"period": d.labels, "revenue": revenue})
+    total = np.zeros(T)
+    for category in COST_CATEGORIES:
+        amounts = np.zeros(T)
+        found = solution.period_costs.get(category)
+        if found is not None and found.size:
+            amounts[: min(T, found.size)] = found[:T]
+        frame[category] = amounts
+        total += amounts
+    frame["total_cost"] = total
+    frame["profit"] = revenue - total + unearned
+    return frame
 
 
 def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, service: pd.DataFrame) -> dict[str, float]:
@@ -298,6 +369,7 @@ def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, servi
         if not tables["headcount"].empty else 0.0,
         "hires": float(tables["hires"]["value"].sum()),
         "layoffs": float(tables["layoffs"]["value"].sum()),
+        "inventory_value": _inventory_value(d, plan),
     }
     prices = [item.price if item.price is not None else np.zeros(d.T) for item in d.items.values()]
     priced = any(item.price is not None for item in d.items.values())

@@ -141,7 +141,8 @@ class Solution:
     """A solver result as plain numbers; no solver or Pyomo objects.
 
     ``values``, ``duals`` and ``slacks`` are keyed by component name, then index;
-    ``costs`` holds the cost of each category (they sum to ``objective``).
+    ``costs`` holds the cost of each category (they sum to ``objective``) and
+    ``period_costs`` the same split by period (one amount per period and category).
     """
 
     status: SolveStatus
@@ -151,6 +152,7 @@ class Solution:
     slacks: dict[str, dict[Any, float]]
     costs: dict[str, float]
     info: dict[str, Any]
+    period_costs: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def pass_lp(h: Any, lp: LinearProgram) -> Any:
@@ -326,6 +328,7 @@ class HighsSession:
         duals: dict[str, dict[Any, float]] = {}
         slacks: dict[str, dict[Any, float]] = {}
         costs: dict[str, float] = {}
+        period_costs: dict[str, np.ndarray] = {}
         objective: float | None = None
         if status.has_plan:
             objective = compiled.offset
@@ -344,10 +347,23 @@ class HighsSession:
                 slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
                 slacks = compiled.duals(slack + 0.0)
             costs = {c: float(coefs @ x[cols]) for c, (cols, coefs) in compiled.cost_vectors.items()}
+            period_costs = _period_costs(compiled, x)
         details["mapping_seconds"] = time.perf_counter() - mapping_start
         log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
         return Solution(status=status, objective=objective, values=values, duals=duals, slacks=slacks,
-                        costs=costs, info=details)
+                        costs=costs, info=details, period_costs=period_costs)
+
+
+def _period_costs(lp: LinearProgram, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Each cost category's amount per period (the columns' periods weight the terms)."""
+    if not lp.num_col:
+        return {c: np.zeros(0) for c in lp.cost_vectors}
+    periods = lp.column_periods()
+    size = int(periods.max()) + 1
+    return {
+        c: np.bincount(periods[cols], weights=coefs * x[cols], minlength=size) if cols.size else np.zeros(size)
+        for c, (cols, coefs) in lp.cost_vectors.items()
+    }
 
 
 def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solution:

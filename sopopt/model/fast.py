@@ -94,6 +94,14 @@ class FastLP(LinearProgram):
         """Row duals by component name and index (the ``Solution.duals`` layout)."""
         return self._named(self.rows, np.asarray(y, dtype=float) + 0.0)
 
+    def column_periods(self) -> np.ndarray:
+        """Period (0-based) of every LP column, from the blocks' period arrays."""
+        out = np.zeros(self.num_col, dtype=np.int64)
+        for block in self.columns:
+            keep = block.position >= 0
+            out[block.position[keep]] = block.t[keep]
+        return out
+
     def column_keys(self) -> list[tuple[str, tuple[Any, ...]]]:
         """(component, index) of every LP column, in column order."""
         return _ordered_keys(self.columns, self.num_col)

@@ -48,6 +48,14 @@ class LinearProgram(ABC):
     def duals(self, y: np.ndarray) -> dict[str, dict[Any, float]]:
         """Row values (duals, slacks) by component name and index."""
 
+    def column_periods(self) -> np.ndarray:
+        """Period (0-based) of every column: every decision is indexed by period last."""
+        return np.fromiter(
+            (index[-1] if isinstance(index, tuple) else index for _name, index in self.column_keys()),
+            dtype=np.int64,
+            count=self.num_col,
+        )
+
     @abstractmethod
     def column_keys(self) -> list[tuple[str, Any]]:
         """(component name, index) of every column, in order."""
