@@ -75,3 +75,57 @@ class InfeasibleError(SolverError):
 
 class UnboundedError(SolverError):
     """The cost can be made arbitrarily low: a cost or a limit is missing."""
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """Something valid but suspicious in the input or the plan: worth a look, not an error.
+
+    ``code`` names the kind of warning (see docs/format.md, "Warnings"); ``--strict`` in
+    the CLI (or ``load_case(..., strict=True)``) turns every warning into an error.
+    """
+
+    code: str
+    location: Location | None
+    field: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        return str(self.as_problem()) + f" [{self.code}]"
+
+    def as_problem(self) -> Problem:
+        """The warning as an input problem (what ``--strict`` raises)."""
+        return Problem(self.location, self.field, self.message, self.hint)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for ``run.json``."""
+        where = self.location
+        return {
+            "code": self.code,
+            "file": where.file if where else None,
+            "line": where.line if where and where.line else None,
+            "column": where.column if where and where.column else None,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> DataWarning:
+        """Read back what :meth:`as_dict` wrote."""
+        file = data.get("file")
+        location = Location(str(file), int(data.get("line") or 0), int(data.get("column") or 0)) if file else None  # type: ignore[call-overload]
+        return cls(str(data.get("code", "")), location, str(data.get("field") or ""), str(data.get("message") or ""),
+                   str(data.get("hint") or ""))
+
+
+class StrictError(ScenarioError):
+    """``--strict`` was asked for and the case (or its plan) has warnings."""
+
+    def __init__(self, warnings: list[DataWarning]) -> None:
+        self.warnings = list(warnings)
+        super().__init__([w.as_problem() for w in self.warnings])
+        count = len(self.warnings)
+        self.args = ("\n".join([f"{count} warning{'s' if count != 1 else ''} (--strict makes them errors):",
+                                *(f"  - {w}" for w in self.warnings)]),)

@@ -1,11 +1,14 @@
 """Read YAML and table files from paths, keeping the file and line of every value.
 
-YAML is parsed with PyYAML's safe loader only: no tag can run code. Every mapping key is
-recorded with its location so that later errors name the file, line and column. A key
-given twice in one mapping is an error (YAML itself would keep the last one silently).
+YAML is parsed with PyYAML's safe loader only: no tag can run code. Plain scalars follow
+the YAML 1.2 core schema (``010`` is ten, ``no`` is text, ``1:30`` is text), and merge keys
+(``<<: *anchor``) work with overrides. Every mapping key is recorded with its location
+so that later errors name the file, line and column. A key given twice in one mapping is
+an error (YAML itself would keep the last one silently).
 
 Tables (CSV or Excel) are referenced from YAML as ``{file: demand.csv}`` (optionally
-``sheet: Demand`` for Excel). Paths are relative to the YAML file that names them and
+``sheet: Demand`` for Excel, and ``thousands:``/``decimal:`` for the number format of text
+cells, see :class:`NumberFormat`). Paths are relative to the YAML file that names them and
 must stay inside the workspace (symlinks resolved).
 
 This module also owns :func:`atomic_write`, used for every output file.
@@ -22,6 +25,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +37,6 @@ from sopopt.errors import Location, Problem, ScenarioError
 KeyPath = tuple[str, ...]
 #: Where each key path was written.
 Locations = dict[KeyPath, Location]
-
-_BOOL_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
-
 
 def _publish(tmp: str, path: Path) -> None:
     """Give a finished temporary file the usual permissions and move it into place."""
@@ -56,15 +57,61 @@ def display_path(path: Path) -> str:
     return str(path)
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, also reading ``1e5`` and ``1.5e-3`` as numbers (YAML 1.2)."""
-
-
-_SafeLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
+#: YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution): the only plain
+#: scalars that are not text. Unlike YAML 1.1 (PyYAML's default) ``010`` is ten, ``1:30``,
+#: ``1_000`` and ``2027-01-15`` are text, and only true/false are booleans (``no``, ``on``
+#: and ``y`` are text).
+CORE_SCHEMA: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        "-+0123456789.",
+    ),
+    ("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), "<"),
 )
+
+
+def _add_core_resolvers(cls: type[yaml.SafeLoader] | type[yaml.SafeDumper]) -> None:
+    for tag, pattern, first in CORE_SCHEMA:
+        cls.add_implicit_resolver(tag, pattern, list(first) if first else None)
+    # The empty plain scalar is null too.
+    cls.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema instead of YAML 1.1's rules."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+
+
+_add_core_resolvers(_SafeLoader)
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+# YAML 1.1 timestamps are not part of the core schema: an explicit !!timestamp stays text.
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+class SafeDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that quotes every text a YAML 1.1 *or* 1.2 reader would take
+    for something else (``12E4``, ``010``, ``no``, ``1:30``), so its output reads back the
+    same in sopopt and in any other YAML tool."""
+
+
+_add_core_resolvers(SafeDumper)
 
 
 class _Reader:
@@ -103,23 +150,9 @@ class _Reader:
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)
             result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.key(key_node, path)
-                if key is None:
-                    continue
+            for key, key_node, value_node in self.pairs(node, path):
                 child = (*path, key)
-                if key in result:
-                    self.problems.append(
-                        Problem(
-                            self.location(key_node),
-                            ".".join(child),
-                            "key given twice in the same mapping",
-                            f"first given on line {self.locations[child].line}",
-                        )
-                    )
-                    continue
                 self.locations[child] = self.location(key_node)
                 result[key] = self.convert(value_node, child)
             return result
@@ -134,6 +167,40 @@ class _Reader:
         if isinstance(value, dt.date):
             return value.isoformat()
         return value
+
+    def pairs(self, node: yaml.MappingNode, path: KeyPath) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        """The mapping's (key, key node, value node) entries with merge keys applied.
+
+        Standard merge semantics (https://yaml.org/type/merge.html): the mapping's own keys
+        win over merged ones; of several merged mappings (``<<: [*a, *b]``) the first
+        wins. A key written twice among the mapping's own keys is an error.
+        """
+        own: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        sources: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+                continue
+            key = self.key(key_node, path)
+            if key is None:
+                continue
+            if key in own:
+                self.problems.append(
+                    Problem(self.location(key_node), ".".join((*path, key)), "key given twice in the same mapping",
+                            f"first given on line {self.location(own[key][0]).line}")
+                )
+                continue
+            own[key] = (key_node, value_node)
+        merged: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                self.problems.append(Problem(self.location(source), ".".join(path),
+                                             "a merge key (<<) takes a mapping or a list of mappings"))
+                continue
+            for key, key_node, value_node in self.pairs(source, path):
+                merged.setdefault(key, (key_node, value_node))
+        entries = {**merged, **own}
+        return [(key, *entries[key]) for key in [*merged, *(k for k in own if k not in merged)]]
 
     def key(self, node: yaml.Node, path: KeyPath) -> str | None:
         value = self.loader.construct_object(node, deep=True)
@@ -166,7 +233,9 @@ class _Reader:
 def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, Locations]:
     """Parse one YAML file into plain values and the location of every key path.
 
-    Duplicate keys and keys that YAML reads as booleans are appended to ``problems``
+    Scalars follow the YAML 1.2 core schema (see :data:`CORE_SCHEMA`); merge keys
+    (``<<: *anchor``) work with overrides. Duplicate keys and keys that YAML reads as
+    booleans or null are appended to ``problems``
     when a list is given (the first value is kept so checking can go on), else raised.
 
     Raises:
@@ -184,6 +253,8 @@ def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, L
         ) from None
     reader = _Reader(path, text)
     data = reader.read()
+    # A mapping merged in several places reports its own problems once.
+    reader.problems = list(dict.fromkeys(reader.problems))
     if reader.problems:
         if problems is None:
             raise ScenarioError(reader.problems)
@@ -208,11 +279,74 @@ def check_inside(path: Path, workspace: Path, where: Location, field: str) -> Pa
     return resolved
 
 
-def _parse_number(text: str) -> float:
-    """Read a number from a table cell; accepts a decimal comma when unambiguous."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
+@dataclass(frozen=True)
+class NumberFormat:
+    """How numbers are written in a table's text cells, as declared on its reference.
+
+    Nothing declared: ``.`` is the decimal mark, spaces group thousands, a single comma
+    followed by 1, 2 or 4+ digits is a decimal comma (``4,15``) and a comma followed by
+    exactly three digits (``4,150``) is refused as ambiguous.
+    """
+
+    thousands: str | None = None
+    decimal: str | None = None
+
+    @property
+    def declared(self) -> bool:
+        """True when the table reference gave ``thousands`` or ``decimal``."""
+        return self.thousands is not None or self.decimal is not None
+
+    def hint(self) -> str:
+        """What to write on the table reference to read such a number."""
+        return 'declare the format on the table reference: thousands: "," (for 4,150 = 4150) or decimal: "," (4,15)'
+
+
+#: A comma followed by exactly three digits: a thousands separator or a decimal comma?
+_AMBIGUOUS_COMMA = re.compile(r",[0-9]{3}(?![0-9])")
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+
+class NumberText(str):
+    """A table cell that already held a number (an Excel numeric cell), as text."""
+
+    __slots__ = ()
+
+
+def _ungroup(text: str, separator: str) -> str:
+    """Remove a thousands separator, refusing groups that are not three digits long."""
+    integer, dot, fraction = text.partition("\x00")
+    body = integer.lstrip("+-")
+    if separator in body and not re.fullmatch(rf"[0-9]{{1,3}}(?:{re.escape(separator)}[0-9]{{3}})+", body):
+        raise ValueError(f"'{separator}' does not separate groups of three digits")
+    return integer.replace(separator, "") + dot + fraction
+
+
+def _parse_number(text: str, fmt: NumberFormat | None = None) -> float:
+    """Read a number from a table cell in the table's declared format.
+
+    Raises:
+        ValueError: not a finite number, or ambiguous (see :class:`NumberFormat`).
+    """
+    fmt = fmt or NumberFormat()
+    cleaned = text.strip()
+    if fmt.thousands != " ":
+        cleaned = cleaned.translate(_SPACES)
+    if not fmt.declared:
+        if _AMBIGUOUS_COMMA.search(cleaned):
+            raise ValueError("ambiguous")
+        if cleaned.count(",") == 1 and "." not in cleaned:
+            cleaned = cleaned.replace(",", ".")
+    else:
+        decimal = fmt.decimal or ("," if fmt.thousands == "." else ".")
+        if fmt.thousands == " ":
+            cleaned = cleaned.translate(str.maketrans("\u00a0\u202f", "  "))
+        # Mark the decimal point, then check and drop the thousands separators before it.
+        cleaned = cleaned.replace(decimal, "\x00", 1) if decimal in cleaned else cleaned
+        if fmt.thousands:
+            cleaned = _ungroup(cleaned, fmt.thousands)
+        if stray := {",", ".", " "} & set(cleaned):
+            raise ValueError(f"'{stray.pop()}' is neither the declared decimal mark nor thousands separator")
+        cleaned = cleaned.replace("\x00", ".")
     value = float(cleaned)
     if not math.isfinite(value):
         raise ValueError("not a finite number")
@@ -279,20 +413,40 @@ def _read_excel(path: Path, sheet: str | None, where: Location, field: str) -> l
     header = ["" if c is None else str(c).strip() for c in rows[0]]
     table = []
     for line, cells in enumerate(rows[1:], start=2):
-        values = ["" if c is None else str(c).strip() for c in cells]
+        values = [_excel_text(c) for c in cells]
         if not any(values):
             continue
         table.append((line, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}))
     return table
 
 
-def number_cell(text: str, where: Location, field: str) -> float:
-    """A table cell as a number, or a ScenarioError naming the cell."""
+def _excel_text(cell: Any) -> str:
+    """An Excel cell as text; numeric cells stay marked as numbers (:class:`NumberText`)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return NumberText(repr(float(cell)))
+    return str(cell).strip()
+
+
+def number_cell(
+    text: str, where: Location, field: str, column: str | None = None, fmt: NumberFormat | None = None
+) -> float:
+    """A table cell as a number, or a ScenarioError naming the cell (and its column)."""
+    if isinstance(text, NumberText):
+        return float(text)
+    label = f"column '{column}': " if column else ""
     try:
-        return _parse_number(text)
-    except ValueError:
+        return _parse_number(text, fmt)
+    except ValueError as exc:
+        if str(exc) == "ambiguous":
+            raise ScenarioError(
+                [Problem(where, field, f"{label}'{text}' could be a thousands separator or a decimal comma",
+                         (fmt or NumberFormat()).hint())]
+            ) from None
+        shown = "" if str(exc).startswith("could not convert") or "finite" in str(exc) else f" ({exc})"
         raise ScenarioError(
-            [Problem(where, field, f"'{text}' is not a finite number")]
+            [Problem(where, field, f"{label}'{text}' is not a finite number{shown}")]
         ) from None
 
 

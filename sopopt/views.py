@@ -14,6 +14,7 @@ from sopopt.case import Case
 from sopopt.periods import expand_series
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import ScenarioMeta
+from sopopt.schema.tables import DemandTable, SeriesTable
 
 
 class _Dumper(yaml.SafeDumper):
@@ -142,6 +143,37 @@ def json_schema() -> dict[str, Any]:
         schema["properties"][key] = prop
     # A scenario file is a partial model: nothing is required at the top level.
     schema.pop("required", None)
+    _add_table_references(schema)
     schema["title"] = "sopopt model or scenario file"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def _is_series(node: dict[str, Any]) -> bool:
+    kinds = {option.get("type") for option in node.get("anyOf", []) if isinstance(option, dict)}
+    return {"number", "array", "object"} <= kinds
+
+
+def _add_table_references(schema: dict[str, Any]) -> None:
+    """Allow ``{file: ...}`` wherever the loader reads a table: ``demand`` and every series."""
+    defs = schema.setdefault("$defs", {})
+    for model in (DemandTable, SeriesTable):
+        defs[model.__name__] = model.model_json_schema()
+    series_ref = {"$ref": "#/$defs/SeriesTable"}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if _is_series(node):
+                node["anyOf"].append(series_ref)
+            for value in list(node.values()):
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in schema.items() if k != "$defs"})
+    walk({k: v for k, v in defs.items() if k not in ("DemandTable", "SeriesTable")})
+    demand = schema["properties"]["demand"]
+    schema["properties"]["demand"] = {"anyOf": [{k: v for k, v in demand.items() if k not in ("title", "default")},
+                                                {"$ref": "#/$defs/DemandTable"}],
+                                      "title": demand.get("title", "Demand"), "description": demand.get("description", "")}

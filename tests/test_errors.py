@@ -53,11 +53,16 @@ def test_wrong_type_names_the_field(workspace):
 
 
 def test_yaml_boolean_words_where_a_name_is_meant(workspace):
-    text = TINY_MODEL.replace("site: plant", "site: no").replace("  plant: {}\n", "  plant: {}\n  on: {}\n")
-    root = workspace({"models/m.yaml": text})
-    found = problems_of(model(root))
-    assert any("m.yaml:15:5" in p and "resources.line.site" in p and "boolean" in p for p in found), found
-    assert any("m.yaml:12:3" in p and "sites.on" in p and "put the name in quotes" in p for p in found), found
+    # YAML 1.2: a site named no or on is a name, not a boolean.
+    text = TINY_MODEL.replace("plant", "no").replace("sites:\n  no: {}\n", "sites:\n  no: {}\n  on: {}\n")
+    case = load_case(model(workspace({"models/m.yaml": text})))
+    assert set(case.network.sites) == {"no", "on"}
+    assert case.network.resources["line"].site == "no"
+
+
+def test_yaml_true_as_a_key_is_an_error(workspace):
+    text = TINY_MODEL.replace("  plant: {}\n", "  plant: {}\n  true: {}\n")
+    one(model(workspace({"models/m.yaml": text})), "m.yaml:12:3", "sites.true", "put the name in quotes")
 
 
 @pytest.mark.parametrize(

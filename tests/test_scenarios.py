@@ -231,7 +231,7 @@ def test_series_table_errors_name_the_cell(workspace):
     with pytest.raises(sopopt.ScenarioError) as info:
         load_case(root / "models/m.yaml")
     text = str(info.value)
-    assert "capacity.csv:4: resources.line.hours.3: 'x' is not a finite number" in text
+    assert "capacity.csv:4: resources.line.hours.3: column 'line': 'x' is not a finite number" in text
 
 
 def test_price_adjustment_changes_the_product_price(workspace):

@@ -4,13 +4,39 @@ inside the workspace."""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations, check_inside, display_path, number_cell, read_table
+from sopopt.loading import (
+    KeyPath,
+    Locations,
+    NumberFormat,
+    check_inside,
+    display_path,
+    number_cell,
+    read_table,
+)
 from sopopt.scenarios.chain import Document, put
+from sopopt.schema.tables import Decimal, Thousands
+
+FORMAT_KEYS = {"thousands", "decimal"}
+
+
+def number_format(ref: dict[str, Any], where: Location, field: str) -> NumberFormat:
+    """The number format declared on a table reference (``thousands``, ``decimal``)."""
+    problems = []
+    for key, allowed in (("thousands", typing.get_args(Thousands)), ("decimal", typing.get_args(Decimal))):
+        if key in ref and ref[key] not in allowed:
+            shown = ", ".join(f'"{a}"' for a in allowed)
+            problems.append(Problem(where, f"{field}.{key}", f"{ref[key]!r} is not one of {shown}"))
+    if not problems and "thousands" in ref and ref["thousands"] == ref.get("decimal"):
+        problems.append(Problem(where, f"{field}.decimal", "the decimal mark and thousands separator must differ"))
+    if problems:
+        raise ScenarioError(problems)
+    return NumberFormat(ref.get("thousands"), ref.get("decimal"))
 
 
 def expand_tables(doc: Document, workspace: Path, files: list[Path]) -> None:
@@ -38,7 +64,7 @@ def expand_tables(doc: Document, workspace: Path, files: list[Path]) -> None:
 def _expand_demand(doc: Document, demand: dict[str, Any], workspace: Path, files: list[Path]) -> None:
     where = (doc.locations.get(("demand", "file")) or doc.locations.get(("demand",))
              or Location(display_path(doc.path)))
-    unknown = set(demand) - {"file", "sheet"}
+    unknown = set(demand) - {"file", "sheet", *FORMAT_KEYS}
     if unknown:
         raise ScenarioError(
             [Problem(where, "demand", f"unknown field(s) beside 'file': {', '.join(sorted(unknown))}")]
@@ -49,15 +75,16 @@ def _expand_demand(doc: Document, demand: dict[str, Any], workspace: Path, files
     table = doc.path.parent / demand["file"]
     if table.exists() or table.is_symlink():
         table = check_inside(table, workspace, where, "demand.file")
+    fmt = number_format(demand, where, "demand")
     files.append(table)
-    values, locations = read_demand_table(table, sheet, where)
+    values, locations = read_demand_table(table, sheet, where, fmt)
     doc.data["demand"] = values
     for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
         del doc.locations[key]
     doc.locations.update(locations)
 
 
-SERIES_REF_KEYS = {"file", "sheet", "column", "row"}
+SERIES_REF_KEYS = {"file", "sheet", "column", "row", *FORMAT_KEYS}
 
 
 def _series_refs(node: Any, path: KeyPath) -> Iterable[tuple[KeyPath, dict[str, Any]]]:
@@ -84,6 +111,7 @@ def _read_series_ref(
     file = doc.path.parent / ref["file"]
     if file.exists() or file.is_symlink():
         file = check_inside(file, workspace, where, f"{field_name}.file")
+    fmt = number_format(ref, where, field_name)
     files.append(file)
     rows = read_table(file, ref.get("sheet"), where, f"{field_name}.file")
     name = display_path(file)
@@ -105,7 +133,7 @@ def _read_series_ref(
                                         f"first given on line {locations[(*path, period)].line}"))
                 continue
             try:
-                values[period] = number_cell(row[column], here, f"{field_name}.{period}")
+                values[period] = number_cell(row[column], here, f"{field_name}.{period}", column, fmt)
             except ScenarioError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -122,7 +150,7 @@ def _read_series_ref(
             if period == key or not period:
                 continue
             try:
-                values[period] = number_cell(text, here, f"{field_name}.{period}")
+                values[period] = number_cell(text, here, f"{field_name}.{period}", period, fmt)
             except ScenarioError as exc:
                 problems.extend(exc.problems)
             locations[(*path, period)] = here
@@ -132,7 +160,7 @@ def _read_series_ref(
 
 
 def read_demand_table(
-    path: Path, sheet: str | None, where: Location
+    path: Path, sheet: str | None, where: Location, fmt: NumberFormat | None = None
 ) -> tuple[dict[str, dict[str, dict[str, float]]], Locations]:
     """Demand from a long table (product, site, period, quantity) or a wide one
     (product, site, then one column per period)."""
@@ -163,15 +191,15 @@ def read_demand_table(
             problems.append(Problem(here, "product/site", "empty product or site"))
             continue
         if long_format:
-            cells = {row[lower["period"]]: row[quantity]}  # type: ignore[index]
+            cells = {row[lower["period"]]: (quantity, row[quantity])}  # type: ignore[index]
         else:
-            cells = {h: row[h] for h in header if h not in (lower["product"], lower["site"]) and h}
-        for period, text in cells.items():
+            cells = {h: (h, row[h]) for h in header if h not in (lower["product"], lower["site"]) and h}
+        for period, (column, text) in cells.items():
             if text == "":
                 problems.append(Problem(here, f"demand.{product}.{site}.{period}", "empty cell"))
                 continue
             try:
-                number = number_cell(text, here, f"demand.{product}.{site}.{period}")
+                number = number_cell(text, here, f"demand.{product}.{site}.{period}", column, fmt)
             except ScenarioError as exc:
                 problems.extend(exc.problems)
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -100,9 +101,12 @@ def _problem(error: dict[str, Any], path: KeyPath, data: Any, locations: Locatio
         return Problem(where, f"{field_name}.{missing}" if field_name else missing, "required field missing")
     hint = ""
     if isinstance(value, bool) and kind in ("string_type", "float_type", "int_type"):
-        hint = "YAML reads yes/no/on/off/true/false as a boolean; put a name in quotes"
+        hint = "YAML reads true/false as a boolean; put a name in quotes"
     elif isinstance(value, str) and kind in ("float_type", "int_type"):
-        hint = "write the number without quotes"
+        hint = "write the number without quotes" if _NUMBER.fullmatch(value.strip()) else \
+            "write a plain number: YAML 1.2 reads 1:30, 1_000 and 1,5 as text"
+    elif isinstance(value, str) and kind == "bool_type":
+        hint = "write true or false: YAML 1.2 reads yes/no/on/off as text"
     message = error["msg"]
     if kind in ("float_type", "dict_type", "list_type") and not hint:
         message = "expected a number, a list with one number per period, or a mapping by period"
@@ -110,7 +114,8 @@ def _problem(error: dict[str, Any], path: KeyPath, data: Any, locations: Locatio
         message = f"{message} (got {value!r})"
     return Problem(where, field_name, message, hint)
 
-
+#: Text that is a plain decimal number (a quoted number).
+_NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:

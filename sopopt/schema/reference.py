@@ -35,6 +35,7 @@ from sopopt.schema.network import (
     Workforce,
 )
 from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ScenarioMeta, SolverSettings
+from sopopt.schema.tables import DemandTable, SeriesTable
 
 #: (heading, where it appears in a file, model) in reading order.
 SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
@@ -57,6 +58,8 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Material at a site", "materials.NAME.sites.SITE", MaterialSite),
     ("Supplier", "suppliers.NAME", Supplier),
     ("Transport lane", "lanes.NAME", Lane),
+    ("Demand table", "demand: {file: ...}", DemandTable),
+    ("Series table", "any series: {file: ..., column: NAME} or {..., row: NAME}", SeriesTable),
     ("Scenario-only fields", "(scenario file)", ScenarioMeta),
     ("Adjustment", "adjust[i]", Adjustment),
     ("Solver settings", "solver", SolverSettings),
@@ -123,15 +126,33 @@ def format_reference() -> str:
         "An optional section that is *absent* means the lever is not modelled; a lever present",
         "without a capacity is unlimited.",
         "",
+        "**YAML.** Files are read with the YAML 1.2 core schema: `010` is ten (not octal eight),",
+        "`1:30` and `1_000` are text (an error where a number is expected), only `true`/`false`",
+        "are booleans (`make: no` is an error; a key `no` or `on` is a name). Merge keys work with",
+        "overrides: in `overtime: {<<: *ot, capacity: 200}` the mapping's own keys win over",
+        "merged ones, and of `<<: [*a, *b]` the first wins. Within one mapping a key given twice",
+        "is an error.",
+        "",
         "**Tables.** Paths are relative to the YAML file and must stay inside the workspace",
         "(the folder tree holding the scenario and its model). CSV (`,` or `;` separated, UTF-8",
-        "with or without BOM, decimal commas accepted) or Excel (`.xlsx`, with `sheet:`).",
+        "with or without BOM) or Excel (`.xlsx`, with `sheet:`).",
         "",
         "- `demand: {file: demand.csv}`: long (`product,site,period,quantity`) or wide",
         "  (`product,site,<one column per period>`); a product/site/period given twice is an error.",
         "- any series: `{file: capacity.csv, column: line1}` reads column `line1` of a table with a",
         "  `period` column; `{file: capacity.csv, row: line1}` reads the row whose `name` cell is",
         "  `line1` in a table with one column per period.",
+        "",
+        "**Numbers in tables.** Text cells are read with `.` as the decimal mark; spaces between",
+        "digits are ignored. A cell with a comma followed by exactly three digits (`4,150`,",
+        "`1,234,567`) is an error naming the file, line and column, because it could mean 4150 or",
+        "4.15, unless the table reference declares its format: `{file: demand.csv, thousands: \",\"}`",
+        "(US and UK exports: `4,150.5`) or `{file: demand.csv, decimal: \",\"}` (European",
+        "exports: `4,15`; add `thousands: \".\"` for `4.150,5`). Without a declared format, a single",
+        "comma followed by 1, 2 or 4+ digits (`4,15`, as in `;`-separated exports) is a decimal",
+        "comma. With a declared format, a separator in the wrong place (`41,50` with",
+        "`thousands: \",\"`) is an error. Numeric Excel cells are numbers already and are read as",
+        "they are, whatever the declared format.",
         "",
     ]
     for heading, where, model in SECTIONS:
