@@ -1,13 +1,14 @@
 """The vectorised builder (sopopt.model.fast) builds exactly the LP of the plain path.
 
-Rows and columns are matched by component name and index, so the order may differ;
-everything else (coefficients, bounds, right-hand sides, costs) must be equal, and the
-optimal objective the same.
+Columns and rows come out in the same order with the same names and indices; every
+array (bounds, costs, right-hand sides, matrix) is compared for exact equality, the cost
+terms of every category too, and the optimal objective is the same.
 """
 
 from __future__ import annotations
 
-import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from sopopt.generate import write_instance
 from sopopt.model import build_model
 from sopopt.model.fast import build_lp
 from sopopt.model.standard_form import compile_lp
-from sopopt.solver import highs_lp, pass_lp
+from sopopt.solver import pass_lp
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(
@@ -30,27 +31,6 @@ CASES = sorted(
         *(ROOT / "scenarios").glob("*.yaml"),
     }
 )
-
-
-def _canonical(lp: Any, col_keys: list[Any], row_keys: list[Any]) -> dict[str, Any]:
-    """The LP keyed by (component, index) instead of by position."""
-    a = lp.a_matrix_
-    start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
-    entries = {}
-    for j, key in enumerate(col_keys):
-        for k in range(start[j], start[j + 1]):
-            entries[row_keys[index[k]], key] = float(value[k])
-    return {
-        "columns": {
-            key: (float(lo), float(up), float(c))
-            for key, lo, up, c in zip(col_keys, lp.col_lower_, lp.col_upper_, lp.col_cost_, strict=True)
-        },
-        "rows": {
-            key: (float(lo), float(up)) for key, lo, up in zip(row_keys, lp.row_lower_, lp.row_upper_, strict=True)
-        },
-        "entries": entries,
-        "offset": float(lp.offset_),
-    }
 
 
 def _objective(lp: Any) -> float:
@@ -63,38 +43,33 @@ def _objective(lp: Any) -> float:
     return float(h.getInfo().objective_function_value)
 
 
-def _assert_same_lp(data: Any) -> None:
+ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "a_start", "a_index", "a_value")
+
+
+def assert_same_lp(data: Any) -> None:
+    """Both build paths give the same LP, element for element, and the same optimum."""
     model = build_model(data)  # keep it alive: columns refer to it weakly
     plain = compile_lp(model)
-    plain_cols, plain_rows = plain.column_keys(), plain.row_keys()
     fast = build_lp(data)
-    expected = _canonical(highs_lp(plain), plain_cols, plain_rows)
-    fast_keys = fast.column_keys()
-    got = _canonical(highs_lp(fast), fast_keys, fast.row_keys())
-    assert len(set(plain_cols)) == len(plain_cols)
-    assert len(set(plain_rows)) == len(plain_rows)
-    assert set(got["columns"]) == set(expected["columns"]), "column sets differ"
-    assert set(got["rows"]) == set(expected["rows"]), "row sets differ"
-    diff_cols = [k for k in expected["columns"] if expected["columns"][k] != got["columns"][k]]
-    assert not diff_cols, f"column bounds/costs differ, e.g. {diff_cols[:3]}"
-    diff_rows = [k for k in expected["rows"] if expected["rows"][k] != got["rows"][k]]
-    assert not diff_rows, f"row bounds differ, e.g. {diff_rows[:3]}"
-    assert set(got["entries"]) == set(expected["entries"]), "sparsity patterns differ"
-    diff = [k for k in expected["entries"] if expected["entries"][k] != got["entries"][k]]
-    assert not diff, f"coefficients differ, e.g. {diff[:3]}"
-    assert got["offset"] == expected["offset"]
+    assert fast.column_keys() == plain.column_keys(), "columns differ (names, indices or order)"
+    assert fast.row_keys() == plain.row_keys(), "rows differ (names, indices or order)"
+    assert (fast.num_col, fast.num_row, fast.offset) == (plain.num_col, plain.num_row, plain.offset)
+    for name in ARRAYS:
+        mine, theirs = getattr(fast, name), getattr(plain, name)
+        assert mine.shape == theirs.shape and np.array_equal(mine, theirs), f"{name} differs"
+    assert set(fast.cost_vectors) == set(plain.cost_vectors)
     for category, (cols, coefs) in plain.cost_vectors.items():
         fast_cols, fast_coefs = fast.cost_vectors[category]
-        want = sorted((plain_cols[j], c) for j, c in zip(cols.tolist(), coefs.tolist(), strict=True))
-        have = sorted((fast_keys[j], c) for j, c in zip(fast_cols.tolist(), fast_coefs.tolist(), strict=True))
+        want = sorted(zip(cols.tolist(), coefs.tolist(), strict=True))
+        have = sorted(zip(fast_cols.tolist(), fast_coefs.tolist(), strict=True))
         assert have == want, f"cost terms of {category} differ"
     if plain.num_col:
-        assert math.isclose(_objective(fast), _objective(plain), rel_tol=1e-9, abs_tol=1e-6)
+        assert _objective(fast) == _objective(plain)
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_fast_build_matches_plain_on_files(path: Path) -> None:
-    _assert_same_lp(load_case(path).data)
+    assert_same_lp(load_case(path).data)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +80,7 @@ def test_fast_build_matches_plain_on_generated(
     tmp_path: Path, products: int, sites: int, periods: int, seed: int
 ) -> None:
     path = write_instance(tmp_path, products, sites, periods, seed, layout="long" if seed % 2 else "wide")
-    _assert_same_lp(load_case(path).data)
+    assert_same_lp(load_case(path).data)
 
 
 def test_fast_values_map_back_to_components(tmp_path: Path) -> None:
@@ -118,3 +93,62 @@ def test_fast_values_map_back_to_components(tmp_path: Path) -> None:
     assert sum(len(v) for v in values.values()) == fast.num_col
     name, index = keys[3]
     assert values[name][index] == 3.0
+
+
+ZERO_USAGE = """\
+name: idle
+periods: {labels: ["1", "2"]}
+products:
+  widget:
+    production_cost: 10
+    sites:
+      plant: {make: true}
+sites:
+  plant: {}
+resources:
+  line:
+    site: plant
+    hours: 100
+    usage: {widget: 0}
+    overtime: {cost: 5, capacity: 10}
+workforce:
+  crew:
+    site: plant
+    initial_headcount: 2
+    hours_per_worker: 40
+    wage: 100
+    usage: {widget: 0}
+    overtime: {cost: 5, hours_per_worker: 8}
+demand:
+  widget:
+    plant: [5, 5]
+"""
+
+
+def test_zero_usage_gives_no_rows_and_no_overtime_in_either_path(tmp_path: Path) -> None:
+    """A resource or crew whose usage is all zero gets no rows and no overtime columns.
+
+    Before the families were unified the fast path built 2 resource overtime columns and
+    2 resource capacity rows here that the Pyomo path did not.
+    """
+    path = tmp_path / "idle.yaml"
+    path.write_text(ZERO_USAGE)
+    data = load_case(path).data
+    assert_same_lp(data)
+    fast = build_lp(data)
+    names = {name for name, _ in fast.column_keys()} | {name for name, _ in fast.row_keys()}
+    assert names.isdisjoint({"resource_overtime", "resource_capacity", "labour_overtime", "labour_capacity",
+                             "overtime_limit"})
+    assert {"production", "headcount", "inventory_balance", "headcount_balance"} <= names
+
+
+def test_fast_path_never_imports_pyomo(tmp_path: Path) -> None:
+    """Solving a case on the fast path (the default) loads no Pyomo module."""
+    script = (
+        "import sys, sopopt\n"
+        f"plan = sopopt.solve({str(ROOT / 'models' / 'acme.yaml')!r})\n"
+        "assert plan.status.value == 'optimal', plan.status\n"
+        "print(sorted(m for m in sys.modules if m == 'pyomo' or m.startswith('pyomo.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert done.stdout.strip() == "[]"

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pyomo.environ as pyo
 import pytest
+from regenerate_golden import GOLDEN, golden_lp_text
 
 import sopopt
-from sopopt.model.registry import LIMITS, VARIABLES
+from sopopt.model.families import FAMILIES
+from sopopt.model.reference import formulation_reference
+from sopopt.model.registry import COMMITTED_DECISIONS, COST_CATEGORIES, COST_LABELS, LIMITS, VARIABLES
 
 DATA = Path(__file__).parent / "data"
-GOLDEN = DATA / "lp" / "mini.lp"
-FAMILY_ROWS = (
-    "inventory_balance", "backlog_balance", "safety_stock", "storage_capacity", "resource_capacity",
-    "headcount_balance", "labour_capacity", "overtime_limit", "supplier_capacity", "material_balance",
-    "lane_capacity",
-)
-
-
-def _lp_text(model: pyo.ConcreteModel) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.lp"
-        model.write(str(path), format="lp", io_options={"symbolic_solver_labels": True})
-        return path.read_text()
+ROOT = DATA.parents[1]
+FAMILY_ROWS = tuple(row for family in FAMILIES for row in family.rows)
 
 
 @pytest.fixture(scope="module")
@@ -38,18 +29,34 @@ def test_catalogue_names_every_variable_and_limit(mini_model):
     variables = {v.name for v in mini_model.component_objects(pyo.Var)}
     assert variables == {spec.component for spec in VARIABLES}
     constraints = {c.name for c in mini_model.component_objects(pyo.Constraint)}
+    assert constraints == set(FAMILY_ROWS)
     assert {spec.component for spec in LIMITS} <= constraints
+
+
+def test_every_cost_category_is_declared_once_and_committed_decisions_are_variables():
+    declared = [c.name for family in FAMILIES for c in family.costs]
+    assert len(declared) == len(set(declared)) == len(COST_CATEGORIES)
+    assert set(COST_LABELS) == set(COST_CATEGORIES)
+    assert set(COMMITTED_DECISIONS) <= {spec.component for spec in VARIABLES}
+
+
+def test_formulation_document_is_current():
+    """docs/formulation.md is what ``python -m sopopt.model.reference`` prints."""
+    document = (ROOT / "docs" / "formulation.md").read_text(encoding="utf-8")
+    assert document == formulation_reference(), "regenerate: python -m sopopt.model.reference > docs/formulation.md"
+    for family in FAMILIES:
+        assert f"## {family.title}" in document
 
 
 def test_golden_lp_of_the_mini_model(mini_model):
     """Every constraint family's rows, coefficients and right-hand sides, pinned.
 
-    Regenerate after an intended change with SOPOPT_REGEN_GOLDEN=1 and review the diff.
+    Regenerate after an intended change with ``python tests/regenerate_golden.py`` and
+    review the diff. The old ``SOPOPT_REGEN_GOLDEN`` switch made this test rewrite its own
+    expectation and pass; now setting it fails the test.
     """
-    text = _lp_text(mini_model)
-    if os.environ.get("SOPOPT_REGEN_GOLDEN"):
-        GOLDEN.write_text(text)
-    assert text == GOLDEN.read_text()
+    assert not os.environ.get("SOPOPT_REGEN_GOLDEN"), "regenerate with python tests/regenerate_golden.py"
+    assert golden_lp_text() == GOLDEN.read_text()
 
 
 @pytest.mark.parametrize("family", FAMILY_ROWS)

@@ -35,15 +35,29 @@ symbol                   Pyomo                     file field
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sopopt.model.arrays import INF, ArrayModel, Grid, previous
 from sopopt.model.common import bound
-from sopopt.model.registry import Registry
+from sopopt.model.family import CostCategory, Family, Registry, VarSpec
 from sopopt.model.sets import ModelData
 
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
-def add_demand(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+PSP = ("product", "site", "period")
+SALES = VarSpec("sales", "sales", PSP, "units")
+BACKLOG = VarSpec("backlog", "backlog", PSP, "units")
+LOST = VarSpec("lost", "lost_sales", PSP, "units")
+BACKLOG_BALANCE = "backlog_balance"
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Sales, backlog and lost-sale variables and the backlog balance."""
+    import pyomo.environ as pyo
+
     T = d.T
     backlog_items = [(p, s) for (p, s), item in d.items.items() if item.backlog]
     lost_items = [(p, s) for (p, s), item in d.items.items() if item.lost_sales]
@@ -96,3 +110,68 @@ def sales_expression(m: pyo.ConcreteModel, d: ModelData, p: str, s: str, t: int)
     if item.lost_sales:
         return -m.lost[p, s, t], float(item.demand[t])
     return 0.0, float(item.demand[t])
+
+
+def sales_arrays(a: ArrayModel) -> tuple[list[tuple[np.ndarray, Grid, float]], Grid]:
+    """:func:`sales_expression` on the item grid: ``([(items, columns, coefficient)], constant)``.
+
+    Backlog items deliver ``S``; lost-sales-only items deliver ``D - Λ``; the rest ``D``.
+    """
+    has_backlog, has_lost = a.item_flag("backlog"), a.item_flag("lost_sales")
+    lost_only = has_lost & ~has_backlog
+    terms = [
+        (has_backlog, a.ids[SALES.component], 1.0),
+        (lost_only, a.item_ids(LOST.component, has_lost)[lost_only], -1.0),
+    ]
+    constant = np.where(has_backlog[:, None], 0.0, a.item_grid("demand"))
+    return terms, constant
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays."""
+    T, n = a.T, len(a.items)
+    ones = np.ones((n, T), dtype=bool)
+    has_backlog, has_lost = a.item_flag("backlog"), a.item_flag("lost_sales")
+    backlog_items = np.flatnonzero(has_backlog)
+    bl_keys = a.item_keys(has_backlog)
+    forbid = np.array([a.items[i].backlog_at_end == "forbid" for i in backlog_items], dtype=bool)
+    bl_upper = a.item_grid("backlog_limit")[has_backlog]
+    if bl_upper.size:
+        bl_upper[forbid, T - 1] = 0.0
+    S = a.columns(SALES.component, bl_keys, ones[has_backlog])
+    B = a.columns(BACKLOG.component, bl_keys, ones[has_backlog], 0.0, bl_upper)
+    demand = a.item_grid("demand")
+    lost_upper = np.where(has_backlog[:, None], INF, demand)[has_lost]
+    L = a.columns(LOST.component, a.item_keys(has_lost), ones[has_lost], 0.0, lost_upper)
+
+    # Backlog balance: B[t] - B[t-1] + S[t] + L[t] = D[t] (+ B0 in the first period).
+    rhs = demand[has_backlog]
+    if rhs.size:
+        rhs[:, 0] += np.array([a.items[i].initial_backlog for i in backlog_items])
+    R = a.rows(BACKLOG_BALANCE, bl_keys, ones[has_backlog], rhs, 0)
+    a.coef(R, B, 1.0)
+    a.coef(R, previous(B), -1.0)
+    a.coef(R, S, 1.0)
+    a.coef(R, a.item_ids(LOST.component, has_lost)[has_backlog], 1.0)
+
+    a.objective("backlog", B, a.item_grid("backlog_cost")[has_backlog])
+    lost_cost = a.item_grid("lost_sale_cost")
+    a.objective("lost_sales", L, lost_cost[has_lost])
+    at_end = np.array([a.items[i].backlog_at_end == "lost_sale_cost" for i in backlog_items], dtype=bool)
+    if at_end.any():
+        a.objective("lost_sales", B[at_end, T - 1], lost_cost[has_backlog][at_end, T - 1])
+
+
+FAMILY = Family(
+    name="demand",
+    title="Demand, backlog and lost sales",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(SALES, BACKLOG, LOST),
+    rows=(BACKLOG_BALANCE,),
+    costs=(
+        CostCategory("backlog", "Late delivery penalty (backlog)", 110),
+        CostCategory("lost_sales", "Lost sales penalty", 120),
+    ),
+)

@@ -39,17 +39,32 @@ symbol                 Pyomo                       file field
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-import pyomo.environ as pyo
+import numpy as np
 
+from sopopt.model.arrays import ArrayModel, lagged, previous
 from sopopt.model.common import bound
-from sopopt.model.demand import sales_expression
-from sopopt.model.registry import Registry
+from sopopt.model.demand import sales_arrays, sales_expression
+from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.production import PRODUCTION, SUBCONTRACT
 from sopopt.model.sets import ModelData
+from sopopt.model.transport import SHIPMENT, lane_products
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+PSP = ("product", "site", "period")
+INVENTORY = VarSpec("inventory", "inventory", PSP, "units")
+SAFETY_SHORTFALL = VarSpec("safety_shortfall", "safety_stock_shortfall", PSP, "units")
+INVENTORY_BALANCE = "inventory_balance"
+SAFETY_STOCK = "safety_stock"
 
 
-def add_inventory(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Closing stock I[p,s,t], its balance, bounds, holding cost and safety stock."""
+    import pyomo.environ as pyo
+
     T = d.T
     m.item_index = pyo.Set(initialize=[(p, s, t) for p, s in d.items for t in range(T)], dimen=3, ordered=True)
 
@@ -104,3 +119,54 @@ def add_inventory(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     reg.cost("safety_stock", [
         (float(d.items[p, s].safety_stock_cost[t]), m.safety_shortfall[p, s, t]) for p, s, t in m.safety_index
     ])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays."""
+    T, d = a.T, a.d
+    ones = np.ones((len(a.items), T), dtype=bool)
+    low = a.item_grid("min_inventory")
+    low[:, T - 1] = np.maximum(low[:, T - 1], [it.ending_inventory for it in a.items])
+    inv = a.columns(INVENTORY.component, a.keys, ones, low, a.item_grid("max_inventory"))
+    sales, demand = sales_arrays(a)
+    rhs = a.item_grid("scheduled_receipts") - demand
+    rhs[:, 0] += np.array([it.initial_inventory for it in a.items])
+    IB = a.rows(INVENTORY_BALANCE, a.keys, ones, rhs, 0)
+    a.coef(IB, inv, 1.0)
+    a.coef(IB, previous(inv), -1.0)
+    a.coef(IB[a.item_flag("make")], a.ids[PRODUCTION.component], -1.0)
+    a.coef(IB[a.item_flag("subcontract")], a.ids[SUBCONTRACT.component], -1.0)
+    entities, lead = lane_products(d)
+    if entities:
+        Y = a.ids[SHIPMENT.component]
+        origin = np.array([a.pos[p, d.lanes[name].origin] for name, p in entities], dtype=np.int64)
+        dest = np.array([a.pos[p, d.lanes[name].destination] for name, p in entities], dtype=np.int64)
+        a.coef(IB[dest], lagged(Y, lead), -1.0)
+        a.coef(IB[origin], Y, 1.0)
+    for where, cols, coefficient in sales:
+        a.coef(IB[where], cols, coefficient)
+    a.objective("holding", inv, a.item_grid("holding_cost"))
+
+    # Safety stock: I + Z >= SS where SS > 0 and its cost > 0.
+    ss, ss_cost = a.item_grid("safety_stock"), a.item_grid("safety_stock_cost")
+    target = (ss > 0) & (ss_cost > 0)
+    Z = a.columns(SAFETY_SHORTFALL.component, a.keys, target)
+    SR = a.rows(SAFETY_STOCK, a.keys, target, ss, -1)
+    a.coef(SR, inv, 1.0)
+    a.coef(SR, Z, 1.0)
+    a.objective("safety_stock", Z, ss_cost)
+
+
+FAMILY = Family(
+    name="inventory",
+    title="Inventory balance, stock limits and safety stock",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(INVENTORY, SAFETY_SHORTFALL),
+    rows=(INVENTORY_BALANCE, SAFETY_STOCK),
+    costs=(
+        CostCategory("holding", "Holding stock", 90),
+        CostCategory("safety_stock", "Below safety stock penalty", 130),
+    ),
+)

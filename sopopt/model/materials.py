@@ -33,15 +33,28 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-import pyomo.environ as pyo
+import numpy as np
 
-from sopopt.model.registry import Registry
+from sopopt.model.arrays import ArrayModel, lagged, previous, stack
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.production import PRODUCTION
 from sopopt.model.sets import ModelData
 
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
-def add_materials(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+PURCHASE = VarSpec("purchase", "purchases", ("supplier", "site", "period"), "units")
+MATERIAL_STOCK = VarSpec("material_stock", "material_stock", ("material", "site", "period"), "units")
+SUPPLIER_CAPACITY = LimitSpec("supplier_capacity", "supplier", ("supplier", "period"), "unit of material")
+MATERIAL_BALANCE = "material_balance"
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Purchases, supplier capacity, material stock and its balance."""
+    import pyomo.environ as pyo
+
     T = d.T
     m.purchase_index = pyo.Set(
         initialize=[
@@ -100,3 +113,63 @@ def add_materials(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         (float(d.material_stocks[mat, s].holding_cost[t]), m.material_stock[mat, s, t])
         for mat, s, t in m.material_index if d.material_stocks[mat, s].holding_cost[t]
     ])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays."""
+    T, d = a.T, a.d
+    sups = list(d.suppliers.values())
+    entities = [(sup.name, s) for sup in sups for s in sup.sites]
+    of_sup = np.array([k for k, sup in enumerate(sups) for _ in sup.sites], dtype=np.int64)
+    lead = np.array([sups[k].lead_time for k in of_sup.tolist()], dtype=np.int64)
+    Q = a.columns(PURCHASE.component, entities, np.arange(T)[None, :] < (T - lead)[:, None])
+    a.objective("materials", Q, stack([sups[k].price for k in of_sup.tolist()], T))
+    sup_lead = np.array([sup.lead_time for sup in sups], dtype=np.int64)
+    sup_cap = stack([sup.capacity for sup in sups], T)
+    sup_mask = (
+        (np.arange(T)[None, :] < (T - sup_lead)[:, None])
+        & np.isfinite(sup_cap)
+        & np.array([bool(sup.sites) for sup in sups], dtype=bool)[:, None]
+    )
+    QC = a.rows(SUPPLIER_CAPACITY.component, [(sup.name,) for sup in sups], sup_mask, sup_cap, 1)
+    if entities:
+        a.coef(QC[of_sup], Q, 1.0)
+
+    keys, stocks = list(d.material_stocks), list(d.material_stocks.values())
+    row_of = {k: j for j, k in enumerate(keys)}
+    every = np.ones((len(keys), T), dtype=bool)
+    M = a.columns(MATERIAL_STOCK.component, keys, every)
+    rhs = stack([st.scheduled_receipts for st in stocks], T)
+    rhs[:, 0] += [st.initial_stock for st in stocks]
+    MB = a.rows(MATERIAL_BALANCE, keys, every, rhs, 0)
+    a.coef(MB, M, 1.0)
+    a.coef(MB, previous(M), -1.0)
+    if entities:
+        q_row = np.array([row_of.get((sups[k].material, s), -1) for k, (_n, s) in zip(of_sup.tolist(), entities, strict=True)])
+        ok = q_row >= 0
+        a.coef(MB[q_row[ok]], lagged(Q[ok], lead[ok]), -1.0)
+    use_rows, use_cols, use_qty = [], [], []
+    for (p, s), item in d.items.items():
+        if item.make and p in d.bom:
+            for mat, qty in d.bom[p].items():
+                if qty and (mat, s) in row_of:
+                    use_rows.append(row_of[mat, s])
+                    use_cols.append(a.pos[p, s])
+                    use_qty.append(qty)
+    if use_rows:
+        X = a.item_ids(PRODUCTION.component, a.item_flag("make"))
+        a.coef(MB[np.array(use_rows)], X[np.array(use_cols)], np.array(use_qty)[:, None])
+    a.objective("holding", M, stack([st.holding_cost for st in stocks], T))
+
+
+FAMILY = Family(
+    name="materials",
+    title="Materials and suppliers",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(PURCHASE, MATERIAL_STOCK),
+    rows=(SUPPLIER_CAPACITY.component, MATERIAL_BALANCE),
+    limits=(SUPPLIER_CAPACITY,),
+    costs=(CostCategory("materials", "Materials bought", 20),),
+)

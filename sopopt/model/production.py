@@ -26,15 +26,33 @@ symbol                 Pyomo                   file field
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
-from sopopt.model.registry import Registry
+from sopopt.model.family import CostCategory, Family, Registry, VarSpec
 from sopopt.model.sets import ModelData
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+PSP = ("product", "site", "period")
+PRODUCTION = VarSpec("production", "production", PSP, "units")
+SUBCONTRACT = VarSpec("subcontract", "subcontracting", PSP, "units")
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Production X[p,s,t] and subcontracted units U[p,s,t] with their bounds and costs."""
+    add_production(m, d, reg)
+    add_subcontracting(m, d, reg)
 
 
 def add_production(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Production variables X[p,s,t] with their bounds and cost."""
+    import pyomo.environ as pyo
+
     made = [(p, s) for (p, s), item in d.items.items() if item.make]
     m.make_index = pyo.Set(initialize=[(p, s, t) for p, s in made for t in range(d.T)], dimen=3, ordered=True)
 
@@ -51,6 +69,8 @@ def add_production(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
 def add_subcontracting(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Subcontracted units U[p,s,t], bounded by the subcontractor's capacity."""
+    import pyomo.environ as pyo
+
     items = [(p, s) for (p, s), item in d.items.items() if item.subcontract]
     m.subcontract_index = pyo.Set(
         initialize=[(p, s, t) for p, s in items for t in range(d.T)], dimen=3, ordered=True
@@ -64,3 +84,26 @@ def add_subcontracting(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> Non
         (float(d.items[p, s].subcontract_cost[t]), m.subcontract[p, s, t])
         for p, s, t in m.subcontract_index if d.items[p, s].subcontract_cost[t]
     ])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns and costs as arrays (X and U on the item grid)."""
+    ones = np.ones((len(a.items), a.T), dtype=bool)
+    make = a.item_flag("make")
+    X = a.columns(PRODUCTION.component, a.item_keys(make), ones[make],
+                  a.item_grid("min_production")[make], a.item_grid("max_production")[make])
+    a.objective("production", X, a.item_grid("production_cost")[make])
+    sub = a.item_flag("subcontract")
+    U = a.columns(SUBCONTRACT.component, a.item_keys(sub), ones[sub], 0.0, a.item_grid("subcontract_capacity")[sub])
+    a.objective("subcontracting", U, a.item_grid("subcontract_cost")[sub])
+
+
+FAMILY = Family(
+    name="production",
+    title="Production and subcontracting",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(PRODUCTION, SUBCONTRACT),
+    costs=(CostCategory("production", "Production", 10), CostCategory("subcontracting", "Subcontracting", 30)),
+)

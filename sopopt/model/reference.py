@@ -8,21 +8,11 @@ code. ``python -m sopopt.model.reference`` prints it; a test checks docs/ is cur
 from __future__ import annotations
 
 import inspect
-from types import ModuleType
+import textwrap
 
-from sopopt.model import demand, inventory, materials, objective, production, resources, storage, transport, workforce
-
-FAMILIES: list[tuple[str, ModuleType]] = [
-    ("Production and subcontracting", production),
-    ("Transport lanes", transport),
-    ("Demand, backlog and lost sales", demand),
-    ("Inventory balance, stock limits and safety stock", inventory),
-    ("Storage", storage),
-    ("Machine resources", resources),
-    ("Workforce", workforce),
-    ("Materials and suppliers", materials),
-    ("Objective", objective),
-]
+from sopopt.model import objective
+from sopopt.model.families import FAMILIES
+from sopopt.model.registry import COST_CATEGORIES
 
 INTRO = """\
 # Formulation
@@ -35,10 +25,8 @@ sopopt builds one linear program that minimises the total cost of a plan over pe
 where it can occur (a product made at a site, a lane's shipments that arrive within the
 horizon, a lever that is present in the input); an absent lever is not modelled, and a
 lever without a capacity is unbounded. Costs are charged on the closing position of
-every period, the last one included. The objective is the sum of 13 cost categories
-(production, materials, subcontracting, transport, regular_labour, overtime, hiring,
-layoffs, holding, storage, backlog, lost_sales, safety_stock); the plan reports each
-category and they sum to the objective.
+every period, the last one included.
+{objective}
 
 Sign of shadow prices: sopopt reports *money saved by one more unit of the limit in that
 period* (per hour of capacity, per labour hour, per unit of supplier capacity, per unit
@@ -48,10 +36,15 @@ of storage volume, per unit of lane capacity): the negative of the HiGHS row dua
 
 def formulation_reference() -> str:
     """The whole formulation as markdown (maths in reStructuredText-style blocks)."""
-    parts = [INTRO]
-    for title, module in FAMILIES:
-        doc = inspect.cleandoc(module.__doc__ or "")
-        parts.append(f"## {title}\n\nCode: `{module.__name__}`\n\n{doc}\n")
+    objective_text = (
+        f"The objective is the sum of {len(COST_CATEGORIES)} cost categories ({', '.join(COST_CATEGORIES)}); "
+        "the plan reports each category and they sum to the objective."
+    )
+    parts = [INTRO.format(objective=textwrap.fill(objective_text, 88))]
+    sections = [(f.title, f.add.__module__, f.doc) for f in FAMILIES]
+    sections.append(("Objective", objective.__name__, objective.__doc__ or ""))
+    for title, module, doc in sections:
+        parts.append(f"## {title}\n\nCode: `{module}`\n\n{inspect.cleandoc(doc)}\n")
     return "\n".join(parts)
 
 

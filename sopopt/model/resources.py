@@ -7,7 +7,8 @@ r"""Machine capacity: hours used by production against hours available plus over
 
     \text{cost (overtime)} = \sum c^{O}_{r,t} O_{r,t}
 
-Machine rows are separate from labour rows (:mod:`sopopt.model.workforce`).
+Machine rows are separate from labour rows (:mod:`sopopt.model.workforce`). A resource
+that no product uses (every rate zero or none given) has no rows and no overtime.
 
 ====================  ========================  ======================================
 symbol                Pyomo                     file field
@@ -23,16 +24,33 @@ symbol                Pyomo                     file field
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
-from sopopt.model.registry import Registry
-from sopopt.model.sets import ModelData
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.production import PRODUCTION
+from sopopt.model.sets import ModelData, ResourceData
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+RESOURCE_OVERTIME = VarSpec("resource_overtime", "resource_overtime", ("resource", "period"), "hours")
+RESOURCE_CAPACITY = LimitSpec("resource_capacity", "capacity", ("resource", "period"), "hour")
 
 
-def add_resources(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def used_resources(d: ModelData) -> dict[str, ResourceData]:
+    """Resources that some product uses (a non-zero rate): the only ones with rows."""
+    return {r: res for r, res in d.resources.items() if any(res.usage.values())}
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Resource capacity rows and resource overtime."""
-    used = {r: res for r, res in d.resources.items() if any(res.usage.values())}
+    import pyomo.environ as pyo
+
+    used = used_resources(d)
     m.resource_index = pyo.Set(initialize=[(r, t) for r in used for t in range(d.T)], dimen=2, ordered=True)
     m.resource_overtime_index = pyo.Set(
         initialize=[(r, t) for r in used if used[r].overtime for t in range(d.T)], dimen=2, ordered=True
@@ -54,3 +72,31 @@ def add_resources(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         (float(d.resources[r].overtime_cost[t]), m.resource_overtime[r, t])
         for r, t in m.resource_overtime_index if d.resources[r].overtime_cost[t]
     ])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays: ``sum_p a_rp X[p,s_r,t] - O[r,t] <= H[r,t]``."""
+    T = a.T
+    used = list(used_resources(a.d).values())
+    entities = [(res.name,) for res in used]
+    overtime = np.array([res.overtime for res in used], dtype=bool)
+    RO = a.columns(RESOURCE_OVERTIME.component, entities, np.repeat(overtime[:, None], T, axis=1), 0.0,
+                   stack([res.overtime_capacity for res in used], T))
+    RC = a.rows(RESOURCE_CAPACITY.component, entities, np.ones((len(used), T), dtype=bool),
+                stack([res.hours for res in used], T), 1)
+    a.usage(RC, [(res.site, res.usage) for res in used], a.item_ids(PRODUCTION.component, a.item_flag("make")))
+    a.coef(RC, RO, -1.0)
+    a.objective("overtime", RO, stack([res.overtime_cost for res in used], T))
+
+
+FAMILY = Family(
+    name="resources",
+    title="Machine resources",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(RESOURCE_OVERTIME,),
+    rows=(RESOURCE_CAPACITY.component,),
+    limits=(RESOURCE_CAPACITY,),
+    costs=(CostCategory("overtime", "Overtime", 60),),
+)

@@ -61,7 +61,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
 
     start = time.perf_counter()
     try:
-        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize, column_order=True)
     except InfeasibleConstraintException as exc:
         raise InfeasibleError(f"infeasible before solving: {exc}") from None
     n_rows, n_cols = info.A.shape

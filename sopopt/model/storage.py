@@ -24,16 +24,27 @@ symbol                Pyomo                   file field
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pyomo.environ as pyo
+import numpy as np
 
+from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
-from sopopt.model.registry import Registry
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.inventory import INVENTORY
 from sopopt.model.sets import ModelData
 
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
-def add_storage(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+OVERFLOW = VarSpec("overflow", "overflow_storage", ("site", "period"), "volume")
+STORAGE_CAPACITY = LimitSpec("storage_capacity", "storage", ("site", "period"), "volume unit")
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Storage capacity rows, overflow volume and storage cost."""
+    import pyomo.environ as pyo
+
     stocked: dict[str, list[str]] = {}
     for p, s in d.items:
         if d.volume[p] > 0:
@@ -69,3 +80,41 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     reg.cost("storage", [
         (float(d.storage[s].overflow_cost[t]), m.overflow[s, t]) for s, t in m.overflow_index if d.storage[s].overflow_cost[t]
     ])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays: ``sum_p v_p I[p,s,t] - O[s,t] <= V[s,t]``."""
+    T, d = a.T, a.d
+    inv = a.ids[INVENTORY.component]
+    volume = np.array([d.volume[p] for p, _ in a.keys])
+    sites = list(d.storage)
+    site_row = {s: j for j, s in enumerate(sites)}
+    stocked = volume > 0
+    has_stock = {s for (_p, s), ok in zip(a.keys, stocked.tolist(), strict=True) if ok}
+    cap = stack([d.storage[s].capacity for s in sites], T)
+    mask = np.isfinite(cap) & np.array([s in has_stock for s in sites], dtype=bool)[:, None]
+    over = np.array([d.storage[s].overflow for s in sites], dtype=bool)
+    entities = [(s,) for s in sites]
+    OV = a.columns(OVERFLOW.component, entities, mask & over[:, None], 0.0,
+                   stack([d.storage[s].overflow_capacity for s in sites], T))
+    SC = a.rows(STORAGE_CAPACITY.component, entities, mask, cap, 1)
+    item_site = np.array([site_row.get(s, -1) for _p, s in a.keys], dtype=np.int64)
+    stored = stocked & (item_site >= 0)
+    a.coef(SC[item_site[stored]], inv[stored], volume[stored][:, None])
+    a.coef(SC, OV, -1.0)
+    rate = stack([d.storage[s].cost for s in sites], T)
+    a.objective("storage", inv[stored], rate[item_site[stored]] * volume[stored][:, None])
+    a.objective("storage", OV, stack([d.storage[s].overflow_cost for s in sites], T))
+
+
+FAMILY = Family(
+    name="storage",
+    title="Storage",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(OVERFLOW,),
+    rows=(STORAGE_CAPACITY.component,),
+    limits=(STORAGE_CAPACITY,),
+    costs=(CostCategory("storage", "Storage space", 100),),
+)

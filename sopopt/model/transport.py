@@ -23,14 +23,25 @@ symbol                Pyomo                   file field
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING
 
-from sopopt.model.registry import Registry
+import numpy as np
+
+from sopopt.model.arrays import INF, ArrayModel, stack
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.sets import ModelData
 
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
-def add_transport(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+SHIPMENT = VarSpec("shipment", "shipments", ("lane", "product", "period"), "units")
+LANE_CAPACITY = LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shipped")
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Shipment variables Y[l,p,t] and the lane capacity rows."""
+    import pyomo.environ as pyo
+
     m.shipment_index = pyo.Set(
         initialize=[
             (name, p, t)
@@ -60,3 +71,42 @@ def add_transport(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return sum(m.shipment[name, p, t] for p in lane.products) <= lane.capacity[t]
 
     m.lane_capacity = pyo.Constraint(m.lane_capacity_index, rule=lane_capacity)
+
+
+def lane_products(d: ModelData) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The (lane, product) entities of the shipment grid and each one's lead time."""
+    entities = [(name, p) for name, lane in d.lanes.items() for p in lane.products]
+    return entities, np.array([d.lanes[name].lead_time for name, _ in entities], dtype=np.int64)
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays (one shipment entity per lane and product)."""
+    T, d = a.T, a.d
+    entities, lead = lane_products(d)
+    Y = a.columns(SHIPMENT.component, entities, np.arange(T)[None, :] < (T - lead)[:, None])
+    a.objective("transport", Y, stack([d.lanes[name].cost for name, _ in entities], T))
+    lanes = list(d.lanes.values())
+    lane_lead = np.array([lane.lead_time for lane in lanes], dtype=np.int64)
+    lane_cap = stack([lane.capacity for lane in lanes], T)
+    mask = (
+        (np.arange(T)[None, :] < (T - lane_lead)[:, None])
+        & (lane_cap != INF)
+        & np.array([bool(lane.products) for lane in lanes], dtype=bool)[:, None]
+    )
+    LR = a.rows(LANE_CAPACITY.component, [(lane.name,) for lane in lanes], mask, lane_cap, 1)
+    lane_index = {name: j for j, name in enumerate(d.lanes)}
+    if entities:
+        a.coef(LR[np.array([lane_index[name] for name, _ in entities])], Y, 1.0)
+
+
+FAMILY = Family(
+    name="transport",
+    title="Transport lanes",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(SHIPMENT,),
+    rows=(LANE_CAPACITY.component,),
+    limits=(LANE_CAPACITY,),
+    costs=(CostCategory("transport", "Transport", 40),),
+)

@@ -15,6 +15,9 @@ r"""Workforce pools: headcount, hiring, layoffs, regular and overtime labour hou
         + \sum c^O_{w,t} O_{w,t} \;(\text{overtime})
         + \sum c^H_{w,t} H_{w,t} \;(\text{hiring}) + \sum c^F_{w,t} F_{w,t} \;(\text{layoffs})
 
+A pool whose hours no product uses (every rate zero or none given) has no labour
+rows and no overtime; its headcount, hires and layoffs remain.
+
 Hires work in the period they are hired. Headcount is continuous (an LP). Wages are
 paid on headcount whether the hours are used or not.
 
@@ -46,23 +49,47 @@ symbol                  Pyomo                        file field
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pyomo.environ as pyo
+import numpy as np
 
+from sopopt.model.arrays import ArrayModel, previous, stack
 from sopopt.model.common import bound
-from sopopt.model.registry import Registry
-from sopopt.model.sets import ModelData
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.production import PRODUCTION
+from sopopt.model.sets import ModelData, WorkforceData
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+WP = ("workforce", "period")
+HEADCOUNT = VarSpec("headcount", "headcount", WP, "workers")
+HIRES = VarSpec("hires", "hires", WP, "workers")
+LAYOFFS = VarSpec("layoffs", "layoffs", WP, "workers")
+LABOUR_OVERTIME = VarSpec("labour_overtime", "labour_overtime", WP, "hours")
+HEADCOUNT_BALANCE = "headcount_balance"
+LABOUR_CAPACITY = LimitSpec("labour_capacity", "workforce", WP, "labour hour")
+OVERTIME_LIMIT = LimitSpec("overtime_limit", "overtime", WP, "overtime hour")
 
 
-def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def working(pool: WorkforceData) -> bool:
+    """True if some product uses the pool's hours (a non-zero rate)."""
+    return any(pool.usage.values())
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Headcount, hires, layoffs, labour overtime and the labour rows."""
+    import pyomo.environ as pyo
+
     T = d.T
     pools = d.workforce
     m.workforce_index = pyo.Set(initialize=[(w, t) for w in pools for t in range(T)], dimen=2, ordered=True)
     m.hire_index = pyo.Set(initialize=[(w, t) for w in pools if pools[w].hiring for t in range(T)], dimen=2)
     m.layoff_index = pyo.Set(initialize=[(w, t) for w in pools if pools[w].layoffs for t in range(T)], dimen=2)
     m.labour_overtime_index = pyo.Set(
-        initialize=[(w, t) for w in pools if pools[w].overtime for t in range(T)], dimen=2, ordered=True
+        initialize=[(w, t) for w in pools if working(pools[w]) and pools[w].overtime for t in range(T)],
+        dimen=2,
+        ordered=True,
     )
 
     def headcount_bounds(_m: pyo.ConcreteModel, w: str, t: int) -> tuple[float, float | None]:
@@ -88,7 +115,7 @@ def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
     m.headcount_balance = pyo.Constraint(m.workforce_index, rule=headcount_balance)
 
-    used = [(w, t) for w, t in m.workforce_index if pools[w].usage]
+    used = [(w, t) for w, t in m.workforce_index if working(pools[w])]
     m.labour_index = pyo.Set(initialize=used, dimen=2, ordered=True)
 
     def labour(m: pyo.ConcreteModel, w: str, t: int) -> pyo.Expression:
@@ -116,3 +143,62 @@ def add_workforce(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     reg.cost("layoffs", [
         (float(pools[w].layoff_cost[t]), m.layoffs[w, t]) for w, t in m.layoff_index if pools[w].layoff_cost[t]
     ])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays."""
+    T = a.T
+    pools = list(a.d.workforce.values())
+    keys, nw = [(pool.name,) for pool in pools], len(pools)
+    every = np.ones((nw, T), dtype=bool)
+
+    def flag(values: list[bool]) -> np.ndarray:
+        return np.array(values, dtype=bool).reshape(nw, 1) & every
+
+    low, high = stack([p.min_headcount for p in pools], T), stack([p.max_headcount for p in pools], T)
+    if nw:
+        low[:, T - 1] = np.maximum(low[:, T - 1], [pool.min_ending_headcount for pool in pools])
+        high[:, T - 1] = np.minimum(high[:, T - 1], [pool.max_ending_headcount for pool in pools])
+    W = a.columns(HEADCOUNT.component, keys, every, low, high)
+    H = a.columns(HIRES.component, keys, flag([p.hiring for p in pools]), 0.0, stack([p.max_hires for p in pools], T))
+    F = a.columns(LAYOFFS.component, keys, flag([p.layoffs for p in pools]), 0.0,
+                  stack([p.max_layoffs for p in pools], T))
+    uses = flag([working(p) for p in pools])
+    with_overtime = uses & flag([p.overtime for p in pools])
+    WO = a.columns(LABOUR_OVERTIME.component, keys, with_overtime)
+    rhs = np.zeros((nw, T))
+    rhs[:, 0] = [pool.initial_headcount for pool in pools]
+    HB = a.rows(HEADCOUNT_BALANCE, keys, every, rhs, 0)
+    a.coef(HB, W, 1.0)
+    a.coef(HB, previous(W), -1.0)
+    a.coef(HB, H, -1.0)
+    a.coef(HB, F, 1.0)
+    LC = a.rows(LABOUR_CAPACITY.component, keys, uses, 0.0, 1)
+    a.usage(LC, [(pool.site, pool.usage) for pool in pools], a.item_ids(PRODUCTION.component, a.item_flag("make")))
+    a.coef(LC, W, -stack([pool.hours_per_worker for pool in pools], T))
+    a.coef(LC, WO, -1.0)
+    per_worker = stack([pool.overtime_per_worker for pool in pools], T)
+    OL = a.rows(OVERTIME_LIMIT.component, keys, with_overtime & np.isfinite(per_worker), 0.0, 1)
+    a.coef(OL, WO, 1.0)
+    a.coef(OL, W, -np.where(np.isfinite(per_worker), per_worker, 0.0))
+    a.objective("regular_labour", W, stack([pool.wage for pool in pools], T))
+    a.objective("overtime", WO, stack([pool.overtime_cost for pool in pools], T))
+    a.objective("hiring", H, stack([pool.hire_cost for pool in pools], T))
+    a.objective("layoffs", F, stack([pool.layoff_cost for pool in pools], T))
+
+
+FAMILY = Family(
+    name="workforce",
+    title="Workforce",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(HEADCOUNT, HIRES, LAYOFFS, LABOUR_OVERTIME),
+    rows=(HEADCOUNT_BALANCE, LABOUR_CAPACITY.component, OVERTIME_LIMIT.component),
+    limits=(LABOUR_CAPACITY, OVERTIME_LIMIT),
+    costs=(
+        CostCategory("regular_labour", "Wages (regular labour)", 50),
+        CostCategory("hiring", "Hiring", 70),
+        CostCategory("layoffs", "Layoffs", 80),
+    ),
+)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sopopt.errors import SopoptError
 from sopopt.loading import atomic_write
-from sopopt.model.registry import COST_CATEGORIES
+from sopopt.model.registry import COST_CATEGORIES, COST_LABELS
 from sopopt.results import Plan
 from sopopt.run_folder import write_outputs
 
@@ -37,22 +37,6 @@ GROUP_TITLES = {
     "utilization": "Peak utilization (busiest period)",
 }
 
-#: Plain-language name of each cost category.
-COST_LABELS: dict[str, str] = {
-    "production": "Production",
-    "materials": "Materials bought",
-    "subcontracting": "Subcontracting",
-    "transport": "Transport",
-    "regular_labour": "Wages (regular labour)",
-    "overtime": "Overtime",
-    "hiring": "Hiring",
-    "layoffs": "Layoffs",
-    "holding": "Holding stock",
-    "storage": "Storage space",
-    "backlog": "Late delivery penalty (backlog)",
-    "lost_sales": "Lost sales penalty",
-    "safety_stock": "Below safety stock penalty",
-}
 
 Better = Literal["lower", "higher", ""]
 

@@ -1,0 +1,24 @@
+"""The constraint families of the planning LP, in build order: the one list.
+
+Both build recipes (:func:`sopopt.model.build.build_model`, :func:`sopopt.model.fast.build_lp`),
+the result registry (:mod:`sopopt.model.registry`: plan tables, reported limits, cost
+categories and labels) and the formulation document (:mod:`sopopt.model.reference`)
+read this sequence; adding a family means adding its module here (see
+docs/adding-a-family.md). A family may refer only to families before it.
+"""
+
+from __future__ import annotations
+
+from sopopt.model import demand, inventory, materials, production, resources, storage, transport, workforce
+from sopopt.model.family import Family
+
+FAMILIES: tuple[Family, ...] = (
+    production.FAMILY,
+    transport.FAMILY,
+    demand.FAMILY,
+    inventory.FAMILY,
+    storage.FAMILY,
+    resources.FAMILY,
+    workforce.FAMILY,
+    materials.FAMILY,
+)
