@@ -21,7 +21,7 @@ from sopopt.model.sets import ModelData, compile_data
 from sopopt.scenarios import Change, resolve_scenario
 from sopopt.scenarios.validation import sorted_problems
 from sopopt.schema.network import Network
-from sopopt.schema.scenario import SolverSettings
+from sopopt.schema.scenario import ExplainSettings, SolverSettings
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Case:
     """The merged data as plain values (what ``sopopt show`` prints)."""
     data: ModelData | None = field(default=None, repr=False)
     """The compiled parameters (set when the case was checked)."""
+    explain: ExplainSettings = field(default_factory=ExplainSettings, repr=False)
+    """How an infeasible case is explained (the file's ``explain`` block)."""
 
     def where(self, *path: str) -> Location | None:
         """Location of the deepest recorded prefix of ``path``."""
@@ -82,4 +84,5 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
         changes=r.changes,
         resolved=r.resolved,
         data=data,
+        explain=r.explain,
     )

@@ -48,6 +48,9 @@ class Plan:
     info: dict[str, Any] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
     currency: str = "USD"
+    explanation: Any = field(default=None, repr=False, compare=False)
+    """Why there is no plan (an :class:`~sopopt.analysis.explain.Explanation`), for an
+    infeasible case explained by :func:`sopopt.explain` or ``sopopt solve``; else None."""
 
     @property
     def is_optimal(self) -> bool:

@@ -381,3 +381,110 @@ def raise_for_status(solution: Solution) -> None:
         raise UnboundedError(f"{solution.status.label}")
     if not solution.status.has_plan:
         raise SolverError(f"{solution.status.label} (HiGHS: {solution.info.get('highs_status')})")
+
+
+# --------------------------------------------------------------- infeasibility analysis
+
+
+@dataclass(frozen=True)
+class IisCandidate:
+    """An infeasible subsystem reported by HiGHS: LP rows and the column bounds in it.
+
+    ``lower`` and ``upper`` list columns whose lower (upper) bound takes part;
+    ``irreducible`` is what HiGHS claims, to be verified by the caller.
+    """
+
+    rows: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    irreducible: bool
+    seconds: float
+
+
+#: HiGHS ``iis_strategy`` bits: start from the LP (not a dual ray), make it irreducible.
+IIS_STRATEGY = int(highspy.IisStrategy.kIisStrategyFromLp) | int(highspy.IisStrategy.kIisStrategyIrreducible)
+
+
+def highs_iis(lp: LinearProgram, time_limit: float | None = None, strategy: int = IIS_STRATEGY) -> IisCandidate | None:
+    """HiGHS's irreducible infeasible subsystem of an LP (``Highs.getIis``), or None when
+    HiGHS finds none (the LP is feasible, or its IIS facility gives up)."""
+    start = time.perf_counter()
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("iis_strategy", int(strategy))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    pass_lp(h, lp)
+    status, iis = h.getIis()
+    if status == highspy.HighsStatus.kError or not iis.valid_ or not len(iis.row_index_) + len(iis.col_index_):
+        return None
+    bound = highspy.IisBoundStatus
+    lower, upper = [], []
+    for col, kind in zip(iis.col_index_, iis.col_bound_, strict=True):
+        if kind in (int(bound.kIisBoundStatusLower), int(bound.kIisBoundStatusBoxed)):
+            lower.append(col)
+        if kind in (int(bound.kIisBoundStatusUpper), int(bound.kIisBoundStatusBoxed)):
+            upper.append(col)
+    return IisCandidate(
+        rows=np.asarray(iis.row_index_, dtype=np.int64),
+        lower=np.asarray(lower, dtype=np.int64),
+        upper=np.asarray(upper, dtype=np.int64),
+        irreducible=bool(int(iis.strategy_) & int(highspy.IisStrategy.kIisStrategyIrreducible)),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def feasibility(lp: LinearProgram, time_limit: float | None = None) -> SolveStatus:
+    """Whether an LP has a feasible point (its costs are ignored): ``optimal`` (feasible),
+    ``infeasible``, or ``time_limit_no_plan`` when the limit stopped the check."""
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    if not lp.num_col:
+        return SolveStatus.OPTIMAL if _empty_rows_hold(lp) else SolveStatus.INFEASIBLE
+    pass_lp(h, lp)
+    h.changeColsCost(lp.num_col, np.arange(lp.num_col, dtype=np.int32), np.zeros(lp.num_col))
+    h.run()
+    status = classify(h.getModelStatus(), False)
+    if status is SolveStatus.INFEASIBLE_OR_UNBOUNDED:
+        # With a zero objective nothing is unbounded: presolve could not tell which.
+        h.setOptionValue("presolve", "off")
+        h.run()
+        status = classify(h.getModelStatus(), False)
+    return status
+
+
+def _empty_rows_hold(lp: LinearProgram) -> bool:
+    return bool(np.all(lp.row_lower <= 0) and np.all(lp.row_upper >= 0))
+
+
+class ElasticSession(HighsSession):
+    """A session for a sequence of solves of one LP with changing costs and row bounds
+    (lexicographic minimisation): each solve starts warm from the last basis."""
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        """Replace the whole objective vector."""
+        n = self.compiled.num_col
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Replace the bounds of the given rows."""
+        self.highs.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
+
+    def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Replace the bounds of the given columns."""
+        self.highs.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
+
+    def optimise(self) -> tuple[SolveStatus, float | None, np.ndarray | None]:
+        """Solve (warm after the first run); the status, objective and column values."""
+        h = self.highs
+        if "solver" not in self.options.options:
+            h.setOptionValue("solver", "simplex" if self.runs else self.solver)
+        h.run()
+        self.runs += 1
+        info = h.getInfo()
+        status = classify(h.getModelStatus(), info.primal_solution_status == highspy.kSolutionStatusFeasible)
+        if not status.has_plan:
+            return status, None, None
+        return status, float(info.objective_function_value), np.asarray(h.getSolution().col_value) + 0.0

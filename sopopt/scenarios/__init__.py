@@ -37,7 +37,7 @@ from sopopt.scenarios.chain import Change, deep_merge, horizon, merge_locations,
 from sopopt.scenarios.tables import expand_tables
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.network import Network
-from sopopt.schema.scenario import SCENARIO_KEYS, Adjustment, ScenarioMeta, SolverSettings
+from sopopt.schema.scenario import SCENARIO_KEYS, Adjustment, ExplainSettings, ScenarioMeta, SolverSettings
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Resolved:
     locations: Locations = field(repr=False)
     changes: list[Change] = field(default_factory=list, repr=False)
     resolved: dict[str, Any] = field(default_factory=dict, repr=False)
+    explain: ExplainSettings = field(default_factory=ExplainSettings)
 
 
 def resolve_scenario(path: str | Path) -> Resolved:
@@ -85,6 +86,7 @@ def resolve_scenario(path: str | Path) -> Resolved:
     locations: Locations = {}
     adjustments: list[tuple[Adjustment, KeyPath, Locations]] = []
     solver = SolverSettings()
+    explain = ExplainSettings()
     for doc in documents:
         meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
         fields = {k: v for k, v in doc.data.items() if k not in SCENARIO_KEYS}
@@ -101,6 +103,8 @@ def resolve_scenario(path: str | Path) -> Resolved:
             solver = SolverSettings.model_validate(
                 deep_merge(solver.model_dump(exclude_unset=True), meta_raw["solver"], ("solver",), changes, lambda p: None)
             )
+        if "explain" in meta_raw:
+            explain = meta.explain  # down the chain the child's settings win
         doc_locations = doc.locations
         data = deep_merge(data, fields, (), changes, lambda p, d=doc_locations: locate(d, p))
         locations = merge_locations(locations, doc.locations, data)
@@ -121,7 +125,7 @@ def resolve_scenario(path: str | Path) -> Resolved:
         raise ScenarioError(sorted_problems([*problems, *validation_problems(exc, data, locations, Network)])) from None
     if problems:
         raise ScenarioError(sorted_problems(problems))
-    return Resolved(network, labels, days, solver, source, files, locations, changes, data)
+    return Resolved(network, labels, days, solver, source, files, locations, changes, data, explain)
 
 
 __all__ = ["Change", "Resolved", "deep_merge", "resolve_scenario", "sorted_problems"]

@@ -137,7 +137,7 @@ def _read_series_ref(
             except ScenarioError as exc:
                 problems.extend(exc.problems)
                 continue
-            locations[(*path, period)] = here
+            locations[(*path, period)] = Location(name, line, header.index(column) + 1)
     else:
         key = "name" if "name" in header else (header[0] if header else "name")
         matches = [(line, row) for line, row in rows if row.get(key) == ref["row"]]
@@ -153,7 +153,7 @@ def _read_series_ref(
                 values[period] = number_cell(text, here, f"{field_name}.{period}", period, fmt)
             except ScenarioError as exc:
                 problems.extend(exc.problems)
-            locations[(*path, period)] = here
+            locations[(*path, period)] = Location(name, line, header.index(period) + 1)
     if problems:
         raise ScenarioError(problems)
     return values, locations
@@ -212,7 +212,8 @@ def read_demand_table(
                 )
                 continue
             target[period] = number
-            locations[key] = here
+            # The cell: line and column number (1-based), for provenance.
+            locations[key] = Location(name, line, header.index(quantity if long_format else period) + 1)
             locations.setdefault(("demand", product, site), here)
             locations.setdefault(("demand", product), here)
     if problems:

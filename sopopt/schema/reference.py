@@ -34,7 +34,7 @@ from sopopt.schema.network import (
     WorkerOvertime,
     Workforce,
 )
-from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ScenarioMeta, SolverSettings
+from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ExplainSettings, ScenarioMeta, SolverSettings
 from sopopt.schema.tables import DemandTable, SeriesTable
 
 #: (heading, where it appears in a file, model) in reading order.
@@ -63,6 +63,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Scenario-only fields", "(scenario file)", ScenarioMeta),
     ("Adjustment", "adjust[i]", Adjustment),
     ("Solver settings", "solver", SolverSettings),
+    ("Explain settings", "explain", ExplainSettings),
 ]
 
 

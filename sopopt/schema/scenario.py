@@ -110,8 +110,32 @@ class SolverSettings(Strict):
     """Raw HiGHS options passed through as given (e.g. ``presolve: "off"``)."""
 
 
+#: Repair classes of an infeasible case's explanation, in the default order (the first is
+#: relaxed first). What each relaxes: docs/explain.md and :mod:`sopopt.analysis.repair`.
+RepairClass = Literal["overtime", "staffing", "supplier", "lane", "storage", "production", "stock", "demand"]
+
+
+class ExplainSettings(Strict):
+    """How ``sopopt explain`` (and ``solve`` on an infeasible case) repairs a case."""
+
+    repair_order: list[RepairClass] | None = None
+    """Repair classes from the first relaxed (most acceptable) to the last resort; each
+    class at most once. Absent: overtime, staffing, supplier, lane, storage, production,
+    stock, demand. Classes left out are never relaxed."""
+
+    @model_validator(mode="after")
+    def _each_class_once(self) -> ExplainSettings:
+        order = self.repair_order or []
+        twice = sorted({c for c in order if order.count(c) > 1})
+        if twice:
+            raise ValueError(f"repair class(es) given twice: {', '.join(twice)}")
+        if self.repair_order is not None and not order:
+            raise ValueError("give at least one repair class, or leave repair_order out")
+        return self
+
+
 #: Top-level keys of a scenario file that are not model fields.
-SCENARIO_KEYS = ("model", "extend", "adjust", "solver")
+SCENARIO_KEYS = ("model", "extend", "adjust", "solver", "explain")
 
 
 class ScenarioMeta(Strict):
@@ -125,3 +149,5 @@ class ScenarioMeta(Strict):
     """Adjustments applied, in order, after all merging."""
     solver: SolverSettings = SolverSettings()
     """Solver settings."""
+    explain: ExplainSettings = ExplainSettings()
+    """How an infeasible case is explained and repaired (see docs/explain.md)."""
