@@ -12,7 +12,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from rich.table import Table
 from sopopt.errors import ScenarioError, SolverError, SopoptError
 from sopopt.results import Plan
 from sopopt.solver import SolveOptions
+
+if TYPE_CHECKING:
+    from sopopt.case import Case
 
 app = typer.Typer(
     add_completion=False,
@@ -110,8 +113,12 @@ def solve(
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
     build: Annotated[BuildPath, typer.Option(help="Build the LP with numpy (fast) or as a Pyomo model.")] = BuildPath.fast,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    time_budget: Annotated[
+        float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
+    ] = 60.0,
 ) -> None:
-    """Solve a scenario: print the summary and write every table."""
+    """Solve a scenario: print the summary and write every table (an infeasible case:
+    why it has no plan, see ``sopopt explain``)."""
     from sopopt.case import load_case
     from sopopt.planning import solve as solve_case
     from sopopt.run_folder import write_outputs
@@ -126,6 +133,7 @@ def solve(
     except SopoptError as exc:
         raise fail(exc) from None
     print_summary(plan)
+    plan = _explain_no_plan(case, plan, time_budget)
     if out is not None:
         written = write_outputs(plan, out)
         console.print(f"Wrote {len(written)} files to {out}")
@@ -133,6 +141,58 @@ def solve(
         raise typer.Exit(EXIT_NO_PLAN)
     if not plan.is_optimal:
         raise typer.Exit(EXIT_NOT_OPTIMAL)
+
+
+def _explain_no_plan(case: Case, plan: Plan, time_budget: float) -> Plan:
+    """For an infeasible case: print why, and return the plan carrying its explanation."""
+    from sopopt.analysis.explain import explain_infeasible
+    from sopopt.solver import SolveStatus
+
+    if plan.status not in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+        return plan
+    try:
+        explanation = explain_infeasible(case, plan, time_budget=time_budget)
+    except SopoptError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        return plan
+    print_sentences(explanation.sentences())
+    return explanation.plan or plan
+
+
+def print_sentences(sentences: list[str]) -> None:
+    """Print an explanation's sentences (plain text, no markup)."""
+    for line in sentences:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def explain(
+    scenario: ScenarioArg,
+    product: Annotated[str | None, typer.Option(help="Only this product.")] = None,
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    period: Annotated[str | None, typer.Option(help="Only this period.")] = None,
+    resource: Annotated[str | None, typer.Option(help="Only this resource.")] = None,
+    crew: Annotated[str | None, typer.Option(help="Only this workforce pool.")] = None,
+    time_budget: Annotated[
+        float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
+    ] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+) -> None:
+    """Explain a case: why it has no plan (the conflicting limits with the file and line
+    that set them, and what would have to give), or why its plan is what it is."""
+    from sopopt.analysis.explain import explain as explain_case
+
+    try:
+        result = explain_case(
+            scenario, product=product, site=site, period=period, resource=resource, crew=crew,
+            time_budget=time_budget,
+        )
+    except SopoptError as exc:
+        raise fail(exc) from None
+    if as_json:
+        console.print_json(json.dumps(result.to_dict()))
+    else:
+        print_sentences(result.sentences())
 
 
 @app.command()

@@ -66,6 +66,7 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "kpis": plan.kpis,
         "periods": plan.labels,
         "solver": {k: v for k, v in plan.info.items() if k != "scenario"},
+        "explanation": plan.explanation.to_dict() if plan.explanation is not None else None,
         "versions": {
             "sopopt": sopopt.__version__,
             "pyomo": version("pyomo"),

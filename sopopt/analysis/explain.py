@@ -208,7 +208,9 @@ def _attach(explanation: Explanation, plan: Plan | None) -> Explanation:
     if plan is None:
         return explanation
     carried = dataclasses.replace(plan, explanation=explanation)
-    return dataclasses.replace(explanation, plan=carried)
+    # The two refer to each other: the plan carries its explanation and back.
+    object.__setattr__(explanation, "plan", carried)
+    return explanation
 
 
 def _rejected(case: Case, message: str, time_budget: float, start: float) -> Explanation:

@@ -243,6 +243,10 @@ def _lexicographic(session: ElasticSession, elp: ElasticLP, order: tuple[str, ..
             session.set_costs(_indicator(elp, np.array([g])))
             x = _solved(session)
             total = float(x[mine].sum())
+        if total <= TOLERANCE:
+            # Not needed at all: fixed at zero (a slack here could be used in other units).
+            session.set_col_bounds(mine, np.zeros(mine.size), np.zeros(mine.size))
+            continue
         # Hold the class at its least total (a little slack for round-off).
         row = elp.group_rows[g : g + 1]
         session.set_row_bounds(row, np.array([-math.inf]), np.array([total * (1 + 1e-9) + _HOLD_SLACK]))
@@ -266,11 +270,12 @@ def _alone(
     group = elp.relaxations.group
     free_rows = elp.group_rows
     session.set_row_bounds(free_rows, np.full(free_rows.size, -math.inf), np.full(free_rows.size, math.inf))
-    others = elp.violation_columns[group != g]
+    every = elp.violation_columns
+    session.set_col_bounds(every, np.zeros(every.size), elp.col_upper[every])
+    others = every[group != g]
     session.set_col_bounds(others, np.zeros(others.size), np.zeros(others.size))
     session.set_costs(_indicator(elp, np.array([g])))
     status, _objective, x = session.optimise()
-    session.set_col_bounds(others, np.zeros(others.size), elp.col_upper[others])
     if status is not SolveStatus.OPTIMAL or x is None:
         return ClassRepair(cls, False, math.nan)
     v = x[elp.violation_columns]
@@ -300,4 +305,4 @@ def classes_of(component: str, target: int) -> set[str]:
     return {spec[0]} if spec else set()
 
 
-__all__ = ["DEFAULT_REPAIR_ORDER", "REPAIR_CLASSES", "ClassRepair", "Repair", "RepairResult", "UPPER", "repair"]
+__all__ = ["DEFAULT_REPAIR_ORDER", "REPAIR_CLASSES", "ClassRepair", "Repair", "RepairResult", "repair"]
