@@ -1,7 +1,7 @@
 """Explaining infeasible cases: six planted conflicts, each unique, with hand-derived
 members (kind, name, period, source place) and repair quantities.
 
-The cases (tests/data/infeasible/, each file's comment gives the arithmetic):
+The cases (tests/infeasible/, each file's comment gives the arithmetic):
 
 - capacity: 50 + 250 units due by period 2, 100 h of line a period: 100 h short;
 - ending: 80 + 80 sold and 60 left at the end need 220 h, the line has 200: 20 short;
@@ -25,7 +25,7 @@ from sopopt.analysis.explain import Explanation, explain
 from sopopt.cli import app
 from sopopt.errors import ScenarioError, SopoptError
 
-DATA = Path(__file__).parent / "data" / "infeasible"
+DATA = Path(__file__).parent / "infeasible"  # outside tests/data: these cases have no plan
 
 
 def _members(e: Explanation) -> set[tuple[str, str, str | None, str, int]]:
