@@ -40,6 +40,8 @@ class Case:
     """The scenario (or model) file that was loaded."""
     files: list[Path]
     """Every file read: the chain from the given file to the model, then tables."""
+    workspace: Path
+    """The folder every file the scenario names must lie in (symlinks resolved)."""
     locations: Locations = field(repr=False)
     """Where every key path was written."""
     changes: list[Change] = field(default_factory=list, repr=False)
@@ -56,8 +58,12 @@ class Case:
         return locate(self.locations, tuple(path))
 
 
-def load_case(path: str | Path, *, check: bool = True) -> Case:
+def load_case(path: str | Path, *, workspace: str | Path | None = None, check: bool = True) -> Case:
     """Read a scenario (or a model file) and return the validated case.
+
+    ``extend``, ``model`` and every table must lie inside ``workspace`` (symlinks
+    resolved). Default: the current directory when ``path`` lies below it, else the
+    folder of ``path``.
 
     With ``check=False`` the case is resolved and schema-valid but neither
     cross-checked nor compiled (``case.data`` is None): enough for ``show`` and ``diff``.
@@ -65,7 +71,7 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
     Raises:
         ScenarioError: every problem found in the files, each with file, line and field.
     """
-    r = resolve_scenario(path)
+    r = resolve_scenario(path, workspace)
     data = None
     if check:
         problems = check_network(r.network, r.locations)
@@ -80,6 +86,7 @@ def load_case(path: str | Path, *, check: bool = True) -> Case:
         solver=r.solver,
         source=r.source,
         files=r.files,
+        workspace=r.workspace,
         locations=r.locations,
         changes=r.changes,
         resolved=r.resolved,

@@ -2,8 +2,9 @@
 
 Exit codes: 0 success; 2 invalid input (every problem listed with file, line and field);
 3 no plan (infeasible, unbounded, time limit without a plan, solver error); 4 a plan was
-found but is not proven optimal (time limit). No traceback is shown for any error that
-sopopt raises on purpose.
+found but is not proven optimal (time limit); 5 an output could not be written (``--out``
+is a file or a read-only folder, the disk is full). No traceback is shown for any error
+that sopopt raises on purpose: one line per problem, naming the file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sopopt.errors import ScenarioError, SolverError, SopoptError
+from sopopt.errors import OutputError, ScenarioError, SolverError, SopoptError
 from sopopt.results import Plan
 from sopopt.solver import SolveOptions
 
@@ -36,6 +37,7 @@ errors = Console(stderr=True)
 EXIT_INVALID = 2
 EXIT_NO_PLAN = 3
 EXIT_NOT_OPTIMAL = 4
+EXIT_OUTPUT = 5
 
 
 class BuildPath(StrEnum):
@@ -55,6 +57,15 @@ class Method(StrEnum):
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario (or model) YAML file.", exists=True, dir_okay=False)]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        help="Folder that every file named inside the scenario (extend, model, tables) must lie in. "
+        "Default: the current folder when the scenario lies below it, else the scenario's folder.",
+        exists=True, file_okay=False,
+    ),
+]
 
 
 def fail(exc: SopoptError) -> typer.Exit:
@@ -64,6 +75,8 @@ def fail(exc: SopoptError) -> typer.Exit:
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, SolverError):
         return typer.Exit(EXIT_NO_PLAN)
+    if isinstance(exc, OutputError):
+        return typer.Exit(EXIT_OUTPUT)
     return typer.Exit(exc.exit_code)
 
 
@@ -116,6 +129,7 @@ def solve(
     time_budget: Annotated[
         float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
     ] = 60.0,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
     why it has no plan, see ``sopopt explain``)."""
@@ -124,7 +138,7 @@ def solve(
     from sopopt.run_folder import write_outputs
 
     try:
-        case = load_case(scenario)
+        case = load_case(scenario, workspace=workspace)
         options = SolveOptions.from_settings(
             case.solver, time_limit=time_limit, threads=threads,
             method=method.value if method else None, verbose=verbose or None,
@@ -135,7 +149,10 @@ def solve(
     print_summary(plan)
     plan = _explain_no_plan(case, plan, time_budget)
     if out is not None:
-        written = write_outputs(plan, out)
+        try:
+            written = write_outputs(plan, out)
+        except SopoptError as exc:
+            raise fail(exc) from None
         console.print(f"Wrote {len(written)} files to {out}")
     if not plan.status.has_plan:
         raise typer.Exit(EXIT_NO_PLAN)
@@ -196,12 +213,12 @@ def explain(
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
     """Check a scenario without solving; list every problem found."""
     from sopopt.case import load_case
 
     try:
-        case = load_case(scenario)
+        case = load_case(scenario, workspace=workspace)
     except SopoptError as exc:
         raise fail(exc) from None
     n = case.network
@@ -213,26 +230,26 @@ def validate(scenario: ScenarioArg) -> None:
 
 
 @app.command()
-def show(scenario: ScenarioArg) -> None:
+def show(scenario: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
     """Print the fully resolved scenario as YAML (after every extend and adjustment)."""
     from sopopt.case import load_case
     from sopopt.views import show_yaml
 
     try:
-        case = load_case(scenario)
+        case = load_case(scenario, workspace=workspace)
     except SopoptError as exc:
         raise fail(exc) from None
     sys.stdout.write(show_yaml(case))
 
 
 @app.command()
-def diff(a: ScenarioArg, b: ScenarioArg) -> None:
+def diff(a: ScenarioArg, b: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
     """List every input that differs between two resolved scenarios."""
     from sopopt.case import load_case
     from sopopt.views import diff_cases
 
     try:
-        differences = diff_cases(load_case(a), load_case(b))
+        differences = diff_cases(load_case(a, workspace=workspace), load_case(b, workspace=workspace))
     except SopoptError as exc:
         raise fail(exc) from None
     if not differences:
@@ -263,7 +280,10 @@ def generate(
     if products is None or sites is None or periods is None:
         errors.print("[bold red]error:[/] give --products, --sites and --periods, or --variables")
         raise typer.Exit(EXIT_INVALID)
-    path = write_instance(out, products, sites, periods, seed)
+    try:
+        path = write_instance(out, products, sites, periods, seed)
+    except SopoptError as exc:
+        raise fail(exc) from None
     console.print(f"Wrote {path} ({products} products, {sites} sites, {periods} periods, seed {seed})")
 
 
@@ -279,8 +299,11 @@ def schema(
     if out is None:
         sys.stdout.write(text)
         return
-    with atomic_write(out) as handle:
-        handle.write(text)
+    try:
+        with atomic_write(out) as handle:
+            handle.write(text)
+    except SopoptError as exc:
+        raise fail(exc) from None
     console.print(f"Wrote {out}")
 
 
@@ -379,6 +402,7 @@ def compare(
     xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
     html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.", dir_okay=False)] = None,
     top: Annotated[int, typer.Option(help="Rows of biggest changes to print per plan.", min=0)] = 10,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Solve (or read back) several plans and print them side by side."""
     from sopopt.planning import load_plans
@@ -387,7 +411,7 @@ def compare(
     from sopopt.report.html import write_html_report
 
     try:
-        plans = load_plans(sources)
+        plans = load_plans(sources, workspace=workspace)
         print_comparison(plans, top)
         written = write_comparison(plans, out) if out is not None else []
         if xlsx is not None:
@@ -411,6 +435,7 @@ def report(
                                       dir_okay=False)],
     xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
     title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Write an HTML report (and optionally a workbook) for one or several plans."""
     from sopopt.planning import load_plans
@@ -418,7 +443,7 @@ def report(
     from sopopt.report.html import write_html_report
 
     try:
-        plans = load_plans(sources)
+        plans = load_plans(sources, workspace=workspace)
         write_html_report(plans, out, title)
         if xlsx is not None:
             write_workbook(plans, xlsx)

@@ -1,7 +1,11 @@
 """Typed errors raised by sopopt.
 
 Every error a user can cause derives from :class:`SopoptError`; the CLI turns it into a
-readable message and a non-zero exit code (2 for invalid input), never a traceback.
+readable message and a non-zero exit code, never a traceback:
+
+- 2 invalid input (:class:`ScenarioError`);
+- 3 no plan (:class:`SolverError` and its subclasses);
+- 5 an output could not be written (:class:`OutputError`).
 """
 
 from __future__ import annotations
@@ -129,3 +133,15 @@ class StrictError(ScenarioError):
         count = len(self.warnings)
         self.args = ("\n".join([f"{count} warning{'s' if count != 1 else ''} (--strict makes them errors):",
                                 *(f"  - {w}" for w in self.warnings)]),)
+
+
+class OutputError(SopoptError):
+    """An output file or folder could not be written (not a folder, no permission, disk
+    full, ...). The message names the path; nothing half-written is left in its place."""
+
+    exit_code = 5
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot write '{path}': {reason}")

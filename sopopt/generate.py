@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sopopt.loading import atomic_write, make_folder
+
 #: Share of products (by rank) in class A.
 A_SHARE = 0.2
 #: Share of products also made at a second plant.
@@ -407,7 +409,8 @@ def _write_demand(path: Path, demand: dict[str, dict[str, list[float]]], labels:
                 lines.extend(f"{p},{s},{label},{v:g}" for label, v in zip(labels, values, strict=True))
     else:
         raise ValueError("layout must be 'wide' or 'long'")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with atomic_write(path) as handle:
+        handle.write("\n".join(lines) + "\n")
 
 
 def write_instance(
@@ -423,7 +426,7 @@ def write_instance(
     """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
     ``directory`` and return the path of ``model.yaml``."""
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     network = generate_network(products, sites, periods, seed, weekly=weekly)
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
@@ -433,5 +436,6 @@ def write_instance(
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     text = yaml.dump(network, Dumper=dumper, sort_keys=False, default_flow_style=None, width=120)
     path = folder / "model.yaml"
-    path.write_text(text, encoding="utf-8")
+    with atomic_write(path) as handle:
+        handle.write(text)
     return path

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import io
 import math
 import os
@@ -31,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.errors import Location, OutputError, Problem, ScenarioError
 
 #: Path of a value inside a YAML document, e.g. ``("resources", "line1", "hours")``.
 KeyPath = tuple[str, ...]
@@ -262,17 +263,43 @@ def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, L
     return data, reader.locations
 
 
-def check_inside(path: Path, workspace: Path, where: Location, field: str) -> Path:
-    """Resolve ``path`` (symlinks too) and refuse it if it leaves ``workspace``."""
+def default_workspace(source: Path) -> Path:
+    """The workspace of a file given on the command line: the current directory when
+    the file lies below it, else the file's own folder (symlinks resolved)."""
+    cwd = Path.cwd().resolve()
+    full = Path(source).resolve()
+    return cwd if full.is_relative_to(cwd) else full.parent
+
+
+def workspace_folder(workspace: str | Path) -> Path:
+    """A workspace given explicitly (``--workspace``), resolved; it must be a folder."""
+    folder = Path(workspace)
+    if not folder.is_dir():
+        raise ScenarioError([Problem(Location(str(folder)), "workspace", "the workspace must be an existing folder")])
+    return folder.resolve()
+
+
+def check_inside(path: Path, workspace: Path, where: Location | None, field: str, written: str = "") -> Path:
+    """Resolve ``path`` (symlinks too) and refuse it if it leaves ``workspace``.
+
+    The message names the path (as ``written`` in the file, when given) and the
+    workspace, never anything read from the refused file (it is not opened).
+
+    Raises:
+        ScenarioError: at ``where``, when the resolved path is outside the workspace.
+    """
     resolved = path.resolve()
-    if not resolved.is_relative_to(workspace.resolve()):
+    if not resolved.is_relative_to(workspace):
+        plain = Path(os.path.normpath(path.absolute()))
+        via = f" (a link to '{resolved}')" if resolved != plain else ""
         raise ScenarioError(
             [
                 Problem(
                     where,
                     field,
-                    f"data file '{path}' is outside the workspace '{workspace}'",
-                    "keep data files in the folder tree of the scenario and its model",
+                    f"'{written or path}'{via} is outside the workspace '{workspace}'",
+                    "files named in a scenario must lie in the workspace: the current folder if the "
+                    "scenario is below it, else the scenario's folder; --workspace DIR sets it",
                 )
             ]
         )
@@ -450,20 +477,63 @@ def number_cell(
         ) from None
 
 
+def _why(exc: OSError) -> str:
+    """A short reason for a failed write, without a traceback."""
+    reasons = {
+        errno.ENOSPC: "no space left on the device (disk full)",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "read-only file system",
+        errno.EISDIR: "it is a folder, not a file",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EEXIST: "a file of that name exists where a folder is needed",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc) or type(exc).__name__)
+
+
+def make_folder(path: Path) -> None:
+    """Create ``path`` (and its parents) as a folder, or raise :class:`OutputError`."""
+    if path.exists() and not path.is_dir():
+        raise OutputError(str(path), "it is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(str(path), _why(exc)) from None
+
+
+def _new_temp(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """A temporary file beside ``path``, refusing a ``path`` that is a folder."""
+    if path.is_dir():
+        raise OutputError(str(path), "it is a folder, not a file")
+    make_folder(path.parent)
+    try:
+        return tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        raise OutputError(str(path), _why(exc)) from None
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
     """Open a temporary file beside ``path`` and move it into place only on success.
 
     An interrupted or failed write leaves any previous file untouched.
+
+    Raises:
+        OutputError: the file could not be written (folder, permission, disk full).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path = Path(path)
+    fd, tmp = _new_temp(path, f".{path.name}.", ".tmp")
     try:
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             yield handle
         _publish(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise OutputError(str(path), _why(exc)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -471,13 +541,21 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
 
 
 def write_atomically(path: Path, writer: Callable[[Path], None]) -> None:
-    """Call ``writer`` on a temporary path beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    """Call ``writer`` on a temporary path beside ``path``, then rename it into place.
+
+    Raises:
+        OutputError: the file could not be written (folder, permission, disk full).
+    """
+    path = Path(path)
+    fd, tmp = _new_temp(path, f".{path.stem}.", path.suffix)
     os.close(fd)
     try:
         writer(Path(tmp))
         _publish(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise OutputError(str(path), _why(exc)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

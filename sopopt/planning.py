@@ -50,6 +50,7 @@ def solve(
     *,
     raise_on_failure: bool = True,
     how: Build = "fast",
+    workspace: str | Path | None = None,
 ) -> Plan:
     """Load (if given a path), build, solve and extract one plan.
 
@@ -59,6 +60,8 @@ def solve(
         raise_on_failure: raise :class:`~sopopt.errors.InfeasibleError` (and friends)
             when there is no plan; otherwise return a plan whose status says so.
         how: build path, ``fast`` (default) or ``pyomo`` (same LP, see :data:`Build`).
+        workspace: when given a path, the folder its files must lie in (see
+            :func:`~sopopt.case.load_case`).
 
     A plan stopped by the time limit is returned with status ``time_limit_feasible``:
     never presented as optimal.
@@ -66,7 +69,7 @@ def solve(
     timings: dict[str, float] = {}
     start = time.perf_counter()
     if not isinstance(case, Case):
-        case = load_case(case)
+        case = load_case(case, workspace=workspace)
     timings["load_seconds"] = time.perf_counter() - start
     options = options or SolveOptions.from_settings(case.solver)
     mark = time.perf_counter()
@@ -95,10 +98,16 @@ def solve(
     return plan
 
 
-def load_plans(sources: Sequence[Path], options: SolveOptions | None = None) -> list[Plan]:
-    """A plan for each source: result folders are read back, scenario files solved.
+def load_plans(
+    sources: Sequence[Path], options: SolveOptions | None = None, workspace: str | Path | None = None
+) -> list[Plan]:
+    """A plan for each source: result folders are read back, scenario files solved
+    (with ``workspace`` as in :func:`~sopopt.case.load_case`).
 
     A scenario without a feasible plan gives a plan whose status says so (it is not
     raised), so that it still shows in a comparison.
     """
-    return [read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False) for s in sources]
+    return [
+        read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False, workspace=workspace)
+        for s in sources
+    ]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import atomic_write, display_path
+from sopopt.loading import atomic_write, display_path, make_folder
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.results import Plan
 from sopopt.solver import SolveStatus
@@ -91,7 +91,7 @@ def output_tables(plan: Plan) -> dict[str, pd.DataFrame]:
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     """Write every table as CSV and ``run.json``; return the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     written = []
     for name, frame in output_tables(plan).items():
         path = out_dir / f"{name}.csv"

@@ -44,8 +44,13 @@ WriteFiles = Callable[..., Path]
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> WriteFiles:
-    """Write files (path -> text, dedented) under a temporary workspace; return its root."""
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WriteFiles:
+    """Write files (path -> text, dedented) under a temporary workspace; return its root.
+
+    The test runs in that folder, so the root is the workspace of every file in it (as
+    when a user works from the folder of their models and scenarios).
+    """
+    monkeypatch.chdir(tmp_path)
 
     def write(files: dict[str, str]) -> Path:
         for name, text in files.items():

@@ -3,6 +3,7 @@ formula; the file is replaced atomically."""
 
 from __future__ import annotations
 
+import errno
 import math
 import re
 import zipfile
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 import sopopt
+from sopopt.errors import OutputError
 from sopopt.report.compare import compare_plans, plan_names
 from sopopt.report.excel import GRID_MEASURES, write_workbook
 from sopopt.results import Plan
@@ -215,10 +217,10 @@ def test_failed_write_keeps_the_old_file(plans: list[Plan], tmp_path: Path, monk
         save(self, filename)
         with Path(filename).open("r+b") as handle:  # the disk fills up half way
             handle.truncate(100)
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=r"plans\.xlsx': no space left on the device \(disk full\)"):
         write_workbook(plans, path)
     assert path.read_bytes() == b"old workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["plans.xlsx"]

@@ -31,9 +31,9 @@ import numpy as np
 from pydantic import ValidationError
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations, display_path, locate
+from sopopt.loading import KeyPath, Locations, default_workspace, display_path, locate, workspace_folder
 from sopopt.scenarios.adjustments import apply_adjustments
-from sopopt.scenarios.chain import Change, deep_merge, horizon, merge_locations, read_chain, workspace_of
+from sopopt.scenarios.chain import Change, deep_merge, horizon, merge_locations, read_chain
 from sopopt.scenarios.tables import expand_tables
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.network import Network
@@ -50,15 +50,20 @@ class Resolved:
     solver: SolverSettings
     source: Path
     files: list[Path]
+    workspace: Path
     locations: Locations = field(repr=False)
     changes: list[Change] = field(default_factory=list, repr=False)
     resolved: dict[str, Any] = field(default_factory=dict, repr=False)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
 
 
-def resolve_scenario(path: str | Path) -> Resolved:
+def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> Resolved:
     """Read a scenario (or a model file): merge its chain, read its tables, apply its
     adjustments and validate the result against the schema.
+
+    Every file the scenario names (``extend``, ``model``, tables) must resolve, symlinks
+    followed, inside ``workspace``; by default the current directory when ``path`` lies
+    below it, else the folder of ``path``. ``path`` itself is the caller's choice.
 
     Raises:
         ScenarioError: every problem found in the files, each with file, line and field.
@@ -66,15 +71,15 @@ def resolve_scenario(path: str | Path) -> Resolved:
     source = Path(path)
     if not source.is_file():
         raise ScenarioError([Problem(Location(display_path(source)), "", "file not found")])
+    root = workspace_folder(workspace) if workspace is not None else default_workspace(source)
     problems: list[Problem] = []
-    chain, model = read_chain(source, problems)
+    chain, model = read_chain(source, problems, root)
     documents = [model, *reversed(chain)]
-    workspace = workspace_of(doc.path for doc in documents)
     files = [doc.path for doc in [*chain, model]]
     soft = len(problems)  # key problems while reading: checking can go on
     for doc in documents:
         try:
-            expand_tables(doc, workspace, files)
+            expand_tables(doc, root, files)
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if len(problems) > soft:
@@ -125,7 +130,7 @@ def resolve_scenario(path: str | Path) -> Resolved:
         raise ScenarioError(sorted_problems([*problems, *validation_problems(exc, data, locations, Network)])) from None
     if problems:
         raise ScenarioError(sorted_problems(problems))
-    return Resolved(network, labels, days, solver, source, files, locations, changes, data, explain)
+    return Resolved(network, labels, days, solver, source, files, root, locations, changes, data, explain)
 
 
 __all__ = ["Change", "Resolved", "deep_merge", "resolve_scenario", "sorted_problems"]

@@ -4,7 +4,7 @@ layers (child wins, every replaced value kept as a :class:`Change`), and the hor
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations, display_path, locate, read_yaml
+from sopopt.loading import KeyPath, Locations, check_inside, display_path, locate, read_yaml
 from sopopt.periods import period_days, period_labels
 from sopopt.schema.network import Periods
 
@@ -49,21 +49,23 @@ def read_document(path: Path, problems: list[Problem]) -> Document:
     return Document(path, data, locations)
 
 
-def reference(doc: Document, key: str) -> Path | None:
+def reference(doc: Document, key: str, workspace: Path) -> Path | None:
+    """The file named by ``extend`` or ``model``: relative to ``doc``, inside the workspace."""
     value = doc.data.get(key)
     if value is None:
         return None
-    where = doc.locations.get((key,))
+    where = doc.locations.get((key,)) or Location(display_path(doc.path), 1)
     if not isinstance(value, str) or not value:
         raise ScenarioError([Problem(where, key, "must be a path to a YAML file")])
-    target = (doc.path.parent / value)
+    target = check_inside(doc.path.parent / value, workspace, where, key, value)
     if not target.is_file():
         raise ScenarioError([Problem(where, key, f"file '{value}' not found")])
     return target
 
 
-def read_chain(path: Path, problems: list[Problem]) -> tuple[list[Document], Document]:
-    """The extend chain (given file first) and the model document at its root."""
+def read_chain(path: Path, problems: list[Problem], workspace: Path) -> tuple[list[Document], Document]:
+    """The extend chain (given file first) and the model document at its root; every
+    file after the first must lie inside ``workspace``."""
     chain: list[Document] = []
     seen: list[Path] = []
     current: Path | None = path
@@ -78,8 +80,8 @@ def read_chain(path: Path, problems: list[Problem]) -> tuple[list[Document], Doc
         doc = read_document(current, problems)
         chain.append(doc)
         if model_path is None:
-            model_path = reference(doc, "model")
-        current = reference(doc, "extend")
+            model_path = reference(doc, "model", workspace)
+        current = reference(doc, "extend", workspace)
     if model_path is None:
         # The file is itself a model (or a scenario with everything inline).
         return [], chain[0] if len(chain) == 1 else _fail_no_model(chain)
@@ -91,15 +93,6 @@ def _fail_no_model(chain: list[Document]) -> Document:
         [Problem(Location(display_path(chain[0].path), 1), "model",
                  "no file in the extend chain names a model", "add 'model: ../models/NAME.yaml'")]
     )
-
-
-def workspace_of(paths: Iterable[Path]) -> Path:
-    """The folder tree that holds every file of a case."""
-    import os
-
-    folders = [str(p.resolve().parent) for p in paths]
-    return Path(os.path.commonpath(folders))
-
 
 
 def deep_merge(

@@ -72,9 +72,7 @@ def _expand_demand(doc: Document, demand: dict[str, Any], workspace: Path, files
     sheet = demand.get("sheet")
     if not isinstance(demand["file"], str) or not isinstance(sheet, str | None):
         raise ScenarioError([Problem(where, "demand.file", "file and sheet must be text")])
-    table = doc.path.parent / demand["file"]
-    if table.exists() or table.is_symlink():
-        table = check_inside(table, workspace, where, "demand.file")
+    table = check_inside(doc.path.parent / demand["file"], workspace, where, "demand.file", demand["file"])
     fmt = number_format(demand, where, "demand")
     files.append(table)
     values, locations = read_demand_table(table, sheet, where, fmt)
@@ -108,9 +106,7 @@ def _read_series_ref(
         raise ScenarioError([Problem(where, field_name, "file, sheet, column and row must be text")])
     if "column" in ref and "row" in ref:
         raise ScenarioError([Problem(where, field_name, "give 'column' or 'row', not both")])
-    file = doc.path.parent / ref["file"]
-    if file.exists() or file.is_symlink():
-        file = check_inside(file, workspace, where, f"{field_name}.file")
+    file = check_inside(doc.path.parent / ref["file"], workspace, where, f"{field_name}.file", ref["file"])
     fmt = number_format(ref, where, field_name)
     files.append(file)
     rows = read_table(file, ref.get("sheet"), where, f"{field_name}.file")
@@ -123,8 +119,9 @@ def _read_series_ref(
         column = ref["column"]
         for needed in ("period", column):
             if needed not in header:
+                # The header is not repeated: a file that is not the expected table is never echoed.
                 raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{needed}'",
-                                             f"columns: {', '.join(header)}")])
+                                             f"its header row has {len(header)} columns")])
         for line, row in rows:
             here = Location(name, line)
             period = row["period"]
