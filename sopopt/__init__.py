@@ -24,8 +24,7 @@ from sopopt.errors import (
 from sopopt.planning import solve
 from sopopt.results import Plan, extract_plan
 from sopopt.solver import SolveOptions, SolveStatus, solve_model
-
-__version__ = "0.1.0"
+from sopopt.version import __version__
 
 
 def __getattr__(name: str) -> object:

@@ -11,10 +11,13 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sopopt.schema.network import Periods
+if TYPE_CHECKING:
+    from sopopt.schema.network import Periods  # annotations only: periods is a base module
+
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

@@ -52,7 +52,7 @@ def metadata(plan: Plan) -> dict[str, Any]:
     """The run's metadata: scenario, status, objective, costs, KPIs, solver, versions."""
     from importlib.metadata import version
 
-    import sopopt
+    from sopopt.version import __version__
 
     return _clean({
         "scenario": plan.info.get("scenario"),
@@ -68,7 +68,7 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "solver": {k: v for k, v in plan.info.items() if k != "scenario"},
         "explanation": plan.explanation.to_dict() if plan.explanation is not None else None,
         "versions": {
-            "sopopt": sopopt.__version__,
+            "sopopt": __version__,
             "pyomo": version("pyomo"),
             "highspy": version("highspy"),
             "highs": plan.info.get("solver_version"),

@@ -179,7 +179,31 @@ def _pick(site: ItemFields, product: ItemFields, name: str) -> tuple[Any, str]:
 def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
     """Expand every series and resolve product defaults per site."""
     ex = _Expander(labels)
-    T = len(labels)
+    bom = {p: dict(product.materials) for p, product in network.products.items() if product.materials}
+    data = ModelData(
+        labels=list(labels),
+        days=np.asarray(days, dtype=float),
+        products=list(network.products),
+        family={p: product.family or "" for p, product in network.products.items()},
+        volume={p: product.volume for p, product in network.products.items()},
+        items=_items(network, ex),
+        bom=bom,
+        resources=_resources(network, ex),
+        workforce=_workforce(network, ex),
+        material_stocks=_material_stocks(network, ex, bom),
+        suppliers=_suppliers(network, ex),
+        lanes=_lanes(network, ex),
+        storage=_storage(network, ex),
+        problems=ex.problems,
+    )
+    if not data.problems:
+        data.problems.extend(_bound_problems(data))
+    return data
+
+
+def _items(network: Network, ex: _Expander) -> dict[tuple[str, str], Item]:
+    """Every product stocked at a site, with its site values or the product's defaults."""
+    T = len(ex.labels)
     items: dict[tuple[str, str], Item] = {}
     for p, product in network.products.items():
         price = ex(product.price, ("products", p, "price")) if product.price is not None else None
@@ -235,8 +259,11 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
                     ex(sub.capacity, where(sub_level, "subcontract", "capacity"), INF) if sub else np.zeros(T)
                 ),
             )
+    return items
 
-    resources = {
+
+def _resources(network: Network, ex: _Expander) -> dict[str, ResourceData]:
+    return {
         r: ResourceData(
             name=r,
             site=res.site,
@@ -252,6 +279,8 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         for r, res in network.resources.items()
     }
 
+
+def _workforce(network: Network, ex: _Expander) -> dict[str, WorkforceData]:
     workforce = {}
     for w, pool in network.workforce.items():
         path = ("workforce", w)
@@ -281,8 +310,12 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
             min_ending_headcount=pool.min_ending_headcount if pool.min_ending_headcount is not None else 0.0,
             max_ending_headcount=pool.max_ending_headcount if pool.max_ending_headcount is not None else INF,
         )
+    return workforce
 
-    bom = {p: dict(product.materials) for p, product in network.products.items() if product.materials}
+
+def _material_stocks(
+    network: Network, ex: _Expander, bom: dict[str, dict[str, float]]
+) -> dict[tuple[str, str], MaterialStock]:
     # Material stock is kept wherever a material is used, delivered or stocked.
     stock_keys: set[tuple[str, str]] = set()
     for p, mats in bom.items():
@@ -308,8 +341,11 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
                                   ("materials", m, "sites", s, "scheduled_receipts")),
             holding_cost=ex(holding, ("materials", m, "holding_cost")),
         )
+    return material_stocks
 
-    suppliers = {
+
+def _suppliers(network: Network, ex: _Expander) -> dict[str, SupplierData]:
+    return {
         name: SupplierData(
             name=name,
             material=sup.material,
@@ -321,6 +357,8 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         for name, sup in network.suppliers.items()
     }
 
+
+def _lanes(network: Network, ex: _Expander) -> dict[str, LaneData]:
     lanes = {}
     for name, lane in network.lanes.items():
         if lane.products is not None:
@@ -339,7 +377,10 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
             capacity=ex(lane.capacity, ("lanes", name, "capacity"), INF),
             lead_time=lane.lead_time,
         )
+    return lanes
 
+
+def _storage(network: Network, ex: _Expander) -> dict[str, StorageData]:
     storage = {}
     for s, site in network.sites.items():
         st = site.storage
@@ -356,26 +397,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
                 INF if st.overflow else 0.0,
             ),
         )
-
-    data = ModelData(
-        labels=list(labels),
-        days=np.asarray(days, dtype=float),
-        products=list(network.products),
-        family={p: product.family or "" for p, product in network.products.items()},
-        volume={p: product.volume for p, product in network.products.items()},
-        items=items,
-        bom=bom,
-        resources=resources,
-        workforce=workforce,
-        material_stocks=material_stocks,
-        suppliers=suppliers,
-        lanes=lanes,
-        storage=storage,
-        problems=ex.problems,
-    )
-    if not data.problems:
-        data.problems.extend(_bound_problems(data))
-    return data
+    return storage
 
 
 def _bound_problems(d: ModelData) -> list[tuple[tuple[str, ...], str]]:

@@ -354,12 +354,12 @@ def _unique_title(title: str, used: set[str]) -> str:
 
 
 def _readme(book: Workbook, plans: Sequence[Plan], names: Sequence[str], sheets: list[tuple[str, str]]) -> None:
-    import sopopt
+    from sopopt.version import __version__
 
     sheet = _Sheet(book, "Read me", ["item", "value"], ["text", "text"])
     sheet.add(["Workbook", "Sales & operations plan written by sopopt"], "group")
     sheet.add(["Generated", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")])
-    sheet.add(["sopopt version", sopopt.__version__])
+    sheet.add(["sopopt version", __version__])
     sheet.add(["Currency", plans[0].currency])
     sheet.add(["Baseline", names[0]])
     for plan, name in zip(plans, names, strict=True):

@@ -378,7 +378,7 @@ def _plan_section(plan: Plan, name: str, anchor: str, chart: _Charts) -> Iterato
 
 def render_html(plans: Sequence[Plan], title: str | None = None) -> str:
     """The report as one HTML document (plotly.js inline)."""
-    import sopopt
+    from sopopt.version import __version__
 
     if not plans:
         raise ValueError("a report needs at least one plan")
@@ -399,7 +399,7 @@ def render_html(plans: Sequence[Plan], title: str | None = None) -> str:
         "</head><body>",
         f'<header class="top"><div><h1>{_e(title)}</h1><p>{len(plans)} plan{"s" if len(plans) > 1 else ""}, '
         f"periods {_e(_horizon(plans[0]))}, money in {_e(plans[0].currency)}. Generated {_e(now)} by sopopt "
-        f"{_e(sopopt.__version__)}.</p></div></header>",
+        f"{_e(__version__)}.</p></div></header>",
         "<main>",
         '<div class="intro"><p><b>How to read this report.</b> Each plan is the cheapest way found to meet demand '
         "with the plants, people, suppliers and stock available, over the periods shown. Costs include "
