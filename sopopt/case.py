@@ -21,7 +21,7 @@ from sopopt.model.sets import ModelData, compile_data
 from sopopt.scenarios import Change, resolve_scenario
 from sopopt.scenarios.validation import sorted_problems
 from sopopt.schema.network import Network
-from sopopt.schema.scenario import ExplainSettings, SolverSettings
+from sopopt.schema.scenario import Adjustment, ExplainSettings, SolverSettings
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Case:
     """The compiled parameters (set when the case was checked)."""
     explain: ExplainSettings = field(default_factory=ExplainSettings, repr=False)
     """How an infeasible case is explained (the file's ``explain`` block)."""
+    adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
+    """The adjustments applied, in order, with where each was written."""
 
     def where(self, *path: str) -> Location | None:
         """Location of the deepest recorded prefix of ``path``."""
@@ -90,6 +92,7 @@ def load_case(path: str | Path, *, workspace: str | Path | None = None, check: b
         locations=r.locations,
         changes=r.changes,
         resolved=r.resolved,
+        adjustments=r.adjustments,
         data=data,
         explain=r.explain,
     )

@@ -7,6 +7,7 @@ The steps stay separate for sweeps and inspection: :func:`sopopt.load_case`,
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from sopopt.solver import (
     SolveStatus,
     raise_for_status,
 )
+from sopopt.views import describe_adjustments, flat_inputs
 
 #: How the LP is built: ``fast`` (numpy, straight to HiGHS: the default) or ``pyomo``
 #: (the readable rule-based Pyomo model, compiled to matrix form). Tests prove that both
@@ -91,6 +93,7 @@ def solve(
     mark = time.perf_counter()
     plan = extract_plan(case.data, solution, case.network.name, case.network.currency)
     timings["extract_seconds"] = time.perf_counter() - mark
+    plan = dataclasses.replace(plan, adjustments=tuple(describe_adjustments(case)), inputs=flat_inputs(case))
     plan.info.update(timings)
     plan.info["scenario"] = str(case.source)
     plan.info["build"] = how

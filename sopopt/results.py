@@ -51,6 +51,11 @@ class Plan:
     explanation: Any = field(default=None, repr=False, compare=False)
     """Why there is no plan (an :class:`~sopopt.analysis.explain.Explanation`), for an
     infeasible case explained by :func:`sopopt.explain` or ``sopopt solve``; else None."""
+    adjustments: tuple[dict[str, Any], ...] = ()
+    """What the scenario assumes on top of its model: each adjustment in plain words
+    (target, scope, change, periods, note, where it was written)."""
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The resolved inputs, flat (``{dotted.path: value}``), to diff plans' assumptions."""
 
     @property
     def is_optimal(self) -> bool:

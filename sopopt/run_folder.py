@@ -65,6 +65,8 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "costs": {k: float(v) for k, v in plan.costs.items()},
         "kpis": plan.kpis,
         "periods": plan.labels,
+        "adjustments": list(plan.adjustments),
+        "inputs": plan.inputs,
         "solver": {k: v for k, v in plan.info.items() if k != "scenario"},
         "explanation": plan.explanation.to_dict() if plan.explanation is not None else None,
         "versions": {
@@ -202,4 +204,6 @@ def read_plan(folder: Path) -> Plan:
         info=info,
         labels=[str(label) for label in run.get("periods") or []],
         currency=str(run.get("currency") or "USD"),
+        adjustments=tuple(run.get("adjustments") or ()),
+        inputs=dict(run.get("inputs") or {}),
     )

@@ -95,29 +95,63 @@ def _as_series(value: Any, labels: list[str]) -> np.ndarray | None:
 def diff_cases(a: Case, b: Case) -> list[Difference]:
     """Every input that differs between two resolved cases; series are compared period
     by period, so ``400`` and ``[400, 400, ...]`` are the same input."""
-    flat_a = dict(_flatten(_series_parents(a.resolved, set(a.labels))))
-    flat_b = dict(_flatten(_series_parents(b.resolved, set(b.labels))))
-    same_horizon = a.labels == b.labels
+    return diff_inputs(flat_inputs(a), a.labels, flat_inputs(b), b.labels)
+
+
+def flat_inputs(case: Case) -> dict[str, Any]:
+    """The resolved inputs as ``{dotted.path: value}``; a series (number, list or
+    mapping by period) stays one value, so two cases can be diffed period by period."""
+    flat = _flatten(_series_parents(case.resolved, set(case.labels)))
+    return {".".join(path): dict(value) if isinstance(value, _Leaf) else value for path, value in flat}
+
+
+def diff_inputs(
+    a: dict[str, Any], a_labels: list[str], b: dict[str, Any], b_labels: list[str]
+) -> list[Difference]:
+    """Differences between two sets of flat inputs (see :func:`flat_inputs`)."""
+    same_horizon = a_labels == b_labels
     result: list[Difference] = []
-    for path in sorted(set(flat_a) | set(flat_b)):
-        name = ".".join(path)
-        if path not in flat_a:
-            result.append(Difference(name, "", None, flat_b[path]))
+    for name in sorted(set(a) | set(b)):
+        if name not in a:
+            result.append(Difference(name, "", None, b[name]))
             continue
-        if path not in flat_b:
-            result.append(Difference(name, "", flat_a[path], None))
+        if name not in b:
+            result.append(Difference(name, "", a[name], None))
             continue
-        va, vb = flat_a[path], flat_b[path]
+        va, vb = a[name], b[name]
         if va == vb:
             continue
-        sa = _as_series(va, a.labels) if same_horizon else None
-        sb = _as_series(vb, b.labels) if same_horizon else None
+        sa = _as_series(va, a_labels) if same_horizon else None
+        sb = _as_series(vb, b_labels) if same_horizon else None
         if sa is not None and sb is not None:
             for t in np.flatnonzero(~np.isclose(sa, sb, rtol=0, atol=0)):
-                result.append(Difference(name, a.labels[t], _plain(sa[t]), _plain(sb[t])))
+                result.append(Difference(name, a_labels[t], _plain(sa[t]), _plain(sb[t])))
             continue
         result.append(Difference(name, "", va, vb))
     return result
+
+
+def describe_adjustments(case: Case) -> list[dict[str, Any]]:
+    """Each adjustment of a case in plain words: target, scope, change, periods, note
+    and where it was written."""
+    out = []
+    for adj, where in case.adjustments:
+        scope = {k: getattr(adj, k) for k in ("product", "family", "site", "resource", "workforce", "supplier", "lane")}
+        if adj.set is not None:
+            change = f"set to {adj.set:g}"
+        else:
+            parts = [f"x {adj.multiply:g}"] if adj.multiply != 1.0 else []
+            parts += [f"{adj.add:+g}"] if adj.add != 0.0 else []
+            change = " then ".join(parts) or "unchanged"
+        out.append({
+            "target": adj.target,
+            "scope": ", ".join(f"{k} {v if isinstance(v, str) else '/'.join(v)}" for k, v in scope.items() if v),
+            "change": change,
+            "periods": adj.periods if isinstance(adj.periods, str | None) else ", ".join(adj.periods),
+            "note": adj.note,
+            "where": str(where) if where else "",
+        })
+    return out
 
 
 def _series_parents(data: Any, labels: set[str]) -> Any:

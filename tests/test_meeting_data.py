@@ -83,3 +83,34 @@ def test_overtime_capacity_and_inventory_value(plan: Plan, base_plan: Plan) -> N
     assert base_plan.kpis["inventory_value"] == pytest.approx(value)
     assert base_plan.kpis["inventory_value"] > 0
     assert table["max_inventory"].isna().all()  # no maximum given: empty, never "inf"
+
+
+def test_plan_carries_its_assumptions_and_they_survive_a_result_folder(base_plan: Plan, tmp_path: Path) -> None:
+    from sopopt.run_folder import read_plan, write_outputs
+    from sopopt.views import diff_inputs
+
+    surge = sopopt.solve(DATA / "report_surge.yaml")
+    assert len(surge.adjustments) == 1
+    adjustment = dict(surge.adjustments[0])
+    where = adjustment.pop("where")
+    assert adjustment == {
+        "target": "demand",
+        "scope": "product widget",
+        "change": "x 1.3",
+        "periods": "2027-02..2027-04",
+        "note": "promotion surge",
+    }
+    assert where.endswith("report_surge.yaml:5:5")
+    assert base_plan.adjustments == ()
+    differences = diff_inputs(base_plan.inputs, base_plan.labels, surge.inputs, surge.labels)
+    changed = {(d.path, d.period): (d.a, d.b) for d in differences if d.path != "name"}
+    assert changed == {
+        ("demand.widget.dc", "2027-02"): (150, 195),
+        ("demand.widget.dc", "2027-03"): (200, 260),
+        ("demand.widget.dc", "2027-04"): (120, 156),
+    }
+    write_outputs(surge, tmp_path / "surge")
+    again = read_plan(tmp_path / "surge")
+    assert again.adjustments == surge.adjustments
+    assert again.adjustments[0]["where"] == where
+    assert diff_inputs(again.inputs, again.labels, surge.inputs, surge.labels) == []

@@ -55,6 +55,7 @@ class Resolved:
     changes: list[Change] = field(default_factory=list, repr=False)
     resolved: dict[str, Any] = field(default_factory=dict, repr=False)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
+    adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
 
 
 def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> Resolved:
@@ -130,7 +131,9 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
         raise ScenarioError(sorted_problems([*problems, *validation_problems(exc, data, locations, Network)])) from None
     if problems:
         raise ScenarioError(sorted_problems(problems))
-    return Resolved(network, labels, days, solver, source, files, root, locations, changes, data, explain)
+    applied = [(adj, where.get(path)) for adj, path, where in adjustments]
+    return Resolved(network, labels, days, solver, source, files, root, locations, changes, data, explain,
+                    adjustments=applied)
 
 
 __all__ = ["Change", "Resolved", "deep_merge", "resolve_scenario", "sorted_problems"]
