@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from sopopt.errors import Problem
 from sopopt.loading import KeyPath, Locations, locate
-from sopopt.schema.network import Network
+from sopopt.schema.network import Network, Product, ProductSite
 
 #: Smallest non-zero coefficient (hours per unit, BOM quantity) accepted. Below it HiGHS
 #: treats values as zero or loses accuracy against the 1e12 bound.
@@ -48,7 +48,13 @@ def check_network(network: Network, locations: Locations) -> list[Problem]:
 
 
 def _check_references(n: Network, c: _Collector) -> None:
-    sites, products, materials = set(n.sites), set(n.products), set(n.materials)
+    """Every name refers to something that exists, in file order of the sections."""
+    for check in (_check_products, _check_demand, _check_pools, _check_materials, _check_lanes):
+        check(n, c)
+
+
+def _check_products(n: Network, c: _Collector) -> None:
+    sites, materials = set(n.sites), set(n.materials)
     for p, product in n.products.items():
         for s in product.sites:
             if s not in sites:
@@ -60,27 +66,41 @@ def _check_references(n: Network, c: _Collector) -> None:
             c.add(("products", p, "materials"), "a bill of materials on a product made nowhere",
                   "set 'make: true' on a site")
         for s, at in product.sites.items():
-            backlog = at.backlog if at.backlog is not None else product.backlog
-            initial = at.initial_backlog if at.initial_backlog is not None else product.initial_backlog
-            lost = at.lost_sales if at.lost_sales is not None else product.lost_sales
-            if backlog is not None and backlog.at_end == "lost_sale_cost" and lost is None:
-                level = ("products", p, "sites", s) if at.backlog is not None else ("products", p)
-                c.add((*level, "backlog", "at_end"), "at_end: lost_sale_cost needs lost_sales (with its cost)",
-                      "add 'lost_sales: {cost: ...}' or use at_end: forbid")
-            if initial and backlog is None:
-                c.add(("products", p, "sites", s, "initial_backlog"), "initial backlog needs backlog allowed",
-                      "add 'backlog:' to the product")
+            _check_backlog(p, product, s, at, c)
+
+
+def _check_backlog(p: str, product: Product, s: str, at: ProductSite, c: _Collector) -> None:
+    backlog = at.backlog if at.backlog is not None else product.backlog
+    initial = at.initial_backlog if at.initial_backlog is not None else product.initial_backlog
+    lost = at.lost_sales if at.lost_sales is not None else product.lost_sales
+    if backlog is not None and backlog.at_end == "lost_sale_cost" and lost is None:
+        level = ("products", p, "sites", s) if at.backlog is not None else ("products", p)
+        c.add((*level, "backlog", "at_end"), "at_end: lost_sale_cost needs lost_sales (with its cost)",
+              "add 'lost_sales: {cost: ...}' or use at_end: forbid")
+    if initial and backlog is None:
+        c.add(("products", p, "sites", s, "initial_backlog"), "initial backlog needs backlog allowed",
+              "add 'backlog:' to the product")
+
+
+def _check_demand(n: Network, c: _Collector) -> None:
+    sites, products = set(n.sites), set(n.products)
     for p, by_site in n.demand.items():
         if p not in products:
             c.unknown(("demand", p), "product", p, products)
             continue
         for s in by_site:
-            if s not in n.products[p].sites:
-                if s in sites:
-                    c.add(("demand", p, s), f"product '{p}' is not stocked at site '{s}'",
-                          f"add '{s}' under products.{p}.sites")
-                else:
-                    c.unknown(("demand", p, s), "site", s, sites)
+            if s in n.products[p].sites:
+                continue
+            if s in sites:
+                c.add(("demand", p, s), f"product '{p}' is not stocked at site '{s}'",
+                      f"add '{s}' under products.{p}.sites")
+            else:
+                c.unknown(("demand", p, s), "site", s, sites)
+
+
+def _check_pools(n: Network, c: _Collector) -> None:
+    """Resources and workforce pools: their site, and products made there."""
+    sites, products = set(n.sites), set(n.products)
     for kind, pools in (("resources", n.resources), ("workforce", n.workforce)):
         for name, pool in pools.items():
             if pool.site not in sites:
@@ -96,6 +116,10 @@ def _check_references(n: Network, c: _Collector) -> None:
         if pool.min_ending_headcount is not None and pool.max_ending_headcount is not None \
                 and pool.min_ending_headcount > pool.max_ending_headcount:
             c.add(("workforce", w, "min_ending_headcount"), "is above max_ending_headcount")
+
+
+def _check_materials(n: Network, c: _Collector) -> None:
+    sites, materials = set(n.sites), set(n.materials)
     for m, material in n.materials.items():
         for s in material.sites:
             if s not in sites:
@@ -108,6 +132,10 @@ def _check_references(n: Network, c: _Collector) -> None:
                 c.unknown(("suppliers", name, "sites", str(i)), "site", s, sites)
         if len(set(sup.sites)) != len(sup.sites):
             c.add(("suppliers", name, "sites"), "a site is listed twice")
+
+
+def _check_lanes(n: Network, c: _Collector) -> None:
+    sites, products = set(n.sites), set(n.products)
     for name, lane in n.lanes.items():
         for end in ("origin", "destination"):
             site = getattr(lane, end)
@@ -118,11 +146,11 @@ def _check_references(n: Network, c: _Collector) -> None:
         for i, p in enumerate(lane.products or []):
             if p not in products:
                 c.unknown(("lanes", name, "products", str(i)), "product", p, products)
-            else:
-                for end in (lane.origin, lane.destination):
-                    if end in sites and end not in n.products[p].sites:
-                        c.add(("lanes", name, "products", str(i)),
-                              f"product '{p}' is not stocked at '{end}'", f"add '{end}' under products.{p}.sites")
+                continue
+            for end in (lane.origin, lane.destination):
+                if end in sites and end not in n.products[p].sites:
+                    c.add(("lanes", name, "products", str(i)),
+                          f"product '{p}' is not stocked at '{end}'", f"add '{end}' under products.{p}.sites")
 
 
 def _check_coefficients(n: Network, c: _Collector) -> None:

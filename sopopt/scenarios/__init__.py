@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.loading import KeyPath, Locations, default_workspace, display_path, locate, workspace_folder
 from sopopt.scenarios.adjustments import apply_adjustments
-from sopopt.scenarios.chain import Change, deep_merge, horizon, merge_locations, read_chain
+from sopopt.scenarios.chain import Change, Document, deep_merge, horizon, merge_locations, read_chain
 from sopopt.scenarios.tables import expand_tables
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.network import Network
@@ -58,6 +58,18 @@ class Resolved:
     adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
 
 
+def _expand_all_tables(documents: list[Document], root: Path, files: list[Path], problems: list[Problem]) -> None:
+    """Read the tables every document names; raise with all problems if any table fails."""
+    soft = len(problems)
+    for doc in documents:
+        try:
+            expand_tables(doc, root, files)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if len(problems) > soft:
+        raise ScenarioError(sorted_problems(problems))
+
+
 def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> Resolved:
     """Read a scenario (or a model file): merge its chain, read its tables, apply its
     adjustments and validate the result against the schema.
@@ -78,13 +90,7 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
     documents = [model, *reversed(chain)]
     files = [doc.path for doc in [*chain, model]]
     soft = len(problems)  # key problems while reading: checking can go on
-    for doc in documents:
-        try:
-            expand_tables(doc, root, files)
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if len(problems) > soft:
-        raise ScenarioError(sorted_problems(problems))
+    _expand_all_tables(documents, root, files, problems)
 
     # Model fields: model file first, then the chain root-to-leaf.
     changes: list[Change] = []

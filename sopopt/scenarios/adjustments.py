@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sopopt.errors import Problem
@@ -84,9 +84,16 @@ def apply_adjustments(
 def _targets(data: dict[str, Any], adj: Adjustment, collection: str, inner: tuple[str, ...]) -> Iterable[tuple[KeyPath, Any]]:
     """(path, current value) of every input an adjustment changes; materialises
     product defaults at site level when the scope names sites."""
-    products = _as_list(adj.product)
-    families = _as_list(adj.family)
-    sites = _as_list(adj.site)
+    if collection == "demand":
+        return _demand_targets(data, adj)
+    if collection == "products":
+        return _product_targets(data, adj, inner)
+    return _entry_targets(data, adj, collection, inner)
+
+
+def _product_filter(data: dict[str, Any], adj: Adjustment) -> Callable[[str], bool]:
+    """Whether a product is in the adjustment's product and family scope."""
+    products, families = _as_list(adj.product), _as_list(adj.family)
     catalogue = data.get("products") or {}
 
     def product_ok(name: str) -> bool:
@@ -97,38 +104,50 @@ def _targets(data: dict[str, Any], adj: Adjustment, collection: str, inner: tupl
             return isinstance(entry, dict) and entry.get("family") in families
         return True
 
-    if collection == "demand":
-        for product, by_site in (data.get("demand") or {}).items():
-            if not product_ok(product) or not isinstance(by_site, dict):
+    return product_ok
+
+
+def _demand_targets(data: dict[str, Any], adj: Adjustment) -> Iterable[tuple[KeyPath, Any]]:
+    product_ok, sites = _product_filter(data, adj), _as_list(adj.site)
+    for product, by_site in (data.get("demand") or {}).items():
+        if not product_ok(product) or not isinstance(by_site, dict):
+            continue
+        for site, value in by_site.items():
+            if sites is None or site in sites:
+                yield ("demand", product, site), value
+
+
+def _product_targets(data: dict[str, Any], adj: Adjustment, inner: tuple[str, ...]) -> Iterable[tuple[KeyPath, Any]]:
+    product_ok, sites = _product_filter(data, adj), _as_list(adj.site)
+    for name, product in (data.get("products") or {}).items():
+        if not product_ok(name) or not isinstance(product, dict):
+            continue
+        if inner[0] not in ProductSite.model_fields:
+            # A product-only field (price): changed on the product, for every site.
+            if sites is not None:
+                raise ValueError(f"'{adj.target}' is set per product, not per site: drop the site scope")
+            value = get(product, inner)
+            if value is not None:
+                yield ("products", name, *inner), value
+            continue
+        for site, entry in (product.get("sites") or {}).items():
+            if sites is not None and site not in sites:
                 continue
-            for site, value in by_site.items():
-                if sites is None or site in sites:
-                    yield ("demand", product, site), value
-        return
-    if collection == "products":
-        for name, product in catalogue.items():
-            if not product_ok(name) or not isinstance(product, dict):
-                continue
-            if inner[0] not in ProductSite.model_fields:
-                # A product-only field (price): changed on the product, for every site.
-                if sites is not None:
-                    raise ValueError(f"'{adj.target}' is set per product, not per site: drop the site scope")
-                value = get(product, inner)
-                if value is not None:
-                    yield ("products", name, *inner), value
-                continue
-            for site, entry in (product.get("sites") or {}).items():
-                if sites is not None and site not in sites:
-                    continue
-                entry = entry if isinstance(entry, dict) else {}
-                product["sites"][site] = entry
-                head = inner[0]
-                if head not in entry and product.get(head) is not None:
-                    entry[head] = copy.deepcopy(product[head])
-                value = get(entry, inner)
-                if value is not None:
-                    yield ("products", name, "sites", site, *inner), value
-        return
+            entry = entry if isinstance(entry, dict) else {}
+            product["sites"][site] = entry
+            head = inner[0]
+            if head not in entry and product.get(head) is not None:
+                entry[head] = copy.deepcopy(product[head])
+            value = get(entry, inner)
+            if value is not None:
+                yield ("products", name, "sites", site, *inner), value
+
+
+def _entry_targets(
+    data: dict[str, Any], adj: Adjustment, collection: str, inner: tuple[str, ...]
+) -> Iterable[tuple[KeyPath, Any]]:
+    """Targets in resources, workforce, suppliers, lanes or sites, by their scopes."""
+    products, sites = _as_list(adj.product), _as_list(adj.site)
     names = {
         "resources": _as_list(adj.resource),
         "workforce": _as_list(adj.workforce),
@@ -148,5 +167,3 @@ def _targets(data: dict[str, Any], adj: Adjustment, collection: str, inner: tupl
         value = get(entry, inner)
         if value is not None:
             yield (collection, name, *inner), value
-
-
