@@ -91,6 +91,9 @@ def print_summary(plan: Plan, top: int = 10) -> None:
     if plan.objective is None:
         return
     console.print(f"Total cost: [bold]{_money(plan.objective)} {plan.currency}[/]")
+    if "profit" in plan.kpis:
+        console.print(f"Profit: [bold]{_money(plan.kpis['profit'])} {plan.currency}[/] "
+                      f"(revenue {_money(plan.kpis['revenue'])}; a lost sale counts once, as revenue not earned)")
     costs = Table(title="Cost breakdown", show_footer=True)
     costs.add_column("category", footer="total")
     costs.add_column("cost", justify="right", footer=_money(float(plan.costs.sum())))

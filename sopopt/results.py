@@ -335,10 +335,9 @@ def _pnl(d: ModelData, plan: pd.DataFrame, solution: Solution) -> pd.DataFrame:
     price = np.concatenate([item.price if item.price is not None else np.zeros(T) for item in d.items.values()]) \
         if d.items else np.zeros(0)
     delivered = plan["delivered"].to_numpy(dtype=float)
-    lost = plan["lost"].to_numpy(dtype=float)
     periods = np.tile(np.arange(T), len(d.items))
     revenue = np.bincount(periods, weights=delivered * price, minlength=T) if d.items else np.zeros(T)
-    unearned = np.bincount(periods, weights=lost * price, minlength=T) if d.items else np.zeros(T)
+    unearned = _unearned(d, plan)
     frame = pd.DataFrame({"period": d.labels, "revenue": revenue})
     total = np.zeros(T)
     for category in COST_CATEGORIES:
@@ -351,6 +350,26 @@ def _pnl(d: ModelData, plan: pd.DataFrame, solution: Solution) -> pd.DataFrame:
     frame["total_cost"] = total
     frame["profit"] = revenue - total + unearned
     return frame
+
+
+def _unearned(d: ModelData, plan: pd.DataFrame) -> np.ndarray:
+    """Per period, the price part of the lost-sale charge: the revenue of units lost (and,
+    with ``at_end: lost_sale_cost``, of the backlog still open at the end), which the cost
+    already charges at (at least) the price. Profit adds it back so that a lost sale
+    counts once: as revenue not earned, plus only the goodwill penalty above the price."""
+    T = d.T
+    unearned = np.zeros(T)
+    if not d.items:
+        return unearned
+    lost = plan["lost"].to_numpy(dtype=float).reshape(len(d.items), T)
+    backlog = plan["backlog"].to_numpy(dtype=float).reshape(len(d.items), T)
+    for row, item in enumerate(d.items.values()):
+        if item.price is None or not item.lost_sales:
+            continue
+        unearned += lost[row] * item.price
+        if item.backlog and item.backlog_at_end == "lost_sale_cost":
+            unearned[T - 1] += backlog[row, T - 1] * item.price[T - 1]
+    return unearned
 
 
 def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, service: pd.DataFrame) -> dict[str, float]:
@@ -385,5 +404,5 @@ def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, servi
         # The plan table has one row per item and period, in item order.
         revenue = float((plan["delivered"].to_numpy() * np.concatenate(prices)).sum())
         kpis["revenue"] = revenue
-        kpis["margin"] = revenue - float(costs.sum())
+        kpis["profit"] = revenue - float(costs.sum()) + float(_unearned(d, plan).sum())
     return kpis

@@ -2,6 +2,12 @@
 
 Every file is written atomically (temporary file, then rename), so an interrupted run
 never leaves a truncated file in place of a good one.
+
+CSV files are formula-safe: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return (a name such as ``=cmd|' /C calc'!A0``) is written with a leading
+``'``, so a spreadsheet opening the file shows it as text instead of running it (the
+Excel output stores such cells as text too). :func:`read_plan` removes that ``'`` again.
+Numbers are never changed.
 """
 
 from __future__ import annotations
@@ -91,6 +97,28 @@ def output_tables(plan: Plan) -> dict[str, pd.DataFrame]:
     return tables
 
 
+#: Starts of a cell that a spreadsheet would read as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a leading ``'`` on every text cell that starts like a formula."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text:
+        return frame
+    frame = frame.copy()
+    for column in text:
+        frame[column] = frame[column].map(
+            lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
+        )
+    return frame
+
+
+def _unescape(value: str) -> str:
+    """Undo :func:`formula_safe` on one cell read back."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     """Write every table as CSV and ``run.json``; return the paths written."""
     make_folder(out_dir)
@@ -98,7 +126,7 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     for name, frame in output_tables(plan).items():
         path = out_dir / f"{name}.csv"
         with atomic_write(path) as handle:
-            frame.to_csv(handle, index=False, lineterminator="\n")
+            formula_safe(frame).to_csv(handle, index=False, lineterminator="\n")
         written.append(path)
     path = out_dir / "run.json"
     with atomic_write(path) as handle:
@@ -137,6 +165,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.DataFrame()
     for column in frame.columns:
         if column in _TEXT_COLUMNS:
+            frame[column] = frame[column].map(_unescape)
             continue
         if column == "binding":
             frame[column] = frame[column].map({"True": True, "False": False})
@@ -144,6 +173,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
             # A column of names this reader does not know stays text.
             with contextlib.suppress(ValueError, TypeError):
                 frame[column] = pd.to_numeric(frame[column].replace("", np.nan), errors="raise").astype(float)
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                frame[column] = frame[column].map(_unescape)
     return frame
 
 

@@ -95,7 +95,7 @@ def test_compare_values_match_the_individual_solves(plans: list[Plan]) -> None:
             "average_inventory",
             "days_of_cover",
             "revenue",
-            "margin",
+            "profit",
         ):
             assert column[kpi] == pytest.approx(plan.kpis[kpi]), kpi
         util = plan.utilization

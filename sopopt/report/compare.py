@@ -67,7 +67,7 @@ def _metrics(currency: str, plans: Sequence[Plan]) -> list[Metric]:
     if any("revenue" in p.kpis for p in plans):
         rows += [
             Metric("revenue", "Revenue", currency, "higher", "cost"),
-            Metric("margin", "Margin (revenue - cost)", currency, "higher", "cost"),
+            Metric("profit", "Profit (revenue - costs; a lost sale counts once)", currency, "higher", "cost"),
         ]
     rows += [
         Metric("total_demand", "Demand", "units", "", "service"),

@@ -151,7 +151,7 @@ def _kpi_cards(plan: Plan) -> str:
         ),
     ]
     if "revenue" in k:
-        cards.append(_card("Margin", f"{get('margin'):,.0f}", f"revenue {get('revenue'):,.0f} {cur}", cur))
+        cards.append(_card("Profit", f"{get('profit'):,.0f}", f"revenue {get('revenue'):,.0f} {cur}", cur))
     return f'<div class="cards">{"".join(cards)}</div>'
 
 

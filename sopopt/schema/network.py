@@ -129,7 +129,7 @@ class Product(ItemFields):
     volume: Number = 0.0
     """Storage volume per unit (volume units)."""
     price: Series | None = None
-    """Selling price per unit; when given the plan reports revenue and margin."""
+    """Selling price per unit; when given the plan reports revenue and profit."""
     materials: dict[Name, Number] = {}
     """Bill of materials: units of each material per unit produced."""
     sites: dict[Name, ProductSite]
