@@ -12,6 +12,7 @@ Typical use::
 
 from __future__ import annotations
 
+from sopopt.analysis.hedge import HedgedPlan, hedge
 from sopopt.case import Case, load_case
 from sopopt.errors import (
     InfeasibleError,
@@ -38,6 +39,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "Case",
+    "HedgedPlan",
     "InfeasibleError",
     "ModelBuildError",
     "Plan",
@@ -50,6 +52,7 @@ __all__ = [
     "__version__",
     "build_model",
     "extract_plan",
+    "hedge",
     "load_case",
     "solve",
     "solve_model",

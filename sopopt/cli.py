@@ -21,7 +21,10 @@ from rich.table import Table
 
 from sopopt.errors import OutputError, ScenarioError, SolverError, SopoptError
 from sopopt.results import Plan
-from sopopt.solver import SolveOptions
+from sopopt.solver import SolveOptions, SolveStatus
+
+if TYPE_CHECKING:
+    from sopopt.analysis.hedge import HedgedPlan
 
 if TYPE_CHECKING:
     from sopopt.case import Case
@@ -431,6 +434,24 @@ def compare(
     _exit_for(plans)
 
 
+def _report_sources(sources: list[Path], workspace: Path | None) -> tuple[list[Plan], list[HedgedPlan]]:
+    """Plans to report, in order, and the analysis results among the sources: a folder
+    written by ``sopopt hedge --out`` gives its hedged plan and every case's plan."""
+    from sopopt.analysis.hedge import is_hedge_folder, read_hedge
+    from sopopt.planning import load_plans
+
+    plans: list[Plan] = []
+    analyses: list[HedgedPlan] = []
+    for source in sources:
+        if source.is_dir() and is_hedge_folder(source):
+            result = read_hedge(source)
+            analyses.append(result)
+            plans.extend(result.plans)
+        else:
+            plans.extend(load_plans([source], workspace=workspace))
+    return plans, analyses
+
+
 @app.command()
 def report(
     sources: SourcesArg,
@@ -441,13 +462,12 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write an HTML report (and optionally a workbook) for one or several plans."""
-    from sopopt.planning import load_plans
     from sopopt.report.excel import write_workbook
     from sopopt.report.html import write_html_report
 
     try:
-        plans = load_plans(sources, workspace=workspace)
-        write_html_report(plans, out, title)
+        plans, analyses = _report_sources(sources, workspace)
+        write_html_report(plans, out, title, analyses)
         if xlsx is not None:
             write_workbook(plans, xlsx)
     except SopoptError as exc:
@@ -458,6 +478,92 @@ def report(
                       + (f", total cost {_money(plan.objective)} {plan.currency}" if plan.objective is not None else ""))
     console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""))
     _exit_for(plans)
+
+
+def _parse_weights(text: str | None) -> list[float] | None:
+    """``0.5,0.3,0.2`` as numbers (exit 2 on a malformed list)."""
+    if text is None:
+        return None
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        errors.print(f"[bold red]error:[/] --weights: expected numbers separated by commas, got {text!r}",
+                     highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def print_hedge(result: HedgedPlan) -> None:
+    """The hedged plan's status, commitment, per-case figures, EVPI and VSS."""
+    from sopopt.report.sentences import hedge_sentences
+
+    style = "green" if result.status is SolveStatus.OPTIMAL else "yellow"
+    console.print(f"[bold]hedged plan[/] over {len(result.names)} cases, committing "
+                  f"{result.commit} period(s): status [{style}]{result.status.label}[/]")
+    if not result.has_plan:
+        return
+    cur = result.currency
+    table = Table(title=f"Cases ({cur})")
+    for column in ("case", "weight", "cost", "cost on its own", "profit", "fill rate", "lost", "backlogged"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for row in result.figures().itertuples(index=False):
+        table.add_row(row.case, f"{row.weight:.3f}", _money(row.cost), _optional_money(row.own_cost),
+                      _optional_money(row.profit), f"{row.fill_rate:.1%}", f"{row.lost_units:,.1f}",
+                      f"{row.backlogged_units:,.1f}")
+    console.print(table)
+    commitment = result.commitment
+    if not commitment.empty:
+        totals = commitment.groupby(["decision", "period"], sort=False)["value"].sum().reset_index()
+        summary = Table(title="Commitment (totals; every row in commitment.csv)")
+        for column in ("decision", "period", "total"):
+            summary.add_column(column, justify="right" if column == "total" else "left")
+        for row in totals.itertuples(index=False):
+            summary.add_row(str(row.decision), str(row.period), f"{row.value:,.2f}")
+        console.print(summary)
+    for sentence in hedge_sentences(result):
+        console.print(sentence, highlight=False)
+
+
+def _optional_money(value: float | None) -> str:
+    return "-" if value is None or value != value else _money(value)
+
+
+@app.command("hedge")
+def hedge_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files: the demand cases.",
+                                                    exists=True, dir_okay=False)],
+    weights: Annotated[str | None, typer.Option(help="One weight per case, e.g. 0.5,0.3,0.2 (normalised). "
+                                                "Default: equal.")] = None,
+    commit: Annotated[int, typer.Option(help="Periods committed now, the same in every case.", min=0)] = 1,
+    firm_headcount: Annotated[bool, typer.Option("--firm-headcount",
+                                                 help="Hires and layoffs common over the whole horizon.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for hedge.json, commitment.csv and "
+                                             "one result folder per case.", file_okay=False)] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops.", min=0.001)] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """One plan across demand cases: commit the first periods now, with EVPI and VSS."""
+    from sopopt.analysis.hedge import hedge, write_hedge
+    from sopopt.case import load_case
+
+    parsed = _parse_weights(weights)
+    try:
+        cases = [load_case(path, workspace=workspace) for path in scenarios]
+        options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
+                                             verbose=verbose or None)
+        with console.status("solving the hedged plan, each case alone and the expected-value plan"):
+            result = hedge(cases, parsed, commit, firm_headcount=firm_headcount, options=options)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    print_hedge(result)
+    if out is not None:
+        try:
+            written = write_hedge(result, out)
+        except SopoptError as exc:
+            raise fail(exc) from None
+        console.print(f"Wrote {len(written)} files to {out}")
+    _exit_for(result.plans)
 
 
 def main() -> None:

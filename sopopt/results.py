@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.model.registry import COST_CATEGORIES, LIMITS, VARIABLES
+from sopopt.model.registry import COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.model.sets import ModelData
 from sopopt.solver import Solution, SolveStatus
 
@@ -96,10 +96,11 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
         spec.table: _index_frame(spec.columns, solution.values.get(spec.component, {}), labels)
         for spec in VARIABLES
     }
+    categories = [*COST_CATEGORIES, *(c for c in TRANSFORM_COST_CATEGORIES if c in solution.costs)]
     if has_plan:
-        costs = pd.Series({c: float(solution.costs.get(c, 0.0)) for c in COST_CATEGORIES}, name="cost")
+        costs = pd.Series({c: float(solution.costs.get(c, 0.0)) for c in categories}, name="cost")
     else:
-        costs = pd.Series({c: float("nan") for c in COST_CATEGORIES}, name="cost")
+        costs = pd.Series({c: float("nan") for c in categories}, name="cost")
     costs.index.name = "category"
 
     tables["plan"] = _plan_table(data, tables)

@@ -60,3 +60,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WriteFiles:
         return tmp_path
 
     return write
+
+
+# Hypothesis: a small, deterministic CI profile (property tests stay within seconds).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci")

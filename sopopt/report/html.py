@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sopopt.analysis.hedge import HedgedPlan
 from sopopt.loading import atomic_write
 from sopopt.report import charts
 from sopopt.report.compare import (
@@ -87,6 +88,10 @@ table.compare .rel { font-size:12px; }
 .small { font-size:13px; color:var(--muted); }
 footer { color:var(--muted); font-size:13px; margin-top:30px; }
 """
+
+
+#: Analysis results the report has a section for.
+Analysis = HedgedPlan
 
 
 def _e(value: Any) -> str:
@@ -376,8 +381,51 @@ def _plan_section(plan: Plan, name: str, anchor: str, chart: _Charts) -> Iterato
     yield f'<p class="small">Solved with {", ".join(details)}.</p></section>'
 
 
-def render_html(plans: Sequence[Plan], title: str | None = None) -> str:
-    """The report as one HTML document (plotly.js inline)."""
+def _hedge_section(result: HedgedPlan) -> Iterator[str]:
+    """The hedged plan: EVPI and VSS in sentences, each case's figures, the commitment."""
+    from sopopt.report.sentences import hedge_sentences
+
+    yield '<section class="block" id="hedge"><h2>Hedged plan: one commitment across the demand cases</h2>'
+    yield "".join(f"<p>{_e(sentence)}</p>" for sentence in hedge_sentences(result))
+    if result.has_plan:
+        figures = result.figures()
+        shown = pd.DataFrame({
+            "case": figures["case"],
+            "weight": [f"{w:.1%}" for w in figures["weight"]],
+            f"cost ({result.currency})": [_text_number(v) for v in figures["cost"]],
+            "cost on its own": [_text_number(v) for v in figures["own_cost"]],
+            "profit": [_text_number(v) for v in figures["profit"]],
+            "fill rate": [_text_number(v, ".1%") for v in figures["fill_rate"]],
+            "lost units": [_text_number(v) for v in figures["lost_units"]],
+            "backlogged units": [_text_number(v) for v in figures["backlogged_units"]],
+        })
+        yield "<h3>Each case's recourse</h3><p>What each case costs with the common commitment, and on its own " \
+              "(if it were known in advance). Each case's full plan follows in its own section.</p>"
+        yield _table(shown, text_columns=("case",))
+        yield from _commitment(result)
+    yield "</section>"
+
+
+def _commitment(result: HedgedPlan) -> Iterator[str]:
+    frame = result.commitment
+    if frame.empty:
+        yield "<p>Nothing is committed.</p>"
+        return
+    index = [c for c in frame.columns if c not in ("period", "value")]
+    wide = frame.pivot_table(index=index, columns="period", values="value", aggfunc="sum", sort=False)
+    wide = wide.reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    yield "<h3>The commitment</h3><p>Decided now, the same in every case (units, hours or workers).</p>"
+    yield _table(wide, text_columns=index)
+
+
+def _text_number(value: Any, spec: str = ",.1f") -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, spec)
+
+
+def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Sequence[Analysis] = ()) -> str:
+    """The report as one HTML document (plotly.js inline); ``analyses`` adds a section
+    for each analysis result (a hedged plan) before the plans."""
     from sopopt.version import __version__
 
     if not plans:
@@ -386,7 +434,8 @@ def render_html(plans: Sequence[Plan], title: str | None = None) -> str:
     title = title or ("S&OP plan: " + names[0] if len(plans) == 1 else "S&OP scenarios: " + " vs ".join(names))
     chart = _Charts()
     anchors = [f"plan-{i + 1}" for i in range(len(plans))]
-    toc = ([("compare", "Side by side")] if len(plans) > 1 else []) + list(zip(anchors, names, strict=True))
+    toc = ([("hedge", "Hedged plan")] if analyses else []) + ([("compare", "Side by side")] if len(plans) > 1 else [])
+    toc += list(zip(anchors, names, strict=True))
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     parts = [
         "<!DOCTYPE html>",
@@ -408,6 +457,8 @@ def render_html(plans: Sequence[Plan], title: str | None = None) -> str:
         "or show it; drag to zoom and double-click to reset.</p></div>",
         '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
     ]
+    for analysis in analyses:
+        parts.extend(_hedge_section(analysis))
     if len(plans) > 1:
         parts.extend(_comparison_section(plans, chart))
     for plan, name, anchor in zip(plans, names, anchors, strict=True):
@@ -425,10 +476,12 @@ def _horizon(plan: Plan) -> str:
     return plan.labels[0] if len(plan.labels) == 1 else f"{plan.labels[0]} to {plan.labels[-1]}"
 
 
-def write_html_report(plans: Sequence[Plan], path: Path | str, title: str | None = None) -> Path:
+def write_html_report(
+    plans: Sequence[Plan], path: Path | str, title: str | None = None, analyses: Sequence[Analysis] = ()
+) -> Path:
     """Write the report to ``path`` atomically (a failed run leaves any old file)."""
     path = Path(path)
-    text = render_html(plans, title)
+    text = render_html(plans, title, analyses)
     with atomic_write(path) as handle:
         handle.write(text)
     return path

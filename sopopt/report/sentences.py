@@ -1,0 +1,53 @@
+"""Plain sentences about analysis results, shared by the terminal summary and the report.
+
+Reads result objects only (:class:`~sopopt.analysis.hedge.HedgedPlan`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from sopopt.analysis.hedge import HedgedPlan
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{value:,.2f} {currency}"
+
+
+def _periods(labels: list[str]) -> str:
+    if not labels:
+        return "no period"
+    return f"period {labels[0]}" if len(labels) == 1 else f"periods {labels[0]} to {labels[-1]}"
+
+
+def hedge_sentences(result: HedgedPlan) -> list[str]:
+    """What the hedged plan commits to, what it costs, and what EVPI and VSS mean here."""
+    if not result.has_plan or result.expected_cost is None:
+        return [f"No hedged plan: {result.status.label}."]
+    cur = result.currency
+    headcount = " Hires and layoffs are firm over the whole horizon." if result.firm_headcount else ""
+    out = [
+        f"The plan commits production, subcontracting, purchases, shipments, overtime, hires and layoffs in "
+        f"{_periods(result.committed_labels)}, the same whichever case comes true; later periods, stock, "
+        f"backlog and lost sales are each case's own recourse.{headcount}",
+        f"Expected cost: {_money(result.expected_cost, cur)} over {len(result.names)} cases "
+        f"(weights {', '.join(f'{n} {w:.0%}' for n, w in zip(result.names, result.weights, strict=True))}).",
+    ]
+    if result.evpi is not None:
+        out.append(
+            f"Expected value of perfect information (EVPI): {_money(result.evpi, cur)}. Knowing in advance which "
+            f"case comes true would lower the expected cost by this much: it is the most worth paying for a "
+            f"better forecast."
+        )
+    if result.vss is not None and math.isinf(result.vss):
+        out.append(
+            f"Value of the hedged plan (VSS): unbounded. Committing to the plan for the average case leaves "
+            f"case {result.vss_infeasible_case} without any feasible plan; the hedged plan avoids that."
+        )
+    elif result.vss is not None and result.expected_value_cost is not None:
+        out.append(
+            f"Value of the hedged plan (VSS): {_money(result.vss, cur)}. Committing to the plan made for the "
+            f"average case would cost {_money(result.expected_value_cost, cur)} in expectation; hedging saves "
+            f"the difference."
+        )
+    return out
