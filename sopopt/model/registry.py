@@ -23,8 +23,11 @@ COST_CATEGORIES: tuple[str, ...] = tuple(c.name for c in _CATEGORIES)
 #: plan. Reported after :data:`COST_CATEGORIES`, and only by plans whose LP has them.
 TRANSFORM_COST_CATEGORIES: tuple[str, ...] = ("plan_changes",)
 
-#: Plain-language name of each cost category (the families', then the transformations').
-COST_LABELS: dict[str, str] = {c.name: c.label for c in _CATEGORIES} | {"plan_changes": "Plan changes"}
+#: Plain-language name of each cost category.
+COST_LABELS: dict[str, str] = {c.name: c.label for c in _CATEGORIES}
+
+#: Plain-language name of each transformation cost category.
+TRANSFORM_COST_LABELS: dict[str, str] = {"plan_changes": "Plan changes"}
 
 #: Every variable family, in build order.
 VARIABLES: tuple[VarSpec, ...] = tuple(v for f in FAMILIES for v in f.variables)
