@@ -24,6 +24,7 @@ from sopopt.solver import (
     Solution,
     SolveOptions,
     SolveStatus,
+    compute_ranging,
     raise_for_status,
 )
 from sopopt.views import describe_adjustments, flat_inputs
@@ -88,6 +89,10 @@ def solve(
         session = HighsSession(lp, options)
         timings["handoff_seconds"] = time.perf_counter() - mark
         solution = session.run()
+        if solution.status.has_plan:
+            mark = time.perf_counter()
+            solution = dataclasses.replace(solution, ranging=compute_ranging(session, solution))
+            timings["ranging_seconds"] = time.perf_counter() - mark
     if raise_on_failure:
         raise_for_status(solution)
     mark = time.perf_counter()

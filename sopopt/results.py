@@ -11,22 +11,35 @@ component registry and a ``value`` column. KPIs are defined in docs/kpis.md:
   (hours per worker x headcount) (workforce pools); above 1 means overtime;
 - days of cover = closing stock / average daily demand of the product over the horizon.
 
-Shadow prices are reported as *money saved by one more unit of the limit in that
-period* (non-negative for a binding limit): the negative of HiGHS's row dual for a
-minimisation with ``<=`` rows.
+Shadow prices are reported as *money saved by one unit more room in the limit in that
+period* (non-negative for a binding limit). For a maximum (``sense`` ``max``: a
+capacity, a ``<=`` row or an upper bound) that is one unit more of the limit: the
+negative of HiGHS's row dual or reduced cost. For a minimum (``sense`` ``min``: minimum
+stock or headcount, ending conditions that are lower bounds) it is one unit less: the
+reduced cost itself. Limits that are rows are listed whether they bind or not; limits
+that are variable bounds (:data:`~sopopt.model.registry.BOUND_LIMITS`) when they bind.
+
+Ranges (``range_up``, ``range_down``) say how far the limit's own value can rise and
+fall, in the limit's unit, with its shadow price unchanged (the optimal basis stays
+optimal): from HiGHS ranging. A limit with slack keeps price 0 from ``-slack`` to
+``+inf``. ``range_note`` says why a range is unknown ("range unknown: ...": no basis
+after interior point without crossover or PDLP, or a plan not proven optimal) or what
+it is of (a MIP plan: the LP with the integer decisions fixed).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sopopt.model.registry import COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
+from sopopt.model.family import BoundLimitSpec
+from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.model.sets import ModelData
-from sopopt.solver import Solution, SolveStatus
+from sopopt.solver import LimitRange, Ranging, Solution, SolveStatus
 
 #: A limit counts as binding when its slack is below this (units of the row).
 BINDING_TOLERANCE = 1e-6
@@ -108,7 +121,7 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
         # No plan: show the inputs (demand, receipts, targets) but no invented decisions.
         decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]
         tables["plan"][decisions] = float("nan")
-    shadow = _shadow_prices(solution, labels) if has_plan else _empty_shadow()
+    shadow = _shadow_prices(data, solution) if has_plan else _empty_shadow()
     service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
     utilization = _utilization(data, tables) if has_plan else pd.DataFrame()
     if has_plan:
@@ -216,17 +229,57 @@ def _finite_or_nan(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
+#: Columns of the shadow-price table.
+SHADOW_COLUMNS = ["kind", "name", "period", "shadow_price", "unit", "binding", "slack", "sense", "range_up",
+                  "range_down", "range_note"]
+
+#: Note of a plan whose solve did not ask for ranges.
+NOT_RANGED = "range unknown: ranges were not computed for this solve"
+
+
 def _empty_shadow() -> pd.DataFrame:
-    return pd.DataFrame(columns=["kind", "name", "period", "shadow_price", "unit", "binding", "slack"])
+    return pd.DataFrame(columns=SHADOW_COLUMNS)
 
 
-def _shadow_prices(solution: Solution, labels: list[str]) -> pd.DataFrame:
+def limit_records(data: ModelData, solution: Solution) -> list[dict[str, Any]]:
+    """Every row limit (binding or not) and every binding bound limit, with ranges.
+
+    One dict per limit with the :data:`SHADOW_COLUMNS` and where the limit sits in the
+    LP: ``component`` and ``index`` of its row (``on`` = ``row``) or of the variable it
+    bounds (``on`` = ``column``).
+    """
+    ranging = solution.ranging
+    return _row_limits(solution, data.labels, ranging) + _bound_limits(data, ranging)
+
+
+def _shadow_prices(data: ModelData, solution: Solution) -> pd.DataFrame:
+    rows = limit_records(data, solution)
+    return pd.DataFrame(rows, columns=SHADOW_COLUMNS) if rows else _empty_shadow()
+
+
+def _range_note(ranging: Ranging | None) -> str:
+    if ranging is None:
+        return NOT_RANGED
+    return ranging.note or ranging.label
+
+
+def _row_limits(solution: Solution, labels: list[str], ranging: Ranging | None) -> list[dict[str, Any]]:
     rows = []
+    note = _range_note(ranging)
     for spec in LIMITS:
         duals = solution.duals.get(spec.component, {})
         slacks = solution.slacks.get(spec.component, {})
+        ranges = ranging.rows.get(spec.component, {}) if ranging is not None else {}
         for idx, slack in slacks.items():
-            dual = duals.get(idx, 0.0)
+            # The ranged basis's dual (for a MIP: the fixed LP's, the MIP has none).
+            dual = ranges[idx].dual if idx in ranges else duals.get(idx, 0.0)
+            if ranging is None or not ranging.known:
+                up, down = np.nan, np.nan
+            elif idx in ranges:
+                r = ranges[idx]
+                up, down = r.high - r.value, r.low - r.value
+            else:  # a basic row: price 0 until the limit is cut by more than its slack
+                up, down = np.inf, -max(slack, 0.0)
             rows.append({
                 "kind": spec.kind,
                 "name": "/".join(map(str, idx[:-1])),
@@ -235,8 +288,99 @@ def _shadow_prices(solution: Solution, labels: list[str]) -> pd.DataFrame:
                 "unit": spec.unit,
                 "binding": abs(slack) <= BINDING_TOLERANCE,
                 "slack": slack,
+                "sense": "max",
+                "range_up": up,
+                "range_down": down,
+                "range_note": note,
+                "component": spec.component,
+                "index": idx,
+                "on": "row",
             })
-    return pd.DataFrame(rows) if rows else _empty_shadow()
+    return rows
+
+
+def _bound_limits(data: ModelData, ranging: Ranging | None) -> list[dict[str, Any]]:
+    """The variable bounds that bind and are limits (not a zero lower bound)."""
+    if ranging is None:
+        return []
+    rows = []
+    note = _range_note(ranging)
+    for spec in BOUND_LIMITS:
+        for idx, r in ranging.columns.get(spec.component, {}).items():
+            if r.side != spec.side or (spec.side == "lower" and r.value <= 0.0):
+                continue
+            price = -r.dual if spec.side == "upper" else r.dual
+            rows.append({
+                "kind": spec.ending_kind if _is_ending(data, spec, idx, r) else spec.kind,
+                "name": "/".join(map(str, idx[:-1])),
+                "period": data.labels[idx[-1]],
+                "shadow_price": 0.0 if abs(price) < 1e-12 else price,
+                "unit": spec.unit,
+                "binding": True,
+                "slack": 0.0,
+                "sense": "max" if spec.side == "upper" else "min",
+                "range_up": r.high - r.value,
+                "range_down": r.low - r.value,
+                "range_note": note,
+                "component": spec.component,
+                "index": idx,
+                "on": "column",
+            })
+    return rows
+
+
+def plural(unit: str) -> str:
+    """``unit of stock`` -> ``units of stock``, ``labour hour`` -> ``labour hours``."""
+    words = unit.split(" ")
+    at = words.index("unit") if "unit" in words else len(words) - 1
+    words[at] += "s"
+    return " ".join(words)
+
+
+def _amount(value: float, unit: str) -> str:
+    if math.isinf(value):
+        return "without end"
+    return f"for up to {value:+,.2f} {plural(unit)}"
+
+
+def limit_sentence(row: dict[str, Any], currency: str = "USD") -> str:
+    """A limit's shadow price and range in words, e.g. "One more hour of ohio_assembly
+    (capacity) in 2027-08 saves 546.05 USD, for up to +120.00 hours; one hour less costs
+    546.05 USD, for up to -80.00 hours." ``row`` is a shadow-price row."""
+    unit, price = str(row["unit"]), float(row["shadow_price"])
+    where = f"{row['name']} ({row['kind']}) in {row['period']}"
+    up, down, note = float(row["range_up"]), float(row["range_down"]), str(row.get("range_note") or "")
+    money = f"{price:,.2f} {currency}"
+    if math.isnan(up) or math.isnan(down):
+        loose = f"One {unit} more room in {where} saves {money}"
+        return f"{loose} ({note or 'range unknown'})."
+    if row.get("sense") == "min":
+        text = (f"One {unit} less on the minimum of {where} saves {money}, {_amount(down, unit)}; "
+                f"one {unit} more costs {money}, {_amount(up, unit)}")
+    else:
+        text = (f"One more {unit} of {where} saves {money}, {_amount(up, unit)}; "
+                f"one {unit} less costs {money}, {_amount(down, unit)}")
+    return f"{text} ({note})." if note else f"{text}."
+
+
+def _ending_value(data: ModelData, spec: BoundLimitSpec, key: tuple[Any, ...]) -> float | None:
+    """The bound an ending condition sets in the last period, if any."""
+    if spec.component == "inventory":
+        return data.items[key].ending_inventory
+    if spec.component == "headcount":
+        pool = data.workforce[key[0]]
+        return pool.min_ending_headcount if spec.side == "lower" else pool.max_ending_headcount
+    if spec.component == "backlog":
+        return 0.0 if data.items[key].backlog_at_end == "forbid" else None
+    return None
+
+
+def _is_ending(data: ModelData, spec: BoundLimitSpec, idx: tuple[Any, ...], r: LimitRange) -> bool:
+    """True when the binding bound in the last period is the one an ending condition set."""
+    if spec.ending_kind is None or idx[-1] != data.T - 1:
+        return False
+    ending = _ending_value(data, spec, tuple(idx[:-1]))
+    return ending is not None and abs(ending - r.value) <= 1e-9 * max(1.0, abs(r.value))
 
 
 def _service(d: ModelData, plan: pd.DataFrame) -> pd.DataFrame:

@@ -154,6 +154,8 @@ _TEXT_COLUMNS = frozenset(
         "unit",
         "category",
         "kpi",
+        "sense",
+        "range_note",
     }
 )
 

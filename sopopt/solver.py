@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from sopopt.errors import InfeasibleError, SolverError, UnboundedError
 from sopopt.model.lp import LinearProgram
@@ -137,12 +138,54 @@ class SolveOptions:
 
 
 @dataclass(frozen=True)
+class LimitRange:
+    """The range over which one binding bound keeps its dual: one row or column bound.
+
+    ``value`` is the bound's current value (a row's right-hand side or a column's
+    bound); ``low`` and ``high`` are the values the bound can take, with the optimal
+    basis and hence the dual unchanged (``-inf``/``inf``: no end; ``nan``: unknown).
+    ``dual`` is HiGHS's row dual or reduced cost (minimisation signs); ``side`` says which
+    bound is active, ``lower`` or ``upper``.
+    """
+
+    value: float
+    low: float
+    high: float
+    dual: float
+    side: str
+
+
+@dataclass(frozen=True)
+class Ranging:
+    """Sensitivity ranges of an optimal plan, from HiGHS ranging (``Highs.getRanging``).
+
+    ``rows`` holds every row that is nonbasic (at a bound) and ``columns`` every column
+    nonbasic at a finite bound, keyed by component name and index. ``note`` says why the
+    ranges are unknown (``""`` when they are known: then ``rows`` and ``columns`` come
+    from an optimal basis); without a basis ``columns`` still holds the columns at a
+    bound with their reduced costs, ranges ``nan``. ``label`` says what the ranges are of
+    when that is not the LP solved (a MIP: :data:`FIXED_MIP_LABEL`).
+    """
+
+    rows: dict[str, dict[Any, LimitRange]]
+    columns: dict[str, dict[Any, LimitRange]]
+    note: str = ""
+    label: str = ""
+
+    @property
+    def known(self) -> bool:
+        """True when the ranges come from an optimal basis."""
+        return not self.note
+
+
+@dataclass(frozen=True)
 class Solution:
     """A solver result as plain numbers; no solver or Pyomo objects.
 
     ``values``, ``duals`` and ``slacks`` are keyed by component name, then index;
     ``costs`` holds the cost of each category (they sum to ``objective``) and
-    ``period_costs`` the same split by period (one amount per period and category).
+    ``period_costs`` the same split by period (one amount per period and category);
+    ``ranging`` is set by :func:`compute_ranging` (``None``: not asked for).
     """
 
     status: SolveStatus
@@ -153,6 +196,7 @@ class Solution:
     costs: dict[str, float]
     info: dict[str, Any]
     period_costs: dict[str, np.ndarray] = field(default_factory=dict)
+    ranging: Ranging | None = None
 
 
 def pass_lp(h: Any, lp: LinearProgram) -> Any:
@@ -256,6 +300,8 @@ class HighsSession:
             pass_lp(self.highs, compiled)
         self.solver = choose_method(self.options.method, compiled.num_col)
         self.runs = 0
+        #: For a MIP: the LP with the integers fixed, solved (set by compute_ranging).
+        self.fixed_highs: Any = None
 
     def row_positions(self) -> dict[tuple[str, Any], int]:
         """Row number of each constraint, by (component name, index)."""
@@ -488,3 +534,162 @@ class ElasticSession(HighsSession):
         if not status.has_plan:
             return status, None, None
         return status, float(info.objective_function_value), np.asarray(h.getSolution().col_value) + 0.0
+# --------------------------------------------------------------------------- ranging and basis rates
+
+#: What the ranges of a MIP plan are of: HiGHS ranges the LP left when every integer
+#: decision is fixed at its value in the plan (``Highs.getFixedLp``).
+FIXED_MIP_LABEL = "LP with the integer decisions fixed at their plan values"
+
+#: Why a solver method leaves no basis (HiGHS option ``solver`` -> reason).
+NO_BASIS_REASONS = {
+    "ipm": "interior point without crossover leaves no basis",
+    "pdlp": "PDLP (a first-order method) leaves no basis",
+}
+
+_B = highspy.HighsBasisStatus
+#: Basis status -> active side of a nonbasic row or column.
+_SIDE = {int(_B.kLower): "lower", int(_B.kUpper): "upper"}
+
+
+def compute_ranging(session: HighsSession, solution: Solution) -> Ranging:
+    """Ranges of every nonbasic row and bound of the session's last solve.
+
+    Ranges need an optimal basis: for a plan that is not proven optimal, or a method
+    that leaves no basis (interior point without crossover, PDLP), ``note`` says so and
+    only the columns at a bound are listed, with their reduced costs. For a MIP the
+    ranges are those of the LP with the integer decisions fixed (``label``).
+    """
+    h = session.highs
+    if not solution.status.has_plan or not session.compiled.num_col:
+        return Ranging({}, {}, note="no plan")
+    if solution.status is not SolveStatus.OPTIMAL:
+        return _unranged(session, "range unknown: the plan is not proven optimal")
+    integer = np.asarray(h.getLp().integrality_, dtype=int) > 0
+    label = ""
+    session.fixed_highs = None
+    if integer.any():
+        h = session.fixed_highs = _fixed_lp(h, session.options)
+        label = FIXED_MIP_LABEL
+    if not h.getBasis().valid:
+        value = h.getOptionValue("solver")  # highspy 1.16: (status, value)
+        solver = str(value[1] if isinstance(value, tuple) else value)
+        reason = NO_BASIS_REASONS.get(solver, "the solver returned no basis")
+        return _unranged(session, f"range unknown: {reason}")
+    status, ranging = h.getRanging()
+    if status != highspy.HighsStatus.kOk or not ranging.valid:
+        return _unranged(session, "range unknown: HiGHS could not range this basis")
+    return _ranged(session, h, ranging, skip_columns=integer, label=label)
+
+
+def _fixed_lp(h: Any, options: SolveOptions) -> Any:
+    """A fresh HiGHS holding the LP of ``h``'s MIP with the integers fixed, solved."""
+    status, lp = h.getFixedLp()
+    if status != highspy.HighsStatus.kOk:
+        raise SolverError("HiGHS could not fix the integer decisions of the MIP plan")
+    fixed = new_highs()
+    _configure(fixed, options)
+    fixed.passModel(lp)
+    fixed.setOptionValue("solver", "simplex")
+    fixed.run()
+    return fixed
+
+
+def _statuses(statuses: list[Any]) -> np.ndarray:
+    return np.fromiter((int(s) for s in statuses), dtype=np.int64, count=len(statuses))
+
+
+def _ranged(session: HighsSession, h: Any, ranging: Any, skip_columns: np.ndarray, label: str) -> Ranging:
+    lp, basis, solution = h.getLp(), h.getBasis(), h.getSolution()
+    row_status, col_status = _statuses(basis.row_status), _statuses(basis.col_status)
+    rows = _limit_ranges(
+        session.compiled.row_keys(), row_status, np.asarray(lp.row_lower_), np.asarray(lp.row_upper_),
+        np.asarray(solution.row_dual), ranging.row_bound_dn, ranging.row_bound_up, np.zeros(lp.num_row_, bool),
+    )
+    columns = _limit_ranges(
+        session.compiled.column_keys(), col_status, np.asarray(lp.col_lower_), np.asarray(lp.col_upper_),
+        np.asarray(solution.col_dual), ranging.col_bound_dn, ranging.col_bound_up, skip_columns,
+    )
+    return Ranging(rows, columns, label=label)
+
+
+def _limit_ranges(
+    keys: list[tuple[str, Any]],
+    status: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    dual: np.ndarray,
+    down: Any,
+    up: Any,
+    skip: np.ndarray,
+) -> dict[str, dict[Any, LimitRange]]:
+    """A :class:`LimitRange` for every nonbasic entry at a finite bound."""
+    at_upper = status == int(_B.kUpper)
+    at_lower = status == int(_B.kLower)
+    value = np.where(at_upper, upper, lower)
+    chosen = np.flatnonzero((at_upper | at_lower) & np.isfinite(value) & ~skip)
+    low, high = np.asarray(down.value_)[chosen], np.asarray(up.value_)[chosen]
+    out: dict[str, dict[Any, LimitRange]] = {}
+    for k, i in enumerate(chosen.tolist()):
+        name, index = keys[i]
+        side = "upper" if at_upper[i] else "lower"
+        out.setdefault(name, {})[index] = LimitRange(
+            float(value[i]), float(low[k]), float(high[k]), float(dual[i]) + 0.0, side
+        )
+    return out
+
+
+def _unranged(session: HighsSession, note: str) -> Ranging:
+    """Columns at a bound with their reduced costs, no ranges: when there is no basis."""
+    h = session.highs
+    lp, solution = h.getLp(), h.getSolution()
+    x = np.asarray(solution.col_value)
+    lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    dual = np.asarray(solution.col_dual) if solution.dual_valid else np.zeros_like(x)
+    tolerance = 1e-7 * np.maximum(1.0, np.abs(x))
+    with np.errstate(invalid="ignore"):
+        at_upper = np.isfinite(upper) & (np.abs(x - upper) <= tolerance)
+        at_lower = ~at_upper & np.isfinite(lower) & (np.abs(x - lower) <= tolerance)
+    keys = session.compiled.column_keys()
+    columns: dict[str, dict[Any, LimitRange]] = {}
+    for i in np.flatnonzero(at_upper | at_lower).tolist():
+        name, index = keys[i]
+        side = "upper" if at_upper[i] else "lower"
+        bound = float(upper[i] if at_upper[i] else lower[i])
+        columns.setdefault(name, {})[index] = LimitRange(bound, math.nan, math.nan, float(dual[i]) + 0.0, side)
+    return Ranging({}, columns, note=note)
+
+
+def basis_rates(session: HighsSession, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How fast ``weights @ x`` moves with each nonbasic row's and column's bound.
+
+    With the optimal basis ``B`` held fixed, moving the active bound of nonbasic row
+    ``i`` by ``delta`` moves the basic variables by ``B^-1 e_i delta``, and moving the
+    bound of nonbasic column ``j`` (so ``x_j`` itself) moves them by
+    ``-B^-1 a_j delta``. With ``pi = B^-T c_B`` (one ``getBasisTransposeSolve``, ``c_B``
+    the weights of the basic variables) the rates are ``pi_i`` for rows and
+    ``w_j - pi @ a_j`` for columns. They hold while the basis stays optimal (within
+    the ranges of :func:`compute_ranging`). Basic rows and columns get rate 0. For a
+    MIP the basis is that of the LP with the integers fixed (after
+    :func:`compute_ranging`).
+
+    Returns:
+        (row rates, column rates), one per LP row and column.
+    """
+    h = session.highs if session.fixed_highs is None else session.fixed_highs
+    lp = session.compiled
+    status, basic = h.getBasicVariables()
+    if status != highspy.HighsStatus.kOk:
+        raise SolverError("no basis to take rates from: solve to optimality with a basis first")
+    basic = np.asarray(basic, dtype=np.int64)
+    weights = np.asarray(weights, dtype=float)
+    c_basic = np.where(basic >= 0, weights[np.maximum(basic, 0)], 0.0)
+    status, pi = h.getBasisTransposeSolve(c_basic)
+    if status != highspy.HighsStatus.kOk:
+        raise SolverError("HiGHS could not solve with the basis")
+    pi = np.asarray(pi, dtype=float)
+    matrix = sp.csc_matrix((lp.a_value, lp.a_index, lp.a_start), shape=(lp.num_row, lp.num_col))
+    col_rates = weights - matrix.T @ pi
+    col_rates[basic[basic >= 0]] = 0.0
+    row_rates = pi.copy()
+    row_rates[-1 - basic[basic < 0]] = 0.0
+    return row_rates + 0.0, col_rates + 0.0

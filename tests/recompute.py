@@ -342,6 +342,8 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
 
     # ----- inventory, demand, backlog, bounds, plan table
     plan_rows = _frame_rows(plan.tables["plan"], labels)
+    # Bound limits that may be reported when they bind: (kind, name, t, sense) -> (value, bound).
+    bounds: dict[tuple[str, str, int, str], tuple[float, float]] = {}
     for (p, s), it in items.items():
         previous_stock = it.initial_inventory
         previous_backlog = it.initial_backlog
@@ -367,6 +369,9 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                 c.le(f"backlog limit {where}", b, it.backlog_limit[t])
                 if t == T - 1 and it.at_end == "forbid":
                     c.equal(f"backlog at the end forbidden {where}", b, 0.0)
+                    bounds["ending_backlog", f"{p}/{s}", t, "max"] = (b, 0.0)
+                elif math.isfinite(it.backlog_limit[t]):
+                    bounds["backlog_limit", f"{p}/{s}", t, "max"] = (b, it.backlog_limit[t])
                 previous_backlog = b
             else:
                 b = 0.0
@@ -382,6 +387,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                 low = max(low, it.ending_inventory)
             c.le(f"min/ending inventory {where}", low, closing)
             c.le(f"max inventory {where}", closing, it.max_inventory[t])
+            _item_bounds(bounds, it, f"{p}/{s}", t, T, {"production": x, "subcontract": u, "stock": closing})
             z = shortfall.get(key, 0.0)
             if it.safety_stock_cost[t] > 0 and it.safety_stock[t] > 0:
                 # Shortfall is exactly the gap below the target in an optimal plan.
@@ -421,6 +427,8 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             volume = sum(par.volume[p] * inventory.get((p, s, t), 0.0) for p in stocked)
             o = overflow.get((s, t), 0.0)
             c.le(f"overflow capacity {s} period {labels[t]}", o, o_cap[t])
+            if has_overflow and math.isfinite(o_cap[t]):
+                bounds["overflow", s, t, "max"] = (o, o_cap[t])
             c.le(f"storage capacity {s} period {labels[t]}", volume, capacity[t] + o, o)
             if math.isfinite(capacity[t]) and stocked:
                 slacks["storage", s, t] = (capacity[t] + o - volume, capacity[t])
@@ -437,6 +445,8 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             used = sum(rate * production.get((p, res.site, t), 0.0) for p, rate in res.usage.items())
             o = res_overtime.get((r, t), 0.0)
             c.le(f"resource overtime capacity {r} period {labels[t]}", o, ot_cap[t])
+            if ot and math.isfinite(ot_cap[t]):
+                bounds["machine_overtime", r, t, "max"] = (o, ot_cap[t])
             c.le(f"resource capacity {r} period {labels[t]}", used, hours[t] + o, o)
             if any(res.usage.values()):
                 slacks["capacity", r, t] = (hours[t] + o - used, hours[t])
@@ -476,6 +486,13 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                     c.le(f"min ending headcount {where}", pool.min_ending_headcount, n)
                 if pool.max_ending_headcount is not None:
                     c.le(f"max ending headcount {where}", n, pool.max_ending_headcount)
+            if hire and math.isfinite(max_hires[t]):
+                bounds["hiring", w, t, "max"] = (h, max_hires[t])
+            if fire and math.isfinite(max_fires[t]):
+                bounds["layoffs", w, t, "max"] = (f, max_fires[t])
+            ending = (pool.min_ending_headcount, pool.max_ending_headcount) if t == T - 1 else (None, None)
+            _low_high(bounds, w, t, n, ("min_headcount", "max_headcount", "ending_headcount"), min_w[t], max_w[t],
+                      ending)
             used = sum(rate * production.get((p, pool.site, t), 0.0) for p, rate in pool.usage.items())
             o = lab_overtime.get((w, t), 0.0)
             c.le(f"labour capacity {where}", used, k[t] * n + o, o)
@@ -581,7 +598,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         c.money("objective", float(plan.objective), total)
         c.money("sum of plan.costs vs objective", float(costs.sum()), float(plan.objective))
 
-    _check_shadow_prices(c, plan, slacks)
+    _check_shadow_prices(c, plan, slacks, bounds)
     c.raise_if_failed(plan.name)
 
 
@@ -609,22 +626,76 @@ def _check_utilization(c: Checker, plan: Any, kind: str, name: str, period: str,
     c.equal(f"utilization overtime_hours {kind} {name} {period}", float(row["overtime_hours"]), overtime)
 
 
-def _check_shadow_prices(c: Checker, plan: Any, slacks: dict[tuple[str, str, int], tuple[float, float]]) -> None:
-    """Reported limits: slack as recomputed, price >= 0, and zero unless binding."""
+Bounds = dict[tuple[str, str, int, str], tuple[float, float]]
+
+
+def _item_bounds(bounds: Bounds, it: Any, name: str, t: int, T: int, value: dict[str, float]) -> None:
+    """The bound limits of one product at one site in one period."""
+    if it.min_production[t] > 0:
+        bounds["min_production", name, t, "min"] = (value["production"], it.min_production[t])
+    if math.isfinite(it.max_production[t]):
+        bounds["max_production", name, t, "max"] = (value["production"], it.max_production[t])
+    if math.isfinite(it.subcontract_capacity[t]):
+        bounds["subcontract", name, t, "max"] = (value["subcontract"], it.subcontract_capacity[t])
+    ending = (it.ending_inventory or None, None) if t == T - 1 else (None, None)
+    _low_high(bounds, name, t, value["stock"], ("min_stock", "max_stock", "ending_stock"), it.min_inventory[t],
+              it.max_inventory[t], ending)
+
+
+def _low_high(bounds: Bounds, name: str, t: int, value: float, kinds: tuple[str, str, str], low: float, high: float,
+              ending: tuple[float | None, float | None]) -> None:
+    """A minimum and a maximum, either of which an ending condition may tighten (and then name)."""
+    end_low, end_high = ending
+    if end_low is not None and end_low >= low and end_low > 0:
+        bounds[kinds[2], name, t, "min"] = (value, end_low)
+    elif low > 0:
+        bounds[kinds[0], name, t, "min"] = (value, low)
+    if end_high is not None and end_high <= high:
+        bounds[kinds[2], name, t, "max"] = (value, end_high)
+    elif math.isfinite(high):
+        bounds[kinds[1], name, t, "max"] = (value, high)
+
+
+def _check_range(c: Checker, where: str, row: dict[str, Any]) -> None:
+    """Ranges: up >= 0 >= down when known; both unknown with a note saying why otherwise."""
+    up, down, note = float(row["range_up"]), float(row["range_down"]), str(row["range_note"])
+    if math.isnan(up) or math.isnan(down):
+        if not (math.isnan(up) and math.isnan(down) and note.startswith("range unknown")):
+            c.fail(f"{where}: range ({down!r}, {up!r}) half unknown or unexplained (note {note!r})")
+    elif up < -c.tol(up) or down > c.tol(down):
+        c.fail(f"{where}: range ({down!r}, {up!r}) does not contain the limit's value")
+
+
+def _check_bound_limit(c: Checker, where: str, row: dict[str, Any], value: float, bound: float) -> None:
+    """A reported bound limit binds: its decision sits on the bound."""
+    c.equal(f"{where} value on its bound", value, bound)
+    if not bool(row["binding"]) or float(row["slack"]) != 0.0:
+        c.fail(f"{where}: a bound limit is reported only when it binds (binding, slack 0)")
+
+
+def _check_shadow_prices(c: Checker, plan: Any, slacks: dict[tuple[str, str, int], tuple[float, float]],
+                         bounds: Bounds) -> None:
+    """Reported limits: slack as recomputed (rows) or the decision on its bound (bounds),
+    price >= 0 and zero unless binding, a range around the limit's value."""
     position = {label: t for t, label in enumerate(plan.labels)}
     reported = set()
     for row in plan.shadow_prices.to_dict("records"):
         key = (row["kind"], row["name"], position[row["period"]])
-        reported.add(key)
         where = f"shadow price {row['kind']} {row['name']} period {row['period']}"
+        price = float(row["shadow_price"])
+        if not math.isfinite(price) or price < -c.tol(price):
+            c.fail(f"{where}: money saved by one unit more room is {price!r} (must be >= 0)")
+        _check_range(c, where, row)
+        bound_key = (*key, str(row["sense"]))
+        if bound_key in bounds:
+            _check_bound_limit(c, where, row, *bounds[bound_key])
+            continue
+        reported.add(key)
         if key not in slacks:
             c.fail(f"{where}: not a limit of the case")
             continue
         slack, rhs = slacks[key]
         c.equal(f"{where} slack", float(row["slack"]), slack, rhs)
-        price = float(row["shadow_price"])
-        if not math.isfinite(price) or price < -c.tol(price):
-            c.fail(f"{where}: money saved by one more unit is {price!r} (must be >= 0)")
         scale = max(1.0, abs(rhs))
         if abs(slack) > 10 * FEASIBILITY * scale:
             if bool(row["binding"]):

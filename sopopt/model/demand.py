@@ -41,7 +41,7 @@ import numpy as np
 
 from sopopt.model.arrays import INF, ArrayModel, Grid, previous
 from sopopt.model.common import bound
-from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
 from sopopt.model.sets import ModelData
 
 if TYPE_CHECKING:
@@ -170,6 +170,7 @@ FAMILY = Family(
     arrays=arrays,
     variables=(SALES, BACKLOG, LOST),
     rows=(BACKLOG_BALANCE,),
+    bound_limits=(BoundLimitSpec("backlog", "upper", "backlog_limit", "unit of backlog", "ending_backlog"),),
     costs=(
         CostCategory("backlog", "Late delivery penalty (backlog)", 110),
         CostCategory("lost_sales", "Lost sales penalty", 120),

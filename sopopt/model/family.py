@@ -47,6 +47,25 @@ class LimitSpec:
 
 
 @dataclass(frozen=True)
+class BoundLimitSpec:
+    """A limit that is a bound of a variable (no row of its own), reported when it binds.
+
+    Its shadow price is the variable's reduced cost. ``side`` is ``upper`` (a maximum:
+    one more unit of the limit gives room) or ``lower`` (a minimum: one unit *less* gives
+    room). A lower bound of zero is not a limit (quantities are never negative), nor is
+    an infinite bound. ``ending_kind``, if given, names the limit in the last period when
+    an ending condition (``ending_inventory``, ``min_ending_headcount``,
+    ``max_ending_headcount``, ``backlog.at_end: forbid``) set that bound.
+    """
+
+    component: str
+    side: str
+    kind: str
+    unit: str
+    ending_kind: str | None = None
+
+
+@dataclass(frozen=True)
 class CostCategory:
     """A cost category a family introduces: its name, plain-language label and its
     position in reports (categories are reported in ascending ``rank``)."""
@@ -79,7 +98,7 @@ class Family:
 
     ``variables`` are the column blocks (each a plan table), ``rows`` the names of its
     constraint blocks, ``limits`` those of its rows whose shadow price is reported,
-    ``costs`` the cost categories it introduces (a family may also add terms to a
+    ``bound_limits`` the bounds of its variables reported when they bind, ``costs`` the cost categories it introduces (a family may also add terms to a
     category introduced by an earlier one).
     """
 
@@ -91,4 +110,5 @@ class Family:
     variables: tuple[VarSpec, ...] = ()
     rows: tuple[str, ...] = ()
     limits: tuple[LimitSpec, ...] = ()
+    bound_limits: tuple[BoundLimitSpec, ...] = ()
     costs: tuple[CostCategory, ...] = ()

@@ -46,7 +46,7 @@ import numpy as np
 from sopopt.model.arrays import ArrayModel, lagged, previous
 from sopopt.model.common import bound
 from sopopt.model.demand import sales_arrays, sales_expression
-from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
 from sopopt.model.production import PRODUCTION, SUBCONTRACT
 from sopopt.model.sets import ModelData
 from sopopt.model.transport import SHIPMENT, lane_products
@@ -165,6 +165,10 @@ FAMILY = Family(
     arrays=arrays,
     variables=(INVENTORY, SAFETY_SHORTFALL),
     rows=(INVENTORY_BALANCE, SAFETY_STOCK),
+    bound_limits=(
+        BoundLimitSpec("inventory", "lower", "min_stock", "unit of stock", "ending_stock"),
+        BoundLimitSpec("inventory", "upper", "max_stock", "unit of stock"),
+    ),
     costs=(
         CostCategory("holding", "Holding stock", 90),
         CostCategory("safety_stock", "Below safety stock penalty", 130),

@@ -32,7 +32,7 @@ import numpy as np
 
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
-from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
 from sopopt.model.sets import ModelData
 
 if TYPE_CHECKING:
@@ -105,5 +105,10 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(PRODUCTION, SUBCONTRACT),
+    bound_limits=(
+        BoundLimitSpec("production", "lower", "min_production", "unit produced"),
+        BoundLimitSpec("production", "upper", "max_production", "unit produced"),
+        BoundLimitSpec("subcontract", "upper", "subcontract", "unit subcontracted"),
+    ),
     costs=(CostCategory("production", "Production", 10), CostCategory("subcontracting", "Subcontracting", 30)),
 )

@@ -2,7 +2,8 @@
 
 Everything here is derived from :data:`sopopt.model.families.FAMILIES`: :data:`VARIABLES`
 names every variable family (with the columns of the result table it fills),
-:data:`LIMITS` every limit whose shadow price planners read, :data:`COST_CATEGORIES`
+:data:`LIMITS` every limit whose shadow price planners read (rows),
+:data:`BOUND_LIMITS` the variable bounds reported when they bind, :data:`COST_CATEGORIES`
 and :data:`COST_LABELS` the cost categories in report order with their plain-language
 names. Both build paths use these names, and results extraction reads only this
 catalogue and the solution; nothing parses component names.
@@ -11,7 +12,7 @@ catalogue and the solution; nothing parses component names.
 from __future__ import annotations
 
 from sopopt.model.families import FAMILIES
-from sopopt.model.family import LimitSpec, VarSpec
+from sopopt.model.family import BoundLimitSpec, LimitSpec, VarSpec
 
 _CATEGORIES = sorted((c for f in FAMILIES for c in f.costs), key=lambda c: c.rank)
 
@@ -34,6 +35,9 @@ VARIABLES: tuple[VarSpec, ...] = tuple(v for f in FAMILIES for v in f.variables)
 
 #: Every limit whose shadow price is reported.
 LIMITS: tuple[LimitSpec, ...] = tuple(limit for f in FAMILIES for limit in f.limits)
+
+#: Every variable bound whose shadow price is reported (when it binds).
+BOUND_LIMITS: tuple[BoundLimitSpec, ...] = tuple(limit for f in FAMILIES for limit in f.bound_limits)
 
 #: The plan decisions a planner commits to: hedging makes them common to every demand
 #: case in the committed periods, re-planning freezes them in the frozen zone. Component

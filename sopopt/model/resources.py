@@ -30,7 +30,7 @@ import numpy as np
 
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.production import PRODUCTION
 from sopopt.model.sets import ModelData, ResourceData
 
@@ -98,5 +98,6 @@ FAMILY = Family(
     variables=(RESOURCE_OVERTIME,),
     rows=(RESOURCE_CAPACITY.component,),
     limits=(RESOURCE_CAPACITY,),
+    bound_limits=(BoundLimitSpec("resource_overtime", "upper", "machine_overtime", "overtime hour"),),
     costs=(CostCategory("overtime", "Overtime", 60),),
 )

@@ -30,7 +30,7 @@ import numpy as np
 
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.inventory import INVENTORY
 from sopopt.model.sets import ModelData
 
@@ -116,5 +116,6 @@ FAMILY = Family(
     variables=(OVERFLOW,),
     rows=(STORAGE_CAPACITY.component,),
     limits=(STORAGE_CAPACITY,),
+    bound_limits=(BoundLimitSpec("overflow", "upper", "overflow", "volume unit"),),
     costs=(CostCategory("storage", "Storage space", 100),),
 )

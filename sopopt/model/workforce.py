@@ -55,7 +55,7 @@ import numpy as np
 
 from sopopt.model.arrays import ArrayModel, previous, stack
 from sopopt.model.common import bound
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.production import PRODUCTION
 from sopopt.model.sets import ModelData, WorkforceData
 
@@ -196,6 +196,12 @@ FAMILY = Family(
     variables=(HEADCOUNT, HIRES, LAYOFFS, LABOUR_OVERTIME),
     rows=(HEADCOUNT_BALANCE, LABOUR_CAPACITY.component, OVERTIME_LIMIT.component),
     limits=(LABOUR_CAPACITY, OVERTIME_LIMIT),
+    bound_limits=(
+        BoundLimitSpec("headcount", "lower", "min_headcount", "worker", "ending_headcount"),
+        BoundLimitSpec("headcount", "upper", "max_headcount", "worker", "ending_headcount"),
+        BoundLimitSpec("hires", "upper", "hiring", "hire"),
+        BoundLimitSpec("layoffs", "upper", "layoffs", "layoff"),
+    ),
     costs=(
         CostCategory("regular_labour", "Wages (regular labour)", 50),
         CostCategory("hiring", "Hiring", 70),

@@ -238,7 +238,7 @@ def _column_unit(table: str, column: str, currency: str) -> str:
         return "hours"
     if table == "shadow_prices" and column == "shadow_price":
         return f"{currency} per unit"
-    if table == "shadow_prices" and column.startswith("range"):
+    if table == "shadow_prices" and column in ("range_up", "range_down"):
         return "limit's unit"
     if table == "shadow_prices" and column == "slack":
         return "limit's unit"

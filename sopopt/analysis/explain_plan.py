@@ -1,0 +1,442 @@
+r"""Why a feasible plan looks as it does: the binding limits behind one cell.
+
+A binding limit *causes* a cell (units short, overtime hours, a stock build) when the
+cell's value moves with the limit's right-hand side in the optimal basis. With the basis
+``B`` held, moving the limit's value by :math:`\delta` moves the basic variables by a
+column of :math:`B^{-1}` times :math:`\delta`, so the cell :math:`q = w^\top x` moves at
+an exact *rate*; one solve with :math:`B^\top` gives the rate for every limit at once
+(:func:`sopopt.solver.basis_rates`). The rate holds over the limit's range (HiGHS
+ranging), so each cause's *effect* is how much of the cell it can remove within its
+range: ``min(cell, |rate| x range)`` toward the side that lowers the cell. Causes come
+most influential first (effect, then rate), at most :data:`MAX_CAUSES`.
+
+Cells:
+
+- ``product`` (with ``site`` and ``period``): the units short at the end of the period
+  (backlog + lost sales); when there are none, the stock build (closing minus opening
+  stock); a site or period left out means all of them, summed.
+- ``resource`` (with ``period``): machine overtime hours; when none, hours used.
+- ``crew`` (with ``period``): labour overtime hours; when none, hires; when none,
+  headcount.
+- no cell: the :data:`COSTLIEST` costliest shortage and overtime cells (product x site x
+  period and resource or crew x period) with their top cause each.
+
+:func:`explain_plan` solves the case itself, with a live HiGHS session, because the
+rates need the optimal basis; a plan read back from files has none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sopopt.case import Case, load_case
+from sopopt.errors import Problem, ScenarioError, SolverError
+from sopopt.model.sets import ModelData
+from sopopt.planning import build
+from sopopt.results import Plan, extract_plan, limit_records, limit_sentence
+from sopopt.solver import (
+    FIXED_MIP_LABEL,
+    HighsSession,
+    SolveOptions,
+    SolveStatus,
+    basis_rates,
+    compute_ranging,
+    raise_for_status,
+)
+
+#: At most this many causes per cell.
+MAX_CAUSES = 10
+#: Cells listed when no cell is asked for.
+COSTLIEST = 5
+#: Rates below this (cell units per limit unit) are taken as zero.
+RATE_TOLERANCE = 1e-9
+#: Cells below this (their own units) have nothing to explain.
+VALUE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A binding limit that moves the cell, with its rate, price and range.
+
+    ``rate`` is the change of the cell per unit *more* of the limit's value (a capacity's
+    hours, a minimum's units); ``effect`` is how much of the cell the limit can remove
+    within its range. Shadow price and range are those of the shadow-price table.
+    """
+
+    kind: str
+    name: str
+    period: str
+    unit: str
+    sense: str
+    rate: float
+    effect: float
+    shadow_price: float
+    range_up: float
+    range_down: float
+    range_note: str
+
+    def limit_row(self) -> dict[str, Any]:
+        """The cause as a shadow-price row (what :func:`limit_sentence` reads)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("rate", "effect")}
+
+
+@dataclass(frozen=True)
+class CellExplanation:
+    """One cell of the plan and the binding limits behind it, most influential first."""
+
+    what: str
+    label: str
+    value: float
+    unit: str
+    cost: float
+    causes: tuple[Cause, ...]
+
+
+@dataclass(frozen=True)
+class PlanExplanation:
+    """Why a feasible plan looks as it does: cells and their causes (see module docstring).
+
+    ``request`` is the cell asked for (all ``None``: the costliest cells); ``note`` says
+    what the rates and ranges are of when that is not plain (e.g. a MIP plan, or a
+    method changed to get a basis); ``info`` holds timings in seconds.
+    """
+
+    plan: Plan
+    cells: tuple[CellExplanation, ...]
+    request: dict[str, str | None]
+    note: str = ""
+    info: dict[str, float] = field(default_factory=dict)
+
+    def sentences(self) -> list[str]:
+        """The explanation in plain sentences, one per line."""
+        currency = self.plan.currency
+        lines = [f"{self.plan.name}: {self.plan.status.label}, total cost {self.plan.objective:,.2f} {currency}."]
+        if self.note:
+            lines.append(f"Note: {self.note}.")
+        asked = any(v is not None for v in self.request.values())
+        if not asked:
+            if not self.cells:
+                lines.append("No shortage and no overtime in this plan: nothing holds it back.")
+                return lines
+            lines.append(f"The {len(self.cells)} costliest shortage and overtime cells, each with its top cause:")
+        for cell in self.cells:
+            lines.append(_cell_sentence(cell, currency))
+            causes = cell.causes if asked else cell.causes[:1]
+            if cell.value > VALUE_TOLERANCE and not causes:
+                lines.append("  No binding limit moves it in this basis (it follows from costs and demand alone).")
+            for number, cause in enumerate(causes, 1):
+                prefix = "  Top cause: " if not asked else f"  {number}. "
+                lines.append(prefix + _cause_sentence(cause, cell, currency))
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values, JSON-ready: unknown numbers are ``None``, endless ranges ``"inf"``/``"-inf"``."""
+        return {
+            "scenario": self.plan.info.get("scenario"),
+            "name": self.plan.name,
+            "status": self.plan.status.value,
+            "objective": _plain(self.plan.objective),
+            "currency": self.plan.currency,
+            "request": dict(self.request),
+            "note": self.note,
+            "cells": [
+                {
+                    **{k: _plain(v) for k, v in dataclasses.asdict(cell).items() if k != "causes"},
+                    "causes": [{k: _plain(v) for k, v in dataclasses.asdict(c).items()} for c in cell.causes],
+                }
+                for cell in self.cells
+            ],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _cell_sentence(cell: CellExplanation, currency: str) -> str:
+    if abs(cell.value) <= VALUE_TOLERANCE:
+        return f"{cell.label}: no {cell.what}; nothing to explain."
+    cost = f", costing {cell.cost:,.2f} {currency}" if math.isfinite(cell.cost) and cell.cost > 0 else ""
+    return f"{cell.label}: {cell.value:,.2f} {cell.unit} of {cell.what}{cost}."
+
+
+def _cause_sentence(cause: Cause, cell: CellExplanation, currency: str) -> str:
+    relax = cause.rate if cause.sense == "max" else -cause.rate
+    verb = "removes" if relax < 0 else "adds"
+    where = f"{cause.name} ({cause.kind}) in {cause.period}"
+    step = f"each extra {cause.unit} of {where}" if cause.sense == "max" else (
+        f"each {cause.unit} off the minimum of {where}")
+    text = limit_sentence(cause.limit_row(), currency)
+    return f"{step[0].upper()}{step[1:]} {verb} {abs(relax):,.4g} {cell.unit} of {cell.what}. {text}"
+
+
+# --------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    """A linear cell of the plan: ``constant + sum(weight * column)``."""
+
+    what: str
+    unit: str
+    weights: dict[tuple[str, Any], float]
+    constant: float = 0.0
+
+    def value(self, values: dict[str, dict[Any, float]]) -> float:
+        return self.constant + sum(w * values.get(c, {}).get(i, 0.0) for (c, i), w in self.weights.items())
+
+
+def _periods(data: ModelData, period: str | None) -> list[int]:
+    return list(range(data.T)) if period is None else [data.labels.index(period)]
+
+
+def _product_quantities(data: ModelData, product: str, site: str | None, period: str | None) -> list[_Quantity]:
+    items = [(p, s) for p, s in data.items if p == product and (site is None or s == site)]
+    ts = _periods(data, period)
+    short: dict[tuple[str, Any], float] = {}
+    build_: dict[tuple[str, Any], float] = {}
+    opening = 0.0
+    for p, s in items:
+        item = data.items[p, s]
+        for t in ts:
+            short["lost", (p, s, t)] = 1.0
+            short["backlog", (p, s, t)] = 1.0
+            build_["inventory", (p, s, t)] = build_.get(("inventory", (p, s, t)), 0.0) + 1.0
+            if t > 0:
+                build_["inventory", (p, s, t - 1)] = build_.get(("inventory", (p, s, t - 1)), 0.0) - 1.0
+            else:
+                opening += item.initial_inventory
+    return [_Quantity("shortage", "units", short), _Quantity("stock build", "units", build_, -opening)]
+
+
+def _resource_quantities(data: ModelData, resource: str, period: str | None) -> list[_Quantity]:
+    res = data.resources[resource]
+    ts = _periods(data, period)
+    used = {("production", (p, res.site, t)): rate for p, rate in res.usage.items() if rate for t in ts}
+    overtime = {("resource_overtime", (resource, t)): 1.0 for t in ts}
+    return [_Quantity("machine overtime", "hours", overtime), _Quantity("hours used", "hours", used)]
+
+
+def _crew_quantities(data: ModelData, crew: str, period: str | None) -> list[_Quantity]:
+    ts = _periods(data, period)
+    return [
+        _Quantity("labour overtime", "hours", {("labour_overtime", (crew, t)): 1.0 for t in ts}),
+        _Quantity("hires", "workers", {("hires", (crew, t)): 1.0 for t in ts}),
+        _Quantity("headcount", "worker-periods", {("headcount", (crew, t)): 1.0 for t in ts}),
+    ]
+
+
+def _label(*parts: tuple[str, str | None]) -> str:
+    named = [f"{prefix}{value}" for prefix, value in parts if value is not None]
+    return " ".join(named)
+
+
+def _check_request(data: ModelData, request: dict[str, str | None]) -> None:
+    """Every name given exists and one kind of cell is asked for."""
+    known = {
+        "product": sorted({p for p, _ in data.items}),
+        "site": sorted({s for _, s in data.items}),
+        "period": list(data.labels),
+        "resource": sorted(data.resources),
+        "crew": sorted(data.workforce),
+    }
+    problems = []
+    for key, value in request.items():
+        if value is not None and value not in known[key]:
+            shown = ", ".join(known[key][:12]) + (", ..." if len(known[key]) > 12 else "")
+            problems.append(Problem(None, f"--{key}", f"unknown {key} '{value}'", f"known: {shown or 'none'}"))
+    chosen = [key for key in ("product", "resource", "crew") if request[key] is not None]
+    if len(chosen) > 1:
+        problems.append(Problem(None, f"--{chosen[1]}", f"give one of --product, --resource, --crew (got {chosen})"))
+    elif not chosen and (request["site"] is not None or request["period"] is not None):
+        problems.append(Problem(None, "--site/--period", "say which cell: add --product, --resource or --crew"))
+    elif chosen and chosen[0] != "product" and request["site"] is not None:
+        problems.append(Problem(None, "--site", "a site goes with --product only"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _requested(data: ModelData, request: dict[str, str | None]) -> tuple[str, list[_Quantity]]:
+    product, site, period = request["product"], request["site"], request["period"]
+    when = ("in ", period)
+    if product is not None:
+        return _label(("", product), ("at ", site), when), _product_quantities(data, product, site, period)
+    if request["resource"] is not None:
+        return _label(("", request["resource"]), when), _resource_quantities(data, request["resource"], period)
+    return _label(("", request["crew"]), when), _crew_quantities(data, str(request["crew"]), period)
+
+
+def _costliest(data: ModelData, values: dict[str, dict[Any, float]]) -> list[tuple[str, _Quantity, float]]:
+    """The costliest shortage and overtime cells: (label, quantity, cost)."""
+    cells: list[tuple[str, _Quantity, float]] = []
+    T = data.T
+    for (p, s), item in data.items.items():
+        for t in range(T):
+            lost = values.get("lost", {}).get((p, s, t), 0.0)
+            late = values.get("backlog", {}).get((p, s, t), 0.0)
+            rate = item.backlog_cost[t] + (item.lost_sale_cost[t] if t == T - 1 and
+                                           item.backlog_at_end == "lost_sale_cost" else 0.0)
+            cost = lost * item.lost_sale_cost[t] + late * rate
+            if lost + late > VALUE_TOLERANCE:
+                quantity = _product_quantities(data, p, s, data.labels[t])[0]
+                cells.append((f"{p} at {s} in {data.labels[t]}", quantity, cost))
+    for r, res in data.resources.items():
+        for t in range(T):
+            hours = values.get("resource_overtime", {}).get((r, t), 0.0)
+            if hours > VALUE_TOLERANCE:
+                cells.append((f"{r} in {data.labels[t]}", _resource_quantities(data, r, data.labels[t])[0],
+                              hours * res.overtime_cost[t]))
+    for w, pool in data.workforce.items():
+        for t in range(T):
+            hours = values.get("labour_overtime", {}).get((w, t), 0.0)
+            if hours > VALUE_TOLERANCE:
+                cells.append((f"{w} in {data.labels[t]}", _crew_quantities(data, w, data.labels[t])[0],
+                              hours * pool.overtime_cost[t]))
+    cells.sort(key=lambda cell: -cell[2])
+    return cells[:COSTLIEST]
+
+
+# --------------------------------------------------------------------------- solve and rates
+
+
+def _solve_options(case: Case) -> tuple[SolveOptions, str]:
+    """The case's solver options, changed where needed so that the solve ends on a basis."""
+    options = SolveOptions.from_settings(case.solver)
+    raw = {k: v for k, v in options.options.items() if not (k == "run_crossover" and v == "off")}
+    if options.method == "pdlp" or raw.get("solver") == "pdlp" or len(raw) != len(options.options):
+        raw.pop("solver", None)
+        changed = dataclasses.replace(options, method="auto", options=raw)
+        return changed, "solved with a basis (simplex, or interior point with crossover): causes need one"
+    return options, ""
+
+
+@dataclass
+class _Limits:
+    """The plan's binding limits and where each sits in the LP (row or column)."""
+
+    records: list[dict[str, Any]]
+    on_row: np.ndarray
+    position: np.ndarray
+    columns: dict[tuple[str, Any], int]
+
+
+def _limits(case: Case, session: HighsSession, solution: Any) -> _Limits:
+    assert case.data is not None
+    records = [r for r in limit_records(case.data, solution) if r["binding"]]
+    rows, cols = session.row_positions(), session.col_positions()
+    on_row = np.array([r["on"] == "row" for r in records], dtype=bool)
+    position = np.array(
+        [(rows if r["on"] == "row" else cols)[r["component"], r["index"]] for r in records], dtype=np.int64
+    )
+    return _Limits(records, on_row, position, cols)
+
+
+def _causes(session: HighsSession, limits: _Limits, quantity: _Quantity, value: float) -> tuple[Cause, ...]:
+    """The limits that move ``quantity``, most influential first."""
+    if not limits.records or abs(value) <= VALUE_TOLERANCE:
+        return ()
+    weights = np.zeros(session.compiled.num_col)
+    for key, w in quantity.weights.items():
+        j = limits.columns.get(key)
+        if j is not None:
+            weights[j] += w
+    row_rates, col_rates = basis_rates(session, weights)
+    rates = np.where(limits.on_row, row_rates[np.where(limits.on_row, limits.position, 0)],
+                     col_rates[np.where(limits.on_row, 0, limits.position)])
+    causes = []
+    for k in np.flatnonzero(np.abs(rates) > RATE_TOLERANCE).tolist():
+        record, rate = limits.records[k], float(rates[k])
+        causes.append(Cause(
+            kind=record["kind"], name=record["name"], period=record["period"], unit=record["unit"],
+            sense=record["sense"], rate=rate, effect=_effect(rate, value, record),
+            shadow_price=float(record["shadow_price"]), range_up=float(record["range_up"]),
+            range_down=float(record["range_down"]), range_note=str(record["range_note"]),
+        ))
+    causes.sort(key=lambda c: (-c.effect, -abs(c.rate)))
+    return tuple(causes[:MAX_CAUSES])
+
+
+def _effect(rate: float, value: float, record: dict[str, Any]) -> float:
+    """How much of the cell the limit removes when moved, within its range, the way
+    that lowers the cell (up for a negative rate, down for a positive one)."""
+    span = float(record["range_up"]) if rate * value < 0 else -float(record["range_down"])
+    if math.isnan(span):
+        return math.nan
+    return min(abs(value), abs(rate) * span)
+
+
+def _solve(case: Case) -> tuple[HighsSession, Any, Plan, str, dict[str, float]]:
+    """Solve the case, keeping the HiGHS session (its basis gives the rates)."""
+    assert case.data is not None
+    options, note = _solve_options(case)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    session = HighsSession(build(case), options)
+    solution = session.run()
+    raise_for_status(solution)
+    if solution.status is not SolveStatus.OPTIMAL:
+        raise SolverError(f"{solution.status.label}: causes need a proven optimal plan (raise the time limit)")
+    timings["solve_seconds"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    solution = dataclasses.replace(solution, ranging=compute_ranging(session, solution))
+    timings["ranging_seconds"] = time.perf_counter() - mark
+    plan = extract_plan(case.data, solution, case.network.name, case.network.currency)
+    plan.info["scenario"] = str(case.source)
+    if solution.ranging is not None and solution.ranging.label == FIXED_MIP_LABEL:
+        note = "; ".join(filter(None, [note, f"rates and ranges are those of the {FIXED_MIP_LABEL}"]))
+    return session, solution, plan, note, timings
+
+
+def explain_plan(
+    case: Case | str | Path,
+    *,
+    product: str | None = None,
+    site: str | None = None,
+    period: str | None = None,
+    resource: str | None = None,
+    crew: str | None = None,
+) -> PlanExplanation:
+    """Why the case's optimal plan has the cell asked for (or, with no cell, its
+    :data:`COSTLIEST` costliest shortage and overtime cells): the binding limits whose
+    right-hand side moves the cell, with rate, shadow price and range.
+
+    Raises:
+        ScenarioError: an unknown name, or a cell asked for in a way that names none.
+        InfeasibleError: the case has no plan (explain it with :func:`sopopt.explain`).
+        SolverError: the plan is not proven optimal.
+    """
+    if not isinstance(case, Case):
+        case = load_case(case)
+    if case.data is None:
+        raise ValueError("the case was loaded with check=False; load it with checks to explain it")
+    request = {"product": product, "site": site, "period": period, "resource": resource, "crew": crew}
+    _check_request(case.data, request)
+    session, solution, plan, note, timings = _solve(case)
+    mark = time.perf_counter()
+    limits = _limits(case, session, solution)
+    if any(v is not None for v in request.values()):
+        label, quantities = _requested(case.data, request)
+        nothing = dataclasses.replace(quantities[0], what=" or ".join(q.what for q in quantities))
+        chosen = next((q for q in quantities if abs(q.value(solution.values)) > VALUE_TOLERANCE), nothing)
+        wanted = [(label, chosen, math.nan)]
+    else:
+        wanted = _costliest(case.data, solution.values)
+    cells = []
+    for label, quantity, cost in wanted:
+        value = quantity.value(solution.values)
+        cells.append(CellExplanation(quantity.what, label, value, quantity.unit, cost,
+                                     _causes(session, limits, quantity, value)))
+    timings["explain_seconds"] = time.perf_counter() - mark
+    return PlanExplanation(plan, tuple(cells), request, note, timings)

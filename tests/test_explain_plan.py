@@ -1,0 +1,107 @@
+"""Causes of a cell of a feasible plan (issue 13): hand-built cases where a shortage has
+exactly one and exactly two causes, with the rates derived in the files' comments
+(``tests/data/ranges/``) and checked against a re-solve."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sopopt
+from sopopt.analysis.explain_plan import explain_plan
+from sopopt.planning import build
+from sopopt.solver import HighsSession, SolveOptions
+
+RANGES = Path(__file__).parent / "data" / "ranges"
+EXACT = {"rel": 1e-9, "abs": 1e-9}
+
+
+def shortage_after(case: sopopt.Case, key: tuple[str, tuple], on: str, delta: float) -> float:
+    """Units lost after moving one limit (a row or a column's upper bound) by delta."""
+    session = HighsSession(build(case), SolveOptions(method="simplex"))
+    if on == "row":
+        session.shift_row_bounds(np.array([session.row_positions()[key]]), np.array([delta]))
+    else:
+        j = session.col_positions()[key]
+        upper = float(session.highs.getLp().col_upper_[j])
+        session.set_col_upper(np.array([j]), np.array([upper + delta]))
+    return session.run().values["lost"]["widget", "plant", 0]
+
+
+def test_a_shortage_with_exactly_one_cause() -> None:
+    explanation = explain_plan(RANGES / "one_cause.yaml", product="widget", site="plant", period="1")
+    (cell,) = explanation.cells
+    assert (cell.what, cell.value, cell.unit) == ("shortage", pytest.approx(50.0, **EXACT), "units")
+    (cause,) = cell.causes
+    assert (cause.kind, cause.name, cause.period) == ("capacity", "line", "1")
+    assert cause.rate == pytest.approx(-1.0, **EXACT)
+    assert cause.effect == pytest.approx(50.0, **EXACT)
+    assert (cause.shadow_price, cause.range_up, cause.range_down) == pytest.approx((40.0, 50.0, -100.0), **EXACT)
+    text = explanation.sentences()
+    assert "widget at plant in 1: 50.00 units of shortage." in text
+    assert text[-1].startswith("  1. Each extra hour of line (capacity) in 1 removes 1 units of shortage. "
+                               "One more hour of line (capacity) in 1 saves 40.00 USD, for up to +50.00 hours;")
+
+
+def test_a_shortage_with_exactly_two_causes_fastest_first_and_rates_match_a_resolve() -> None:
+    case = sopopt.load_case(RANGES / "two_causes.yaml")
+    explanation = explain_plan(case, product="widget", site="plant", period="1")
+    (cell,) = explanation.cells
+    assert cell.value == pytest.approx(30.0, **EXACT)
+    assert [(c.kind, c.rate, c.effect, c.shadow_price) for c in cell.causes] == [
+        ("subcontract", pytest.approx(-1.0, **EXACT), pytest.approx(30.0, **EXACT), pytest.approx(25.0, **EXACT)),
+        ("capacity", pytest.approx(-0.5, **EXACT), pytest.approx(30.0, **EXACT), pytest.approx(20.0, **EXACT)),
+    ]
+    # The rates are what a re-solve shows: 4 more hours remove 2 lost units, 4 more
+    # subcontracted units remove 4.
+    assert shortage_after(case, ("resource_capacity", ("line", 0)), "row", 4.0) == pytest.approx(28.0, **EXACT)
+    assert shortage_after(case, ("subcontract", ("widget", "plant", 0)), "column", 4.0) == pytest.approx(26.0, **EXACT)
+    text = explanation.sentences()
+    assert any("Each extra hour of line (capacity) in 1 removes 0.5 units of shortage" in line for line in text)
+
+
+def test_no_cell_lists_the_costliest_cells_with_their_top_cause() -> None:
+    explanation = explain_plan(RANGES / "two_causes.yaml")
+    assert explanation.request == dict.fromkeys(("product", "site", "period", "resource", "crew"))
+    (cell,) = explanation.cells  # one shortage cell and no overtime in this plan
+    assert cell.cost == pytest.approx(30 * 50.0, **EXACT)
+    assert cell.label == "widget at plant in 1"
+    text = explanation.sentences()
+    assert text[1] == "The 1 costliest shortage and overtime cells, each with its top cause:"
+    assert text[2] == "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD."
+    assert text[3].startswith("  Top cause: Each extra unit subcontracted of widget/plant (subcontract) in 1 removes 1 ")
+    assert len(text) == 4
+    data = explanation.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["cells"][0]["causes"][0]["kind"] == "subcontract"
+
+
+def test_overtime_cell_and_a_cell_with_nothing_to_explain() -> None:
+    # subcontract.yaml: 20 h of line overtime; the overtime is basic (its cap of 40 h is
+    # not reached), so it moves with the regular hours (-1 per hour) and with the
+    # subcontract capacity (-1 per unit).
+    explanation = explain_plan(RANGES / "subcontract.yaml", resource="line", period="1")
+    (cell,) = explanation.cells
+    assert (cell.what, cell.value) == ("machine overtime", pytest.approx(20.0, **EXACT))
+    assert sorted((c.kind, c.rate) for c in cell.causes) == [
+        ("capacity", pytest.approx(-1.0, **EXACT)), ("subcontract", pytest.approx(-1.0, **EXACT))]
+    nothing = explain_plan(RANGES / "capacity.yaml", product="a", site="plant", period="1")
+    assert nothing.cells[0].causes == ()
+    assert "a at plant in 1: no shortage or stock build; nothing to explain." in nothing.sentences()
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"product": "gadget"}, "unknown product 'gadget'"),
+        ({"product": "widget", "period": "7"}, "unknown period '7'"),
+        ({"period": "1"}, "say which cell"),
+        ({"product": "widget", "resource": "line"}, "give one of"),
+    ],
+)
+def test_a_cell_that_is_not_there_is_a_typed_error(request_: dict[str, str], message: str) -> None:
+    with pytest.raises(sopopt.ScenarioError, match=message):
+        explain_plan(RANGES / "one_cause.yaml", **request_)
