@@ -127,8 +127,8 @@ def print_summary(plan: Plan, top: int = 10) -> None:
 def solve(
     scenario: ScenarioArg,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the CSV tables and run.json.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops.", min=0.001)] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
     build: Annotated[BuildPath, typer.Option(help="Build the LP with numpy (fast) or as a Pyomo model.")] = BuildPath.fast,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,

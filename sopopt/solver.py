@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any
 import highspy
 import numpy as np
 import scipy.sparse as sp
+from pydantic import ValidationError
 
-from sopopt.errors import InfeasibleError, SolverError, UnboundedError
+from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, UnboundedError
 from sopopt.model.lp import LinearProgram
 from sopopt.schema.scenario import SolverSettings
+from sopopt.schema.solver_options import CAPPED_OPTIONS, SolverOptions, check_threads, check_time_limit, refusal
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -117,24 +119,58 @@ class SolveOptions:
     verbose: bool = False
 
     def __post_init__(self) -> None:
-        if self.time_limit is not None and not self.time_limit > 0:
-            raise ValueError(f"time_limit must be above 0 seconds, got {self.time_limit}")
-        if self.threads is not None and self.threads < 1:
-            raise ValueError(f"threads must be at least 1, got {self.threads}")
         if self.method not in METHOD_OPTION:
             raise ValueError(f"method must be one of {', '.join(METHOD_OPTION)}, got {self.method!r}")
+        # The allow-list and the caps hold for the API as for files and flags.
+        problems = option_problems(self.options)
+        rest = {k: v for k, v in self.options.items() if k not in CAPPED_OPTIONS}
+        for name, check in (("time_limit", check_time_limit), ("threads", check_threads)):
+            value = getattr(self, name)
+            if value is None and name in self.options and not problems:
+                value = self.options[name]
+                object.__setattr__(self, name, value)
+            if value is not None:
+                try:
+                    check(value)
+                except ValueError as exc:
+                    problems.append(Problem(None, name, str(exc)))
+        if problems:
+            raise ScenarioError(problems)
+        object.__setattr__(self, "options", rest)
 
     @classmethod
     def from_settings(cls, settings: SolverSettings, **overrides: Any) -> SolveOptions:
-        """Options from a scenario's ``solver`` block, with non-None overrides on top."""
+        """Options from a scenario's ``solver`` block, with non-None overrides on top.
+
+        Precedence: an override (a command-line flag) > the ``solver`` field >
+        the ``solver.options`` entry of the same name (``threads``, ``time_limit``).
+        """
         values = {
             "time_limit": settings.time_limit,
             "threads": settings.threads,
             "method": settings.method,
-            "options": dict(settings.options),
+            "options": settings.options.model_dump(exclude_none=True),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def option_problems(options: dict[str, Any]) -> list[Problem]:
+    """Problems with raw solver options given through the API (names off the allow-list,
+    values out of range), one per option."""
+    try:
+        SolverOptions.model_validate(options)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            if error["type"] == "extra_forbidden":
+                message, hint = refusal(name)
+                problems.append(Problem(None, f"options.{name}", message, hint))
+            else:
+                problems.append(Problem(None, f"options.{name}", error["msg"].removeprefix("Value error, ")))
+        return problems
+    return []
 
 
 @dataclass(frozen=True)

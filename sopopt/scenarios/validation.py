@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from sopopt.errors import Problem
 from sopopt.loading import KeyPath, Locations, locate
+from sopopt.schema.solver_options import refusal
 
 
 def _all_field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
@@ -91,6 +92,9 @@ def _problem(error: dict[str, Any], path: KeyPath, data: Any, locations: Locatio
     field_name = ".".join(path)
     kind = error["type"]
     value = error.get("input")
+    if kind == "extra_forbidden" and path[-3:-1] == ("solver", "options"):
+        message, hint = refusal(path[-1])
+        return Problem(where, field_name, message, hint)
     if kind == "extra_forbidden":
         name = path[-1]
         close = [c for c in difflib.get_close_matches(name, sorted(fields), n=2) if c != name]
@@ -107,7 +111,7 @@ def _problem(error: dict[str, Any], path: KeyPath, data: Any, locations: Locatio
             "write a plain number: YAML 1.2 reads 1:30, 1_000 and 1,5 as text"
     elif isinstance(value, str) and kind == "bool_type":
         hint = "write true or false: YAML 1.2 reads yes/no/on/off as text"
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if kind in ("float_type", "dict_type", "list_type") and not hint:
         message = "expected a number, a list with one number per period, or a mapping by period"
     if value is not None and not isinstance(value, dict | list) and kind != "missing":

@@ -35,6 +35,7 @@ from sopopt.schema.network import (
     Workforce,
 )
 from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ExplainSettings, ScenarioMeta, SolverSettings
+from sopopt.schema.solver_options import MAX_TIME_LIMIT, SOLVER_OPTIONS
 from sopopt.schema.tables import DemandTable, SeriesTable
 
 #: (heading, where it appears in a file, model) in reading order.
@@ -134,9 +135,17 @@ def format_reference() -> str:
         "merged ones, and of `<<: [*a, *b]` the first wins. Within one mapping a key given twice",
         "is an error.",
         "",
-        "**Tables.** Paths are relative to the YAML file and must stay inside the workspace",
-        "(the folder tree holding the scenario and its model). CSV (`,` or `;` separated, UTF-8",
-        "with or without BOM) or Excel (`.xlsx`, with `sheet:`).",
+        "**The workspace.** Every file a scenario names (`extend`, `model`, tables) is a path",
+        "relative to the YAML file that names it, and must resolve, symlinks followed, inside the",
+        "workspace: the current directory when the file given on the command line lies below it,",
+        "else that file's own folder; `--workspace DIR` (API: `load_case(path, workspace=DIR)`)",
+        "sets it. A path outside is an error at the file and line that name it (exit 2); the",
+        "refused file is not opened, and no message quotes a file that was refused or is not a",
+        "valid table. Paths given on the command line (the scenario, result folders, `--out`)",
+        "are not restricted.",
+        "",
+        "**Tables.** CSV (`,` or `;` separated, UTF-8 with or without BOM) or Excel (`.xlsx`,",
+        "with `sheet:`).",
         "",
         "- `demand: {file: demand.csv}`: long (`product,site,period,quantity`) or wide",
         "  (`product,site,<one column per period>`); a product/site/period given twice is an error.",
@@ -163,12 +172,37 @@ def format_reference() -> str:
             description = " ".join((info.description or "").split())
             lines.append(f"| `{name}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
         lines.append("")
+    lines += _solver_option_lines()
     lines += ["## Adjustment targets", "", "| target | changes | field |", "| --- | --- | --- |"]
     for target, (collection, path) in ADJUSTABLE.items():
         field = ".".join(path) if path else "(the demand series)"
         lines.append(f"| `{target}` | {collection} | `{field}` |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _solver_option_lines() -> list[str]:
+    """The allow-list of HiGHS options a scenario may set in ``solver.options``."""
+    lines = [
+        "## Solver options",
+        "",
+        "Where: `solver.options`",
+        "",
+        "Only these HiGHS tuning options are accepted; any other name is an error at its file and",
+        "line with a did-you-mean, in particular every option that names a file, writes output or",
+        "changes logging (`solution_file`, `write_model_to_file`, `log_file`, `output_flag`, ...).",
+        "`threads` and `time_limit` are also accepted here and mean the same as the `solver`",
+        "fields (a field wins over the option, a command-line flag over both). Every way of giving",
+        "them is capped the same: `threads` from 1 to the cores this process may use",
+        f"(`os.sched_getaffinity`), `time_limit` above 0 and at most {MAX_TIME_LIMIT:,.0f} seconds.",
+        "",
+        "| option | accepts | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for name, spec in SOLVER_OPTIONS.items():
+        lines.append(f"| `{name}` | {spec.accepted()} | {spec.meaning} |")
+    lines.append("")
+    return lines
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, model_validator
 
-from sopopt.schema.network import MAX_MAGNITUDE, Name, Strict
+from sopopt.schema.network import MAX_MAGNITUDE, Strict
+from sopopt.schema.solver_options import SolverOptions, Threads, TimeLimit
 
 #: Adjustable inputs: target name -> (collection, field path inside an entry).
 ADJUSTABLE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -100,14 +101,15 @@ class Adjustment(Strict):
 class SolverSettings(Strict):
     """How to solve. The CLI's ``--time-limit`` and ``--threads`` override these."""
 
-    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    """Seconds before the solver stops with the best plan found so far."""
-    threads: Annotated[int, Field(ge=1, le=1024)] | None = None
-    """Solver threads. Absent: HiGHS decides."""
+    time_limit: TimeLimit | None = None
+    """Seconds before the solver stops with the best plan found so far (at most 1e7)."""
+    threads: Threads | None = None
+    """Solver threads, at most the cores this process may use. Absent: HiGHS decides."""
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
     """LP algorithm: ``auto`` picks by size (see docs/solver.md)."""
-    options: dict[Name, StrictStr | float | int | bool] = {}
-    """Raw HiGHS options passed through as given (e.g. ``presolve: "off"``)."""
+    options: SolverOptions = SolverOptions()  # type: ignore[valid-type]
+    """HiGHS tuning options from the allow-list below (e.g. ``presolve: "off"``); options
+    that name files, write output or change logging are refused."""
 
 
 #: Repair classes of an infeasible case's explanation, in the default order (the first is
