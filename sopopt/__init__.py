@@ -30,6 +30,11 @@ from sopopt.version import __version__
 
 def __getattr__(name: str) -> object:
     # The Pyomo build is loaded on first use: the default (fast) path never needs Pyomo.
+    if name == "explain":
+        # Loaded on first use (the analysis layer): ``sopopt.explain(case_or_plan, ...)``.
+        from sopopt.analysis.explain import explain
+
+        return explain
     if name == "build_model":
         from sopopt.model.build import build_model
 
@@ -51,6 +56,7 @@ __all__ = [
     "UnboundedError",
     "__version__",
     "build_model",
+    "explain",
     "extract_plan",
     "hedge",
     "load_case",

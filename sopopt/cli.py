@@ -166,8 +166,9 @@ def solve(
         raise typer.Exit(EXIT_NOT_OPTIMAL)
 
 
-def _explain_no_plan(case: Case, plan: Plan, time_budget: float) -> Plan:
-    """For an infeasible case: print why, and return the plan carrying its explanation."""
+def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool = True) -> Plan:
+    """For an infeasible case: print why (if ``show``), and return the plan carrying its
+    explanation."""
     from sopopt.analysis.explain import explain_infeasible
     from sopopt.solver import SolveStatus
 
@@ -178,8 +179,21 @@ def _explain_no_plan(case: Case, plan: Plan, time_budget: float) -> Plan:
     except SopoptError as exc:
         errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         return plan
-    print_sentences(explanation.sentences())
+    if show:
+        print_sentences(explanation.sentences())
     return explanation.plan or plan
+
+
+def _with_explanation(plan: Plan) -> Plan:
+    """An infeasible plan solved from a scenario file, carrying why it has no plan."""
+    from sopopt.case import load_case
+    from sopopt.solver import SolveStatus
+
+    scenario = plan.info.get("scenario")
+    no_plan = plan.status in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
+    if plan.explanation is not None or not scenario or not no_plan:
+        return plan
+    return _explain_no_plan(load_case(scenario), plan, 60.0, show=False)
 
 
 def print_sentences(sentences: list[str]) -> None:
@@ -448,7 +462,7 @@ def _report_sources(sources: list[Path], workspace: Path | None) -> tuple[list[P
             analyses.append(result)
             plans.extend(result.plans)
         else:
-            plans.extend(load_plans([source], workspace=workspace))
+            plans.extend(_with_explanation(plan) for plan in load_plans([source], workspace=workspace))
     return plans, analyses
 
 

@@ -205,3 +205,16 @@ def test_cli_explain(tmp_path):
     text = runner.invoke(app, ["explain", str(DATA / "max_stock.yaml")])
     assert "maximum stock of widget at plant in 2: at most 150 units" in text.output
     assert "demand: cannot restore feasibility alone" in text.output
+
+
+def test_facade_and_report_section(tmp_path):
+    from sopopt.report.html import render_html
+
+    e = sopopt.explain(DATA / "capacity.yaml")
+    html = render_html([e.plan])
+    assert "Why this case has no plan" in html
+    assert "line hours in 2: 100 regular" in html
+    assert "+100 h on line in 2 (overtime)" in html
+    result = CliRunner().invoke(app, ["report", str(DATA / "lane.yaml"), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 3
+    assert "lane plant_dc capacity in 2: 100 units" in (tmp_path / "r.html").read_text()

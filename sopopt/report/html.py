@@ -317,6 +317,26 @@ def _bottlenecks(plan: Plan) -> str:
     return f"<ul>{''.join(items)}</ul>"
 
 
+def _no_plan_reasons(plan: Plan) -> str:
+    """The "Why this case has no plan" section: the explanation's sentences, if any
+    (a sentence, then the indented lines under it as a list)."""
+    if plan.explanation is None:
+        return ""
+    parts = ['<div class="why"><h3>Why this case has no plan</h3>']
+    items: list[str] = []
+    for line in [*plan.explanation.sentences(), ""]:
+        if line.startswith("  "):
+            items.append(f"<li>{_e(line.strip().removeprefix('- '))}</li>")
+            continue
+        if items:
+            parts.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if line:
+            parts.append(f"<p>{_e(line)}</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def _plan_section(plan: Plan, name: str, anchor: str, chart: _Charts) -> Iterator[str]:
     yield f'<section class="block" id="{anchor}"><h2>Plan: {_e(name)} {_status(plan)}</h2>'
     scenario = plan.info.get("scenario")
@@ -325,8 +345,10 @@ def _plan_section(plan: Plan, name: str, anchor: str, chart: _Charts) -> Iterato
     if not plan.status.has_plan:
         yield (
             f'<div class="banner fail">No plan: {_e(plan.status.label)}. Check the limits and demand of this '
-            "scenario (<code>sopopt validate</code>, <code>sopopt show</code>).</div></section>"
+            "scenario (<code>sopopt validate</code>, <code>sopopt show</code>, <code>sopopt explain</code>).</div>"
         )
+        yield _no_plan_reasons(plan)
+        yield "</section>"
         return
     if not plan.is_optimal:
         yield (
