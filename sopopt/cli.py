@@ -59,6 +59,17 @@ class Method(StrEnum):
     pdlp = "pdlp"
 
 
+class InfeasibleCause(StrEnum):
+    """Conflicts ``sopopt generate --infeasible`` can plant."""
+
+    capacity = "capacity"
+    ending = "ending"
+    hiring = "hiring"
+    supplier = "supplier"
+    lane = "lane"
+    max_stock = "max-stock"
+
+
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario (or model) YAML file.", exists=True, dir_okay=False)]
 WorkspaceOpt = Annotated[
     Path | None,
@@ -291,6 +302,9 @@ def generate(
     periods: Annotated[int | None, typer.Option(help="Number of periods.", min=1)] = None,
     variables: Annotated[float | None, typer.Option(help="Pick products/sites/periods for about this many LP columns.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same instance).")] = 0,
+    infeasible: Annotated[
+        InfeasibleCause | None, typer.Option(help="Plant a conflict of this kind: the case has no feasible plan.")
+    ] = None,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
     from sopopt.generate import size_for_variables, write_instance
@@ -301,10 +315,11 @@ def generate(
         errors.print("[bold red]error:[/] give --products, --sites and --periods, or --variables")
         raise typer.Exit(EXIT_INVALID)
     try:
-        path = write_instance(out, products, sites, periods, seed)
+        path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None)
     except SopoptError as exc:
         raise fail(exc) from None
-    console.print(f"Wrote {path} ({products} products, {sites} sites, {periods} periods, seed {seed})")
+    planted = f", infeasible: {infeasible.value}" if infeasible else ""
+    console.print(f"Wrote {path} ({products} products, {sites} sites, {periods} periods, seed {seed}{planted})")
 
 
 @app.command()

@@ -511,12 +511,16 @@ def write_instance(
     *,
     weekly: bool | None = None,
     layout: str = "wide",
+    infeasible: str | None = None,
 ) -> Path:
     """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
-    ``directory`` and return the path of ``model.yaml``."""
+    ``directory`` and return the path of ``model.yaml``; with ``infeasible``, a case
+    without a feasible plan for that cause (see :func:`plant_infeasibility`)."""
     folder = Path(directory)
     make_folder(folder)
     network = generate_network(products, sites, periods, seed, weekly=weekly)
+    if infeasible is not None:
+        plant_infeasibility(network, infeasible)
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
     _, labels = _labels(periods, weekly)
@@ -528,3 +532,83 @@ def write_instance(
     with atomic_write(path) as handle:
         handle.write(text)
     return path
+
+
+#: Infeasibilities :func:`plant_infeasibility` can plant (``sopopt generate --infeasible``).
+INFEASIBLE_CAUSES = ("capacity", "ending", "hiring", "supplier", "lane", "max-stock")
+
+
+def _make_hard(product: dict[str, Any]) -> None:
+    """No backlog, lost sales or subcontracting for a product, anywhere."""
+    for entry in [product, *product["sites"].values()]:
+        for lever in ("backlog", "lost_sales", "subcontract"):
+            entry.pop(lever, None)
+
+
+def plant_infeasibility(network: dict[str, Any], cause: str) -> dict[str, Any]:
+    """Change a generated case (in place, and returned) so that it has no feasible plan,
+    for the given cause; the feasible case is its twin:
+
+    - ``capacity``: the first product's demand at its first selling site, in the middle
+      period, is a million units and must be met (for ``capacity``, ``supplier`` and
+      ``lane`` the product has no backlog, lost sales or subcontracting);
+    - ``ending``: the first product must end the horizon with ten million units at its plant;
+    - ``hiring``: the first crew must have 1,000 more workers by the second period, with
+      no hiring allowed;
+    - ``supplier``: every supplier of the first product's own material is out all
+      horizon and no material is in stock at the plants, while the product must be made;
+    - ``lane``: every lane into the first product's selling DC carries nothing, the DC
+      starts empty and its demand there must be met;
+    - ``max-stock``: the first product must be made (100 units a period) at its plant,
+      which may hold at most 10 and has no lane carrying it out.
+
+    Raises:
+        ValueError: an unknown cause, or a case without what the cause needs.
+    """
+    if cause not in INFEASIBLE_CAUSES:
+        raise ValueError(f"unknown cause '{cause}': one of {', '.join(INFEASIBLE_CAUSES)}")
+    name, product = next(iter(network["products"].items()))
+    plant = next(s for s, at in product["sites"].items() if at.get("make"))
+    selling = next(s for s in network["demand"].get(name, {}) if s in product["sites"])
+    labels = _horizon_labels(network)
+    if cause in ("capacity", "supplier", "lane"):
+        _make_hard(product)
+    if cause == "capacity":
+        network["demand"][name][selling][len(labels) // 2] = 1_000_000.0
+    elif cause == "ending":
+        product["sites"][plant]["ending_inventory"] = 10_000_000.0
+    elif cause == "hiring":
+        crew = next(iter(network["workforce"].values()))
+        crew.pop("hiring", None)
+        crew["min_headcount"] = {"default": 0.0, labels[1]: float(crew["initial_headcount"]) + 1000.0}
+    elif cause == "supplier":
+        own = next(m for m in product["materials"] if m != "CARTON")
+        for sup in network["suppliers"].values():
+            if sup["material"] == own:
+                sup["capacity"] = 0.0
+        for at in network["materials"][own]["sites"].values():
+            at["initial_stock"] = 0.0
+        for at in product["sites"].values():
+            at["initial_inventory"] = 0.0
+    elif cause == "lane":
+        for lane in network["lanes"].values():
+            if lane["destination"] == selling:
+                lane["capacity"] = 0.0
+        product["sites"][selling]["initial_inventory"] = 0.0
+    else:
+        for lane in network["lanes"].values():
+            if lane["origin"] == plant:
+                lane["products"] = [
+                    p for p, other in network["products"].items()
+                    if p != name and plant in other["sites"] and lane["destination"] in other["sites"]
+                ]
+        product["sites"][plant].update(min_production=100.0, max_inventory=10.0)
+    return network
+
+
+def _horizon_labels(network: dict[str, Any]) -> list[str]:
+    periods = network["periods"]
+    if periods.get("labels"):
+        return list(periods["labels"])
+    start, count = str(periods["start"]), int(periods["count"])
+    return _labels(count, "-W" in start)[1]

@@ -218,3 +218,19 @@ def test_facade_and_report_section(tmp_path):
     result = CliRunner().invoke(app, ["report", str(DATA / "lane.yaml"), "--out", str(tmp_path / "r.html")])
     assert result.exit_code == 3
     assert "lane plant_dc capacity in 2: 100 units" in (tmp_path / "r.html").read_text()
+
+
+@pytest.mark.parametrize("cause", ["capacity", "ending", "hiring", "supplier", "lane", "max-stock"])
+def test_generate_plants_each_cause(tmp_path, cause):
+    from sopopt.generate import write_instance
+
+    twin = sopopt.solve(write_instance(tmp_path / "twin", 6, 4, 4))
+    assert twin.status is sopopt.SolveStatus.OPTIMAL
+    path = write_instance(tmp_path / cause, 6, 4, 4, infeasible=cause)
+    plan = sopopt.solve(path, raise_on_failure=False)
+    assert plan.status is sopopt.SolveStatus.INFEASIBLE
+    if cause == "max-stock":
+        e = explain(path, time_budget=10)
+        kinds = {m.kind for m in e.members}
+        assert {"maximum stock", "minimum production"} <= kinds
+        assert "no lane ships SKU00001 out of PLANT1" in [a.text for a in e.absent]
