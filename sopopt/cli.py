@@ -195,7 +195,7 @@ def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool =
     return explanation.plan or plan
 
 
-def _with_explanation(plan: Plan) -> Plan:
+def _with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
     """An infeasible plan solved from a scenario file, carrying why it has no plan."""
     from sopopt.case import load_case
     from sopopt.solver import SolveStatus
@@ -204,7 +204,7 @@ def _with_explanation(plan: Plan) -> Plan:
     no_plan = plan.status in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
     if plan.explanation is not None or not scenario or not no_plan:
         return plan
-    return _explain_no_plan(load_case(scenario), plan, 60.0, show=False)
+    return _explain_no_plan(load_case(scenario, workspace=workspace), plan, 60.0, show=False)
 
 
 def print_sentences(sentences: list[str]) -> None:
@@ -477,7 +477,7 @@ def _report_sources(sources: list[Path], workspace: Path | None) -> tuple[list[P
             analyses.append(result)
             plans.extend(result.plans)
         else:
-            plans.extend(_with_explanation(plan) for plan in load_plans([source], workspace=workspace))
+            plans.extend(_with_explanation(plan, workspace) for plan in load_plans([source], workspace=workspace))
     return plans, analyses
 
 
