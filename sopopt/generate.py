@@ -570,40 +570,73 @@ def plant_infeasibility(network: dict[str, Any], cause: str) -> dict[str, Any]:
     name, product = next(iter(network["products"].items()))
     plant = next(s for s, at in product["sites"].items() if at.get("make"))
     selling = next(s for s in network["demand"].get(name, {}) if s in product["sites"])
-    labels = _horizon_labels(network)
     if cause in ("capacity", "supplier", "lane"):
         _make_hard(product)
-    if cause == "capacity":
-        network["demand"][name][selling][len(labels) // 2] = 1_000_000.0
-    elif cause == "ending":
-        product["sites"][plant]["ending_inventory"] = 10_000_000.0
-    elif cause == "hiring":
-        crew = next(iter(network["workforce"].values()))
-        crew.pop("hiring", None)
-        crew["min_headcount"] = {"default": 0.0, labels[1]: float(crew["initial_headcount"]) + 1000.0}
-    elif cause == "supplier":
-        own = next(m for m in product["materials"] if m != "CARTON")
-        for sup in network["suppliers"].values():
-            if sup["material"] == own:
-                sup["capacity"] = 0.0
-        for at in network["materials"][own]["sites"].values():
-            at["initial_stock"] = 0.0
-        for at in product["sites"].values():
-            at["initial_inventory"] = 0.0
-    elif cause == "lane":
-        for lane in network["lanes"].values():
-            if lane["destination"] == selling:
-                lane["capacity"] = 0.0
-        product["sites"][selling]["initial_inventory"] = 0.0
-    else:
-        for lane in network["lanes"].values():
-            if lane["origin"] == plant:
-                lane["products"] = [
-                    p for p, other in network["products"].items()
-                    if p != name and plant in other["sites"] and lane["destination"] in other["sites"]
-                ]
-        product["sites"][plant].update(min_production=100.0, max_inventory=10.0)
+    _PLANTERS[cause](network, _Target(name, product, plant, selling, _horizon_labels(network)))
     return network
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The product a conflict is planted on: its name, entry, plant and selling site."""
+
+    name: str
+    product: dict[str, Any]
+    plant: str
+    selling: str
+    labels: list[str]
+
+
+def _plant_capacity(network: dict[str, Any], t: _Target) -> None:
+    network["demand"][t.name][t.selling][len(t.labels) // 2] = 1_000_000.0
+
+
+def _plant_ending(network: dict[str, Any], t: _Target) -> None:
+    t.product["sites"][t.plant]["ending_inventory"] = 10_000_000.0
+
+
+def _plant_hiring(network: dict[str, Any], t: _Target) -> None:
+    crew = next(iter(network["workforce"].values()))
+    crew.pop("hiring", None)
+    crew["min_headcount"] = {"default": 0.0, t.labels[1]: float(crew["initial_headcount"]) + 1000.0}
+
+
+def _plant_supplier(network: dict[str, Any], t: _Target) -> None:
+    own = next(m for m in t.product["materials"] if m != "CARTON")
+    for sup in network["suppliers"].values():
+        if sup["material"] == own:
+            sup["capacity"] = 0.0
+    for at in network["materials"][own]["sites"].values():
+        at["initial_stock"] = 0.0
+    for at in t.product["sites"].values():
+        at["initial_inventory"] = 0.0
+
+
+def _plant_lane(network: dict[str, Any], t: _Target) -> None:
+    for lane in network["lanes"].values():
+        if lane["destination"] == t.selling:
+            lane["capacity"] = 0.0
+    t.product["sites"][t.selling]["initial_inventory"] = 0.0
+
+
+def _plant_max_stock(network: dict[str, Any], t: _Target) -> None:
+    for lane in network["lanes"].values():
+        if lane["origin"] == t.plant:
+            lane["products"] = [
+                p for p, other in network["products"].items()
+                if p != t.name and t.plant in other["sites"] and lane["destination"] in other["sites"]
+            ]
+    t.product["sites"][t.plant].update(min_production=100.0, max_inventory=10.0)
+
+
+_PLANTERS = {
+    "capacity": _plant_capacity,
+    "ending": _plant_ending,
+    "hiring": _plant_hiring,
+    "supplier": _plant_supplier,
+    "lane": _plant_lane,
+    "max-stock": _plant_max_stock,
+}
 
 
 def _horizon_labels(network: dict[str, Any]) -> list[str]:
