@@ -10,6 +10,7 @@ that sopopt raises on purpose: one line per problem, naming the file.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,7 @@ from sopopt.results import Plan
 from sopopt.solver import SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
+    from sopopt.analysis.explain_plan import PlanExplanation
     from sopopt.analysis.hedge import HedgedPlan
 
 if TYPE_CHECKING:
@@ -124,14 +126,31 @@ def print_summary(plan: Plan, top: int = 10) -> None:
     for name, value in plan.kpis.items():
         kpis.add_row(name, f"{value:.1%}" if name in percent else f"{value:,.2f}")
     console.print(kpis)
+    print_bottlenecks(plan, top)
+
+
+def _range_end(value: float) -> str:
+    if math.isnan(value):
+        return "unknown"
+    return "no end" if math.isinf(value) else f"{value:+,.2f}"
+
+
+def print_bottlenecks(plan: Plan, top: int = 10) -> None:
+    """The dearest binding limits with the range over which each price holds."""
     top_limits = plan.bottlenecks(top)
-    if not top_limits.empty:
-        table = Table(title=f"Top bottlenecks (money saved by one more unit, {plan.currency})")
-        for column in ("kind", "name", "period", "shadow price", "per"):
-            table.add_column(column, justify="right" if column == "shadow price" else "left")
-        for row in top_limits.itertuples(index=False):
-            table.add_row(row.kind, row.name, row.period, _money(row.shadow_price), row.unit)
-        console.print(table)
+    if top_limits.empty:
+        return
+    table = Table(title=f"Top bottlenecks (money saved by one unit more room, {plan.currency})")
+    for column in ("kind", "name", "period", "shadow price", "per", "holds from", "to"):
+        table.add_column(column, justify="right" if column in ("shadow price", "holds from", "to") else "left")
+    for row in top_limits.itertuples(index=False):
+        per = f"{row.unit} less" if getattr(row, "sense", "max") == "min" else row.unit
+        table.add_row(row.kind, row.name, row.period, _money(row.shadow_price), per,
+                      _range_end(float(row.range_down)), _range_end(float(row.range_up)))
+    console.print(table)
+    notes = sorted({str(n) for n in top_limits["range_note"] if str(n)})
+    for note in notes:
+        console.print(f"Ranges: {note}.")
 
 
 @app.command()
@@ -463,22 +482,45 @@ def compare(
     _exit_for(plans)
 
 
-def _report_sources(sources: list[Path], workspace: Path | None) -> tuple[list[Plan], list[HedgedPlan]]:
+def _report_sources(
+    sources: list[Path], workspace: Path | None
+) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation]]:
     """Plans to report, in order, and the analysis results among the sources: a folder
-    written by ``sopopt hedge --out`` gives its hedged plan and every case's plan."""
+    written by ``sopopt hedge --out`` gives its hedged plan and every case's plan; a
+    scenario file its plan and the causes of its costliest shortages and overtime."""
     from sopopt.analysis.hedge import is_hedge_folder, read_hedge
     from sopopt.planning import load_plans
 
     plans: list[Plan] = []
-    analyses: list[HedgedPlan] = []
+    analyses: list[HedgedPlan | PlanExplanation] = []
     for source in sources:
         if source.is_dir() and is_hedge_folder(source):
             result = read_hedge(source)
             analyses.append(result)
             plans.extend(result.plans)
-        else:
+        elif source.is_dir():
             plans.extend(_with_explanation(plan, workspace) for plan in load_plans([source], workspace=workspace))
+        else:
+            plan, explanation = _explained(source, workspace)
+            plans.append(plan)
+            if explanation is not None:
+                analyses.append(explanation)
     return plans, analyses
+
+
+def _explained(source: Path, workspace: Path | None) -> tuple[Plan, PlanExplanation | None]:
+    """A scenario's plan with the causes of its costliest cells (one solve: the
+    explanation keeps the basis); a case without an optimal plan gets no causes."""
+    from sopopt.analysis.explain_plan import explain_plan
+    from sopopt.case import load_case
+    from sopopt.planning import solve as solve_case
+
+    case = load_case(source, workspace=workspace)
+    try:
+        explanation = explain_plan(case)
+    except SolverError:  # infeasible, unbounded, stopped by the time limit
+        return _with_explanation(solve_case(case, raise_on_failure=False), workspace), None
+    return explanation.plan, explanation
 
 
 @app.command()

@@ -69,7 +69,23 @@ def solve(
     A plan stopped by the time limit is returned with status ``time_limit_feasible``:
     never presented as optimal.
     """
+    return solve_live(case, options, raise_on_failure=raise_on_failure, how=how, workspace=workspace)[0]
+
+
+def solve_live(
+    case: Case | str | Path,
+    options: SolveOptions | None = None,
+    *,
+    raise_on_failure: bool = True,
+    how: Build = "fast",
+    workspace: str | Path | None = None,
+) -> tuple[Plan, HighsSession | None, Solution]:
+    """:func:`solve`, also returning the HiGHS session, still holding its optimal basis
+    (``None`` when the LP was found infeasible before solving), and the solution the
+    plan was extracted from: for analyses that read the basis, such as
+    :func:`sopopt.analysis.explain_plan.explain_plan`."""
     timings: dict[str, float] = {}
+    session: HighsSession | None = None
     start = time.perf_counter()
     if not isinstance(case, Case):
         case = load_case(case, workspace=workspace)
@@ -103,7 +119,7 @@ def solve(
     plan.info["scenario"] = str(case.source)
     plan.info["build"] = how
     plan.info["total_seconds"] = time.perf_counter() - start
-    return plan
+    return plan, session, solution
 
 
 def load_plans(

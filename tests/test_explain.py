@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.analysis.explain import Explanation, explain
 from sopopt.cli import app
-from sopopt.errors import ScenarioError, SopoptError
+from sopopt.errors import ScenarioError
 
 DATA = Path(__file__).parent / "infeasible"  # outside tests/data: these cases have no plan
 
@@ -171,13 +171,11 @@ def test_time_budget_exhausted_is_labelled():
 
 
 def test_feasible_case_dispatches_to_plan_explanation(tiny_path):
-    try:
-        from sopopt.analysis.explain_plan import explain_plan  # noqa: F401
-    except ImportError:
-        with pytest.raises(SopoptError, match="plan explanation is not available"):
-            explain(tiny_path)
-    else:
-        assert not isinstance(explain(tiny_path), Explanation)
+    from sopopt.analysis.explain_plan import PlanExplanation
+
+    result = explain(tiny_path, product="widget", period="2")
+    assert isinstance(result, PlanExplanation)
+    assert result.request["product"] == "widget"
 
 
 def test_cli_solve_exits_3_prints_and_records_the_explanation(tmp_path):

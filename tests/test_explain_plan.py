@@ -105,3 +105,37 @@ def test_overtime_cell_and_a_cell_with_nothing_to_explain() -> None:
 def test_a_cell_that_is_not_there_is_a_typed_error(request_: dict[str, str], message: str) -> None:
     with pytest.raises(sopopt.ScenarioError, match=message):
         explain_plan(RANGES / "one_cause.yaml", **request_)
+
+
+def test_report_shows_ranges_and_the_causes_of_the_costliest_cells() -> None:
+    from sopopt.report.html import render_html
+
+    explanation = explain_plan(RANGES / "two_causes.yaml")
+    text = render_html([explanation.plan], analyses=[explanation])
+    assert ("One more unit subcontracted of widget/plant (subcontract) in 1 saves 25.00 USD, for up to +30.00 units "
+            "subcontracted; one unit subcontracted less costs 25.00 USD, for up to -20.00 units subcontracted.") in text
+    assert "Why the costliest shortages and overtime happen" in text
+    assert "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD." in text
+    assert "Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in text
+    assert "Why the costliest" not in render_html([explanation.plan])  # no explanation given: no causes
+
+
+def test_cli_explain_feasible_case_and_summary_ranges(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sopopt.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["explain", str(RANGES / "two_causes.yaml"), "--product", "widget", "--site", "plant",
+                                 "--period", "1"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "2. Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in result.output
+    bad = runner.invoke(app, ["explain", str(RANGES / "two_causes.yaml"), "--crew", "nobody"])
+    assert bad.exit_code == 2 and "unknown crew 'nobody'" in bad.output and "Traceback" not in bad.output
+    solved = runner.invoke(app, ["solve", str(RANGES / "two_causes.yaml")], env={"COLUMNS": "250"})
+    assert solved.exit_code == 0
+    line = next(row for row in solved.output.splitlines() if "subcontract" in row and "25.00" in row)
+    assert "-20.00" in line and "+30.00" in line
+    report = runner.invoke(app, ["report", str(RANGES / "two_causes.yaml"), "--out", str(tmp_path / "r.html")])
+    assert report.exit_code == 0, report.output
+    assert "Each extra hour of line (capacity) in 1 removes 0.5 units" in (tmp_path / "r.html").read_text()

@@ -157,11 +157,8 @@ def explain(
 
 
 def _explain_plan(case: Case, **scope: str | None) -> Any:
-    try:
-        from sopopt.analysis.explain_plan import explain_plan  # type: ignore[import-not-found]
-    except ImportError:
-        raise SopoptError("plan explanation is not available in this version of sopopt: "
-                          "the case has a feasible plan, and only infeasible cases can be explained") from None
+    from sopopt.analysis.explain_plan import explain_plan
+
     return explain_plan(case, **scope)
 
 

@@ -39,17 +39,9 @@ import numpy as np
 from sopopt.case import Case, load_case
 from sopopt.errors import Problem, ScenarioError, SolverError
 from sopopt.model.sets import ModelData
-from sopopt.planning import build
-from sopopt.results import Plan, extract_plan, limit_records, limit_sentence
-from sopopt.solver import (
-    FIXED_MIP_LABEL,
-    HighsSession,
-    SolveOptions,
-    SolveStatus,
-    basis_rates,
-    compute_ranging,
-    raise_for_status,
-)
+from sopopt.planning import solve_live
+from sopopt.results import Plan, limit_records, limit_sentence
+from sopopt.solver import FIXED_MIP_LABEL, HighsSession, Solution, SolveOptions, SolveStatus, basis_rates
 
 #: At most this many causes per cell.
 MAX_CAUSES = 10
@@ -98,6 +90,15 @@ class CellExplanation:
     cost: float
     causes: tuple[Cause, ...]
 
+    def lines(self, currency: str = "USD", top: int = MAX_CAUSES) -> list[str]:
+        """The cell in a sentence, then its ``top`` causes, one sentence each."""
+        lines = [_cell_sentence(self, currency)]
+        if self.value > VALUE_TOLERANCE and not self.causes:
+            lines.append("No binding limit moves it in this basis: demand and costs set it (serving more would "
+                         "cost more than the penalty, or nothing limits it).")
+        lines.extend(_cause_sentence(cause, self, currency) for cause in self.causes[:top])
+        return lines
+
 
 @dataclass(frozen=True)
 class PlanExplanation:
@@ -127,13 +128,14 @@ class PlanExplanation:
                 return lines
             lines.append(f"The {len(self.cells)} costliest shortage and overtime cells, each with its top cause:")
         for cell in self.cells:
-            lines.append(_cell_sentence(cell, currency))
-            causes = cell.causes if asked else cell.causes[:1]
-            if cell.value > VALUE_TOLERANCE and not causes:
-                lines.append("  No binding limit moves it in this basis (it follows from costs and demand alone).")
-            for number, cause in enumerate(causes, 1):
-                prefix = "  Top cause: " if not asked else f"  {number}. "
-                lines.append(prefix + _cause_sentence(cause, cell, currency))
+            head, *causes = cell.lines(currency, MAX_CAUSES if asked else 1)
+            lines.append(head)
+            if not cell.causes:
+                lines.extend(f"  {line}" for line in causes)
+            elif asked:
+                lines.extend(f"  {number}. {line}" for number, line in enumerate(causes, 1))
+            else:
+                lines.extend(f"  Top cause: {line}" for line in causes)
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -332,7 +334,7 @@ class _Limits:
     columns: dict[tuple[str, Any], int]
 
 
-def _limits(case: Case, session: HighsSession, solution: Any) -> _Limits:
+def _limits(case: Case, session: HighsSession, solution: Solution) -> _Limits:
     assert case.data is not None
     records = [r for r in limit_records(case.data, solution) if r["binding"]]
     rows, cols = session.row_positions(), session.col_positions()
@@ -377,23 +379,16 @@ def _effect(rate: float, value: float, record: dict[str, Any]) -> float:
     return min(abs(value), abs(rate) * span)
 
 
-def _solve(case: Case) -> tuple[HighsSession, Any, Plan, str, dict[str, float]]:
+def _solve(case: Case) -> tuple[HighsSession, Solution, Plan, str, dict[str, float]]:
     """Solve the case, keeping the HiGHS session (its basis gives the rates)."""
-    assert case.data is not None
     options, note = _solve_options(case)
-    timings: dict[str, float] = {}
     start = time.perf_counter()
-    session = HighsSession(build(case), options)
-    solution = session.run()
-    raise_for_status(solution)
-    if solution.status is not SolveStatus.OPTIMAL:
+    plan, session, solution = solve_live(case, options)
+    if solution.status is not SolveStatus.OPTIMAL or session is None:
         raise SolverError(f"{solution.status.label}: causes need a proven optimal plan (raise the time limit)")
-    timings["solve_seconds"] = time.perf_counter() - start
-    mark = time.perf_counter()
-    solution = dataclasses.replace(solution, ranging=compute_ranging(session, solution))
-    timings["ranging_seconds"] = time.perf_counter() - mark
-    plan = extract_plan(case.data, solution, case.network.name, case.network.currency)
-    plan.info["scenario"] = str(case.source)
+    timings = {"total_solve_seconds": time.perf_counter() - start,
+               "solve_seconds": float(plan.info.get("solve_seconds", math.nan)),
+               "ranging_seconds": float(plan.info.get("ranging_seconds", math.nan))}
     if solution.ranging is not None and solution.ranging.label == FIXED_MIP_LABEL:
         note = "; ".join(filter(None, [note, f"rates and ranges are those of the {FIXED_MIP_LABEL}"]))
     return session, solution, plan, note, timings

@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sopopt.analysis.explain_plan import PlanExplanation
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.loading import atomic_write
 from sopopt.report import charts
@@ -33,7 +34,7 @@ from sopopt.report.compare import (
     plan_differences,
     plan_names,
 )
-from sopopt.results import Plan
+from sopopt.results import Plan, limit_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -90,8 +91,13 @@ footer { color:var(--muted); font-size:13px; margin-top:30px; }
 """
 
 
-#: Analysis results the report has a section for.
-Analysis = HedgedPlan
+#: Analysis results the report shows: a hedged plan gets a section of its own; a plan
+#: explanation adds the causes of its plan's costliest shortages and overtime to that
+#: plan's "what holds the plan back".
+Analysis = HedgedPlan | PlanExplanation
+
+#: Causes shown per explained cell in the report.
+REPORT_CAUSES = 3
 
 
 def _e(value: Any) -> str:
@@ -302,19 +308,14 @@ def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
     yield "</section>"
 
 
-def _bottlenecks(plan: Plan) -> str:
+def _bottlenecks(plan: Plan, explanation: PlanExplanation | None = None) -> str:
     top = plan.bottlenecks(10)
     if top.empty:
-        return (
-            "<p class='small'>No limit holds the plan back: one more unit of any capacity would not lower the cost.</p>"
-        )
-    items = []
-    for row in top.itertuples(index=False):
-        items.append(
-            f"<li>One more <b>{_e(row.unit)}</b> of <b>{_e(row.name)}</b> ({_e(row.kind)}) in "
-            f"<b>{_e(row.period)}</b> would save <b>{row.shadow_price:,.2f} {_e(plan.currency)}</b>.</li>"
-        )
-    return f"<ul>{''.join(items)}</ul>"
+        text = "<p class='small'>No limit holds the plan back: one more unit of any capacity would not lower the cost.</p>"
+    else:
+        items = [f"<li>{_e(limit_sentence(row, plan.currency))}</li>" for row in top.to_dict("records")]
+        text = f"<ul class='limits'>{''.join(items)}</ul>"
+    return text + _causes(plan, explanation)
 
 
 def _no_plan_reasons(plan: Plan) -> str:
@@ -337,7 +338,26 @@ def _no_plan_reasons(plan: Plan) -> str:
     return "".join(parts)
 
 
-def _plan_section(plan: Plan, name: str, anchor: str, chart: _Charts) -> Iterator[str]:
+def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:
+    """The costliest shortage and overtime cells with their causes (from the basis)."""
+    if explanation is None or not explanation.cells:
+        return ""
+    blocks = []
+    for cell in explanation.cells:
+        head, *causes = cell.lines(plan.currency, REPORT_CAUSES)
+        listed = "".join(f"<li>{_e(line)}</li>" for line in causes)
+        blocks.append(f"<li><b>{_e(head)}</b><ul>{listed}</ul></li>")
+    note = f"<p class='small'>Note: {_e(explanation.note)}.</p>" if explanation.note else ""
+    return (
+        "<h4>Why the costliest shortages and overtime happen</h4><p class='explain'>Each cell's causes are the "
+        "binding limits that move it, with how much one unit of the limit moves the cell, most influential "
+        f"first (at most {REPORT_CAUSES}).</p>{note}<ul class='causes'>{''.join(blocks)}</ul>"
+    )
+
+
+def _plan_section(
+    plan: Plan, name: str, anchor: str, chart: _Charts, explanation: PlanExplanation | None = None
+) -> Iterator[str]:
     yield f'<section class="block" id="{anchor}"><h2>Plan: {_e(name)} {_status(plan)}</h2>'
     scenario = plan.info.get("scenario")
     if scenario:
@@ -386,10 +406,10 @@ def _plan_section(plan: Plan, name: str, anchor: str, chart: _Charts) -> Iterato
     yield chart(charts.supplier_usage(plan), "This model buys no materials.")
     yield (
         "<h3>What holds the plan back</h3><p class='explain'>The limits that cost money, most valuable first: "
-        "how much the total cost would fall with one more unit of the limit in that period (its shadow "
-        "price).</p>"
+        "how much the total cost would fall with one unit more room in the limit in that period (its shadow "
+        "price), and over how many units that price holds (its range).</p>"
     )
-    yield _bottlenecks(plan)
+    yield _bottlenecks(plan, explanation)
     info = plan.info
     seconds = info.get("total_seconds") or info.get("solve_seconds")
     details = [
@@ -456,7 +476,7 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
     title = title or ("S&OP plan: " + names[0] if len(plans) == 1 else "S&OP scenarios: " + " vs ".join(names))
     chart = _Charts()
     anchors = [f"plan-{i + 1}" for i in range(len(plans))]
-    toc = ([("hedge", "Hedged plan")] if analyses else []) + ([("compare", "Side by side")] if len(plans) > 1 else [])
+    toc = ([("hedge", "Hedged plan")] if any(isinstance(a, HedgedPlan) for a in analyses) else []) + ([("compare", "Side by side")] if len(plans) > 1 else [])
     toc += list(zip(anchors, names, strict=True))
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     parts = [
@@ -480,11 +500,13 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
         '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
     ]
     for analysis in analyses:
-        parts.extend(_hedge_section(analysis))
+        if isinstance(analysis, HedgedPlan):
+            parts.extend(_hedge_section(analysis))
     if len(plans) > 1:
         parts.extend(_comparison_section(plans, chart))
+    explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}
     for plan, name, anchor in zip(plans, names, anchors, strict=True):
-        parts.extend(_plan_section(plan, name, anchor, chart))
+        parts.extend(_plan_section(plan, name, anchor, chart, explained.get(id(plan))))
     parts.append(
         "<footer>Made with sopopt: a linear program solved by HiGHS. Numbers are rounded for display; "
         "the Excel workbook and CSV files hold the exact values.</footer></main></body></html>"
