@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 
 from sopopt.checks import check_network
-from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.errors import DataWarning, Location, Problem, ScenarioError, StrictError
 from sopopt.loading import Locations, locate
 from sopopt.model.sets import ModelData, compile_data
 from sopopt.scenarios import Change, resolve_scenario
 from sopopt.scenarios.validation import sorted_problems
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import Adjustment, ExplainSettings, SolverSettings
+from sopopt.suspicious import find_warnings
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,17 @@ class Case:
     """How an infeasible case is explained (the file's ``explain`` block)."""
     adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
     """The adjustments applied, in order, with where each was written."""
+    warnings: list[DataWarning] = field(default_factory=list, repr=False)
+    """Valid but suspicious input (see :mod:`sopopt.suspicious`), found when checked."""
 
     def where(self, *path: str) -> Location | None:
         """Location of the deepest recorded prefix of ``path``."""
         return locate(self.locations, tuple(path))
 
 
-def load_case(path: str | Path, *, workspace: str | Path | None = None, check: bool = True) -> Case:
+def load_case(
+    path: str | Path, *, workspace: str | Path | None = None, check: bool = True, strict: bool = False
+) -> Case:
     """Read a scenario (or a model file) and return the validated case.
 
     ``extend``, ``model`` and every table must lie inside ``workspace`` (symlinks
@@ -70,17 +75,25 @@ def load_case(path: str | Path, *, workspace: str | Path | None = None, check: b
     With ``check=False`` the case is resolved and schema-valid but neither
     cross-checked nor compiled (``case.data`` is None): enough for ``show`` and ``diff``.
 
+    A checked case lists its warnings (valid but suspicious input) in ``case.warnings``;
+    with ``strict=True`` they are raised as a :class:`~sopopt.errors.StrictError`.
+
     Raises:
         ScenarioError: every problem found in the files, each with file, line and field.
+        StrictError: ``strict`` and the case has warnings.
     """
     r = resolve_scenario(path, workspace)
     data = None
+    warnings: list[DataWarning] = []
     if check:
         problems = check_network(r.network, r.locations)
         data = compile_data(r.network, r.labels, r.days)
         problems += [Problem(locate(r.locations, p), ".".join(p), message) for p, message in data.problems]
         if problems:
             raise ScenarioError(sorted_problems(problems))
+        warnings = find_warnings(r.network, r.labels, r.locations)
+        if strict and warnings:
+            raise StrictError(warnings)
     return Case(
         network=r.network,
         labels=r.labels,
@@ -95,4 +108,5 @@ def load_case(path: str | Path, *, workspace: str | Path | None = None, check: b
         adjustments=r.adjustments,
         data=data,
         explain=r.explain,
+        warnings=warnings,
     )

@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from sopopt.errors import OutputError, ScenarioError, SolverError, SopoptError
+from sopopt.errors import DataWarning, OutputError, ScenarioError, SolverError, SopoptError, StrictError
 from sopopt.results import Plan
 from sopopt.solver import SolveOptions, SolveStatus
 
@@ -73,6 +75,11 @@ class InfeasibleCause(StrEnum):
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario (or model) YAML file.", exists=True, dir_okay=False)]
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="Treat every warning (odd but valid input, end-of-horizon run-down) as an "
+                 "error: exit 2."),
+]
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
@@ -86,7 +93,7 @@ WorkspaceOpt = Annotated[
 
 def fail(exc: SopoptError) -> typer.Exit:
     """Print a sopopt error without a traceback and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
     if isinstance(exc, ScenarioError):
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, SolverError):
@@ -94,6 +101,13 @@ def fail(exc: SopoptError) -> typer.Exit:
     if isinstance(exc, OutputError):
         return typer.Exit(EXIT_OUTPUT)
     return typer.Exit(exc.exit_code)
+
+
+def print_warnings(warnings: Sequence[DataWarning], prefix: str = "") -> None:
+    """Print warnings on stderr, one line each with file:line where there is one."""
+    for warning in warnings:
+        errors.print(f"[bold yellow]warning:[/] {escape(f'{prefix}{warning}')}", markup=True, highlight=False,
+                     soft_wrap=True)
 
 
 def _money(value: float) -> str:
@@ -166,6 +180,7 @@ def solve(
         float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
     ] = 60.0,
     workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
     why it has no plan, see ``sopopt explain``)."""
@@ -174,7 +189,7 @@ def solve(
     from sopopt.run_folder import write_outputs
 
     try:
-        case = load_case(scenario, workspace=workspace)
+        case = load_case(scenario, workspace=workspace, strict=strict)
         options = SolveOptions.from_settings(
             case.solver, time_limit=time_limit, threads=threads,
             method=method.value if method else None, verbose=verbose or None,
@@ -183,6 +198,9 @@ def solve(
     except SopoptError as exc:
         raise fail(exc) from None
     print_summary(plan)
+    if strict and plan.warnings:
+        raise fail(StrictError(list(plan.warnings)))
+    print_warnings(plan.warnings)
     plan = _explain_no_plan(case, plan, time_budget)
     if out is not None:
         try:
@@ -244,14 +262,16 @@ def explain(
         float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
     ] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Explain a case: why it has no plan (the conflicting limits with the file and line
     that set them, and what would have to give), or why its plan is what it is."""
     from sopopt.analysis.explain import explain as explain_case
+    from sopopt.case import load_case
 
     try:
         result = explain_case(
-            scenario, product=product, site=site, period=period, resource=resource, crew=crew,
+            load_case(scenario, strict=strict), product=product, site=site, period=period, resource=resource, crew=crew,
             time_budget=time_budget,
         )
     except SopoptError as exc:
@@ -263,12 +283,12 @@ def explain(
 
 
 @app.command()
-def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
-    """Check a scenario without solving; list every problem found."""
+def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
+    """Check a scenario without solving; list every problem found, then every warning."""
     from sopopt.case import load_case
 
     try:
-        case = load_case(scenario, workspace=workspace)
+        case = load_case(scenario, workspace=workspace, strict=strict)
     except SopoptError as exc:
         raise fail(exc) from None
     n = case.network
@@ -277,29 +297,32 @@ def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
         f"{len(n.sites)} sites, {len(n.resources)} resources, {len(n.workforce)} workforce pools, "
         f"{len(n.suppliers)} suppliers, {len(n.lanes)} lanes)"
     )
+    print_warnings(case.warnings)
 
 
 @app.command()
-def show(scenario: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
+def show(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """Print the fully resolved scenario as YAML (after every extend and adjustment)."""
     from sopopt.case import load_case
     from sopopt.views import show_yaml
 
     try:
-        case = load_case(scenario, workspace=workspace)
+        case = load_case(scenario, workspace=workspace, strict=strict)
     except SopoptError as exc:
         raise fail(exc) from None
     sys.stdout.write(show_yaml(case))
+    print_warnings(case.warnings)
 
 
 @app.command()
-def diff(a: ScenarioArg, b: ScenarioArg, workspace: WorkspaceOpt = None) -> None:
+def diff(a: ScenarioArg, b: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """List every input that differs between two resolved scenarios."""
     from sopopt.case import load_case
     from sopopt.views import diff_cases
 
     try:
-        differences = diff_cases(load_case(a, workspace=workspace), load_case(b, workspace=workspace))
+        differences = diff_cases(load_case(a, workspace=workspace, strict=strict),
+                                 load_case(b, workspace=workspace, strict=strict))
     except SopoptError as exc:
         raise fail(exc) from None
     if not differences:
@@ -366,6 +389,12 @@ SourcesArg = Annotated[
     typer.Argument(help="Scenario YAML files or result folders written by 'sopopt solve --out'. "
                         "The first is the baseline.", exists=True),
 ]
+
+
+def _print_plan_warnings(plans: list[Plan]) -> None:
+    """Every plan's warnings, each line prefixed with the plan's name."""
+    for plan in plans:
+        print_warnings(plan.warnings, f"{plan.name}: ")
 
 
 def _exit_for(plans: list[Plan]) -> None:
@@ -457,6 +486,7 @@ def compare(
     html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.", dir_okay=False)] = None,
     top: Annotated[int, typer.Option(help="Rows of biggest changes to print per plan.", min=0)] = 10,
     workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Solve (or read back) several plans and print them side by side."""
     from sopopt.planning import load_plans
@@ -465,7 +495,7 @@ def compare(
     from sopopt.report.html import write_html_report
 
     try:
-        plans = load_plans(sources, workspace=workspace)
+        plans = load_plans(sources, workspace=workspace, strict=strict)
         print_comparison(plans, top)
         written = write_comparison(plans, out) if out is not None else []
         if xlsx is not None:
@@ -474,6 +504,7 @@ def compare(
             written.append(write_html_report(plans, html))
     except SopoptError as exc:
         raise fail(exc) from None
+    _print_plan_warnings(plans)
     if out is not None:
         console.print(f"Wrote {len(written) - (xlsx is not None) - (html is not None)} files to {out}")
     for path in (xlsx, html):
@@ -483,11 +514,12 @@ def compare(
 
 
 def _report_sources(
-    sources: list[Path], workspace: Path | None
+    sources: list[Path], workspace: Path | None, strict: bool = False
 ) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation]]:
     """Plans to report, in order, and the analysis results among the sources: a folder
     written by ``sopopt hedge --out`` gives its hedged plan and every case's plan; a
-    scenario file its plan and the causes of its costliest shortages and overtime."""
+    scenario file its plan and the causes of its costliest shortages and overtime.
+    With ``strict``, a plan with warnings raises :class:`~sopopt.errors.StrictError`."""
     from sopopt.analysis.hedge import is_hedge_folder, read_hedge
     from sopopt.planning import load_plans
 
@@ -499,27 +531,31 @@ def _report_sources(
             analyses.append(result)
             plans.extend(result.plans)
         elif source.is_dir():
-            plans.extend(_with_explanation(plan, workspace) for plan in load_plans([source], workspace=workspace))
+            plans.extend(_with_explanation(plan, workspace)
+                         for plan in load_plans([source], workspace=workspace, strict=strict))
         else:
-            plan, explanation = _explained(source, workspace)
+            plan, explanation = _explained(source, workspace, strict)
             plans.append(plan)
             if explanation is not None:
                 analyses.append(explanation)
     return plans, analyses
 
 
-def _explained(source: Path, workspace: Path | None) -> tuple[Plan, PlanExplanation | None]:
+def _explained(source: Path, workspace: Path | None, strict: bool = False) -> tuple[Plan, PlanExplanation | None]:
     """A scenario's plan with the causes of its costliest cells (one solve: the
-    explanation keeps the basis); a case without an optimal plan gets no causes."""
+    explanation keeps the basis); a case without an optimal plan gets no causes. With
+    ``strict``, warnings of the case or its plan raise :class:`~sopopt.errors.StrictError`."""
     from sopopt.analysis.explain_plan import explain_plan
     from sopopt.case import load_case
     from sopopt.planning import solve as solve_case
 
-    case = load_case(source, workspace=workspace)
+    case = load_case(source, workspace=workspace, strict=strict)
     try:
         explanation = explain_plan(case)
     except SolverError:  # infeasible, unbounded, stopped by the time limit
-        return _with_explanation(solve_case(case, raise_on_failure=False), workspace), None
+        return _with_explanation(solve_case(case, raise_on_failure=False, strict=strict), workspace), None
+    if strict and explanation.plan.warnings:
+        raise StrictError(list(explanation.plan.warnings))
     return explanation.plan, explanation
 
 
@@ -531,13 +567,14 @@ def report(
     xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
     title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
     workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Write an HTML report (and optionally a workbook) for one or several plans."""
     from sopopt.report.excel import write_workbook
     from sopopt.report.html import write_html_report
 
     try:
-        plans, analyses = _report_sources(sources, workspace)
+        plans, analyses = _report_sources(sources, workspace, strict)
         write_html_report(plans, out, title, analyses)
         if xlsx is not None:
             write_workbook(plans, xlsx)
@@ -547,6 +584,7 @@ def report(
         style = "green" if plan.is_optimal else "yellow"
         console.print(f"[bold]{plan.name}[/]: [{style}]{plan.status.label}[/]"
                       + (f", total cost {_money(plan.objective)} {plan.currency}" if plan.objective is not None else ""))
+    _print_plan_warnings(plans)
     console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""))
     _exit_for(plans)
 
@@ -613,6 +651,7 @@ def hedge_command(
     threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """One plan across demand cases: commit the first periods now, with EVPI and VSS."""
     from sopopt.analysis.hedge import hedge, write_hedge
@@ -620,7 +659,7 @@ def hedge_command(
 
     parsed = _parse_weights(weights)
     try:
-        cases = [load_case(path, workspace=workspace) for path in scenarios]
+        cases = [load_case(path, workspace=workspace, strict=strict) for path in scenarios]
         options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
                                              verbose=verbose or None)
         with console.status("solving the hedged plan, each case alone and the expected-value plan"):
@@ -628,6 +667,7 @@ def hedge_command(
     except SopoptError as exc:
         raise fail(exc) from None
     print_hedge(result)
+    print_warnings([w for case in cases for w in case.warnings])
     if out is not None:
         try:
             written = write_hedge(result, out)

@@ -81,11 +81,28 @@ class UnboundedError(SolverError):
     """The cost can be made arbitrarily low: a cost or a limit is missing."""
 
 
+#: Every kind of warning, by code: when it is given. Found before the solve by
+#: :mod:`sopopt.suspicious`, after it by :func:`sopopt.results.run_down_warnings`.
+WARNING_CODES: dict[str, str] = {
+    "no-demand": "a product has no demand anywhere in the horizon",
+    "unreachable-demand": "demand at a site that nothing can supply: the product is not made there, and no lane, "
+    "scheduled receipt, subcontracting or opening stock leads to it",
+    "zero-capacity": "a resource, workforce pool (crew) or supplier that products use has zero capacity in every "
+    "period",
+    "demand-outlier": "a demand value more than 100 times the product's median non-zero demand (a unit or typing "
+    "slip?)",
+    "undated-periods": "period labels that are not dates (months, ISO weeks or days) and no `periods.days`: days of "
+    "cover would count each period as one day",
+    "run-down": "after the solve: a product's closing stock in the last period is below 10% of its opening stock "
+    "while no `ending_inventory` is set (the plan sells off stock needed after the horizon)",
+}
+
+
 @dataclass(frozen=True)
 class DataWarning:
     """Something valid but suspicious in the input or the plan: worth a look, not an error.
 
-    ``code`` names the kind of warning (see docs/format.md, "Warnings"); ``--strict`` in
+    ``code`` names the kind of warning (:data:`WARNING_CODES`); ``--strict`` in
     the CLI (or ``load_case(..., strict=True)``) turns every warning into an error.
     """
 

@@ -78,6 +78,15 @@ def _has_week_53(year: int) -> bool:
     return dt.date(year, 12, 28).isocalendar()[1] == 53
 
 
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def is_dated(label: str) -> bool:
+    """True for a label whose length in days is known: a month (``2027-01``), an ISO week
+    (``2027-W05``) or a day (``2027-01-15``)."""
+    return bool(_MONTH.match(label) or _WEEK.match(label) or _DAY.match(label))
+
+
 def default_days(label: str) -> float:
     """Calendar days of a month label, 7 for a week label, 1 otherwise."""
     if match := _MONTH.match(label):

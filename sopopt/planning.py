@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 from sopopt.case import Case, load_case
-from sopopt.errors import InfeasibleError
+from sopopt.errors import InfeasibleError, StrictError
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
-from sopopt.results import Plan, extract_plan
+from sopopt.results import Plan, extract_plan, run_down_warnings
 from sopopt.run_folder import read_plan
 from sopopt.solver import (
     HighsSession,
@@ -54,6 +54,7 @@ def solve(
     raise_on_failure: bool = True,
     how: Build = "fast",
     workspace: str | Path | None = None,
+    strict: bool = False,
 ) -> Plan:
     """Load (if given a path), build, solve and extract one plan.
 
@@ -65,11 +66,13 @@ def solve(
         how: build path, ``fast`` (default) or ``pyomo`` (same LP, see :data:`Build`).
         workspace: when given a path, the folder its files must lie in (see
             :func:`~sopopt.case.load_case`).
+        strict: raise :class:`~sopopt.errors.StrictError` if the case (before the
+            solve) or the plan (after it) has warnings; else they are in ``plan.warnings``.
 
     A plan stopped by the time limit is returned with status ``time_limit_feasible``:
     never presented as optimal.
     """
-    return solve_live(case, options, raise_on_failure=raise_on_failure, how=how, workspace=workspace)[0]
+    return solve_live(case, options, raise_on_failure=raise_on_failure, how=how, workspace=workspace, strict=strict)[0]
 
 
 def solve_live(
@@ -79,6 +82,7 @@ def solve_live(
     raise_on_failure: bool = True,
     how: Build = "fast",
     workspace: str | Path | None = None,
+    strict: bool = False,
 ) -> tuple[Plan, HighsSession | None, Solution]:
     """:func:`solve`, also returning the HiGHS session, still holding its optimal basis
     (``None`` when the LP was found infeasible before solving), and the solution the
@@ -88,7 +92,9 @@ def solve_live(
     session: HighsSession | None = None
     start = time.perf_counter()
     if not isinstance(case, Case):
-        case = load_case(case, workspace=workspace)
+        case = load_case(case, workspace=workspace, strict=strict)
+    elif strict and case.warnings:
+        raise StrictError(case.warnings)
     timings["load_seconds"] = time.perf_counter() - start
     options = options or SolveOptions.from_settings(case.solver)
     mark = time.perf_counter()
@@ -114,24 +120,33 @@ def solve_live(
     mark = time.perf_counter()
     plan = extract_plan(case.data, solution, case.network.name, case.network.currency)
     timings["extract_seconds"] = time.perf_counter() - mark
-    plan = dataclasses.replace(plan, adjustments=tuple(describe_adjustments(case)), inputs=flat_inputs(case))
+    warnings = (*case.warnings, *run_down_warnings(case.data, plan, case.locations))
+    plan = dataclasses.replace(plan, adjustments=tuple(describe_adjustments(case)), inputs=flat_inputs(case),
+                               warnings=warnings)
     plan.info.update(timings)
     plan.info["scenario"] = str(case.source)
     plan.info["build"] = how
     plan.info["total_seconds"] = time.perf_counter() - start
+    if strict and plan.warnings:
+        raise StrictError(list(plan.warnings))
     return plan, session, solution
 
 
 def load_plans(
-    sources: Sequence[Path], options: SolveOptions | None = None, workspace: str | Path | None = None
+    sources: Sequence[Path], options: SolveOptions | None = None, workspace: str | Path | None = None,
+    *, strict: bool = False,
 ) -> list[Plan]:
     """A plan for each source: result folders are read back, scenario files solved
-    (with ``workspace`` as in :func:`~sopopt.case.load_case`).
+    (with ``workspace`` as in :func:`~sopopt.case.load_case`). With ``strict``, a plan
+    with warnings (read back or solved) raises :class:`~sopopt.errors.StrictError`.
 
     A scenario without a feasible plan gives a plan whose status says so (it is not
     raised), so that it still shows in a comparison.
     """
-    return [
-        read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False, workspace=workspace)
+    plans = [
+        read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False, workspace=workspace, strict=strict)
         for s in sources
     ]
+    if strict and (warnings := [w for plan in plans for w in plan.warnings]):
+        raise StrictError(warnings)
+    return plans

@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sopopt.errors import DataWarning
+from sopopt.loading import Locations, locate
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.model.sets import ModelData
@@ -43,6 +45,9 @@ from sopopt.solver import LimitRange, Ranging, Solution, SolveStatus
 
 #: A limit counts as binding when its slack is below this (units of the row).
 BINDING_TOLERANCE = 1e-6
+#: Closing stock in the last period below this share of the opening stock, with no
+#: ending stock required, is an end-of-horizon run-down (a warning).
+RUN_DOWN_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ class Plan:
     (target, scope, change, periods, note, where it was written)."""
     inputs: dict[str, Any] = field(default_factory=dict, repr=False)
     """The resolved inputs, flat (``{dotted.path: value}``), to diff plans' assumptions."""
+    warnings: tuple[DataWarning, ...] = ()
+    """Valid but suspicious input (the case's warnings) and plan (see
+    :func:`run_down_warnings`), each with the file and line it points at."""
 
     @property
     def is_optimal(self) -> bool:
@@ -551,3 +559,28 @@ def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, servi
         kpis["revenue"] = revenue
         kpis["profit"] = revenue - float(costs.sum()) + float(_unearned(d, plan).sum())
     return kpis
+
+
+def run_down_warnings(d: ModelData, plan: Plan, locations: Locations) -> list[DataWarning]:
+    """Warnings after the solve: a product whose closing stock in the last period is below
+    :data:`RUN_DOWN_SHARE` of its opening stock while no ending stock is required. The
+    plan then sells off stock the business needs after the horizon (it is free to: the
+    model sees no period after the last)."""
+    table = plan.tables.get("plan")
+    if not plan.status.has_plan or table is None or table.empty or not d.items:
+        return []
+    closing = table["inventory"].to_numpy(dtype=float).reshape(len(d.items), d.T)[:, -1]
+    found = []
+    for row, ((p, s), item) in enumerate(d.items.items()):
+        opening = item.initial_inventory
+        if opening <= 0 or item.ending_inventory > 0 or closing[row] >= RUN_DOWN_SHARE * opening:
+            continue
+        path = ("products", p, "sites", s, "initial_inventory")
+        if path not in locations:
+            path = ("products", p, "initial_inventory")
+        found.append(DataWarning(
+            "run-down", locate(locations, path), f"products.{p}.sites.{s}",
+            f"closing stock in {d.labels[-1]} is {closing[row]:,.6g}, {closing[row] / opening:.0%} of the opening "
+            f"stock {opening:,.6g}: the plan runs the stock down at the end of the horizon",
+            "no ending_inventory is set; set one to keep stock for after the horizon"))
+    return found

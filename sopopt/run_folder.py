@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.errors import DataWarning, Location, Problem, ScenarioError
 from sopopt.loading import atomic_write, display_path, make_folder
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.results import Plan
@@ -70,6 +70,7 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "currency": plan.currency,
         "costs": {k: float(v) for k, v in plan.costs.items()},
         "kpis": plan.kpis,
+        "warnings": [w.as_dict() for w in plan.warnings],
         "periods": plan.labels,
         "adjustments": list(plan.adjustments),
         "inputs": plan.inputs,
@@ -239,4 +240,5 @@ def read_plan(folder: Path) -> Plan:
         currency=str(run.get("currency") or "USD"),
         adjustments=tuple(run.get("adjustments") or ()),
         inputs=dict(run.get("inputs") or {}),
+        warnings=tuple(DataWarning.from_dict(w) for w in run.get("warnings") or () if isinstance(w, dict)),
     )

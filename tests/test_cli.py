@@ -61,7 +61,7 @@ def test_validate_show_diff_schema(tmp_path, tiny_path):
     assert runner.invoke(app, ["validate", str(tiny_path)]).exit_code == 0
     shown = runner.invoke(app, ["show", str(tiny_path)])
     assert shown.exit_code == 0
-    assert yaml.safe_load(shown.output)["demand"]["widget"]["plant"] == [50, 150, 100]
+    assert yaml.safe_load(shown.stdout)["demand"]["widget"]["plant"] == [50, 150, 100]
     other = tmp_path / "other.yaml"
     other.write_text(tiny_path.read_text().replace("holding_cost: 1", "holding_cost: 2"))
     diff = runner.invoke(app, ["diff", str(tiny_path), str(other)])

@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("schema", ("sopopt.schema", "sopopt.schema.*")),
     ("loading", ("sopopt.loading",)),
     ("scenarios", ("sopopt.scenarios", "sopopt.scenarios.*")),
-    ("checks", ("sopopt.checks",)),
+    ("checks", ("sopopt.checks", "sopopt.suspicious")),
     # compile: model data from the validated case; views show and diff resolved cases.
     ("compile", ("sopopt.model.sets", "sopopt.case", "sopopt.views")),
     ("model", ("sopopt.model", "sopopt.model.*")),

@@ -338,6 +338,16 @@ def _no_plan_reasons(plan: Plan) -> str:
     return "".join(parts)
 
 
+def _warnings(plan: Plan) -> Iterator[str]:
+    """The plan's warnings (valid but suspicious input or plan), one item each."""
+    if not plan.warnings:
+        return
+    count = len(plan.warnings)
+    items = "".join(f"<li>{_e(w)}</li>" for w in plan.warnings)
+    yield (f'<div class="banner warn" id="warnings-{_e(plan.name)}"><b>{count} warning{"s" if count != 1 else ""}'
+           f"</b>: valid input (or plan) that may not be what was meant.<ul>{items}</ul></div>")
+
+
 def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:
     """The costliest shortage and overtime cells with their causes (from the basis)."""
     if explanation is None or not explanation.cells:
@@ -362,6 +372,7 @@ def _plan_section(
     scenario = plan.info.get("scenario")
     if scenario:
         yield f'<p class="small">Scenario file: {_e(scenario)}</p>'
+    yield from _warnings(plan)
     if not plan.status.has_plan:
         yield (
             f'<div class="banner fail">No plan: {_e(plan.status.label)}. Check the limits and demand of this '

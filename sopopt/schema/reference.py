@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sopopt.errors import WARNING_CODES
 from sopopt.schema.network import (
     Backlog,
     Lane,
@@ -113,6 +114,19 @@ def _default(info: Any) -> str:
     return f"`{default}`"
 
 
+def _warning_lines() -> list[str]:
+    """The warnings section: every code and when it is given."""
+    lines = ["## Warnings", "",
+             "Valid but suspicious input (and, after the solve, plan) is reported as a warning: printed after",
+             "the summary, one line each with file:line where there is one; in `run.json` (`warnings`), the",
+             "HTML report, `plan.warnings` and `case.warnings`. `--strict` (on every command that loads a case)",
+             "turns warnings into errors: exit code 2.", "",
+             "| code | when |", "| --- | --- |"]
+    lines += [f"| `{code}` | {when} |" for code, when in WARNING_CODES.items()]
+    lines.append("")
+    return lines
+
+
 def format_reference() -> str:
     """The markdown reference of every field of the file format."""
     lines = [
@@ -173,6 +187,7 @@ def format_reference() -> str:
             lines.append(f"| `{name}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
         lines.append("")
     lines += _solver_option_lines()
+    lines += _warning_lines()
     lines += ["## Adjustment targets", "", "| target | changes | field |", "| --- | --- | --- |"]
     for target, (collection, path) in ADJUSTABLE.items():
         field = ".".join(path) if path else "(the demand series)"
