@@ -161,7 +161,7 @@ def test_warnings_are_printed_after_the_summary_and_kept_in_run_json(tmp_path):
 def test_every_command_that_loads_a_case_takes_strict(tmp_path):
     path = str(write(tmp_path, CASES["undated-periods"][0](CLEAN)))
     commands = [["solve", path], ["validate", path], ["show", path], ["diff", path, path], ["compare", path],
-                ["report", path, "--out", str(tmp_path / "r.html")]]
+                ["report", path, "--out", str(tmp_path / "r.html")], ["hedge", path, path]]
     # explain runs on a case without a plan (line hours 10: demand cannot be met).
     short = tmp_path / "short"
     short.mkdir()
