@@ -8,18 +8,22 @@ model data (:func:`sopopt.model.sets.compile_data`), and raise every problem fou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from sopopt.checks import check_network
 from sopopt.errors import DataWarning, Location, Problem, ScenarioError, StrictError
-from sopopt.loading import Locations, locate
+from sopopt.loading import KeyPath, Locations, locate
 from sopopt.model.sets import ModelData, compile_data
 from sopopt.scenarios import Change, resolve_scenario
-from sopopt.scenarios.validation import sorted_problems
+from sopopt.scenarios.adjustments import apply_adjustments
+from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import Adjustment, ExplainSettings, SolverSettings
 from sopopt.suspicious import find_warnings
@@ -86,11 +90,7 @@ def load_case(
     data = None
     warnings: list[DataWarning] = []
     if check:
-        problems = check_network(r.network, r.locations)
-        data = compile_data(r.network, r.labels, r.days)
-        problems += [Problem(locate(r.locations, p), ".".join(p), message) for p, message in data.problems]
-        if problems:
-            raise ScenarioError(sorted_problems(problems))
+        data = _checked_data(r.network, r.labels, r.days, r.locations)
         warnings = find_warnings(r.network, r.labels, r.locations)
         if strict and warnings:
             raise StrictError(warnings)
@@ -110,3 +110,47 @@ def load_case(
         explain=r.explain,
         warnings=warnings,
     )
+
+
+def _checked_data(network: Network, labels: list[str], days: np.ndarray, locations: Locations) -> ModelData:
+    """Cross-check a network and compile its model data; raise every problem at once."""
+    problems = check_network(network, locations)
+    data = compile_data(network, labels, days)
+    problems += [Problem(locate(locations, p), ".".join(p), message) for p, message in data.problems]
+    if problems:
+        raise ScenarioError(sorted_problems(problems))
+    return data
+
+
+def adjust_case(
+    case: Case, adjustments: Sequence[tuple[Adjustment, KeyPath]], locations: Locations | None = None,
+    name: str | None = None,
+) -> Case:
+    """The case with more adjustments applied after its own, checked and compiled.
+
+    Gives the same case as a scenario file that extends ``case.source`` and lists these
+    adjustments under ``adjust`` (a sweep's grid cases are made this way, without
+    reading any file again). ``adjustments`` pairs each adjustment with its key path in
+    the file that wrote it, and ``locations`` maps key paths of that file to where they
+    were written, for error messages.
+
+    Raises:
+        ScenarioError: an adjustment matches nothing, or the adjusted data is invalid.
+    """
+    data = copy.deepcopy(case.resolved)
+    changes = list(case.changes)
+    if name is not None:
+        data["name"] = name
+    where = locations or {}
+    problems = apply_adjustments(data, [(adj, path, where) for adj, path in adjustments], case.labels, changes)
+    if problems:
+        raise ScenarioError(sorted_problems(problems))
+    try:
+        network = Network.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(sorted_problems(validation_problems(exc, data, case.locations, Network))) from None
+    model_data = _checked_data(network, case.labels, case.days, case.locations)
+    applied = [*case.adjustments, *((adj, where.get(path)) for adj, path in adjustments)]
+    warnings = find_warnings(network, case.labels, case.locations)
+    return replace(case, network=network, changes=changes, resolved=data, adjustments=applied, data=model_data,
+                   warnings=warnings)

@@ -10,7 +10,6 @@ plain numbers: primal values and row duals keyed by component name and index.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 import time
@@ -322,9 +321,10 @@ def _configure(h: Any, options: SolveOptions) -> None:
 class HighsSession:
     """A compiled LP loaded into HiGHS, ready to be solved and re-solved.
 
-    Sweeps change row and column bounds in place (:meth:`shift_row_bounds`,
-    :meth:`set_col_upper`) and solve again, either warm from the last basis or cold
-    (:meth:`run` with ``warm=False`` clears the solver state so presolve runs again).
+    Sweeps change numbers in place (:meth:`shift_row_bounds`, :meth:`set_col_upper`,
+    :meth:`replace_numbers`; ``compiled`` always holds the numbers HiGHS holds) and
+    solve again, either warm from the last basis or cold (:meth:`run` with
+    ``warm=False`` clears the solver state so presolve runs again).
     """
 
     def __init__(self, compiled: LinearProgram, options: SolveOptions | None = None) -> None:
@@ -348,19 +348,52 @@ class HighsSession:
         return {key: j for j, key in enumerate(self.compiled.column_keys())}
 
     def shift_row_bounds(self, rows: np.ndarray, delta: np.ndarray) -> None:
-        """Add ``delta`` to both bounds of the given rows (finite bounds only)."""
-        lp = self.highs.getLp()
-        lower = np.asarray(lp.row_lower_)[rows] + delta
-        upper = np.asarray(lp.row_upper_)[rows] + delta
-        lower = np.where(np.isfinite(np.asarray(lp.row_lower_)[rows]), lower, -math.inf)
-        upper = np.where(np.isfinite(np.asarray(lp.row_upper_)[rows]), upper, math.inf)
-        self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower, upper)
+        """Add ``delta`` to both bounds of the given rows (infinite bounds stay infinite)."""
+        lp = self.compiled
+        lower, upper = lp.row_lower.copy(), lp.row_upper.copy()
+        lower[rows] += delta
+        upper[rows] += delta
+        lp.row_lower, lp.row_upper = lower, upper
+        self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower[rows], upper[rows])
 
     def set_col_upper(self, cols: np.ndarray, upper: np.ndarray) -> None:
         """Replace the upper bounds of the given columns."""
-        lp = self.highs.getLp()
-        lower = np.asarray(lp.col_lower_)[cols]
-        self.highs.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
+        lp = self.compiled
+        col_upper = lp.col_upper.copy()
+        col_upper[cols] = upper
+        lp.col_upper = col_upper
+        self.highs.changeColsBounds(len(cols), cols.astype(np.int32), lp.col_lower[cols], col_upper[cols])
+
+    def replace_numbers(self, lp: LinearProgram) -> int:
+        """Load the numbers of ``lp``, an LP of the same shape as the one loaded (same
+        columns, rows and nonzero pattern), into HiGHS in place: costs, column and row
+        bounds, matrix coefficients and the objective offset. Only entries that differ
+        are passed; the basis is kept for a warm start. Returns how many changed."""
+        old, h = self.compiled, self.highs
+        changed = 0
+        cols = np.flatnonzero(old.col_cost != lp.col_cost).astype(np.int32)
+        if cols.size:
+            h.changeColsCost(cols.size, cols, lp.col_cost[cols])
+        changed += cols.size
+        cols = np.flatnonzero((old.col_lower != lp.col_lower) | (old.col_upper != lp.col_upper)).astype(np.int32)
+        if cols.size:
+            h.changeColsBounds(cols.size, cols, lp.col_lower[cols], lp.col_upper[cols])
+        changed += cols.size
+        rows = np.flatnonzero((old.row_lower != lp.row_lower) | (old.row_upper != lp.row_upper)).astype(np.int32)
+        if rows.size:
+            h.changeRowsBounds(rows.size, rows, lp.row_lower[rows], lp.row_upper[rows])
+        changed += rows.size
+        entries = np.flatnonzero(old.a_value != lp.a_value)
+        if entries.size:
+            columns = np.searchsorted(lp.a_start, entries, side="right") - 1
+            for k, j in zip(entries.tolist(), columns.tolist(), strict=True):
+                h.changeCoeff(int(lp.a_index[k]), int(j), float(lp.a_value[k]))
+        changed += entries.size
+        if old.offset != lp.offset:
+            h.changeObjectiveOffset(float(lp.offset))
+            changed += 1
+        self.compiled = lp
+        return int(changed)
 
     def basis(self) -> Any:
         """The current simplex basis (a ``highspy.HighsBasis``), to restore later."""

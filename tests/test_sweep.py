@@ -7,6 +7,7 @@ import pytest
 
 import sopopt
 from sopopt.analysis.sweep import Resolver
+from sopopt.model.fast import build_lp
 from sopopt.model.standard_form import compile_lp
 
 MODEL = """\
@@ -84,12 +85,53 @@ def test_model_lp_and_data_stay_in_step(tmp_path):
     np.testing.assert_allclose(np.asarray(lp.col_upper_), cu_b)
 
 
-def test_only_demand_may_change(tmp_path):
+def _variant(tmp_path, name, old, new):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(MODEL.replace(old, new))
+    return sopopt.load_case(path)
+
+
+@pytest.mark.parametrize(("old", "new", "what"), [
+    ("hours: 200", "hours: 150", "right-hand side"),
+    ("production_cost: 10", "production_cost: 14", "cost"),
+    ("usage: {a: 1, b: 1, c: 0.5}", "usage: {a: 1.5, b: 1, c: 0.5}", "coefficient"),
+    ("limit: 80}", "limit: 10}\n    max_production: 100", "column bound"),
+])
+def test_numbers_change_in_place(tmp_path, old, new, what):
     base = _case(tmp_path, "base")
-    path = tmp_path / "other.yaml"
-    path.write_text(MODEL.replace("hours: 200", "hours: 150"))
-    with pytest.raises(ValueError, match=r"resources\.line\.hours"):
-        Resolver(base).solve(sopopt.load_case(path))
+    other = _variant(tmp_path, "other", old, new)
+    resolver = Resolver(base)
+    first = resolver.solve()
+    plan = resolver.solve(other)
+    fresh = sopopt.solve(other)
+    assert plan.info["reused_lp"], what
+    assert plan.objective == pytest.approx(fresh.objective, rel=1e-9)
+    assert plan.objective > first.objective + 5  # the change binds
+    # the LP held by HiGHS is the one a fresh build gives
+    lp = resolver.session.highs.getLp()
+    rebuilt = build_lp(other.data)
+    np.testing.assert_array_equal(np.asarray(lp.col_cost_), rebuilt.col_cost)
+    np.testing.assert_array_equal(np.asarray(lp.col_upper_), rebuilt.col_upper)
+    np.testing.assert_array_equal(np.asarray(lp.row_upper_), rebuilt.row_upper)
+    np.testing.assert_array_equal(np.asarray(lp.a_matrix_.value_), rebuilt.a_value)
+    back = resolver.solve(base)
+    assert back.info["reused_lp"]
+    assert back.objective == pytest.approx(sopopt.solve(base).objective, rel=1e-9)
+
+
+def test_a_change_of_shape_rebuilds(tmp_path):
+    base = _case(tmp_path, "base")
+    # without overtime the resource has no overtime columns: another LP shape
+    other = _variant(tmp_path, "other", ", overtime: {cost: 5, capacity: 20}", "")
+    resolver = Resolver(base)
+    resolver.solve()
+    plan = resolver.solve(other)
+    assert not plan.info["reused_lp"]
+    assert plan.info["warm_from"] == "cold"
+    assert plan.objective == pytest.approx(sopopt.solve(other).objective, rel=1e-9)
+    again = resolver.solve(base)
+    assert not again.info["reused_lp"]
+    assert again.objective == pytest.approx(sopopt.solve(base).objective, rel=1e-9)
 
 
 def test_warm_start_from_the_closer_basis(tmp_path):

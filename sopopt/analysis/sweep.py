@@ -1,31 +1,43 @@
-"""Re-solve one built model for many demand cases, changing the LP in place.
+"""Re-solve one built LP for many cases of the same network, changing it in place.
 
-Building and compiling the model is done once. For each demand case only the numbers
-that depend on demand change:
+Building and compiling the model is done once per network shape. For each new case
+only numbers change in the LP that HiGHS holds:
 
-- the backlog balance ``B_t - B_{t-1} + S_t + Λ_t = D_t`` (items with backlog): row
-  bounds shift by ΔD;
-- the inventory balance ``... = R_t - D_t`` (items without backlog): row bounds shift
-  by -ΔD;
-- the lost-sale bound ``Λ_t ≤ D_t`` (items with lost sales but no backlog): column
-  upper bounds are replaced.
+- a new demand (a mapping, or a case that differs from the loaded one in demand only)
+  shifts the row bounds of the balances it enters and the lost-sale column bounds:
 
-The same changes are applied to the case data the LP was built from and, when the LP
-came from the Pyomo model (``how="pyomo"``), to that model's constraint and variable
-bounds, so the model, the LP in HiGHS and the plan tables stay in step; recompiling the
-model would give the same LP.
+  - the backlog balance ``B_t - B_{t-1} + S_t + Λ_t = D_t`` (items with backlog): row
+    bounds shift by ΔD;
+  - the inventory balance ``... = R_t - D_t`` (items without backlog): row bounds shift
+    by -ΔD;
+  - the lost-sale bound ``Λ_t ≤ D_t`` (items with lost sales but no backlog): column
+    upper bounds are replaced;
+
+- any other case is built as arrays (cheap next to a solve) and compared with the loaded
+  LP: when it has the same columns, rows and nonzero pattern, the costs, bounds,
+  right-hand sides, coefficients and offset that differ are changed in place
+  (:meth:`~sopopt.solver.HighsSession.replace_numbers`); otherwise (a lever switched on
+  or off, a coefficient that became zero, another network) the LP is rebuilt and solved
+  cold. ``plan.info["reused_lp"]`` says which happened.
+
+Demand changes are applied to the case data too and, when the LP came from the Pyomo
+model (``how="pyomo"``), to that model's constraint and variable bounds, so the model,
+the LP in HiGHS and the plan tables stay in step; recompiling the model would give the
+same LP.
 
 Each case is solved warm (dual simplex from a basis: HiGHS skips presolve) or cold (the
 solver state is cleared; presolve and the size-chosen method run). A warm solve starts
-from the basis of the base case (the first one solved) or of the previous case,
-whichever case's demand is closer. ``warm="auto"`` picks warm when that distance
-(relative L1 change of demand) is at most :data:`WARM_THRESHOLD`; see
-docs/benchmarks.md for the measurements behind the rule.
+from the basis of the base case (the first one solved on this LP) or of the previous
+case, whichever is closer. The distance is the larger of the relative L1 change of
+demand and, for the LP's numbers, the largest relative L1 change of one group (finite
+bounds and right-hand sides, costs, coefficients). ``warm="auto"`` picks warm when it is
+at most :data:`WARM_THRESHOLD`; see docs/benchmarks.md for the measurements behind it.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,17 +46,19 @@ from typing import Any, Literal
 import numpy as np
 
 from sopopt.case import Case
-from sopopt.model.fast import build_lp
+from sopopt.model.fast import FastLP, build_lp
+from sopopt.model.lp import LinearProgram
 from sopopt.model.sets import ModelData
 from sopopt.model.standard_form import compile_lp
 from sopopt.planning import Build
 from sopopt.results import Plan, extract_plan
 from sopopt.solver import HighsSession, SolveOptions
 
-#: Largest relative L1 change of demand for which ``warm="auto"`` re-solves warm. At 1e5
-#: columns a warm dual simplex took 4-5 s for changes of 1-2.5%, 6.5-8 s for 5-10% and
-#: 10-15 s (mean 11.3 s) for 10-12.5%, but 29 s at 15%, against 12.7 s for a cold
-#: interior-point solve (docs/benchmarks.md, "Sweeps").
+#: Largest relative change (demand, or a group of the LP's numbers) for which
+#: ``warm="auto"`` re-solves warm. At 1e5 columns a warm dual simplex took 4-5 s for
+#: demand changes of 1-2.5%, 6.5-8 s for 5-10% and 10-15 s (mean 11.3 s) for 10-12.5%,
+#: but 29 s at 15%, against 12.7 s for a cold interior-point solve (docs/benchmarks.md,
+#: "Sweeps").
 WARM_THRESHOLD = 0.125
 
 Demand = Mapping[tuple[str, str], np.ndarray]
@@ -59,36 +73,101 @@ class _Target:
     lost_cols: np.ndarray | None  # lost-sale columns bounded by D (lost sales, no backlog)
 
 
+def structure_key(lp: LinearProgram) -> str:
+    """A digest of an LP's shape: its columns and rows (by component and index) and its
+    nonzero pattern. Two LPs with the same key differ in numbers only."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{lp.num_col},{lp.num_row};".encode())
+    digest.update(np.ascontiguousarray(lp.a_start, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(lp.a_index, dtype=np.int64).tobytes())
+    if isinstance(lp, FastLP):
+        for block in [*lp.columns, *lp.rows]:
+            digest.update(f"{block.name}:{block.entities!r}".encode())
+            for cells in (block.ent, block.t, block.position):
+                digest.update(np.ascontiguousarray(cells, dtype=np.int64).tobytes())
+    else:
+        digest.update(repr((lp.column_keys(), lp.row_keys())).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """What a warm start's distance is measured on: demand and the LP's numbers."""
+
+    demand: dict[tuple[str, str], np.ndarray]
+    groups: tuple[np.ndarray, ...]  # finite bounds and right-hand sides, costs, coefficients
+
+    @classmethod
+    def of(cls, data: ModelData, lp: LinearProgram) -> _Numbers:
+        bounds = np.concatenate([lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper])
+        bounds = np.where(np.isfinite(bounds), bounds, 0.0)
+        return cls({k: item.demand.copy() for k, item in data.items.items()},
+                   (bounds, lp.col_cost.copy(), lp.a_value.copy()))
+
+    def distance(self, other: _Numbers) -> float:
+        """Relative change from ``self`` to ``other`` (see the module docstring)."""
+        changes = [_relative(a, b) for a, b in zip(self.groups, other.groups, strict=True)]
+        changed = sum(float(np.abs(other.demand[k] - v).sum()) for k, v in self.demand.items())
+        total = sum(float(np.abs(v).sum()) for v in self.demand.values())
+        changes.append(changed / total if total else (1.0 if changed else 0.0))
+        return max(changes)
+
+
+def _relative(before: np.ndarray, after: np.ndarray) -> float:
+    changed = float(np.abs(after - before).sum())
+    total = float(np.abs(before).sum())
+    return changed / total if total else (1.0 if changed else 0.0)
+
+
 class Resolver:
-    """Build once, then solve many demand cases of the same network.
+    """Build once, then solve many cases of the same network.
 
     Example::
 
         resolver = Resolver(sopopt.load_case("scenarios/base.yaml"))
         base = resolver.solve()
         surge = resolver.solve(sopopt.load_case("scenarios/surge.yaml"))
+        surge.info["reused_lp"]   # True: only numbers changed, solved in place
     """
 
-    def __init__(self, case: Case, options: SolveOptions | None = None, how: Build = "fast") -> None:
+    def __init__(self, case: Case, options: SolveOptions | None = None, how: Build = "fast",
+                 lp: LinearProgram | None = None) -> None:
         if case.data is None:
             raise ValueError("load the case with checks to solve it")
         self.case = case
-        self.data: ModelData = copy.deepcopy(case.data)
+        self.how = how
         self.options = options or SolveOptions.from_settings(case.solver)
-        start = time.perf_counter()
+        self.build_seconds = 0.0
         #: The Pyomo model, kept in step with the LP (``how="pyomo"`` only).
-        self.model = None
-        if how == "pyomo":
+        self.model: Any = None
+        self._load_new(case, lp)
+
+    def _build(self, data: ModelData) -> tuple[LinearProgram, Any]:
+        """The LP of ``data`` (and its Pyomo model with ``how="pyomo"``)."""
+        start = time.perf_counter()
+        model = None
+        if self.how == "pyomo":
             from sopopt.model.build import build_model
 
-            self.model = build_model(self.data)
-        lp = compile_lp(self.model) if self.model is not None else build_lp(self.data)
+            model = build_model(data)
+        lp = compile_lp(model) if model is not None else build_lp(data)
         self.build_seconds = time.perf_counter() - start
+        return lp, model
+
+    def _load_new(self, case: Case, lp: LinearProgram | None, model: Any = None) -> None:
+        """Load a case's LP into a new HiGHS session (a rebuild)."""
+        assert case.data is not None
+        self.data: ModelData = copy.deepcopy(case.data)
+        if lp is None:
+            lp, model = self._build(self.data)
+        self.model = model
         self.session = HighsSession(lp, self.options)
+        self.key = structure_key(lp)
         self._targets = self._locate()
-        #: Demand and optimal basis of the first solve: cases of a sweep are usually
-        #: variations of one base case, so its basis is often the closest start.
-        self._base: tuple[dict[tuple[str, str], np.ndarray], Any] | None = None
+        #: Numbers and optimal basis of the first solve on this LP: cases of a sweep are
+        #: usually variations of one base case, so its basis is often the closest start.
+        self._base: tuple[_Numbers, Any] | None = None
+        self._last = _Numbers.of(self.data, lp)
 
     def _locate(self) -> dict[tuple[str, str], _Target]:
         rows, cols = self.session.row_positions(), self.session.col_positions()
@@ -102,18 +181,35 @@ class Resolver:
             targets[p, s] = _Target(np.array([rows.get((name, (p, s, t)), -1) for t in periods]), sign, lost)
         return targets
 
-    def set_demand(self, demand: Demand) -> float:
-        """Change demand in place; returns the relative L1 change."""
-        changed = total = 0.0
+    def load(self, case: Case, lp: LinearProgram | None = None) -> bool:
+        """Make ``case`` the loaded case: in place when only numbers change (True), else
+        by a rebuild (False). ``lp``: the case's LP, when already built the same way."""
+        if case.data is None:
+            raise ValueError("load the case with checks to solve it")
+        if lp is None and _same_except_demand(self.data, case.data):
+            self.set_demand({key: item.demand for key, item in case.data.items.items()})
+            return True
+        model = None
+        if lp is None:
+            lp, model = self._build(case.data)
+        if structure_key(lp) != self.key:
+            self._load_new(case, lp, model)
+            return False
+        self.session.replace_numbers(lp)
+        self.data = copy.deepcopy(case.data)
+        self.model = model if model is not None else self.model
+        return True
+
+    def set_demand(self, demand: Demand) -> None:
+        """Change demand in place (rows and column bounds of the LP, the data and, with
+        ``how="pyomo"``, the model)."""
         m = self.model
         for key, new in demand.items():
             item = self.data.items[key]
             new = np.asarray(new, dtype=float)
             delta = new - item.demand
-            total += float(np.abs(item.demand).sum())
             if not delta.any():
                 continue
-            changed += float(np.abs(delta).sum())
             target = self._targets[key]
             p, s = key
             ts = np.flatnonzero(delta)
@@ -132,63 +228,57 @@ class Resolver:
                     if target.lost_cols is not None:
                         m.lost[p, s, int(t)].setub(float(new[t]))
             item.demand = new
-        return changed / total if total else (1.0 if changed else 0.0)
 
     def solve(self, demand: Case | Demand | None = None, *, warm: bool | Literal["auto"] = "auto",
-              name: str | None = None) -> Plan:
-        """Solve the current model, after setting a new demand case if given."""
-        change = 0.0
-        start_from = "previous"
-        if demand is not None:
-            new = _demand_of(demand, self.data)
-            change = self.set_demand(new)
+              name: str | None = None, lp: LinearProgram | None = None) -> Plan:
+        """Solve the loaded case, after loading a new case (or a new demand) if given.
+
+        ``lp``: the new case's LP when the caller has built it already (the fast way).
+        """
+        reused = True
+        if isinstance(demand, Case):
+            reused = self.load(demand, lp)
+        elif demand is not None:
+            unknown = sorted(set(demand) - set(self.data.items))
+            if unknown:
+                raise ValueError(f"demand for unknown product/site pairs: {unknown[:5]}")
+            self.set_demand(demand)
+        now = _Numbers.of(self.data, self.session.compiled)
+        if reused:
+            change, start_from = self._last.distance(now), "previous"
             if self._base is not None and self.session.runs:
-                from_base = _relative_change(self._base[0], self.data)
+                from_base = self._base[0].distance(now)
                 if from_base < change:
                     change, start_from = from_base, "base"
-        use_warm = change <= WARM_THRESHOLD if warm == "auto" else bool(warm)
+            use_warm = change <= WARM_THRESHOLD if warm == "auto" else bool(warm)
+        else:  # a new LP: nothing to start from
+            change, start_from, use_warm = float("nan"), "cold", False
         if use_warm and start_from == "base" and self._base is not None:
             self.session.set_basis(self._base[1])
         solution = self.session.run(warm=use_warm)
+        self._last = now
         if self._base is None and solution.status.has_plan:
-            self._base = ({k: item.demand.copy() for k, item in self.data.items.items()}, self.session.basis())
+            self._base = (now, self.session.basis())
         plan_name = name or (demand.network.name if isinstance(demand, Case) else self.case.network.name)
         plan = extract_plan(self.data, solution, plan_name, self.case.network.currency)
         plan.info["demand_change"] = change
         plan.info["warm_from"] = start_from if use_warm else "cold"
+        plan.info["reused_lp"] = reused
+        plan.info["build_seconds"] = self.build_seconds
         return plan
 
     def sweep(self, cases: Iterable[Case | Demand], warm: bool | Literal["auto"] = "auto") -> Iterator[Plan]:
-        """Solve each demand case in turn, reusing the model."""
+        """Solve each case in turn, reusing the LP where only numbers change."""
         for case in cases:
             yield self.solve(case, warm=warm)
 
 
-def _relative_change(reference: Mapping[tuple[str, str], np.ndarray], data: ModelData) -> float:
-    """Relative L1 distance between a reference demand and the data's current demand."""
-    changed = sum(float(np.abs(data.items[k].demand - v).sum()) for k, v in reference.items())
-    total = sum(float(np.abs(v).sum()) for v in reference.values())
-    return changed / total if total else (1.0 if changed else 0.0)
-
-
-def _demand_of(demand: Case | Demand, data: ModelData) -> Demand:
-    """Demand arrays of a case, which must differ from ``data`` in demand only."""
-    if not isinstance(demand, Case):
-        unknown = sorted(set(demand) - set(data.items))
-        if unknown:
-            raise ValueError(f"demand for unknown product/site pairs: {unknown[:5]}")
-        return demand
-    other = demand.data
-    if other is None:
-        raise ValueError("load the case with checks to solve it")
-    if other.labels != data.labels or set(other.items) != set(data.items):
-        raise ValueError("a re-solve needs the same periods and product/site pairs")
-    differences = _differences_except_demand(data, other)
-    if differences:
-        raise ValueError(
-            "only demand may change in an in-place re-solve; these inputs differ too: " + ", ".join(differences[:5])
-        )
-    return {key: item.demand for key, item in other.items.items()}
+def _same_except_demand(a: ModelData, b: ModelData) -> bool:
+    """True when two compiled cases have the same periods and items and differ in demand
+    only (the cheapest in-place change: no LP build at all)."""
+    if a.labels != b.labels or set(a.items) != set(b.items):
+        return False
+    return not _differences_except_demand(a, b)
 
 
 def _differences_except_demand(a: ModelData, b: ModelData) -> list[str]:
