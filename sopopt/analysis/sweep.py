@@ -36,16 +36,29 @@ at most :data:`WARM_THRESHOLD`; see docs/benchmarks.md for the measurements behi
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import os
+import socket
+import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
+from sopopt.analysis.cases import Sweep, SweepCase, load_sweep, make_case
+from sopopt.analysis.pool import Lost, default_workers, run_dask, run_local
+from sopopt.analysis.store import KEEPABLE, Store, StoreError, plan_row
 from sopopt.case import Case
+from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
+from sopopt.loading import locate
 from sopopt.model.fast import FastLP, build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.sets import ModelData
@@ -286,20 +299,20 @@ def _differences_except_demand(a: ModelData, b: ModelData) -> list[str]:
     found = []
     for key, item in a.items.items():
         other = b.items[key]
-        for field, value in vars(item).items():
-            if field == "demand":
+        for name, value in vars(item).items():
+            if name == "demand":
                 continue
-            if not _equal(value, getattr(other, field)):
-                found.append(f"{key[0]}@{key[1]}.{field}")
+            if not _equal(value, getattr(other, name)):
+                found.append(f"{key[0]}@{key[1]}.{name}")
     for group in ("resources", "workforce", "material_stocks", "suppliers", "lanes", "storage"):
         mine, theirs = getattr(a, group), getattr(b, group)
         if set(mine) != set(theirs):
             found.append(group)
             continue
         for key, entry in mine.items():
-            for field, value in vars(entry).items():
-                if not _equal(value, getattr(theirs[key], field)):
-                    found.append(f"{group}.{key}.{field}")
+            for name, value in vars(entry).items():
+                if not _equal(value, getattr(theirs[key], name)):
+                    found.append(f"{group}.{key}.{name}")
     for group in ("bom", "volume", "family"):
         if getattr(a, group) != getattr(b, group):
             found.append(group)
@@ -310,3 +323,259 @@ def _equal(x: object, y: object) -> bool:
     if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
         return isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and np.array_equal(x, y)
     return x == y
+
+
+# ---------------------------------------------------------------------------- sweeps
+#
+# ``sweep`` runs a sweep file's cases on worker processes (local, or an existing Dask
+# cluster) and stores each result in a DuckDB database as it arrives. Each worker keeps
+# one Resolver per LP shape (a few at most), so a case that changes numbers only is
+# solved in place on the LP its worker already holds.
+
+#: LP shapes (Resolvers) a worker keeps; the least recently used goes first.
+RESOLVERS_PER_WORKER = 4
+
+#: HiGHS keeps process-wide scheduler state: one solve at a time per process, even when a
+#: Dask worker runs several tasks in threads.
+_SOLVE_LOCK = threading.Lock()
+
+#: Statuses of cases that could not be solved at all (as opposed to a solver's answer).
+FAILED_STATUSES = ("failed", "error", "invalid")
+
+
+@dataclass(frozen=True)
+class SweepShared:
+    """What every task of a sweep needs, sent to each worker once."""
+
+    name: str
+    bases: dict[str, Case]
+    time_limit: float | None
+    keep: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """What a worker sends back for one case: its row, kept tables, and who solved it."""
+
+    case_id: str
+    row: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    worker: str
+
+
+def _worker_name() -> str:
+    """The Dask worker's address inside a Dask worker, else host:pid."""
+    if "distributed" in sys.modules:
+        from distributed import get_worker
+
+        with contextlib.suppress(ValueError):
+            return str(get_worker().address)
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _WorkerState:
+    """The Resolvers of one worker process, by LP shape and solver options."""
+
+    def __init__(self) -> None:
+        self.resolvers: OrderedDict[str, Resolver] = OrderedDict()
+
+    def plan(self, case: Case, options: SolveOptions) -> Plan:
+        assert case.data is not None
+        lp = build_lp(case.data)
+        key = f"{structure_key(lp)}|{options!r}"
+        resolver = self.resolvers.get(key)
+        if resolver is None:
+            resolver = Resolver(case, options, lp=lp)
+            self.resolvers[key] = resolver
+            while len(self.resolvers) > RESOLVERS_PER_WORKER:
+                self.resolvers.popitem(last=False)
+            plan = resolver.solve(name=case.network.name)
+            plan.info["reused_lp"] = False
+            return plan
+        self.resolvers.move_to_end(key)
+        return resolver.solve(case, lp=lp, name=case.network.name)
+
+
+_STATE = _WorkerState()
+
+
+def solve_sweep_case(case: SweepCase, shared: SweepShared) -> CaseResult:
+    """Solve one sweep case in this (worker) process; every outcome is a result row."""
+    start = time.perf_counter()
+    tables: dict[str, pd.DataFrame] = {}
+    with _SOLVE_LOCK:
+        try:
+            loaded = make_case(shared.bases[case.scenario], case, shared.name)
+            options = SolveOptions.from_settings(loaded.solver, time_limit=shared.time_limit, threads=1)
+            plan = _STATE.plan(loaded, options)
+            row = {**plan_row(plan), "reused_lp": bool(plan.info["reused_lp"])}
+            if plan.status.has_plan:
+                tables = {name: plan.tables[name] for name in shared.keep}
+        except ScenarioError as exc:
+            row = {"status": "invalid", "message": str(exc)}
+        except InfeasibleError as exc:
+            row = {"status": "infeasible", "message": str(exc)}
+        except SopoptError as exc:
+            row = {"status": "error", "message": str(exc)}
+        except Exception as exc:  # a bug must not stop the sweep: the case is stored as failed
+            row = {"status": "failed", "message": f"{type(exc).__name__}: {exc}"}
+    row["case_seconds"] = time.perf_counter() - start
+    return CaseResult(case.case_id, row, tables, _worker_name())
+
+
+@dataclass
+class SweepProgress:
+    """Counts of a running sweep, passed to the progress callback."""
+
+    total: int
+    """Cases in the sweep."""
+    skipped: int
+    """Cases already in the store (not solved again)."""
+    done: int = 0
+    """Cases finished in this run."""
+    failed: int = 0
+    """Finished cases that could not be solved (status failed, error or invalid)."""
+    no_plan: int = 0
+    """Finished cases the solver found no plan for (infeasible, time limit, ...)."""
+    running: dict[str, str] = field(default_factory=dict)
+    """Case id -> worker, for the cases being solved now."""
+
+    @property
+    def todo(self) -> int:
+        """Cases this run has to solve."""
+        return self.total - self.skipped
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep did."""
+
+    name: str
+    store: Path
+    cases: int
+    skipped: int
+    solved: int
+    statuses: dict[str, int]
+    workers: list[str]
+    seconds: float
+    interrupted: bool
+
+    @property
+    def failed(self) -> int:
+        """Cases of this run that could not be solved."""
+        return sum(n for status, n in self.statuses.items() if status in FAILED_STATUSES)
+
+
+ProgressCallback = Callable[[SweepProgress], None]
+
+
+def sweep(
+    spec: str | Path | Sweep,
+    store: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    time_limit: float | None = None,
+    restart: bool = False,
+    keep: Sequence[str] | None = None,
+    max_cases: int | None = None,
+    workspace: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> SweepResult:
+    """Solve every case of a sweep file and store one row per case in ``store``.
+
+    Args:
+        spec: the sweep file (or one loaded with :func:`sopopt.analysis.cases.load_sweep`).
+        store: the DuckDB database to write (created if absent). Cases already stored
+            with the same inputs are skipped, so rerunning resumes.
+        workers: local worker processes; default: one per usable core, fewer if memory
+            is short (:func:`sopopt.analysis.pool.default_workers`).
+        scheduler: address of an existing Dask scheduler (``tcp://host:8786``) to run on
+            instead of local processes.
+        time_limit, max_cases, keep: override the sweep file's fields.
+        restart: solve every case again, replacing stored ones (needed after an input
+            changed: otherwise that is a :class:`~sopopt.analysis.store.StoreError`).
+        workspace: folder the sweep's scenario files must lie in.
+        progress: called with the counts after each case starts or finishes.
+
+    Ctrl-C stops the sweep with every finished case stored (``interrupted`` is set).
+    """
+    start = time.perf_counter()
+    loaded = spec if isinstance(spec, Sweep) else load_sweep(
+        spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace)
+    kept = _kept_tables(loaded, keep)
+    with Store(store) as db:
+        todo = _cases_to_solve(db, loaded, restart)
+        counts = SweepProgress(total=len(loaded.cases), skipped=len(loaded.cases) - len(todo))
+        statuses: Counter[str] = Counter()
+        used: dict[str, None] = {}
+        notify = progress or (lambda _: None)
+
+        def started(case: SweepCase, where: str) -> None:
+            counts.running[case.case_id] = where
+            notify(counts)
+
+        def finished(case: SweepCase, result: CaseResult | Lost, where: str, attempts: int) -> None:
+            row, tables, worker = _result_row(result, where)
+            db.add_case({"case_id": case.case_id, "sweep": loaded.name, "variation": case.variation,
+                         "input_hash": case.input_hash, **row, "worker": worker, "attempts": attempts}, tables)
+            used[worker] = None
+            statuses[row["status"]] += 1
+            counts.running.pop(case.case_id, None)
+            counts.done += 1
+            counts.failed += row["status"] in FAILED_STATUSES
+            counts.no_plan += row["status"] not in (*FAILED_STATUSES, "optimal", "time_limit_feasible")
+            notify(counts)
+
+        shared = SweepShared(loaded.name, loaded.bases, loaded.time_limit, kept)
+        interrupted = False
+        try:
+            if not todo:
+                pass
+            elif scheduler is not None:
+                run_dask(scheduler, solve_sweep_case, shared, todo, started, finished)
+            else:
+                count = workers or default_workers(_columns(loaded), len(todo))
+                run_local(solve_sweep_case, shared, todo, count, started, finished)
+        except KeyboardInterrupt:
+            interrupted = True
+    return SweepResult(loaded.name, Path(store), len(loaded.cases), counts.skipped, counts.done, dict(statuses),
+                       list(used), time.perf_counter() - start, interrupted)
+
+
+def _kept_tables(loaded: Sweep, keep: Sequence[str] | None) -> tuple[str, ...]:
+    names = tuple(keep if keep is not None else loaded.spec.keep)
+    unknown = [n for n in names if n not in KEEPABLE]
+    if unknown:
+        where = locate(loaded.locations, ("keep",)) if keep is None else None
+        raise ScenarioError([Problem(where, "keep", f"unknown plan table '{n}'",
+                                     f"tables: {', '.join(KEEPABLE)}") for n in unknown])
+    return names
+
+
+def _cases_to_solve(db: Store, loaded: Sweep, restart: bool) -> list[SweepCase]:
+    """The cases not yet stored with the same inputs; a stored case with other inputs is
+    an error unless ``restart`` (which deletes every stored case of the sweep first)."""
+    stored = db.stored_cases()
+    if restart:
+        db.delete_cases([c.case_id for c in loaded.cases if c.case_id in stored])
+        return list(loaded.cases)
+    changed = [c.case_id for c in loaded.cases if c.case_id in stored and stored[c.case_id] != c.input_hash]
+    if changed:
+        raise StoreError(
+            f"{len(changed)} case(s) of sweep '{loaded.name}' in {db.path} were solved from other inputs "
+            f"(first: {changed[0]}); rerun with --restart to solve the sweep again, or use another store")
+    return [c for c in loaded.cases if c.case_id not in stored]
+
+
+def _result_row(result: CaseResult | Lost, where: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame], str]:
+    if isinstance(result, Lost):
+        return {"status": "failed", "message": result.message}, {}, where
+    return result.row, result.tables, result.worker
+
+
+def _columns(loaded: Sweep) -> int:
+    """A rough LP size of the sweep's largest scenario, to size the local pool."""
+    sizes = [sum(item.demand.size for item in case.data.items.values()) * 10
+             for case in loaded.bases.values() if case.data is not None]
+    return max(sizes, default=0)

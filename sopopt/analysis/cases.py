@@ -1,0 +1,247 @@
+"""The cases of a sweep file: read it, find its scenario files, enumerate its grid.
+
+A case is a starting scenario (the ``base``, or one of the ``scenarios`` files) plus one
+value per grid axis. Its ``case_id`` is a stable key of that variation (the scenario's
+path inside the workspace and each axis's value), so rerunning a sweep finds the cases
+it has already stored; its ``input_hash`` covers everything the result depends on (the
+resolved scenario, its solver settings, the axes' full adjustments and the time limit),
+so a changed input is noticed.
+
+Every scenario file is loaded, checked and compiled here, in the calling process, before
+anything is solved: an invalid input stops the sweep at once with every problem listed,
+and workers (local or on a cluster) receive the loaded cases, never paths to read.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sopopt.case import Case, adjust_case, load_case
+from sopopt.errors import Location, Problem, ScenarioError
+from sopopt.loading import KeyPath, Locations, atomic_write, display_path, locate, read_yaml
+from sopopt.scenarios.validation import sorted_problems, validation_problems
+from sopopt.schema.scenario import Adjustment
+from sopopt.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
+
+_SCOPES = ("periods", "product", "family", "site", "resource", "workforce", "supplier", "lane")
+
+
+@dataclass(frozen=True)
+class SweepCase:
+    """One case of a sweep: a starting scenario and one value per grid axis."""
+
+    case_id: str
+    """Stable key of the variation."""
+    scenario: str
+    """The starting scenario's path inside the workspace (its key in :attr:`Sweep.bases`)."""
+    values: dict[str, float]
+    """The value of each grid axis, by axis name."""
+    adjustments: tuple[tuple[Adjustment, KeyPath], ...]
+    """The adjustments that make the case, each with its key path in the sweep file."""
+    input_hash: str
+    """Digest of every input the result depends on."""
+
+    @property
+    def variation(self) -> dict[str, Any]:
+        """What makes this case: its scenario and each axis's value (stored as JSON)."""
+        return {"scenario": self.scenario, **self.values}
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep file read and checked: its cases and the scenarios they start from."""
+
+    name: str
+    path: Path
+    spec: SweepSpec
+    workspace: Path
+    time_limit: float | None
+    """Seconds per case before the solver stops (the file's, or the override)."""
+    bases: dict[str, Case]
+    cases: list[SweepCase]
+    locations: Locations
+
+    def case(self, case_id: str) -> SweepCase:
+        """The case with this id.
+
+        Raises:
+            ScenarioError: no case of the sweep has this id.
+        """
+        for case in self.cases:
+            if case.case_id == case_id:
+                return case
+        raise ScenarioError([Problem(Location(display_path(self.path)), "", f"the sweep has no case '{case_id}'")])
+
+    def load(self, case: SweepCase) -> Case:
+        """The case, adjusted, checked and compiled, ready to solve."""
+        return make_case(self.bases[case.scenario], case, self.name, self.locations)
+
+
+def make_case(base: Case, case: SweepCase, sweep_name: str, locations: Locations | None = None) -> Case:
+    """A sweep case built from its loaded starting scenario (workers call this)."""
+    if not case.adjustments:
+        return base
+    return adjust_case(base, case.adjustments, locations, name=f"{sweep_name} {case.case_id}")
+
+
+def default_workspace(path: Path) -> Path:
+    """The workspace of a file given on the command line: the current folder when the
+    file lies below it, else the file's own folder."""
+    cwd = Path.cwd().resolve()
+    resolved = path.resolve()
+    return cwd if resolved.is_relative_to(cwd) else resolved.parent
+
+
+def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: float | None = None,
+               workspace: str | Path | None = None) -> Sweep:
+    """Read a sweep file, find its scenarios, check them and enumerate its cases.
+
+    ``max_cases`` and ``time_limit`` override the file's fields. Every scenario file and
+    glob match must resolve (symlinks too) inside ``workspace`` (default: see
+    :func:`default_workspace`).
+
+    Raises:
+        ScenarioError: every problem found, each with file, line and field.
+    """
+    path = Path(path)
+    data, locations = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(Location(display_path(path), 1), "", "the file must be a mapping of fields")])
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(sorted_problems(validation_problems(exc, data, locations, SweepSpec))) from None
+    root = Path(workspace).resolve() if workspace is not None else default_workspace(path)
+    files = _scenario_files(path, spec, locations, root)
+    cap = max_cases if max_cases is not None else spec.max_cases
+    count = len(files) * _grid_size(spec)
+    if count > min(cap, CASE_CEILING):
+        raise ScenarioError([Problem(locate(locations, ("grid",)) or Location(display_path(path), 1), "max_cases",
+                                     f"the sweep has {count:,} cases, more than the cap of {cap:,}",
+                                     "raise max_cases (or --max-cases) or shrink the grid")])
+    limit = time_limit if time_limit is not None else spec.time_limit
+    bases, cases = {}, []
+    for file in files:
+        key = _relative(file, root)
+        bases[key] = load_case(file)
+        cases += list(_grid_cases(key, bases[key], spec, limit))
+    sweep = Sweep(spec.name or path.stem, path, spec, root, limit, bases, cases, locations)
+    for key in bases:  # every axis must match something in every scenario: fail early
+        first = next(c for c in cases if c.scenario == key)
+        sweep.load(first)
+    return sweep
+
+
+def _relative(file: Path, root: Path) -> str:
+    return file.resolve().relative_to(root).as_posix()
+
+
+def _scenario_files(path: Path, spec: SweepSpec, locations: Locations, root: Path) -> list[Path]:
+    """The scenario files of a sweep, in order, each once, all inside the workspace."""
+    folder = path.parent
+    entries = [("base",)] if spec.base is not None else [("scenarios", str(i)) for i in range(len(spec.scenarios or []))]
+    found: dict[Path, None] = {}
+    problems = []
+    for key in entries:
+        pattern = spec.base if key == ("base",) else (spec.scenarios or [])[int(key[1])]
+        assert pattern is not None
+        where = locate(locations, key)
+        matches = _matches(folder, pattern, spec.max_cases)
+        if not matches:
+            problems.append(Problem(where, ".".join(key), f"'{pattern}' matches no file"))
+        for match in matches:
+            resolved = match.resolve()
+            if not resolved.is_relative_to(root):
+                problems.append(Problem(where, ".".join(key), f"'{match}' is outside the workspace '{root}'",
+                                        "keep scenarios in the workspace, or give --workspace"))
+                break
+            found[resolved] = None
+    if problems:
+        raise ScenarioError(sorted_problems(problems))
+    return list(found)
+
+
+def _matches(folder: Path, pattern: str, cap: int) -> list[Path]:
+    """Files a path or glob pattern names (relative to ``folder``), at most ``cap + 1``."""
+    if os.path.isabs(pattern):
+        return []
+    if not glob.has_magic(pattern):
+        target = folder / pattern
+        return [target] if target.is_file() else []
+    found = []
+    for name in sorted(glob.iglob(pattern, root_dir=folder, recursive=True)):
+        target = folder / name
+        if target.is_file():
+            found.append(target)
+        if len(found) > min(cap, CASE_CEILING):
+            break
+    return found
+
+
+def _grid_size(spec: SweepSpec) -> int:
+    size = 1
+    for axis in spec.grid.values():
+        size *= len(axis.values)
+    return size
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _digest(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _grid_cases(scenario: str, base: Case, spec: SweepSpec, time_limit: float | None) -> Iterator[SweepCase]:
+    """Every combination of the grid's values over one starting scenario."""
+    base_hash = _digest(_canonical(base.resolved), base.solver.model_dump_json(), _canonical(time_limit))
+    names = list(spec.grid)
+    for combo in itertools.product(*(spec.grid[name].values for name in names)):
+        values = dict(zip(names, combo, strict=True))
+        adjustments = tuple((_adjustment(spec.grid[name], value), ("grid", name))
+                            for name, value in values.items())
+        case_id = "c" + _digest(_canonical({"scenario": scenario, **values}))[:11]
+        full = _canonical([adj.model_dump(exclude_defaults=True) for adj, _ in adjustments])
+        yield SweepCase(case_id, scenario, values, adjustments, _digest(base_hash, full)[:32])
+
+
+def _adjustment(axis: GridAxis, value: float) -> Adjustment:
+    scope = {name: getattr(axis, name) for name in _SCOPES if getattr(axis, name) is not None}
+    return Adjustment(target=axis.target, **{axis.operation: value}, **scope)
+
+
+def export_cases(sweep: Sweep, folder: Path) -> list[Path]:
+    """Write every case as a scenario file ``folder/<case_id>.yaml`` that extends its
+    starting scenario with the case's adjustments; solving it gives the case's plan."""
+    import yaml
+
+    written = []
+    for case in sweep.cases:
+        target = folder / f"{case.case_id}.yaml"
+        base = sweep.workspace / case.scenario
+        document: dict[str, Any] = {"extend": Path(os.path.relpath(base, folder.resolve())).as_posix()}
+        if case.adjustments:
+            document["name"] = f"{sweep.name} {case.case_id}"
+            document["adjust"] = [adj.model_dump(exclude_defaults=True) for adj, _ in case.adjustments]
+        if sweep.time_limit is not None:
+            document["solver"] = {"time_limit": sweep.time_limit}
+        header = f"# sweep '{sweep.name}', case {case.case_id}: {_canonical(case.variation)}\n"
+        with atomic_write(target) as handle:
+            handle.write(header + yaml.safe_dump(document, sort_keys=False, default_flow_style=None))
+        written.append(target)
+    return written

@@ -1,0 +1,230 @@
+"""Run sweep tasks on worker processes: a local pool, or an existing Dask cluster.
+
+Both runners take the same things: a task function (a module-level function, so it can
+be pickled by name), the shared objects every task needs (sent to each worker once),
+the tasks, and callbacks for "started" and "finished". Results come back to the calling
+process, which alone writes them down.
+
+Faults. A task function returns a result for everything that can go wrong inside a case
+(invalid, infeasible, time limit, solver error). A worker process that *dies* loses only
+the task it was running: the runner starts a new worker and retries that task once; a
+second death stores the task as failed (:func:`failed`). Ctrl-C (KeyboardInterrupt)
+collects results that have already arrived, stops every worker and re-raises.
+
+The local pool starts its workers with ``spawn`` (no state inherited from the caller,
+whose threads may hold locks) and keeps one task per worker in flight, so it always
+knows which task a dead worker held. The Dask runner connects to the scheduler address
+it is given and never starts one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import socket
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+#: Memory a worker needs beyond the LP (Python, numpy, pandas, HiGHS), in bytes.
+WORKER_BASE_BYTES = 200e6
+#: Memory per LP column of a worker (model data, LP, HiGHS, plan tables), in bytes; from
+#: peak RSS of 116 MB at 1e4 columns, 245 MB at 1e5 and 1.5 GB at 1e6 (docs/benchmarks.md).
+WORKER_BYTES_PER_COLUMN = 1.5e3
+
+#: Times a task is tried on workers that die before it counts as failed.
+ATTEMPTS = 2
+
+TaskFunction = Callable[[Any, Any], Any]
+Started = Callable[[Any, str], None]
+Finished = Callable[[Any, Any, str, int], None]
+
+
+@dataclass(frozen=True)
+class Lost:
+    """What the runner reports for a task whose worker died on each attempt."""
+
+    message: str
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def available_memory() -> float:
+    """Bytes of memory available: the lower of the system's and the cgroup's free room."""
+    free = float("inf")
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    free = float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as handle:
+            limit = handle.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as handle:
+            used = float(handle.read().strip())
+        if limit != "max":
+            free = min(free, float(limit) - used)
+    except (OSError, ValueError):
+        pass
+    return free if free != float("inf") else 4e9
+
+
+def default_workers(columns: int, tasks: int) -> int:
+    """Workers for a local pool: one per usable core, fewer when memory (80% of what is
+    available, at :data:`WORKER_BASE_BYTES` + :data:`WORKER_BYTES_PER_COLUMN` per LP
+    column each) or the number of tasks is smaller."""
+    per_worker = WORKER_BASE_BYTES + WORKER_BYTES_PER_COLUMN * columns
+    by_memory = int(0.8 * available_memory() // per_worker)
+    return max(1, min(usable_cores(), by_memory, tasks))
+
+
+# ----------------------------------------------------------------------- local pool
+
+
+def _worker_main(conn: Connection, function: TaskFunction, shared: Any) -> None:
+    """A worker process: solve each task received until told to stop (None)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when to stop
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        conn.send(function(task, shared))
+
+
+class _Slot:
+    """One worker process and the task it holds."""
+
+    def __init__(self, context: Any, function: TaskFunction, shared: Any, number: int) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, function, shared),
+                                       name=f"sopopt-worker-{number}", daemon=True)
+        self.process.start()
+        child.close()
+        self.name = f"{socket.gethostname()}:{self.process.pid}"
+        self.task: Any = None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(5)
+        self.conn.close()
+
+
+def run_local(function: TaskFunction, shared: Any, tasks: Iterable[Any], workers: int,
+              started: Started, finished: Finished) -> None:
+    """Run tasks on ``workers`` local processes; see the module docstring for faults."""
+    context = multiprocessing.get_context("spawn")
+    queue = deque(tasks)
+    attempts: dict[int, int] = {}
+    count = max(1, min(workers, len(queue)))
+    slots = [_Slot(context, function, shared, i + 1) for i in range(count)]
+    spawned = count
+    try:
+        while queue or any(s.task is not None for s in slots):
+            for slot in slots:
+                if slot.task is None and queue:
+                    slot.task = queue.popleft()
+                    attempts[id(slot.task)] = attempts.get(id(slot.task), 0) + 1
+                    slot.conn.send(slot.task)
+                    started(slot.task, slot.name)
+            busy = [s for s in slots if s.task is not None]
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in slots])
+            for i, slot in enumerate(slots):
+                if slot.task is not None and slot.conn in ready and _receive(slot, finished, attempts):
+                    continue
+                if slot.process.sentinel in ready or slot.conn in ready:  # died, or its pipe broke
+                    slot.process.join(5)
+                    spawned += 1
+                    slots[i] = _replace(slot, context, function, shared, spawned, queue, attempts, finished)
+    except KeyboardInterrupt:
+        for slot in slots:  # keep what has already come back
+            if slot.task is not None and slot.conn.poll(0):
+                _receive(slot, finished, attempts)
+        raise
+    finally:
+        for slot in slots:
+            if slot.process.is_alive() and slot.task is None:
+                try:
+                    slot.conn.send(None)
+                except OSError:
+                    pass
+        for slot in slots:
+            slot.stop()
+
+
+def _receive(slot: _Slot, finished: Finished, attempts: Mapping[int, int]) -> bool:
+    """Read a finished task's result; False when the worker's pipe broke (it died)."""
+    try:
+        result = slot.conn.recv()
+    except (EOFError, OSError):
+        return False
+    task, slot.task = slot.task, None
+    finished(task, result, slot.name, attempts.get(id(task), 1))
+    return True
+
+
+def _replace(slot: _Slot, context: Any, function: TaskFunction, shared: Any, number: int, queue: deque[Any],
+             attempts: Mapping[int, int], finished: Finished) -> _Slot:
+    """A new worker in place of a dead one; its task is retried or given up."""
+    task = slot.task
+    slot.task = None
+    slot.stop()
+    if task is not None:
+        tries = attempts.get(id(task), 1)
+        if tries < ATTEMPTS:
+            queue.appendleft(task)
+        else:
+            finished(task, Lost(f"worker process died on each of {tries} attempts "
+                                f"(exit code {slot.process.exitcode})"), slot.name, tries)
+    return _Slot(context, function, shared, number)
+
+
+# ---------------------------------------------------------------------- Dask cluster
+
+
+def run_dask(address: str, function: TaskFunction, shared: Any, tasks: Iterable[Any],
+             started: Started, finished: Finished) -> list[str]:
+    """Run tasks on the existing Dask cluster at ``address``; returns its worker
+    addresses. A task whose future fails (its worker died and Dask gave up, or the
+    connection broke) is submitted once more, then reported as :class:`Lost`."""
+    from distributed import Client, as_completed
+
+    with Client(address, timeout="20s", set_as_default=False) as client:
+        workers = list(client.scheduler_info().get("workers", {}))
+        on_cluster = client.scatter(shared, broadcast=True)
+        pending: dict[Any, tuple[Any, int]] = {}
+        for task in tasks:
+            pending[client.submit(function, task, on_cluster, pure=False)] = (task, 1)
+            started(task, address)
+        flow = as_completed(list(pending))
+        try:
+            for future in flow:
+                task, tries = pending.pop(future)
+                try:
+                    result, where = future.result(), "?"
+                except Exception as exc:
+                    if tries < ATTEMPTS:
+                        retry = client.submit(function, task, on_cluster, pure=False)
+                        pending[retry] = (task, tries + 1)
+                        flow.add(retry)
+                        continue
+                    result, where = Lost(f"failed on the cluster {tries} times: {exc}"), address
+                finished(task, result, where, tries)
+        except KeyboardInterrupt:
+            client.cancel(list(pending))
+            raise
+    return workers
