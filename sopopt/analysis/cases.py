@@ -28,7 +28,16 @@ from pydantic import ValidationError
 
 from sopopt.case import Case, adjust_case, load_case
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations, atomic_write, display_path, locate, read_yaml
+from sopopt.loading import (
+    KeyPath,
+    Locations,
+    atomic_write,
+    default_workspace,
+    display_path,
+    locate,
+    read_yaml,
+    workspace_folder,
+)
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.scenario import Adjustment
 from sopopt.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
@@ -94,21 +103,14 @@ def make_case(base: Case, case: SweepCase, sweep_name: str, locations: Locations
     return adjust_case(base, case.adjustments, locations, name=f"{sweep_name} {case.case_id}")
 
 
-def default_workspace(path: Path) -> Path:
-    """The workspace of a file given on the command line: the current folder when the
-    file lies below it, else the file's own folder."""
-    cwd = Path.cwd().resolve()
-    resolved = path.resolve()
-    return cwd if resolved.is_relative_to(cwd) else resolved.parent
-
-
 def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: float | None = None,
                workspace: str | Path | None = None) -> Sweep:
     """Read a sweep file, find its scenarios, check them and enumerate its cases.
 
     ``max_cases`` and ``time_limit`` override the file's fields. Every scenario file and
-    glob match must resolve (symlinks too) inside ``workspace`` (default: see
-    :func:`default_workspace`).
+    glob match must resolve (symlinks too) inside ``workspace`` (default: the current
+    folder when the sweep file lies below it, else the sweep file's folder), and so must
+    every file those scenarios name.
 
     Raises:
         ScenarioError: every problem found, each with file, line and field.
@@ -121,7 +123,7 @@ def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: fl
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(sorted_problems(validation_problems(exc, data, locations, SweepSpec))) from None
-    root = Path(workspace).resolve() if workspace is not None else default_workspace(path)
+    root = workspace_folder(workspace) if workspace is not None else default_workspace(path)
     files = _scenario_files(path, spec, locations, root)
     cap = max_cases if max_cases is not None else spec.max_cases
     count = len(files) * _grid_size(spec)
@@ -133,7 +135,7 @@ def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: fl
     bases, cases = {}, []
     for file in files:
         key = _relative(file, root)
-        bases[key] = load_case(file)
+        bases[key] = load_case(file, workspace=root)
         cases += list(_grid_cases(key, bases[key], spec, limit))
     sweep = Sweep(spec.name or path.stem, path, spec, root, limit, bases, cases, locations)
     for key in bases:  # every axis must match something in every scenario: fail early

@@ -11,8 +11,8 @@ the task it was running: the runner starts a new worker and retries that task on
 second death stores the task as failed (:func:`failed`). Ctrl-C (KeyboardInterrupt)
 collects results that have already arrived, stops every worker and re-raises.
 
-The local pool starts its workers with ``spawn`` (no state inherited from the caller,
-whose threads may hold locks) and keeps one task per worker in flight, so it always
+The local pool starts its workers from a fork server (no state inherited from the
+caller, whose threads may hold locks; see :func:`_context`) and keeps one task per worker in flight, so it always
 knows which task a dead worker held. The Dask runner connects to the scheduler address
 it is given and never starts one.
 """
@@ -92,6 +92,16 @@ def default_workers(columns: int, tasks: int) -> int:
 # ----------------------------------------------------------------------- local pool
 
 
+def _context(function: TaskFunction) -> Any:
+    """``forkserver`` where available (a clean single-threaded parent that has imported
+    the task's module once, so each worker starts in milliseconds), else ``spawn``."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([function.__module__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _worker_main(conn: Connection, function: TaskFunction, shared: Any) -> None:
     """A worker process: solve each task received until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when to stop
@@ -127,7 +137,7 @@ class _Slot:
 def run_local(function: TaskFunction, shared: Any, tasks: Iterable[Any], workers: int,
               started: Started, finished: Finished) -> None:
     """Run tasks on ``workers`` local processes; see the module docstring for faults."""
-    context = multiprocessing.get_context("spawn")
+    context = _context(function)
     queue = deque(tasks)
     attempts: dict[int, int] = {}
     count = max(1, min(workers, len(queue)))
