@@ -13,6 +13,7 @@ Typical use::
 from __future__ import annotations
 
 from sopopt.analysis.hedge import HedgedPlan, hedge
+from sopopt.analysis.sweep import sweep
 from sopopt.case import Case, load_case
 from sopopt.errors import (
     InfeasibleError,
@@ -62,4 +63,5 @@ __all__ = [
     "load_case",
     "solve",
     "solve_model",
+    "sweep",
 ]

@@ -27,10 +27,10 @@ from sopopt.results import Plan
 from sopopt.solver import SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
+    from sopopt.analysis.cases import Sweep
     from sopopt.analysis.explain_plan import PlanExplanation
     from sopopt.analysis.hedge import HedgedPlan
-
-if TYPE_CHECKING:
+    from sopopt.analysis.sweep import SweepProgress
     from sopopt.case import Case
 
 app = typer.Typer(
@@ -181,6 +181,10 @@ def solve(
     ] = 60.0,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
+    store: Annotated[Path | None, typer.Option(
+        help="Also add the result to the 'runs' table of this DuckDB database (created if absent).",
+        dir_okay=False)] = None,
+    label: Annotated[str | None, typer.Option(help="Label of the run in --store, e.g. the planning cycle.")] = None,
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
     why it has no plan, see ``sopopt explain``)."""
@@ -208,10 +212,26 @@ def solve(
         except SopoptError as exc:
             raise fail(exc) from None
         console.print(f"Wrote {len(written)} files to {out}")
+    if store is not None:
+        _store_run(store, case, plan, label, options.time_limit)
     if not plan.status.has_plan:
         raise typer.Exit(EXIT_NO_PLAN)
     if not plan.is_optimal:
         raise typer.Exit(EXIT_NOT_OPTIMAL)
+
+
+def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limit: float | None) -> None:
+    """Add a solve to the ``runs`` table of a results database."""
+    from sopopt.analysis.cases import input_hash
+    from sopopt.analysis.store import Store
+    from sopopt.loading import display_path
+
+    try:
+        with Store(store) as db:
+            run_id = db.add_run(plan, display_path(case.source), input_hash(case, time_limit), label)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    console.print(f"Stored as run {run_id} in {store}" + (f" (label {label})" if label else ""))
 
 
 def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool = True) -> Plan:
@@ -675,6 +695,144 @@ def hedge_command(
             raise fail(exc) from None
         console.print(f"Wrote {len(written)} files to {out}")
     _exit_for(result.plans)
+
+
+# ---------------------------------------------------------------------------- sweeps
+
+SweepArg = Annotated[Path, typer.Argument(help="Sweep YAML file (see sweeps/ and docs/sweeps.md).", exists=True,
+                                          dir_okay=False)]
+
+
+class SweepBar:
+    """The sweep's progress on stderr: cases done, failed, rate and time left.
+
+    On a terminal a live bar (rich); otherwise a plain line at most every 10 seconds.
+    """
+
+    def __init__(self, quiet: bool = False) -> None:
+        import time
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._clock = time.monotonic
+        self.quiet = quiet
+        self.live = errors.is_terminal and not quiet
+        self.start = self._clock()
+        self.last_line = 0.0
+        self.progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                                 TimeElapsedColumn(), console=errors, disable=not self.live)
+        self.task = self.progress.add_task("sweep", total=None, info="")
+
+    def __enter__(self) -> SweepBar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def __call__(self, counts: SweepProgress) -> None:
+        elapsed = max(self._clock() - self.start, 1e-9)
+        rate = counts.done / elapsed
+        left = counts.todo - counts.done
+        eta = f"{left / rate:,.0f} s left" if rate > 0 else "starting"
+        info = f"{counts.failed} failed, {counts.no_plan} without a plan, {rate * 60:,.1f} cases/min, {eta}"
+        if self.live:
+            self.progress.update(self.task, total=counts.todo, completed=counts.done, info=info)
+        elif not self.quiet and (self._clock() - self.last_line >= 10 or counts.done == counts.todo):
+            self.last_line = self._clock()
+            errors.print(f"sweep: {counts.done}/{counts.todo} cases, {info}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sweep(
+    spec: SweepArg,
+    store: Annotated[Path | None, typer.Option(help="DuckDB database for the results (created if absent; "
+                                               "rerunning resumes).", dir_okay=False)] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes. Default: one per usable core, "
+                                                "fewer if memory is short.", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on an existing Dask cluster at this address "
+                                                  "(tcp://host:8786) instead of local processes.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per case before the solver stops.",
+                                                     min=0.001)] = None,
+    restart: Annotated[bool, typer.Option("--restart", help="Solve every case again, replacing stored results "
+                                          "(needed after an input changed).")] = False,
+    keep: Annotated[str | None, typer.Option(help="Plan tables to store per case, comma separated "
+                                             "(plan,production,...).")] = None,
+    max_cases: Annotated[int | None, typer.Option(help="Allow up to this many cases (default: the file's "
+                                                  "max_cases, 10,000).", min=1)] = None,
+    export_cases: Annotated[Path | None, typer.Option(help="Write each case as DIR/<case_id>.yaml.",
+                                                      file_okay=False)] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Solve only this case (with --out), as "
+                                             "'sopopt solve --out' would.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --case: folder for its tables.",
+                                             file_okay=False)] = None,
+    workspace: WorkspaceOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Solve many cases (scenario files, or a grid over adjustments) into one database."""
+    from sopopt.analysis.cases import export_cases as write_cases
+    from sopopt.analysis.cases import load_sweep
+
+    try:
+        loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace)
+        if export_cases is not None:
+            written = write_cases(loaded, export_cases)
+            console.print(f"Wrote {len(written)} case files to {export_cases}")
+    except SopoptError as exc:
+        raise fail(exc) from None
+    if case is not None:
+        _solve_sweep_case(loaded, case, out)
+        return
+    if store is None:
+        if export_cases is not None:
+            return
+        errors.print("[bold red]error:[/] give --store results.duckdb (or --export-cases DIR, or --case ID --out DIR)")
+        raise typer.Exit(EXIT_INVALID)
+    _run_sweep(loaded, store, workers, scheduler, restart, keep, quiet)
+
+
+def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
+    """Solve one case of a sweep and write its tables, as ``sopopt solve --out`` does."""
+    from sopopt.planning import solve as solve_case
+    from sopopt.run_folder import write_outputs
+
+    try:
+        case = loaded.load(loaded.case(case_id))
+        plan = solve_case(case, SolveOptions.from_settings(case.solver, time_limit=loaded.time_limit),
+                          raise_on_failure=False)
+        print_summary(plan)
+        if out is not None:
+            written = write_outputs(plan, out)
+            console.print(f"Wrote {len(written)} files to {out}")
+    except SopoptError as exc:
+        raise fail(exc) from None
+    if not plan.status.has_plan:
+        raise typer.Exit(EXIT_NO_PLAN)
+    if not plan.is_optimal:
+        raise typer.Exit(EXIT_NOT_OPTIMAL)
+
+
+def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str | None, restart: bool,
+               keep: str | None, quiet: bool) -> None:
+    from sopopt.analysis.sweep import sweep as run
+
+    tables = [t.strip() for t in keep.split(",") if t.strip()] if keep is not None else None
+    try:
+        with SweepBar(quiet) as bar:
+            result = run(loaded, store, workers=workers, scheduler=scheduler, restart=restart, keep=tables,
+                         progress=bar)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing to solve"
+    rate = result.solved / result.seconds * 60 if result.seconds else 0.0
+    console.print(f"[bold]{result.name}[/]: {result.cases} cases; solved now: {result.solved} ({counts}) in "
+                  f"{result.seconds:,.1f} s ({rate:,.1f} cases/min); already stored: {result.skipped}")
+    if result.workers:
+        console.print(f"Workers: {', '.join(result.workers)}")
+    console.print(f"Results in {store} (table 'cases'; see docs/sweeps.md)")
+    if result.interrupted:
+        errors.print(f"interrupted: {result.solved} finished cases stored; run the same command again to go on")
+        raise typer.Exit(130)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ plain numbers: primal values and row duals keyed by component name and index.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import time

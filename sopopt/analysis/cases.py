@@ -209,9 +209,15 @@ def _digest(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def input_hash(case: Case, time_limit: float | None = None) -> str:
+    """Digest of a loaded case's inputs: its resolved data (tables included), solver
+    settings and the time limit it is solved with."""
+    return _digest(_canonical(case.resolved), case.solver.model_dump_json(), _canonical(time_limit))[:32]
+
+
 def _grid_cases(scenario: str, base: Case, spec: SweepSpec, time_limit: float | None) -> Iterator[SweepCase]:
     """Every combination of the grid's values over one starting scenario."""
-    base_hash = _digest(_canonical(base.resolved), base.solver.model_dump_json(), _canonical(time_limit))
+    base_hash = input_hash(base, time_limit)
     names = list(spec.grid)
     for combo in itertools.product(*(spec.grid[name].values for name in names)):
         values = dict(zip(names, combo, strict=True))

@@ -213,7 +213,7 @@ def run_dask(address: str, function: TaskFunction, shared: Any, tasks: Iterable[
     connection broke) is submitted once more, then reported as :class:`Lost`."""
     from distributed import Client, as_completed
 
-    with Client(address, timeout="20s", set_as_default=False) as client:
+    with Client(address, timeout="20s") as client:
         workers = list(client.scheduler_info().get("workers", {}))
         on_cluster = client.scatter(shared, broadcast=True)
         pending: dict[Any, tuple[Any, int]] = {}

@@ -114,6 +114,8 @@ class Store:
             self.con = duckdb.connect(str(self.path))
         except (duckdb.Error, OSError) as exc:
             raise StoreError(f"cannot open the results database {self.path}: {_first_line(exc)}") from None
+        #: Columns of each table this process has created or seen, to add KPI columns once.
+        self._known: dict[str, set[str]] = {}
 
     def close(self) -> None:
         """Close the database (everything written is already committed)."""
@@ -126,19 +128,20 @@ class Store:
         self.close()
 
     def _create(self, table: str, columns: Mapping[str, str]) -> None:
+        if table in self._known:
+            return
         spec = ", ".join(f"{_quote(name)} {kind}" for name, kind in columns.items())
         self.con.execute(f"CREATE TABLE IF NOT EXISTS {_quote(table)} ({spec})")
-
-    def _columns(self, table: str) -> set[str]:
         rows = self.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()
-        return {r[0] for r in rows}
+        self._known[table] = {r[0] for r in rows}
 
     def _add_columns(self, table: str, row: Mapping[str, Any]) -> None:
         """Add a DOUBLE column for every KPI the table does not have yet."""
-        missing = [k for k in row if k not in self._columns(table)]
-        for name in missing:
+        known = self._known[table]
+        for name in [k for k in row if k not in known]:
             self.con.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(name)} DOUBLE")
+            known.add(name)
 
     def _insert(self, table: str, row: Mapping[str, Any]) -> None:
         names = ", ".join(_quote(k) for k in row)
