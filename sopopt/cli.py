@@ -387,12 +387,13 @@ def generate(
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    sweep: Annotated[bool, typer.Option("--sweep", help="The schema of sweep files instead.")] = False,
 ) -> None:
     """Print the JSON Schema of the file format (for editor autocompletion)."""
     from sopopt.loading import atomic_write
-    from sopopt.views import json_schema
+    from sopopt.views import json_schema, sweep_json_schema
 
-    text = json.dumps(json_schema(), indent=2) + "\n"
+    text = json.dumps(sweep_json_schema() if sweep else json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
         return

@@ -14,6 +14,7 @@ from sopopt.case import Case
 from sopopt.periods import expand_series
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import ScenarioMeta
+from sopopt.schema.sweep import SweepSpec
 from sopopt.schema.tables import DemandTable, SeriesTable
 
 
@@ -179,6 +180,14 @@ def json_schema() -> dict[str, Any]:
     schema.pop("required", None)
     _add_table_references(schema)
     schema["title"] = "sopopt model or scenario file"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def sweep_json_schema() -> dict[str, Any]:
+    """JSON Schema of a sweep file (``sopopt schema --sweep``)."""
+    schema = SweepSpec.model_json_schema()
+    schema["title"] = "sopopt sweep file"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 

@@ -234,3 +234,13 @@ def test_scenario_lists_globs_and_bad_sweep_files(workspace):
     assert result.exit_code == 2 and "cap of 5" in result.output
     result = runner.invoke(app, ["sweep", "sweeps/grid.yaml", "--store", "x.duckdb", "--keep", "nonsense"])
     assert result.exit_code == 2 and "unknown plan table 'nonsense'" in result.output
+
+
+def test_shipped_sweeps_load(monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    sizes = {path.name: len(load_sweep(path).cases) for path in sorted((root / "sweeps").glob("*.yaml"))}
+    assert sizes == {"acme_risk.yaml": 36, "acme_scenarios.yaml": 4, "overtime.yaml": 12}
+    readme = (root / "README.md").read_text()
+    block = readme.split("### Many cases at once: sweeps", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert block == (root / "sweeps" / "overtime.yaml").read_text()

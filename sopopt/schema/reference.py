@@ -37,6 +37,7 @@ from sopopt.schema.network import (
 )
 from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ExplainSettings, ScenarioMeta, SolverSettings
 from sopopt.schema.solver_options import MAX_TIME_LIMIT, SOLVER_OPTIONS
+from sopopt.schema.sweep import GridAxis, SweepSpec
 from sopopt.schema.tables import DemandTable, SeriesTable
 
 #: (heading, where it appears in a file, model) in reading order.
@@ -66,6 +67,8 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Adjustment", "adjust[i]", Adjustment),
     ("Solver settings", "solver", SolverSettings),
     ("Explain settings", "explain", ExplainSettings),
+    ("Sweep file", "(sweep file: sweeps/*.yaml, see docs/sweeps.md)", SweepSpec),
+    ("Grid axis of a sweep", "grid.NAME", GridAxis),
 ]
 
 
