@@ -97,7 +97,7 @@ def test_grid_on_two_local_workers_equals_separate_solves(workspace):
             assert row["objective"] == pytest.approx(plan.objective, rel=1e-7, abs=1e-7)
             assert row["cost_production"] == pytest.approx(plan.costs["production"], rel=1e-7)
             assert row["fill_rate"] == pytest.approx(plan.kpis["fill_rate"], rel=1e-7)
-            assert row["profit"] == pytest.approx(plan.kpis["margin"], rel=1e-7)
+            assert row["profit"] == pytest.approx(plan.kpis["profit"], rel=1e-7)
         else:
             assert row["objective"] is None or row["objective"] != row["objective"]
             assert "infeasible" in row["message"]

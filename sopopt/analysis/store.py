@@ -90,8 +90,8 @@ def plan_row(plan: Plan) -> dict[str, Any]:
 
 
 def _profit(kpis: Mapping[str, float]) -> float | None:
-    """The plan's profit: the ``profit`` KPI, else the margin (revenue less total cost)
-    when products have prices; None without prices."""
+    """The plan's ``profit`` KPI (revenue less cost, see docs/kpis.md; older plans:
+    ``margin``); None when products have no prices."""
     for key in ("profit", "margin"):
         if key in kpis:
             return float(kpis[key])
