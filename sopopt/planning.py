@@ -17,6 +17,7 @@ from sopopt.case import Case, load_case
 from sopopt.errors import InfeasibleError, StrictError
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
+from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.results import Plan, extract_plan, run_down_warnings
 from sopopt.run_folder import read_plan
 from sopopt.solver import (
@@ -28,6 +29,10 @@ from sopopt.solver import (
     raise_for_status,
 )
 from sopopt.views import describe_adjustments, flat_inputs
+
+#: The components whose ranges plans report: limit rows and bounded variables.
+RANGED_ROWS = frozenset(spec.component for spec in LIMITS)
+RANGED_COLUMNS = frozenset(spec.component for spec in BOUND_LIMITS)
 
 #: How the LP is built: ``fast`` (numpy, straight to HiGHS: the default) or ``pyomo``
 #: (the readable rule-based Pyomo model, compiled to matrix form). Tests prove that both
@@ -113,7 +118,8 @@ def solve_live(
         solution = session.run()
         if solution.status.has_plan:
             mark = time.perf_counter()
-            solution = dataclasses.replace(solution, ranging=compute_ranging(session, solution))
+            ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS)
+            solution = dataclasses.replace(solution, ranging=ranging)
             timings["ranging_seconds"] = time.perf_counter() - mark
     if raise_on_failure:
         raise_for_status(solution)

@@ -254,7 +254,8 @@ def limit_records(data: ModelData, solution: Solution) -> list[dict[str, Any]]:
 
     One dict per limit with the :data:`SHADOW_COLUMNS` and where the limit sits in the
     LP: ``component`` and ``index`` of its row (``on`` = ``row``) or of the variable it
-    bounds (``on`` = ``column``).
+    bounds (``on`` = ``column``), and that row's or column's ``position`` when it is
+    nonbasic (-1 otherwise: the limit has slack and moves nothing).
     """
     ranging = solution.ranging
     return _row_limits(solution, data.labels, ranging) + _bound_limits(data, ranging)
@@ -281,6 +282,7 @@ def _row_limits(solution: Solution, labels: list[str], ranging: Ranging | None) 
         for idx, slack in slacks.items():
             # The ranged basis's dual (for a MIP: the fixed LP's, the MIP has none).
             dual = ranges[idx].dual if idx in ranges else duals.get(idx, 0.0)
+            position = ranges[idx].position if idx in ranges else -1
             if ranging is None or not ranging.known:
                 up, down = np.nan, np.nan
             elif idx in ranges:
@@ -303,6 +305,7 @@ def _row_limits(solution: Solution, labels: list[str], ranging: Ranging | None) 
                 "component": spec.component,
                 "index": idx,
                 "on": "row",
+                "position": position,
             })
     return rows
 
@@ -333,6 +336,7 @@ def _bound_limits(data: ModelData, ranging: Ranging | None) -> list[dict[str, An
                 "component": spec.component,
                 "index": idx,
                 "on": "column",
+                "position": r.position,
             })
     return rows
 

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -181,7 +182,8 @@ class LimitRange:
     bound); ``low`` and ``high`` are the values the bound can take, with the optimal
     basis and hence the dual unchanged (``-inf``/``inf``: no end; ``nan``: unknown).
     ``dual`` is HiGHS's row dual or reduced cost (minimisation signs); ``side`` says which
-    bound is active, ``lower`` or ``upper``.
+    bound is active, ``lower`` or ``upper``; ``position`` is the row's or column's number
+    in the LP.
     """
 
     value: float
@@ -189,6 +191,7 @@ class LimitRange:
     high: float
     dual: float
     side: str
+    position: int = -1
 
 
 @dataclass(frozen=True)
@@ -339,14 +342,27 @@ class HighsSession:
         self.runs = 0
         #: For a MIP: the LP with the integers fixed, solved (set by compute_ranging).
         self.fixed_highs: Any = None
+        self._keys: dict[str, list[tuple[str, Any]]] = {}
+
+    def row_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every row, in order (built once per session)."""
+        if "rows" not in self._keys:
+            self._keys["rows"] = self.compiled.row_keys()
+        return self._keys["rows"]
+
+    def column_keys(self) -> list[tuple[str, Any]]:
+        """(component name, index) of every column, in order (built once per session)."""
+        if "columns" not in self._keys:
+            self._keys["columns"] = self.compiled.column_keys()
+        return self._keys["columns"]
 
     def row_positions(self) -> dict[tuple[str, Any], int]:
         """Row number of each constraint, by (component name, index)."""
-        return {key: i for i, key in enumerate(self.compiled.row_keys())}
+        return {key: i for i, key in enumerate(self.row_keys())}
 
     def col_positions(self) -> dict[tuple[str, Any], int]:
         """Column number of each variable, by (component name, index)."""
-        return {key: j for j, key in enumerate(self.compiled.column_keys())}
+        return {key: j for j, key in enumerate(self.column_keys())}
 
     def shift_row_bounds(self, rows: np.ndarray, delta: np.ndarray) -> None:
         """Add ``delta`` to both bounds of the given rows (infinite bounds stay infinite)."""
@@ -621,9 +637,16 @@ _B = highspy.HighsBasisStatus
 _SIDE = {int(_B.kLower): "lower", int(_B.kUpper): "upper"}
 
 
-def compute_ranging(session: HighsSession, solution: Solution) -> Ranging:
-    """Ranges of every nonbasic row and bound of the session's last solve.
+def compute_ranging(
+    session: HighsSession,
+    solution: Solution,
+    rows: Collection[str] | None = None,
+    columns: Collection[str] | None = None,
+) -> Ranging:
+    """Ranges of the nonbasic rows and bounds of the session's last solve.
 
+    ``rows`` and ``columns`` name the components to range (``None``: all); a column
+    at a lower bound of zero (a quantity that is simply not used) is not listed.
     Ranges need an optimal basis: for a plan that is not proven optimal, or a method
     that leaves no basis (interior point without crossover, PDLP), ``note`` says so and
     only the columns at a bound are listed, with their reduced costs. For a MIP the
@@ -633,7 +656,7 @@ def compute_ranging(session: HighsSession, solution: Solution) -> Ranging:
     if not solution.status.has_plan or not session.compiled.num_col:
         return Ranging({}, {}, note="no plan")
     if solution.status is not SolveStatus.OPTIMAL:
-        return _unranged(session, "range unknown: the plan is not proven optimal")
+        return _unranged(session, "range unknown: the plan is not proven optimal", columns)
     integer = np.asarray(h.getLp().integrality_, dtype=int) > 0
     label = ""
     session.fixed_highs = None
@@ -644,11 +667,11 @@ def compute_ranging(session: HighsSession, solution: Solution) -> Ranging:
         value = h.getOptionValue("solver")  # highspy 1.16: (status, value)
         solver = str(value[1] if isinstance(value, tuple) else value)
         reason = NO_BASIS_REASONS.get(solver, "the solver returned no basis")
-        return _unranged(session, f"range unknown: {reason}")
+        return _unranged(session, f"range unknown: {reason}", columns)
     status, ranging = h.getRanging()
     if status != highspy.HighsStatus.kOk or not ranging.valid:
-        return _unranged(session, "range unknown: HiGHS could not range this basis")
-    return _ranged(session, h, ranging, skip_columns=integer, label=label)
+        return _unranged(session, "range unknown: HiGHS could not range this basis", columns)
+    return _ranged(session, h, ranging, (rows, columns), skip_columns=integer, label=label)
 
 
 def _fixed_lp(h: Any, options: SolveOptions) -> Any:
@@ -668,16 +691,33 @@ def _statuses(statuses: list[Any]) -> np.ndarray:
     return np.fromiter((int(s) for s in statuses), dtype=np.int64, count=len(statuses))
 
 
-def _ranged(session: HighsSession, h: Any, ranging: Any, skip_columns: np.ndarray, label: str) -> Ranging:
+def _wanted(keys: list[tuple[str, Any]], components: Collection[str] | None) -> np.ndarray:
+    """True for the entries of the given components (all when None)."""
+    if components is None:
+        return np.ones(len(keys), dtype=bool)
+    return np.isin(np.array([name for name, _ in keys], dtype=object), list(components))
+
+
+def _ranged(
+    session: HighsSession,
+    h: Any,
+    ranging: Any,
+    components: tuple[Collection[str] | None, Collection[str] | None],
+    skip_columns: np.ndarray,
+    label: str,
+) -> Ranging:
     lp, basis, solution = h.getLp(), h.getBasis(), h.getSolution()
     row_status, col_status = _statuses(basis.row_status), _statuses(basis.col_status)
+    row_keys, col_keys = session.row_keys(), session.column_keys()
+    col_lower = np.asarray(lp.col_lower_)
+    zero_floor = (col_status == int(_B.kLower)) & (col_lower == 0.0)
     rows = _limit_ranges(
-        session.compiled.row_keys(), row_status, np.asarray(lp.row_lower_), np.asarray(lp.row_upper_),
-        np.asarray(solution.row_dual), ranging.row_bound_dn, ranging.row_bound_up, np.zeros(lp.num_row_, bool),
+        row_keys, row_status, np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), np.asarray(solution.row_dual),
+        (ranging.row_bound_dn, ranging.row_bound_up), ~_wanted(row_keys, components[0]),
     )
     columns = _limit_ranges(
-        session.compiled.column_keys(), col_status, np.asarray(lp.col_lower_), np.asarray(lp.col_upper_),
-        np.asarray(solution.col_dual), ranging.col_bound_dn, ranging.col_bound_up, skip_columns,
+        col_keys, col_status, col_lower, np.asarray(lp.col_upper_), np.asarray(solution.col_dual),
+        (ranging.col_bound_dn, ranging.col_bound_up), skip_columns | zero_floor | ~_wanted(col_keys, components[1]),
     )
     return Ranging(rows, columns, label=label)
 
@@ -688,11 +728,11 @@ def _limit_ranges(
     lower: np.ndarray,
     upper: np.ndarray,
     dual: np.ndarray,
-    down: Any,
-    up: Any,
+    ends: tuple[Any, Any],
     skip: np.ndarray,
 ) -> dict[str, dict[Any, LimitRange]]:
-    """A :class:`LimitRange` for every nonbasic entry at a finite bound."""
+    """A :class:`LimitRange` for every nonbasic entry at a finite bound (but ``skip``)."""
+    down, up = ends
     at_upper = status == int(_B.kUpper)
     at_lower = status == int(_B.kLower)
     value = np.where(at_upper, upper, lower)
@@ -703,12 +743,12 @@ def _limit_ranges(
         name, index = keys[i]
         side = "upper" if at_upper[i] else "lower"
         out.setdefault(name, {})[index] = LimitRange(
-            float(value[i]), float(low[k]), float(high[k]), float(dual[i]) + 0.0, side
+            float(value[i]), float(low[k]), float(high[k]), float(dual[i]) + 0.0, side, i
         )
     return out
 
 
-def _unranged(session: HighsSession, note: str) -> Ranging:
+def _unranged(session: HighsSession, note: str, components: Collection[str] | None = None) -> Ranging:
     """Columns at a bound with their reduced costs, no ranges: when there is no basis."""
     h = session.highs
     lp, solution = h.getLp(), h.getSolution()
@@ -718,14 +758,16 @@ def _unranged(session: HighsSession, note: str) -> Ranging:
     tolerance = 1e-7 * np.maximum(1.0, np.abs(x))
     with np.errstate(invalid="ignore"):
         at_upper = np.isfinite(upper) & (np.abs(x - upper) <= tolerance)
-        at_lower = ~at_upper & np.isfinite(lower) & (np.abs(x - lower) <= tolerance)
-    keys = session.compiled.column_keys()
+        at_lower = ~at_upper & np.isfinite(lower) & (lower != 0.0) & (np.abs(x - lower) <= tolerance)
+    keys = session.column_keys()
+    at_upper &= _wanted(keys, components)
+    at_lower &= _wanted(keys, components)
     columns: dict[str, dict[Any, LimitRange]] = {}
     for i in np.flatnonzero(at_upper | at_lower).tolist():
         name, index = keys[i]
         side = "upper" if at_upper[i] else "lower"
         bound = float(upper[i] if at_upper[i] else lower[i])
-        columns.setdefault(name, {})[index] = LimitRange(bound, math.nan, math.nan, float(dual[i]) + 0.0, side)
+        columns.setdefault(name, {})[index] = LimitRange(bound, math.nan, math.nan, float(dual[i]) + 0.0, side, i)
     return Ranging({}, columns, note=note)
 
 

@@ -41,7 +41,7 @@ def test_a_shortage_with_exactly_one_cause() -> None:
     assert cause.effect == pytest.approx(50.0, **EXACT)
     assert (cause.shadow_price, cause.range_up, cause.range_down) == pytest.approx((40.0, 50.0, -100.0), **EXACT)
     text = explanation.sentences()
-    assert "widget at plant in 1: 50.00 units of shortage." in text
+    assert "widget at plant in 1: 50.00 units of shortage, costing 2,500.00 USD." in text
     assert text[-1].startswith("  1. Each extra hour of line (capacity) in 1 removes 1 units of shortage. "
                                "One more hour of line (capacity) in 1 saves 40.00 USD, for up to +50.00 hours;")
 
@@ -129,6 +129,7 @@ def test_cli_explain_feasible_case_and_summary_ranges(tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", str(RANGES / "two_causes.yaml"), "--product", "widget", "--site", "plant",
                                  "--period", "1"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
+    assert "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD." in result.output
     assert "2. Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in result.output
     bad = runner.invoke(app, ["explain", str(RANGES / "two_causes.yaml"), "--crew", "nobody"])
     assert bad.exit_code == 2 and "unknown crew 'nobody'" in bad.output and "Traceback" not in bad.output

@@ -195,6 +195,9 @@ class _Quantity:
     unit: str
     weights: dict[tuple[str, Any], float]
     constant: float = 0.0
+    #: The cell is money spent (shortage penalties, overtime pay): its cost is the
+    #: objective's terms on its columns.
+    priced: bool = False
 
     def value(self, values: dict[str, dict[Any, float]]) -> float:
         return self.constant + sum(w * values.get(c, {}).get(i, 0.0) for (c, i), w in self.weights.items())
@@ -220,7 +223,7 @@ def _product_quantities(data: ModelData, product: str, site: str | None, period:
                 build_["inventory", (p, s, t - 1)] = build_.get(("inventory", (p, s, t - 1)), 0.0) - 1.0
             else:
                 opening += item.initial_inventory
-    return [_Quantity("shortage", "units", short), _Quantity("stock build", "units", build_, -opening)]
+    return [_Quantity("shortage", "units", short, priced=True), _Quantity("stock build", "units", build_, -opening)]
 
 
 def _resource_quantities(data: ModelData, resource: str, period: str | None) -> list[_Quantity]:
@@ -228,13 +231,13 @@ def _resource_quantities(data: ModelData, resource: str, period: str | None) -> 
     ts = _periods(data, period)
     used = {("production", (p, res.site, t)): rate for p, rate in res.usage.items() if rate for t in ts}
     overtime = {("resource_overtime", (resource, t)): 1.0 for t in ts}
-    return [_Quantity("machine overtime", "hours", overtime), _Quantity("hours used", "hours", used)]
+    return [_Quantity("machine overtime", "hours", overtime, priced=True), _Quantity("hours used", "hours", used)]
 
 
 def _crew_quantities(data: ModelData, crew: str, period: str | None) -> list[_Quantity]:
     ts = _periods(data, period)
     return [
-        _Quantity("labour overtime", "hours", {("labour_overtime", (crew, t)): 1.0 for t in ts}),
+        _Quantity("labour overtime", "hours", {("labour_overtime", (crew, t)): 1.0 for t in ts}, priced=True),
         _Quantity("hires", "workers", {("hires", (crew, t)): 1.0 for t in ts}),
         _Quantity("headcount", "worker-periods", {("headcount", (crew, t)): 1.0 for t in ts}),
     ]
@@ -336,13 +339,10 @@ class _Limits:
 
 def _limits(case: Case, session: HighsSession, solution: Solution) -> _Limits:
     assert case.data is not None
-    records = [r for r in limit_records(case.data, solution) if r["binding"]]
-    rows, cols = session.row_positions(), session.col_positions()
+    records = [r for r in limit_records(case.data, solution) if r["binding"] and r["position"] >= 0]
     on_row = np.array([r["on"] == "row" for r in records], dtype=bool)
-    position = np.array(
-        [(rows if r["on"] == "row" else cols)[r["component"], r["index"]] for r in records], dtype=np.int64
-    )
-    return _Limits(records, on_row, position, cols)
+    position = np.array([r["position"] for r in records], dtype=np.int64)
+    return _Limits(records, on_row, position, session.col_positions())
 
 
 def _causes(session: HighsSession, limits: _Limits, quantity: _Quantity, value: float) -> tuple[Cause, ...]:
@@ -368,6 +368,19 @@ def _causes(session: HighsSession, limits: _Limits, quantity: _Quantity, value: 
         ))
     causes.sort(key=lambda c: (-c.effect, -abs(c.rate)))
     return tuple(causes[:MAX_CAUSES])
+
+
+def _cost(session: HighsSession, limits: _Limits, quantity: _Quantity, values: dict[str, dict[Any, float]]) -> float:
+    """What a priced cell costs: the objective's terms on its columns (nan if unpriced)."""
+    if not quantity.priced:
+        return math.nan
+    cost = session.compiled.col_cost
+    total = 0.0
+    for (component, index), weight in quantity.weights.items():
+        j = limits.columns.get((component, index))
+        if j is not None:
+            total += weight * cost[j] * values.get(component, {}).get(index, 0.0)
+    return total
 
 
 def _effect(rate: float, value: float, record: dict[str, Any]) -> float:
@@ -425,7 +438,7 @@ def explain_plan(
         label, quantities = _requested(case.data, request)
         nothing = dataclasses.replace(quantities[0], what=" or ".join(q.what for q in quantities))
         chosen = next((q for q in quantities if abs(q.value(solution.values)) > VALUE_TOLERANCE), nothing)
-        wanted = [(label, chosen, math.nan)]
+        wanted = [(label, chosen, _cost(session, limits, chosen, solution.values))]
     else:
         wanted = _costliest(case.data, solution.values)
     cells = []

@@ -28,9 +28,14 @@ lever without a capacity is unbounded. Costs are charged on the closing position
 every period, the last one included.
 {objective}
 
-Sign of shadow prices: sopopt reports *money saved by one more unit of the limit in that
-period* (per hour of capacity, per labour hour, per unit of supplier capacity, per unit
-of storage volume, per unit of lane capacity): the negative of the HiGHS row dual.
+Sign of shadow prices: sopopt reports *money saved by one unit more room in the limit in
+that period* (per hour of capacity, per labour hour, per unit of supplier capacity, per
+unit of storage volume, per unit of lane capacity, ...): for a maximum (a ``<=`` row or
+an upper bound) the negative of the HiGHS row dual or reduced cost, for a minimum (a lower
+bound such as minimum stock) the reduced cost. Limits that are variable bounds (each
+family's ``bound_limits``) are reported when they bind, with the variable's reduced
+cost as their price. Every binding limit comes with the range over which its price
+holds (HiGHS ranging), see docs/kpis.md.
 """
 
 
