@@ -502,9 +502,9 @@ def print_comparison(plans: list[Plan], top: int = 10) -> None:
 def compare(
     sources: SourcesArg,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for comparison.csv, cost_bridge.csv, "
-                                             "differences.csv and each plan's tables.", file_okay=False)] = None,
-    xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
-    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.", dir_okay=False)] = None,
+                                             "differences.csv and each plan's tables.")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.")] = None,
     top: Annotated[int, typer.Option(help="Rows of biggest changes to print per plan.", min=0)] = 10,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
@@ -583,9 +583,8 @@ def _explained(source: Path, workspace: Path | None, strict: bool = False) -> tu
 @app.command()
 def report(
     sources: SourcesArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (self-contained, opens offline).",
-                                      dir_okay=False)],
-    xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.", dir_okay=False)] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (self-contained, opens offline).")],
+    xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.")] = None,
     title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
@@ -667,9 +666,9 @@ def hedge_command(
     firm_headcount: Annotated[bool, typer.Option("--firm-headcount",
                                                  help="Hires and layoffs common over the whole horizon.")] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for hedge.json, commitment.csv and "
-                                             "one result folder per case.", file_okay=False)] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops.", min=0.001)] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
+                                             "one result folder per case.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,

@@ -33,6 +33,14 @@ from typing import Any
 import yaml
 
 from sopopt.errors import Location, OutputError, Problem, ScenarioError
+from sopopt.schema.limits import (
+    MAX_ALIAS_NODES,
+    MAX_DEPTH,
+    MAX_TABLE_BYTES,
+    MAX_WORKBOOK_UNPACKED,
+    MAX_YAML_BYTES,
+    size_text,
+)
 
 #: Path of a value inside a YAML document, e.g. ``("resources", "line1", "hours")``.
 KeyPath = tuple[str, ...]
@@ -94,8 +102,56 @@ def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     return int(text, 10)
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with the YAML 1.2 core schema instead of YAML 1.1's rules."""
+class LimitError(yaml.MarkedYAMLError):
+    """A YAML file goes beyond one of the documented limits (raised while composing)."""
+
+
+class _BoundedComposer(yaml.SafeLoader):
+    """Counts while composing the node tree, before any value is built: nesting depth,
+    and how many values aliases add when expanded. An alias bomb or a deep nest stops at
+    the line where it crosses the limit, in time linear in the file's size."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._deepest = 0
+        self._alias_nodes = 0
+        self._count = 0  # values so far, each alias counted with everything it expands to
+        self._sizes: dict[str, int | None] = {}  # anchor -> expanded size (None: still open)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)  # raises on an undefined alias
+            size = self._sizes.get(str(event.anchor))
+            if size is None:
+                raise LimitError(None, None, f"alias '*{event.anchor}' refers to a value that contains it",
+                                 event.start_mark)
+            self._alias_nodes += size
+            self._count += size
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise LimitError(None, None, f"aliases expand to more than {MAX_ALIAS_NODES:,} values "
+                                 "(limit on alias expansion)", event.start_mark)
+            return node
+        self._depth += 1
+        self._deepest = max(self._deepest, self._depth)
+        if self._depth > MAX_DEPTH:
+            raise LimitError(None, None, f"nested more than {MAX_DEPTH} levels deep (limit on nesting)",
+                             event.start_mark)
+        if event.anchor is not None:
+            self._sizes[str(event.anchor)] = None
+        start = self._count
+        node = super().compose_node(parent, index)
+        self._count += 1
+        if event.anchor is not None:
+            self._sizes[str(event.anchor)] = self._count - start
+        self._depth -= 1
+        return node
+
+
+class _SafeLoader(_BoundedComposer):
+    """PyYAML's safe loader with the YAML 1.2 core schema instead of YAML 1.1's rules, and
+    the limits of :class:`_BoundedComposer`."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
 
@@ -132,6 +188,10 @@ class _Reader:
     def read(self) -> Any:
         try:
             node = self.loader.get_single_node()
+        except LimitError as exc:
+            mark = exc.problem_mark
+            where = Location(self.name, mark.line + 1, mark.column + 1) if mark else Location(self.name)
+            raise ScenarioError([Problem(where, "", str(exc.problem), "see the limits in docs/format.md")]) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = Location(self.name, mark.line + 1, mark.column + 1) if mark else None
@@ -145,7 +205,7 @@ class _Reader:
         finally:
             self.loader.dispose()
         if node is None:
-            return {}
+            raise ScenarioError([Problem(Location(self.name, 1), "", "the file is empty (no YAML content)")])
         self.locations[()] = self.location(node)
         return self.convert(node, ())
 
@@ -231,6 +291,36 @@ class _Reader:
         return value
 
 
+def read_text_bounded(path: Path, limit: int, where: Location, field: str) -> str:
+    """The text of a regular file of at most ``limit`` bytes (UTF-8, BOM removed).
+
+    Never reads more than ``limit`` + 1 bytes, whatever the file claims to be; a FIFO or
+    device is refused without being opened.
+
+    Raises:
+        ScenarioError: at ``where``, naming the file (and nothing read from it).
+    """
+    name = display_path(path)
+    subject = "the file" if where.file == name else f"'{name}'"
+    if not path.exists():
+        raise ScenarioError([Problem(where, field, f"{subject}: file not found" if where.file != name
+                                     else "file not found")])
+    if not path.is_file():
+        raise ScenarioError([Problem(where, field, f"{subject} is not a regular file")])
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError([Problem(where, field, f"cannot read {subject}: {exc.strerror or exc}")]) from None
+    if len(data) > limit:
+        raise ScenarioError([Problem(where, field, f"{subject} is larger than the {size_text(limit)} limit",
+                                     "see the limits in docs/format.md")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(where, field, f"{subject} is not UTF-8 text (byte {exc.start})")]) from None
+
+
 def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, Locations]:
     """Parse one YAML file into plain values and the location of every key path.
 
@@ -242,16 +332,7 @@ def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, L
     Raises:
         ScenarioError: unreadable file or syntax error (and key problems, see above).
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(
-            [Problem(Location(display_path(path)), "", "file not found")]
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(
-            [Problem(Location(display_path(path)), "", f"cannot read file: {exc}")]
-        ) from None
+    text = read_text_bounded(path, MAX_YAML_BYTES, Location(display_path(path)), "")
     reader = _Reader(path, text)
     data = reader.read()
     # A mapping merged in several places reports its own problems once.
@@ -393,16 +474,17 @@ def read_table(
         raise ScenarioError([Problem(where, field, f"data file '{name}' not found")])
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _read_excel(path, sheet, where, field)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(where, field, f"cannot read '{name}': {exc}")]) from None
+    text = read_text_bounded(path, MAX_TABLE_BYTES, where, field)
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a NUL byte or a cell over csv's field size limit
+        raise ScenarioError([Problem(Location(name, reader.line_num), field, f"not a readable CSV table ({exc})")]) \
+            from None
     if not rows:
-        raise ScenarioError([Problem(Location(name, 1), "", "the table is empty")])
+        raise ScenarioError([Problem(Location(name, 1), field, f"the table '{name}' is empty")])
     header = [cell.strip() for cell in rows[0]]
     table = []
     for line, cells in enumerate(rows[1:], start=2):
@@ -418,13 +500,33 @@ def read_table(
     return table
 
 
+def _check_workbook_size(path: Path, where: Location, field: str) -> None:
+    """Refuse a workbook whose file or unpacked content is over the limits (a zip bomb)."""
+    import zipfile
+
+    name = display_path(path)
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise ScenarioError([Problem(where, field, f"'{name}' is larger than the {size_text(MAX_TABLE_BYTES)} limit",
+                                     "see the limits in docs/format.md")])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise ScenarioError([Problem(where, field, f"'{name}' is not a readable Excel workbook (.xlsx)")]) from None
+    if unpacked > MAX_WORKBOOK_UNPACKED:
+        raise ScenarioError([Problem(where, field, f"'{name}' unpacks to more than {size_text(MAX_WORKBOOK_UNPACKED)}",
+                                     "see the limits in docs/format.md")])
+
+
 def _read_excel(path: Path, sheet: str | None, where: Location, field: str) -> list[tuple[int, dict[str, str]]]:
     import openpyxl
 
+    name = display_path(path)
+    _check_workbook_size(path, where, field)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a bad file
-        raise ScenarioError([Problem(where, field, f"cannot read workbook: {exc}")]) from None
+    except Exception:  # openpyxl raises many kinds on a bad file
+        raise ScenarioError([Problem(where, field, f"'{name}' is not a readable Excel workbook (.xlsx)")]) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ScenarioError(

@@ -58,6 +58,8 @@ def reference(doc: Document, key: str, workspace: Path) -> Path | None:
     if not isinstance(value, str) or not value:
         raise ScenarioError([Problem(where, key, "must be a path to a YAML file")])
     target = check_inside(doc.path.parent / value, workspace, where, key, value)
+    if target.exists() and not target.is_file():
+        raise ScenarioError([Problem(where, key, f"'{value}' is not a regular file")])
     if not target.is_file():
         raise ScenarioError([Problem(where, key, f"file '{value}' not found")])
     return target
