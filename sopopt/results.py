@@ -148,7 +148,7 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
         shadow_prices=shadow,
         service=service,
         utilization=utilization,
-        info=dict(solution.info),
+        info={**solution.info, "horizon_days": float(data.days.sum())},
         labels=list(labels),
         currency=currency,
     )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import yaml
 
 from sopopt.case import Case
-from sopopt.periods import expand_series
+from sopopt.inputs import Difference, diff_inputs, plain
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import ScenarioMeta
 from sopopt.schema.sweep import SweepSpec
@@ -30,23 +28,11 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
-
-
 def show_yaml(case: Case) -> str:
     """The fully resolved case as YAML (after every extend, override and adjustment),
     followed by the list of values that later layers replaced, as comments."""
     data = copy.deepcopy(case.resolved)
-    text = yaml.dump(_plain(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(plain(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     header = [f"# resolved from {case.source}", f"# files: {', '.join(str(p) for p in case.files)}"]
     lines = [*header, text.rstrip()]
     if case.changes:
@@ -59,19 +45,9 @@ def show_yaml(case: Case) -> str:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip()
+    text = yaml.safe_dump(plain(value), default_flow_style=True, width=10_000).strip()
     text = text.removesuffix("\n...").strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One input that differs between two resolved cases."""
-
-    path: str
-    period: str
-    a: Any
-    b: Any
 
 
 def _flatten(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -82,15 +58,6 @@ def _flatten(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str,
             yield from _flatten(value, (*path, str(key)))
     else:
         yield path, data
-
-
-def _as_series(value: Any, labels: list[str]) -> np.ndarray | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return expand_series(value, labels)
-    except (ValueError, TypeError):
-        return None
 
 
 def diff_cases(a: Case, b: Case) -> list[Difference]:
@@ -104,32 +71,6 @@ def flat_inputs(case: Case) -> dict[str, Any]:
     mapping by period) stays one value, so two cases can be diffed period by period."""
     flat = _flatten(_series_parents(case.resolved, set(case.labels)))
     return {".".join(path): dict(value) if isinstance(value, _Leaf) else value for path, value in flat}
-
-
-def diff_inputs(
-    a: dict[str, Any], a_labels: list[str], b: dict[str, Any], b_labels: list[str]
-) -> list[Difference]:
-    """Differences between two sets of flat inputs (see :func:`flat_inputs`)."""
-    same_horizon = a_labels == b_labels
-    result: list[Difference] = []
-    for name in sorted(set(a) | set(b)):
-        if name not in a:
-            result.append(Difference(name, "", None, b[name]))
-            continue
-        if name not in b:
-            result.append(Difference(name, "", a[name], None))
-            continue
-        va, vb = a[name], b[name]
-        if va == vb:
-            continue
-        sa = _as_series(va, a_labels) if same_horizon else None
-        sb = _as_series(vb, b_labels) if same_horizon else None
-        if sa is not None and sb is not None:
-            for t in np.flatnonzero(~np.isclose(sa, sb, rtol=0, atol=0)):
-                result.append(Difference(name, a_labels[t], _plain(sa[t]), _plain(sb[t])))
-            continue
-        result.append(Difference(name, "", va, vb))
-    return result
 
 
 def describe_adjustments(case: Case) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sopopt"
 
 #: Layers in flow order; a module matches the first pattern that names it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("sopopt.errors", "sopopt.periods", "sopopt.version")),
+    ("base", ("sopopt.errors", "sopopt.periods", "sopopt.version", "sopopt.inputs")),
     ("schema", ("sopopt.schema", "sopopt.schema.*")),
     ("loading", ("sopopt.loading",)),
     ("scenarios", ("sopopt.scenarios", "sopopt.scenarios.*")),

@@ -62,7 +62,8 @@ def _metrics(currency: str, plans: Sequence[Plan]) -> list[Metric]:
     rows = [
         Metric("status", "Solver status", "", "", "status"),
         Metric("total_cost", "Total cost", currency, "lower", "cost"),
-        *(Metric(f"cost:{c}", COST_LABELS.get(c, c), currency, "lower", "cost") for c in COST_CATEGORIES),
+        # A single cost category going up or down is neither better nor worse by itself.
+        *(Metric(f"cost:{c}", COST_LABELS.get(c, c), currency, "", "cost") for c in COST_CATEGORIES),
     ]
     if any("revenue" in p.kpis for p in plans):
         rows += [

@@ -1,10 +1,18 @@
-"""One self-contained HTML report for one or several plans.
+"""One self-contained HTML report for one or several plans: the S&OP meeting view.
 
 The file opens offline: plotly.js is embedded once, inline (no CDN, no web fonts, no
-images to fetch). It is written for planners, not for LP specialists: each section
-says in a sentence what it shows and how to read it. With several plans the first is
-the baseline, and the report starts with the comparison (side-by-side table, cost
-bridges, overlaid charts, biggest differences), then has one section per plan.
+images to fetch). It leads with the decision: the first screen holds one card per
+scenario with its change against the baseline (profit, revenue, cost, service,
+inventory value, overtime, headcount) and what each scenario assumes. Then the
+comparison (side-by-side table, cost and profit bridges, the plans over time), then one
+section per plan with the charts planners read: capacity against load, stock against
+safety stock and maximum, the monthly P&L, roll-ups by family, site and quarter, the
+limits that hold the plan back. Charts over many resources, sites or suppliers draw one
+at a time from a menu, and the product explorer draws a product only when it is chosen,
+so the report of a network with hundreds of products stays small and quick.
+
+It prints: A4 or Letter landscape, tables never cut (the comparison table wraps its
+columns into the page), interactive-only parts left out of print.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import json
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,7 +33,7 @@ from plotly.offline import get_plotlyjs
 from sopopt.analysis.explain_plan import PlanExplanation
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.loading import atomic_write
-from sopopt.report import charts
+from sopopt.report import charts, palette
 from sopopt.report.compare import (
     GROUP_TITLES,
     compare_plans,
@@ -34,60 +43,123 @@ from sopopt.report.compare import (
     plan_differences,
     plan_names,
 )
+from sopopt.report.summary import assumptions, scenario_cards
 from sopopt.results import Plan, limit_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
-_CSS = """
-:root { --ink:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --card:#ffffff;
-        --good:#15803d; --bad:#b91c1c; --warn:#92400e; --accent:#2563eb; }
-* { box-sizing: border-box; }
-body { margin:0; background:var(--bg); color:var(--ink);
-       font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif; }
-main { max-width:1240px; margin:0 auto; padding:24px 28px 60px; }
-header.top { background:#0f172a; color:#f8fafc; padding:22px 28px; }
-header.top div { max-width:1240px; margin:0 auto; }
-header.top h1 { margin:0 0 4px; font-size:26px; }
-header.top p { margin:0; color:#cbd5e1; }
-nav.toc { margin:16px 0 8px; display:flex; flex-wrap:wrap; gap:8px; }
-nav.toc a { background:var(--card); border:1px solid var(--line); border-radius:999px; padding:4px 12px;
-            color:var(--accent); text-decoration:none; font-size:14px; }
-section.block { background:var(--card); border:1px solid var(--line); border-radius:10px;
-                padding:18px 22px; margin:22px 0; }
-h2 { font-size:22px; margin:0 0 6px; }
-h3 { font-size:17px; margin:22px 0 4px; }
-p.explain { color:var(--muted); margin:2px 0 10px; max-width:900px; }
-.intro { background:#eff6ff; border:1px solid #bfdbfe; border-radius:10px; padding:12px 18px; }
-.intro p { margin:4px 0; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(190px,1fr)); gap:12px; margin:12px 0 6px; }
-.card { border:1px solid var(--line); border-radius:8px; padding:10px 14px; background:#fcfcfd; }
-.card .label { color:var(--muted); font-size:13px; }
-.card .value { font-size:21px; font-weight:650; margin:2px 0; overflow-wrap:anywhere; }
-.card .value .u { font-size:14px; font-weight:500; color:var(--muted); }
-.card .note { color:var(--muted); font-size:12px; }
-.status { display:inline-block; border-radius:6px; padding:2px 10px; font-weight:600; font-size:14px; }
-.status.ok { background:#dcfce7; color:var(--good); }
-.status.warn { background:#fef3c7; color:var(--warn); }
-.status.fail { background:#fee2e2; color:var(--bad); }
-.banner { border-radius:8px; padding:10px 14px; margin:10px 0; }
-.banner.warn { background:#fef3c7; color:var(--warn); }
-.banner.fail { background:#fee2e2; color:var(--bad); }
-table.data { border-collapse:collapse; width:100%; font-size:14px; margin:6px 0 10px; }
-table.data th, table.data td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:right;
-                               font-variant-numeric:tabular-nums; }
-table.data th { background:#f1f5f9; position:sticky; top:0; }
-table.data th:first-child, table.data td:first-child, table.data td.text, table.data th.text { text-align:left; }
-.scroll { overflow-x:auto; }
-table.data tr.total td { font-weight:650; }
-table.data tr.group td { background:#f8fafc; font-weight:600; text-align:left; }
-td.better { color:var(--good); } td.worse { color:var(--bad); }
-td.unit { color:var(--muted); text-align:left !important; }
-table.compare td.measure { min-width:190px; }
-table.compare .rel { font-size:12px; }
-.chart { margin:4px 0 8px; }
-.small { font-size:13px; color:var(--muted); }
-footer { color:var(--muted); font-size:13px; margin-top:30px; }
+_CSS = f"""
+:root {{ --ink:#111827; --muted:#4b5563; --line:#e5e7eb; --bg:#f8fafc; --card:#ffffff;
+        --good:{palette.GOOD}; --bad:{palette.BAD}; --neutral:{palette.NEUTRAL}; --warn:#92400e; --accent:#0072B2; }}
+* {{ box-sizing: border-box; }}
+body {{ margin:0; background:var(--bg); color:var(--ink);
+       font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif; }}
+main {{ max-width:1360px; margin:0 auto; padding:10px 20px 50px; }}
+header.top {{ background:#0f172a; color:#f8fafc; padding:8px 20px; }}
+header.top div {{ max-width:1360px; margin:0 auto; display:flex; gap:18px; align-items:baseline; flex-wrap:wrap; }}
+header.top h1 {{ margin:0; font-size:20px; }}
+header.top p {{ margin:0; color:#cbd5e1; font-size:13px; }}
+nav.toc {{ margin:8px 0; display:flex; flex-wrap:wrap; gap:6px; }}
+nav.toc a {{ background:var(--card); border:1px solid var(--line); border-radius:999px; padding:2px 10px;
+            color:var(--accent); text-decoration:none; font-size:13px; }}
+section.block {{ background:var(--card); border:1px solid var(--line); border-radius:10px;
+                padding:12px 18px; margin:12px 0; }}
+section.first {{ padding:10px 16px; }}
+h2 {{ font-size:19px; margin:0 0 4px; }}
+h3 {{ font-size:15px; margin:14px 0 3px; }}
+p.explain {{ color:var(--muted); margin:2px 0 8px; max-width:980px; }}
+.sc-cards {{ display:grid; grid-template-columns:repeat(var(--cards),minmax(0,1fr)); gap:10px; margin:6px 0; }}
+.sc-card {{ border:1px solid var(--line); border-radius:8px; padding:6px 10px; background:#fcfcfd; min-width:0; }}
+.sc-head {{ display:flex; justify-content:space-between; gap:6px; align-items:center; margin-bottom:2px; }}
+.sc-name {{ font-weight:650; font-size:15px; overflow-wrap:anywhere; margin-right:6px; }}
+table.sc {{ width:100%; border-collapse:collapse; font-size:13px; font-variant-numeric:tabular-nums; }}
+table.sc td {{ padding:1px 3px; border-bottom:1px solid #f1f5f9; white-space:nowrap; }}
+table.sc td.m {{ color:var(--muted); white-space:normal; }}
+table.sc td.v, table.sc td.d {{ text-align:right; }}
+table.sc .u {{ color:var(--muted); font-size:11px; }}
+td.good, .good {{ color:var(--good); font-weight:600; }}
+td.bad, .bad {{ color:var(--bad); font-weight:600; }}
+td.neutral, .neutral {{ color:var(--neutral); }}
+td.base {{ color:var(--muted); font-size:11px; }}
+.assumptions {{ margin-top:6px; }}
+.assumptions h3 {{ margin:4px 0 2px; }}
+.assumptions ul {{ margin:0; padding-left:18px; }}
+.assumptions li {{ margin:1px 0; }}
+.status {{ display:inline-block; border-radius:6px; padding:1px 8px; font-weight:600; font-size:12px; }}
+.status.ok {{ background:#e0f2fe; color:#075985; }}
+.status.warn {{ background:#fef3c7; color:var(--warn); }}
+.status.fail {{ background:#fee2e2; color:var(--bad); }}
+.banner {{ border-radius:8px; padding:8px 12px; margin:8px 0; }}
+.banner.warn {{ background:#fef3c7; color:var(--warn); }}
+.banner.fail {{ background:#fee2e2; color:var(--bad); }}
+table.data {{ border-collapse:collapse; width:100%; font-size:13px; margin:4px 0 8px; }}
+table.data th, table.data td {{ padding:3px 8px; border-bottom:1px solid var(--line); text-align:right;
+                               font-variant-numeric:tabular-nums; }}
+table.data th {{ background:#f1f5f9; }}
+table.data th:first-child, table.data td:first-child, table.data td.text, table.data th.text {{ text-align:left; }}
+.scroll {{ overflow-x:auto; }}
+table.data tr.total td {{ font-weight:650; }}
+table.data tr.group td {{ background:#f8fafc; font-weight:600; text-align:left; }}
+td.better {{ color:var(--good); }} td.worse {{ color:var(--bad); }}
+td.unit {{ color:var(--muted); text-align:left !important; }}
+table.compare .rel {{ font-size:11px; }}
+.pair {{ display:grid; grid-template-columns:1fr 1fr; gap:12px; }}
+.chart {{ margin:2px 0 6px; }}
+.small {{ font-size:12px; color:var(--muted); }}
+.explorer select {{ font-size:14px; padding:2px 6px; }}
+footer {{ color:var(--muted); font-size:12px; margin-top:20px; }}
+@page {{ size: A4 landscape; margin: 8mm; }}
+@media print {{
+  /* Lay out at screen width, then scale to the page: no chart or table is cut. */
+  body {{ background:#fff; zoom:0.74; }}
+  main {{ max-width:none; padding:0; }}
+  header.top {{ background:#fff; color:#000; padding:0 0 4px; border-bottom:1px solid #000; }}
+  header.top p {{ color:#333; }}
+  nav.toc, .no-print, .modebar-container {{ display:none !important; }}
+  section.block {{ border:none; padding:0; margin:6px 0; break-inside:auto; }}
+  section.plan {{ break-before:page; }}
+  section#compare {{ break-before:page; }}
+  h3 {{ break-after:avoid; }}
+  .chart {{ break-inside:avoid; }}
+  .scroll {{ overflow:visible; }}
+  table.data th, table.data td {{ padding:0 6px; }}
+  p.explain {{ margin:0 0 2px; }}
+  tr {{ break-inside:avoid; }}
+  .pair {{ grid-template-columns:1fr 1fr; }}
+}}
+"""
+
+#: Draws one product of the explorer (plotly is already on the page).
+_EXPLORER_JS = """
+(function () {
+  const data = JSON.parse(document.getElementById('explorer-data').textContent);
+  const select = document.getElementById('explorer-product');
+  const target = document.getElementById('explorer-chart');
+  function draw(product) {
+    const traces = [];
+    const measures = Object.keys(data.measures);
+    measures.forEach(function (measure, m) {
+      data.plans.forEach(function (plan, j) {
+        const series = plan.series[product];
+        if (!series) { return; }
+        traces.push({x: plan.labels, y: series[measure], name: plan.name, legendgroup: plan.name,
+                     showlegend: m === 0, mode: 'lines+markers', xaxis: 'x' + (m + 1), yaxis: 'y' + (m + 1),
+                     line: {color: plan.colour, dash: ['solid', 'dash', 'dot', 'dashdot'][j % 4]}});
+      });
+    });
+    const layout = {height: 340, template: 'plotly_white', margin: {l: 70, r: 20, t: 60, b: 70},
+                    grid: {rows: 1, columns: measures.length, pattern: 'independent'},
+                    legend: {orientation: 'h', y: 1.25}, annotations: []};
+    measures.forEach(function (measure, m) {
+      layout['xaxis' + (m + 1)] = {type: 'category', title: {text: 'Period (' + data.period_unit + ')'}, tickangle: -45};
+      layout['yaxis' + (m + 1)] = {rangemode: 'tozero', title: {text: data.measures[measure] + ' (units)'}};
+    });
+    Plotly.react(target, traces, layout, {displaylogo: false, responsive: true});
+  }
+  select.addEventListener('change', function () { draw(select.value); });
+  draw(select.value);
+})();
 """
 
 
@@ -124,48 +196,6 @@ def _status(plan: Plan) -> str:
     return f'<span class="status {cls}">{_e(plan.status.label)}</span>'
 
 
-def _card(label: str, value: str, note: str = "", unit: str = "") -> str:
-    note_html = f'<div class="note">{_e(note)}</div>' if note else ""
-    unit_html = f' <span class="u">{_e(unit)}</span>' if unit else ""
-    return (
-        f'<div class="card"><div class="label">{_e(label)}</div><div class="value">{_e(value)}{unit_html}</div>'
-        f"{note_html}</div>"
-    )
-
-
-def _kpi_cards(plan: Plan) -> str:
-    k = plan.kpis
-    cur = plan.currency
-
-    def get(key: str) -> float:
-        value = k.get(key, math.nan)
-        return math.nan if value is None else float(value)
-
-    total = float(plan.objective) if plan.objective is not None else math.nan
-    cards = [
-        _card("Total cost", f"{total:,.0f}", "everything the plan spends, penalties included", cur),
-        _card("Fill rate", f"{get('fill_rate'):.1%}", "share of demand delivered in its own period"),
-        _card("Service level", f"{get('service_level'):.1%}", "share of periods with demand fully met"),
-        _card("Lost sales", f"{get('lost_units'):,.0f}", "demand never served", "units"),
-        _card("Late deliveries", f"{get('backlog_unit_periods'):,.0f}", "units owed, summed over period ends"),
-        _card("Overtime", f"{get('overtime_hours'):,.0f}", "machine and labour overtime", "hours"),
-        _card(
-            "Peak headcount",
-            f"{get('peak_headcount'):,.1f}",
-            f"hires {get('hires'):,.1f}, layoffs {get('layoffs'):,.1f}",
-        ),
-        _card(
-            "Average inventory",
-            f"{get('average_inventory'):,.0f}",
-            f"{get('days_of_cover'):,.1f} days of cover",
-            "units",
-        ),
-    ]
-    if "revenue" in k:
-        cards.append(_card("Profit", f"{get('profit'):,.0f}", f"revenue {get('revenue'):,.0f} {cur}", cur))
-    return f'<div class="cards">{"".join(cards)}</div>'
-
-
 def _table(frame: pd.DataFrame, text_columns: Sequence[str] = (), formats: dict[str, str] | None = None) -> str:
     """A plain HTML table; every cell escaped."""
     formats = formats or {}
@@ -182,6 +212,10 @@ def _table(frame: pd.DataFrame, text_columns: Sequence[str] = (), formats: dict[
                 cells.append(f"<td>{_e(format(value, formats.get(column, ',.1f')))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def _zero(value: Any) -> bool:
+    return isinstance(value, int | float) and (math.isnan(value) or abs(value) <= 1e-9)
 
 
 def _comparison_table(plans: Sequence[Plan]) -> str:
@@ -215,7 +249,7 @@ def _comparison_table(plans: Sequence[Plan]) -> str:
             delta = row[f"{name} Δ"]
             verdict = judge(delta, str(row["better"]))
             relative = "" if unit == "%" else format_relative(row[f"{name} Δ%"])
-            relative_html = f'<br><span class="rel">{_e(relative)}</span>' if relative else ""
+            relative_html = f' <span class="rel">{_e(relative)}</span>' if relative else ""
             cells.append(
                 f'<td class="{verdict}">{_e(format_value(delta, unit, delta=True, compact=True))}{relative_html}</td>'
             )
@@ -223,8 +257,9 @@ def _comparison_table(plans: Sequence[Plan]) -> str:
         rows.append(f'<tr id="cmp-{_e(key)}"{total}>{"".join(cells)}</tr>')
     note = (
         '<p class="small">Cost categories that are zero in every plan are not shown. Changes are against the '
-        'baseline, with the relative change below; green is better, red is worse. "pts" are percentage '
-        "points.</p>"
+        "baseline, with the relative change beside them. Blue marks a change for the better and red one for the "
+        'worse (profit, revenue and service up; cost, lost and late units down); single cost categories are '
+        'neutral. "pts" are percentage points.</p>'
     )
     return (
         f'<div class="scroll"><table class="data compare"><thead><tr>{"".join(head)}</tr></thead>'
@@ -232,79 +267,86 @@ def _comparison_table(plans: Sequence[Plan]) -> str:
     )
 
 
-def _zero(value: Any) -> bool:
-    return isinstance(value, int | float) and (math.isnan(value) or abs(value) <= 1e-9)
-
-
 def _headline(base: Plan, other: Plan, base_name: str, name: str) -> str:
-    """One plain sentence on what changes from the baseline to another plan."""
+    """One plain sentence on what changes from the baseline to another plan, framed by
+    profit when prices are known (a plan that costs more may earn more)."""
     if not (base.status.has_plan and other.status.has_plan):
         return f"<li><b>{_e(name)}</b>: {_e(other.status.label)}.</li>"
+    parts = []
+    profit_b, profit_o = base.kpis.get("profit"), other.kpis.get("profit")
+    if profit_b is None and base.tables.get("pnl") is not None and "revenue" in base.kpis:
+        profit_b, profit_o = float(base.tables["pnl"]["profit"].sum()), float(other.tables["pnl"]["profit"].sum())
+    if profit_b is not None and profit_o is not None:
+        change = profit_o - profit_b
+        parts.append(f"earns <b>{abs(change):,.0f} {_e(other.currency)} {'more' if change >= 0 else 'less'} profit"
+                     f"</b> than {_e(base_name)}")
     b, o = float(base.objective or 0.0), float(other.objective or 0.0)
     change = o - b
-    word = "more" if change > 0 else "less"
     rel = f" ({change / abs(b):+.1%})" if b else ""
+    parts.append(f"total cost {abs(change):,.0f} {_e(other.currency)} {'higher' if change > 0 else 'lower'}{rel}")
     fill_b, fill_o = base.kpis.get("fill_rate", math.nan), other.kpis.get("fill_rate", math.nan)
+    parts.append(f"fill rate {fill_o:.1%} (baseline {fill_b:.1%})")
     lost = other.kpis.get("lost_units", 0.0) - base.kpis.get("lost_units", 0.0)
-    overtime = other.kpis.get("overtime_hours", 0.0) - base.kpis.get("overtime_hours", 0.0)
-    parts = [
-        f"costs <b>{abs(change):,.0f} {_e(other.currency)} {word}</b>{rel} than {_e(base_name)}",
-        f"fill rate {fill_o:.1%} (baseline {fill_b:.1%})",
-    ]
     if abs(lost) > 1e-6:
         parts.append(f"{abs(lost):,.0f} units {'more' if lost > 0 else 'fewer'} lost")
-    if abs(overtime) > 1e-6:
-        parts.append(f"{abs(overtime):,.0f} overtime hours {'more' if overtime > 0 else 'fewer'}")
     return f"<li><b>{_e(name)}</b> {', '.join(parts)}.</li>"
+
+
+def _decision_section(plans: Sequence[Plan]) -> str:
+    names = plan_names(plans)
+    intro = (
+        f"Each card is one plan; the first, <b>{_e(names[0])}</b>, is the baseline and the others show their "
+        "change against it (blue: better, red: worse, grey: neither)." if len(plans) > 1 else
+        "The plan in figures."
+    )
+    return (
+        '<section class="block first" id="decision"><h2>Decision summary</h2>'
+        f'<p class="explain">{intro}</p>{scenario_cards(plans)}{assumptions(plans)}</section>'
+    )
 
 
 def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
     names = plan_names(plans)
     base = plans[0]
-    yield '<section class="block" id="compare"><h2>Scenarios side by side</h2>'
-    yield (
-        f'<p class="explain">The first plan, <b>{_e(names[0])}</b>, is the baseline: every other plan is '
-        "compared with it.</p><ul>"
-    )
+    yield '<section class="block" id="compare"><h2>Scenarios side by side</h2><ul>'
     for plan, name in zip(plans[1:], names[1:], strict=True):
         yield _headline(base, plan, names[0], name)
     yield "</ul>"
     yield _comparison_table(plans)
     yield (
-        "<h3>Where the money goes, plan by plan</h3><p class='explain'>Each bar is one plan's total cost, split "
-        "by what it is spent on.</p>"
+        "<h3 class='no-print'>Where the money goes, plan by plan</h3><p class='explain no-print'>Each bar is one "
+        "plan's total cost, split by what it is spent on.</p>"
     )
-    yield chart(charts.cost_comparison([p for p in plans if p.status.has_plan]))
-    solved = base.status.has_plan
+    yield '<div class="no-print">' + chart(charts.cost_comparison([p for p in plans if p.status.has_plan])) + "</div>"
     for plan, name in zip(plans[1:], names[1:], strict=True):
-        if not (solved and plan.status.has_plan):
+        if not (base.status.has_plan and plan.status.has_plan):
             continue
         yield (
-            f"<h3>Cost bridge: from {_e(names[0])} to {_e(name)}</h3><p class='explain'>Start from the baseline's "
-            "total cost on the left; each bar is a cost category that goes up (red) or down (green); the last bar "
-            "is the other plan's total. The vertical axis does not start at zero, so that small changes show.</p>"
+            f"<h3>From {_e(names[0])} to {_e(name)}: cost and profit bridges</h3><p class='explain'>Each bar is "
+            "a step from the baseline's total on the left to the other plan's on the right: orange raises the "
+            "figure, light blue lowers it. The profit bridge counts revenue up and costs down as gains.</p>"
         )
-        yield chart(charts.bridge_chart(base, plan))
+        profit = charts.profit_bridge(base, plan)
+        if profit is None:
+            yield chart(charts.bridge_chart(base, plan))
+        else:
+            yield f'<div class="pair">{chart(charts.bridge_chart(base, plan))}{chart(profit)}</div>'
     yield (
-        "<h3>The plans over time</h3><p class='explain'>All products together, one line per plan. Shortage is "
-        "demand that is late (backlog) or lost at the end of a period.</p>"
+        "<h3 class='no-print'>The plans over time</h3><p class='explain no-print'>All products together, one line "
+        "per plan. Shortage is demand that is late (backlog) or lost at the end of a period.</p>"
     )
-    yield chart(charts.overlay_totals(plans))
-    yield (
-        "<h3>Each product, plan by plan</h3><p class='explain'>Use the buttons to switch between production, "
-        "closing inventory, shortage and demand.</p>"
-    )
-    yield chart(charts.overlay_products(plans))
+    yield '<div class="no-print">' + chart(charts.overlay_totals(plans)) + "</div>"
     for plan, name in zip(plans[1:], names[1:], strict=True):
-        diff = plan_differences(base, plan, top=15)
+        diff = plan_differences(base, plan, top=8)
         if diff.empty:
             continue
         yield (
-            f"<h3>Biggest changes: {_e(name)} against {_e(names[0])}</h3><p class='explain'>The products, sites "
-            "and periods where the plans differ most (units).</p>"
+            f'<div class="no-print"><h3>Biggest changes: {_e(name)} against {_e(names[0])}</h3><p class="explain">'
+            "The products, sites and periods where the plans differ most (units).</p>"
         )
         shown = diff.rename(columns={"a": names[0], "b": name, "change": "change"})
         yield _table(shown, text_columns=("product", "site", "period", "measure"), formats={"change": "+,.1f"})
+        yield "</div>"
     yield "</section>"
 
 
@@ -368,7 +410,7 @@ def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:
 def _plan_section(
     plan: Plan, name: str, anchor: str, chart: _Charts, explanation: PlanExplanation | None = None
 ) -> Iterator[str]:
-    yield f'<section class="block" id="{anchor}"><h2>Plan: {_e(name)} {_status(plan)}</h2>'
+    yield f'<section class="block plan" id="{anchor}"><h2>Plan: {_e(name)} {_status(plan)}</h2>'
     scenario = plan.info.get("scenario")
     if scenario:
         yield f'<p class="small">Scenario file: {_e(scenario)}</p>'
@@ -386,41 +428,47 @@ def _plan_section(
             '<div class="banner warn">The solver stopped before proving this plan is the cheapest one. '
             "It meets every hard limit, but a cheaper plan may exist.</div>"
         )
-    yield "<h3>Headline numbers</h3>" + _kpi_cards(plan)
+    yield '<div class="pair">'
     yield (
-        "<h3>Cost breakdown</h3><p class='explain'>What the plan spends its money on. Penalties (late or lost "
-        "demand, stock below target) are the prices set in the model for not serving customers.</p>"
+        "<div><h3>Capacity against load</h3><p class='explain'>Hours each product family puts on a machine or a "
+        "workforce pool, against regular hours (solid line) and regular plus overtime hours (dashed). Pick the "
+        "resource or pool from the menu.</p>"
+        + chart(charts.capacity_load(plan), "This model has no machines or workforce pools.") + "</div>"
     )
-    yield chart(charts.cost_breakdown(plan))
     yield (
-        "<h3>Demand, production, inventory and shortage by product</h3><p class='explain'>Bars: units made and "
-        "units short (late or lost); lines: demand and the stock left at the end of each period. All sites "
-        "together.</p>"
+        "<div><h3>Stock by site</h3><p class='explain'>Closing stock against safety stock and the maximum, with "
+        "days of supply on the right axis. Pick the site from the menu.</p>" + chart(charts.inventory_sites(plan))
+        + "</div></div>"
     )
-    yield chart(charts.product_chart(plan))
+    yield '<div class="pair">'
     yield (
-        "<h3>Capacity and workforce use</h3><p class='explain'>Share of the regular hours used in each period. "
-        "Dark cells are the bottlenecks: at 100% every regular hour is used; above 100% the plan runs "
-        "overtime.</p>"
+        "<div><h3>Profit and loss by period</h3><p class='explain'>Costs stacked by category; revenue and "
+        "profit as lines (profit counts a lost sale's charge only above its price).</p>"
+        + chart(charts.pnl_chart(plan)) + "</div>"
     )
-    yield chart(charts.utilization_heatmap(plan), "This model has no machines or workforce pools.")
+    yield "<div><h3>Cost breakdown</h3>" + chart(charts.cost_breakdown(plan)) + "</div></div>"
+    yield '<div class="pair">'
+    yield "<div><h3>Headcount</h3>" + chart(charts.headcount_chart(plan), "No workforce pools.") + "</div>"
     yield (
-        "<h3>Overtime and headcount</h3><p class='explain'>Bars: overtime hours (left axis). Lines: workers "
-        "employed (right axis).</p>"
+        "<div><h3>Suppliers against their limits</h3><p class='explain'>Material ordered per period; dashed: "
+        "the most the supplier can deliver.</p>" + chart(charts.supplier_usage(plan), "This model buys no materials.")
+        + "</div></div>"
     )
-    yield chart(charts.overtime_headcount(plan), "The plan uses no overtime and the model has no workforce pools.")
     yield (
-        "<h3>Suppliers: material bought against their limits</h3><p class='explain'>Bars: units ordered per "
-        "period; dashed line: the most the supplier can deliver. Where the bars touch the line the supplier "
-        "limits the plan.</p>"
+        "<div class='no-print'><h3>Rolled up by family, site and quarter</h3><p class='explain'>Production stacked "
+        "by group, with total demand and closing stock; the menu switches between families and sites, periods "
+        "and quarters.</p>" + chart(charts.rollup_chart(plan)) + "</div>"
     )
-    yield chart(charts.supplier_usage(plan), "This model buys no materials.")
     yield (
         "<h3>What holds the plan back</h3><p class='explain'>The limits that cost money, most valuable first: "
         "how much the total cost would fall with one unit more room in the limit in that period (its shadow "
         "price), and over how many units that price holds (its range).</p>"
     )
     yield _bottlenecks(plan, explanation)
+    yield _solver_line(plan) + "</section>"
+
+
+def _solver_line(plan: Plan) -> str:
     info = plan.info
     seconds = info.get("total_seconds") or info.get("solve_seconds")
     details = [
@@ -431,7 +479,24 @@ def _plan_section(
         details.append(f"{_e(info.get('rows'))} constraints, {_e(info.get('columns'))} decisions")
     if isinstance(seconds, int | float):
         details.append(f"{seconds:.2f} s")
-    yield f'<p class="small">Solved with {", ".join(details)}.</p></section>'
+    return f'<p class="small">Solved with {", ".join(details)}.</p>'
+
+
+def _explorer(plans: Sequence[Plan]) -> str:
+    """A product selector that draws the chosen product for every plan, on demand."""
+    data = charts.explorer_data(plans)
+    if not data["products"]:
+        return ""
+    options = "".join(f'<option value="{_e(p)}">{_e(p)}</option>' for p in data["products"])
+    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        '<section class="block no-print explorer" id="explorer"><h2>Product explorer</h2>'
+        "<p class='explain'>Choose a product: demand, production, closing stock and shortage over time, summed "
+        f"over sites, one line per plan.</p><label>Product <select id='explorer-product'>{options}</select>"
+        f'</label><div id="explorer-chart" class="plotly-graph-div chart" style="height:340px"></div>'
+        f'<script type="application/json" id="explorer-data">{payload}</script>'
+        f"<script>{_EXPLORER_JS}</script></section>"
+    )
 
 
 def _hedge_section(result: HedgedPlan) -> Iterator[str]:
@@ -487,8 +552,9 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
     title = title or ("S&OP plan: " + names[0] if len(plans) == 1 else "S&OP scenarios: " + " vs ".join(names))
     chart = _Charts()
     anchors = [f"plan-{i + 1}" for i in range(len(plans))]
-    toc = ([("hedge", "Hedged plan")] if any(isinstance(a, HedgedPlan) for a in analyses) else []) + ([("compare", "Side by side")] if len(plans) > 1 else [])
-    toc += list(zip(anchors, names, strict=True))
+    toc = [("decision", "Decision")] + ([("hedge", "Hedged plan")] if any(isinstance(a, HedgedPlan) for a in analyses) else [])
+    toc += [("compare", "Side by side")] if len(plans) > 1 else []
+    toc += [*zip(anchors, names, strict=True), ("explorer", "Product explorer")]
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     parts = [
         "<!DOCTYPE html>",
@@ -499,15 +565,10 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
         "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head><body>",
-        f'<header class="top"><div><h1>{_e(title)}</h1><p>{len(plans)} plan{"s" if len(plans) > 1 else ""}, '
-        f"periods {_e(_horizon(plans[0]))}, money in {_e(plans[0].currency)}. Generated {_e(now)} by sopopt "
-        f"{_e(__version__)}.</p></div></header>",
+        f'<header class="top"><div><h1>{_e(title)}</h1><p>periods {_e(_horizon(plans[0]))} · money in '
+        f"{_e(plans[0].currency)} · generated {_e(now)} by sopopt {_e(__version__)}</p></div></header>",
         "<main>",
-        '<div class="intro"><p><b>How to read this report.</b> Each plan is the cheapest way found to meet demand '
-        "with the plants, people, suppliers and stock available, over the periods shown. Costs include "
-        "penalties for late or lost demand, so a plan only lets customers down when serving them would cost "
-        "more than the penalty.</p><p>Hover over a chart to read exact values; click a legend entry to hide "
-        "or show it; drag to zoom and double-click to reset.</p></div>",
+        _decision_section(plans),
         '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
     ]
     for analysis in analyses:
@@ -518,9 +579,12 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
     explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}
     for plan, name, anchor in zip(plans, names, anchors, strict=True):
         parts.extend(_plan_section(plan, name, anchor, chart, explained.get(id(plan))))
+    parts.append(_explorer(plans))
     parts.append(
-        "<footer>Made with sopopt: a linear program solved by HiGHS. Numbers are rounded for display; "
-        "the Excel workbook and CSV files hold the exact values.</footer></main></body></html>"
+        "<footer>Made with sopopt: a linear program solved by HiGHS. Each plan is the cheapest way found to meet "
+        "demand with the plants, people, suppliers and stock available; costs include the penalties set for late "
+        "or lost demand. Numbers are rounded for display; the Excel workbook and CSV files hold the exact "
+        "values.</footer></main></body></html>"
     )
     return "\n".join(parts)
 
