@@ -13,6 +13,7 @@ Typical use::
 from __future__ import annotations
 
 from sopopt.analysis.hedge import HedgedPlan, hedge
+from sopopt.analysis.replan import Replanned, replan
 from sopopt.analysis.sweep import sweep
 from sopopt.case import Case, load_case
 from sopopt.errors import (
@@ -49,6 +50,7 @@ __all__ = [
     "InfeasibleError",
     "ModelBuildError",
     "Plan",
+    "Replanned",
     "ScenarioError",
     "SolveOptions",
     "SolveStatus",
@@ -61,6 +63,7 @@ __all__ = [
     "extract_plan",
     "hedge",
     "load_case",
+    "replan",
     "solve",
     "solve_model",
     "sweep",

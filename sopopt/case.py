@@ -25,7 +25,7 @@ from sopopt.scenarios import Change, resolve_scenario
 from sopopt.scenarios.adjustments import apply_adjustments
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.network import Network
-from sopopt.schema.scenario import Adjustment, ExplainSettings, SolverSettings
+from sopopt.schema.scenario import Adjustment, ExplainSettings, ReplanSettings, SolverSettings
 from sopopt.suspicious import find_warnings
 
 
@@ -57,6 +57,8 @@ class Case:
     """The compiled parameters (set when the case was checked)."""
     explain: ExplainSettings = field(default_factory=ExplainSettings, repr=False)
     """How an infeasible case is explained (the file's ``explain`` block)."""
+    replan: ReplanSettings = field(default_factory=ReplanSettings, repr=False)
+    """Change costs when the case re-plans a previous plan (the file's ``replan`` block)."""
     adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
     """The adjustments applied, in order, with where each was written."""
     warnings: list[DataWarning] = field(default_factory=list, repr=False)
@@ -109,6 +111,7 @@ def load_case(
         data=data,
         explain=r.explain,
         warnings=warnings,
+        replan=r.replan,
     )
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sopopt.analysis.cases import Sweep
     from sopopt.analysis.explain_plan import PlanExplanation
     from sopopt.analysis.hedge import HedgedPlan
+    from sopopt.analysis.replan import Replanned
     from sopopt.analysis.sweep import SweepProgress
     from sopopt.case import Case
 
@@ -536,21 +537,28 @@ def compare(
 
 def _report_sources(
     sources: list[Path], workspace: Path | None, strict: bool = False
-) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation]]:
+) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation | Replanned]]:
     """Plans to report, in order, and the analysis results among the sources: a folder
-    written by ``sopopt hedge --out`` gives its hedged plan and every case's plan; a
+    written by ``sopopt hedge --out`` gives its hedged plan and every case's plan; one
+    written by ``sopopt replan --out`` its changes, the previous plan and the new one; a
     scenario file its plan and the causes of its costliest shortages and overtime.
     With ``strict``, a plan with warnings raises :class:`~sopopt.errors.StrictError`."""
     from sopopt.analysis.hedge import is_hedge_folder, read_hedge
+    from sopopt.analysis.replan import is_replan_folder, read_replan
     from sopopt.planning import load_plans
 
     plans: list[Plan] = []
-    analyses: list[HedgedPlan | PlanExplanation] = []
+    analyses: list[HedgedPlan | PlanExplanation | Replanned] = []
     for source in sources:
         if source.is_dir() and is_hedge_folder(source):
             result = read_hedge(source)
             analyses.append(result)
             plans.extend(result.plans)
+        elif source.is_dir() and is_replan_folder(source):
+            replanned = read_replan(source)
+            analyses.append(replanned)
+            plans.extend([replanned.previous, replanned.plan] if replanned.previous is not replanned.plan
+                         else [replanned.plan])
         elif source.is_dir():
             plans.extend(_with_explanation(plan, workspace)
                          for plan in load_plans([source], workspace=workspace, strict=strict))
@@ -833,6 +841,86 @@ def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str |
     if result.interrupted:
         errors.print(f"interrupted: {result.solved} finished cases stored; run the same command again to go on")
         raise typer.Exit(130)
+
+
+def _parse_change_costs(items: list[str]) -> dict[str, float]:
+    """``production=2.5`` items as a mapping (exit 2 on a malformed item)."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            errors.print(f"[bold red]error:[/] --change-cost: expected DECISION=COST (e.g. production=2.5), "
+                         f"got {item!r}", highlight=False)
+            raise typer.Exit(EXIT_INVALID) from None
+    return out
+
+
+def print_replan(result: Replanned, top: int = 10) -> None:
+    """The new plan's summary, then what changed against the previous plan."""
+    from sopopt.report.sentences import replan_sentences
+
+    print_summary(result.plan)
+    for sentence in replan_sentences(result):
+        console.print(sentence, highlight=False)
+    changes = result.changes
+    if changes.empty or not result.plan.status.has_plan:
+        return
+    moved = changes[changes["change"].abs() > 1e-9]
+    moved = moved.reindex(moved["change"].abs().sort_values(ascending=False).index).head(top)
+    if moved.empty:
+        console.print("No decision changed against the previous plan.")
+        return
+    table = Table(title="Biggest changes against the previous plan")
+    index = [c for c in ("product", "site", "crew", "lane", "supplier", "resource") if (moved[c] != "").any()]
+    for column in ("decision", *index, "period", "previous", "new", "change"):
+        table.add_column(column, justify="right" if column in ("previous", "new", "change") else "left")
+    for row in moved.to_dict("records"):
+        table.add_row(str(row["decision"]), *(str(row[c]) for c in index), str(row["period"]),
+                      f"{row['previous']:,.2f}", f"{row['new']:,.2f}", f"{row['change']:+,.2f}")
+    console.print(table)
+
+
+@app.command("replan")
+def replan_command(
+    previous: Annotated[Path, typer.Argument(help="Folder of the previous plan (written by solve, replan or a "
+                                             "hedge case folder).", exists=True, file_okay=False)],
+    scenario: ScenarioArg,
+    freeze: Annotated[int, typer.Option(help="Periods kept exactly as in the previous plan.", min=0)] = 0,
+    change_cost: Annotated[list[str] | None, typer.Option("--change-cost", help="Cost per unit of change beyond "
+                           "the frozen zone: production=COST or headcount=COST (repeat for both).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the tables, run.json and changes.csv.",
+                                             file_okay=False)] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops.", min=0.001)] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Re-plan from a previous plan: keep a frozen zone firm and charge changes beyond it."""
+    from sopopt.analysis.replan import replan, write_replan
+    from sopopt.case import load_case
+
+    costs = _parse_change_costs(change_cost or [])
+    try:
+        case = load_case(scenario, workspace=workspace, strict=strict)
+        options = SolveOptions.from_settings(case.solver, time_limit=time_limit, threads=threads,
+                                             verbose=verbose or None)
+        result = replan(previous, case, freeze, costs, options=options)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    print_replan(result)
+    print_warnings(case.warnings)
+    if out is not None:
+        try:
+            written = write_replan(result, out)
+        except SopoptError as exc:
+            raise fail(exc) from None
+        console.print(f"Wrote {len(written)} files to {out}")
+    _exit_for([result.plan])
 
 
 def main() -> None:

@@ -430,7 +430,10 @@ def commitment_table(plan: Plan, commit: int, firm_headcount: bool) -> pd.DataFr
         return _empty_commitment()
     frame = pd.concat(frames, ignore_index=True)
     columns = ["decision", *(c for c in _COMMITMENT_INDEX if c in frame.columns), "period", "value"]
-    return frame[columns].fillna("")
+    frame = frame[columns]
+    for column in columns[1:-2]:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+    return frame
 
 
 # --- files --------------------------------------------------------------------------

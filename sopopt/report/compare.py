@@ -23,7 +23,7 @@ import pandas as pd
 
 from sopopt.errors import SopoptError
 from sopopt.loading import atomic_write
-from sopopt.model.registry import COST_CATEGORIES, COST_LABELS
+from sopopt.model.registry import COST_CATEGORIES, COST_LABELS, TRANSFORM_COST_CATEGORIES, TRANSFORM_COST_LABELS
 from sopopt.results import Plan
 from sopopt.run_folder import write_outputs
 
@@ -64,6 +64,8 @@ def _metrics(currency: str, plans: Sequence[Plan]) -> list[Metric]:
         Metric("total_cost", "Total cost", currency, "lower", "cost"),
         # A single cost category going up or down is neither better nor worse by itself.
         *(Metric(f"cost:{c}", COST_LABELS.get(c, c), currency, "", "cost") for c in COST_CATEGORIES),
+        *(Metric(f"cost:{c}", TRANSFORM_COST_LABELS[c], currency, "", "cost") for c in TRANSFORM_COST_CATEGORIES
+          if any(c in p.costs.index for p in plans)),
     ]
     if any("revenue" in p.kpis for p in plans):
         rows += [

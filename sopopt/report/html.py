@@ -32,6 +32,7 @@ from plotly.offline import get_plotlyjs
 
 from sopopt.analysis.explain_plan import PlanExplanation
 from sopopt.analysis.hedge import HedgedPlan
+from sopopt.analysis.replan import Replanned
 from sopopt.loading import atomic_write
 from sopopt.report import charts, palette
 from sopopt.report.compare import (
@@ -163,10 +164,10 @@ _EXPLORER_JS = """
 """
 
 
-#: Analysis results the report shows: a hedged plan gets a section of its own; a plan
-#: explanation adds the causes of its plan's costliest shortages and overtime to that
-#: plan's "what holds the plan back".
-Analysis = HedgedPlan | PlanExplanation
+#: Analysis results the report shows: a hedged plan and a re-plan get a section of their
+#: own; a plan explanation adds the causes of its plan's costliest shortages and overtime
+#: to that plan's "what holds the plan back".
+Analysis = HedgedPlan | PlanExplanation | Replanned
 
 #: Causes shown per explained cell in the report.
 REPORT_CAUSES = 3
@@ -524,6 +525,30 @@ def _hedge_section(result: HedgedPlan) -> Iterator[str]:
     yield "</section>"
 
 
+def _replan_section(result: Replanned) -> Iterator[str]:
+    """Plan to plan: frozen zone, change costs, nervousness, the biggest changes."""
+    from sopopt.report.sentences import replan_sentences
+
+    yield '<section class="block" id="replan"><h2>Plan to plan: what changed since the previous plan</h2>'
+    yield "".join(f"<p>{_e(sentence)}</p>" for sentence in replan_sentences(result))
+    changes = result.changes
+    if not changes.empty:
+        moved = changes[changes["change"].abs() > 1e-9]
+        top = moved.reindex(moved["change"].abs().sort_values(ascending=False).index).head(15)
+        shown = top[[c for c in top.columns if (top[c] != "").any() or c in ("decision", "period")]]
+        yield "<h3>Biggest changes</h3><p>Against the previous plan, in units (workers for headcount); " \
+              "every row is in changes.csv.</p>"
+        yield _table(shown, text_columns=[c for c in shown.columns if c not in ("previous", "new", "change")]) \
+            if not shown.empty else "<p>No decision changed.</p>"
+    yield "</section>"
+
+
+def _analysis_section(analysis: HedgedPlan | Replanned) -> Iterator[str]:
+    if isinstance(analysis, Replanned):
+        return _replan_section(analysis)
+    return _hedge_section(analysis)
+
+
 def _commitment(result: HedgedPlan) -> Iterator[str]:
     frame = result.commitment
     if frame.empty:
@@ -552,7 +577,9 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
     title = title or ("S&OP plan: " + names[0] if len(plans) == 1 else "S&OP scenarios: " + " vs ".join(names))
     chart = _Charts()
     anchors = [f"plan-{i + 1}" for i in range(len(plans))]
-    toc = [("decision", "Decision")] + ([("hedge", "Hedged plan")] if any(isinstance(a, HedgedPlan) for a in analyses) else [])
+    toc = [("decision", "Decision")]
+    toc += [("replan", "Plan to plan") if isinstance(a, Replanned) else ("hedge", "Hedged plan") for a in analyses
+            if isinstance(a, Replanned | HedgedPlan)]
     toc += [("compare", "Side by side")] if len(plans) > 1 else []
     toc += [*zip(anchors, names, strict=True), ("explorer", "Product explorer")]
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -572,8 +599,8 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
         '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
     ]
     for analysis in analyses:
-        if isinstance(analysis, HedgedPlan):
-            parts.extend(_hedge_section(analysis))
+        if isinstance(analysis, HedgedPlan | Replanned):
+            parts.extend(_analysis_section(analysis))
     if len(plans) > 1:
         parts.extend(_comparison_section(plans, chart))
     explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}

@@ -1,6 +1,7 @@
 """Plain sentences about analysis results, shared by the terminal summary and the report.
 
-Reads result objects only (:class:`~sopopt.analysis.hedge.HedgedPlan`).
+Reads result objects only (:class:`~sopopt.analysis.hedge.HedgedPlan`,
+:class:`~sopopt.analysis.replan.Replanned`).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import math
 
 from sopopt.analysis.hedge import HedgedPlan
+from sopopt.analysis.replan import Replanned
 
 
 def _money(value: float, currency: str) -> str:
@@ -50,4 +52,27 @@ def hedge_sentences(result: HedgedPlan) -> list[str]:
             f"average case would cost {_money(result.expected_value_cost, cur)} in expectation; hedging saves "
             f"the difference."
         )
+    return out
+
+
+def replan_sentences(result: Replanned) -> list[str]:
+    """What the re-plan kept firm, what it charged for changes, and how much moved."""
+    plan = result.plan
+    frozen = (f"The frozen zone ({_periods(result.frozen)}) keeps the previous plan's production, "
+              f"subcontracting, purchases, shipments, overtime, hires and layoffs exactly."
+              if result.frozen else "Nothing is frozen: every decision may change.")
+    charged = [f"{name} {cost:,.2f} {plan.currency} per unit" for name, cost in result.change_cost.items() if cost]
+    out = [
+        f"Re-planned {plan.name} from {result.previous.name}: {len(result.matched)} periods in both plans "
+        f"({_periods(result.matched)}).",
+        frozen,
+        ("Changes beyond the frozen zone cost " + " and ".join(charged) + "; they add "
+         f"{_money(float(plan.costs.get('plan_changes', 0.0)), plan.currency)} (plan changes) to the plan's cost."
+         if charged else "Changes beyond the frozen zone are free (no change cost)."),
+    ]
+    if plan.status.has_plan:
+        nerv = result.nervousness
+        out.append(f"Nervousness: production moved by {nerv['nervousness_production_units']:,.1f} units in total "
+                   f"and headcount by {nerv['nervousness_headcount_workers']:,.1f} workers, against the previous "
+                   f"plan.")
     return out

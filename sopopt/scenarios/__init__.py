@@ -37,7 +37,14 @@ from sopopt.scenarios.chain import Change, Document, deep_merge, horizon, merge_
 from sopopt.scenarios.tables import expand_tables
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.network import Network
-from sopopt.schema.scenario import SCENARIO_KEYS, Adjustment, ExplainSettings, ScenarioMeta, SolverSettings
+from sopopt.schema.scenario import (
+    SCENARIO_KEYS,
+    Adjustment,
+    ExplainSettings,
+    ReplanSettings,
+    ScenarioMeta,
+    SolverSettings,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Resolved:
     resolved: dict[str, Any] = field(default_factory=dict, repr=False)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
     adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
+    replan: ReplanSettings = field(default_factory=ReplanSettings)
 
 
 def _expand_all_tables(documents: list[Document], root: Path, files: list[Path], problems: list[Problem]) -> None:
@@ -99,6 +107,7 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
     adjustments: list[tuple[Adjustment, KeyPath, Locations]] = []
     solver = SolverSettings()
     explain = ExplainSettings()
+    replan = ReplanSettings()
     for doc in documents:
         meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
         fields = {k: v for k, v in doc.data.items() if k not in SCENARIO_KEYS}
@@ -117,6 +126,8 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
             )
         if "explain" in meta_raw:
             explain = meta.explain  # down the chain the child's settings win
+        if "replan" in meta_raw:
+            replan = meta.replan
         doc_locations = doc.locations
         data = deep_merge(data, fields, (), changes, lambda p, d=doc_locations: locate(d, p))
         locations = merge_locations(locations, doc.locations, data)
@@ -139,7 +150,7 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
         raise ScenarioError(sorted_problems(problems))
     applied = [(adj, where.get(path)) for adj, path, where in adjustments]
     return Resolved(network, labels, days, solver, source, files, root, locations, changes, data, explain,
-                    adjustments=applied)
+                    adjustments=applied, replan=replan)
 
 
 __all__ = ["Change", "Resolved", "deep_merge", "resolve_scenario", "sorted_problems"]

@@ -43,7 +43,15 @@ from sopopt.schema.network import (
     WorkerOvertime,
     Workforce,
 )
-from sopopt.schema.scenario import ADJUSTABLE, Adjustment, ExplainSettings, ScenarioMeta, SolverSettings
+from sopopt.schema.scenario import (
+    ADJUSTABLE,
+    Adjustment,
+    ChangeCosts,
+    ExplainSettings,
+    ReplanSettings,
+    ScenarioMeta,
+    SolverSettings,
+)
 from sopopt.schema.solver_options import MAX_TIME_LIMIT, SOLVER_OPTIONS
 from sopopt.schema.sweep import GridAxis, SweepSpec
 from sopopt.schema.tables import DemandTable, SeriesTable
@@ -75,6 +83,8 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Adjustment", "adjust[i]", Adjustment),
     ("Solver settings", "solver", SolverSettings),
     ("Explain settings", "explain", ExplainSettings),
+    ("Re-plan settings", "replan", ReplanSettings),
+    ("Change costs", "replan.change_cost", ChangeCosts),
     ("Sweep file", "(sweep file: sweeps/*.yaml, see docs/sweeps.md)", SweepSpec),
     ("Grid axis of a sweep", "grid.NAME", GridAxis),
 ]

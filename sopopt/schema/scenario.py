@@ -136,8 +136,25 @@ class ExplainSettings(Strict):
         return self
 
 
+class ChangeCosts(Strict):
+    """Cost per unit of change against the previous plan, beyond the frozen zone."""
+
+    production: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
+    """Per unit of |new - previous| production, per product, site and period."""
+    headcount: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
+    """Per worker of |new - previous| headcount, per crew and period."""
+
+
+class ReplanSettings(Strict):
+    """How ``sopopt replan`` charges changes to the previous plan (the CLI's
+    ``--change-cost`` overrides these)."""
+
+    change_cost: ChangeCosts = ChangeCosts()
+    """Change costs, charged in the cost category ``plan_changes``. Default 0: no charge."""
+
+
 #: Top-level keys of a scenario file that are not model fields.
-SCENARIO_KEYS = ("model", "extend", "adjust", "solver", "explain")
+SCENARIO_KEYS = ("model", "extend", "adjust", "solver", "explain", "replan")
 
 
 class ScenarioMeta(Strict):
@@ -153,3 +170,5 @@ class ScenarioMeta(Strict):
     """Solver settings."""
     explain: ExplainSettings = ExplainSettings()
     """How an infeasible case is explained and repaired (see docs/explain.md)."""
+    replan: ReplanSettings = ReplanSettings()
+    """Change costs when this case re-plans a previous plan (``sopopt replan``)."""

@@ -137,7 +137,7 @@ def append(lp: LinearProgram, columns: Columns, rows: Rows) -> ExtendedLP:
     """A new LP: ``lp`` with the given columns and rows appended (``lp`` is unchanged)."""
     n_new, m_new = len(columns.keys), len(rows.keys)
     num_col, num_row = lp.num_col + n_new, lp.num_row + m_new
-    matrix = sp.csc_matrix(to_csc(lp), shape=(lp.num_row, num_col))
+    matrix = sp.hstack([to_csc(lp), sp.csc_matrix((lp.num_row, n_new))], format="csc")
     extra = sp.csc_matrix((rows.value, (rows.row, rows.column)), shape=(m_new, num_col))
     new_cols = np.arange(lp.num_col, num_col, dtype=np.int64)
     vectors = {name: (cols.copy(), coefs.copy()) for name, (cols, coefs) in lp.cost_vectors.items()}
