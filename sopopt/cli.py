@@ -637,6 +637,8 @@ def print_hedge(result: HedgedPlan) -> None:
     console.print(f"[bold]hedged plan[/] over {len(result.names)} cases, committing "
                   f"{result.commit} period(s): status [{style}]{result.status.label}[/]")
     if not result.has_plan:
+        for sentence in hedge_sentences(result)[1:]:
+            console.print(sentence, highlight=False)
         return
     cur = result.currency
     table = Table(title=f"Cases ({cur})")

@@ -128,6 +128,14 @@ def test_expected_value_commitment_infeasible_gives_infinite_vss(tmp_path: Path)
     assert json.loads((out / "hedge.json").read_text())["vss"] == "inf"
 
 
+def test_an_infeasible_case_is_named_and_exits_3(tmp_path: Path) -> None:
+    # Without lost sales, 250 units in period 2 exceed what 100 a period can make.
+    cases = [_write(tmp_path, "low", 50, lost=False), _write(tmp_path, "impossible", 250, lost=False)]
+    result = runner.invoke(app, ["hedge", *map(str, cases)])
+    assert result.exit_code == 3
+    assert "impossible has no feasible plan even on its own" in " ".join(result.output.split())
+
+
 def test_mean_data_is_the_weighted_mean(two_cases: list[Path]) -> None:
     datas = [load_case(p).data for p in two_cases]
     mean = mean_data(datas, [0.25, 0.75])

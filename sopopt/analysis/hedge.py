@@ -377,8 +377,18 @@ def hedge(
         expected_value_cost=None, vss=None, labels=list(labels), currency=loaded[0].network.currency, info=info,
     )
     if not solution.status.has_plan:
-        return result
+        return _without_plan(result, lps, options)
     return _with_measures(result, loaded, lps, common, options, start)
+
+
+def _without_plan(result: HedgedPlan, lps: Sequence[LinearProgram], options: SolveOptions) -> HedgedPlan:
+    """A hedged LP without a plan: record which cases have no plan even on their own
+    (``info["cases_without_plan"]``; empty: only the common commitment is impossible)."""
+    if result.status.value not in ("infeasible", "infeasible_or_unbounded"):
+        return result
+    alone = [name for name, lp in zip(result.names, lps, strict=True)
+             if not HighsSession(lp, options).run().status.has_plan]
+    return dataclasses.replace(result, info={**result.info, "cases_without_plan": alone})
 
 
 def _with_measures(result: HedgedPlan, cases: Sequence[Case], lps: Sequence[LinearProgram], common: Sequence[Key],

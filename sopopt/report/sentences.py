@@ -25,7 +25,16 @@ def _periods(labels: list[str]) -> str:
 def hedge_sentences(result: HedgedPlan) -> list[str]:
     """What the hedged plan commits to, what it costs, and what EVPI and VSS mean here."""
     if not result.has_plan or result.expected_cost is None:
-        return [f"No hedged plan: {result.status.label}."]
+        out = [f"No hedged plan: {result.status.label}."]
+        alone = result.info.get("cases_without_plan")
+        if alone:
+            out.append(f"Case{'s' if len(alone) > 1 else ''} {', '.join(alone)} "
+                       f"{'have' if len(alone) > 1 else 'has'} no feasible plan even on its own "
+                       f"(see 'sopopt explain').")
+        elif alone is not None:
+            out.append("Every case has a plan on its own: no single commitment of the first periods suits them "
+                       "all; commit fewer periods or allow lost sales or backlog.")
+        return out
     cur = result.currency
     headcount = " Hires and layoffs are firm over the whole horizon." if result.firm_headcount else ""
     out = [
