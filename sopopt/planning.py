@@ -18,7 +18,7 @@ from sopopt.errors import InfeasibleError, StrictError
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
-from sopopt.results import Plan, extract_plan, run_down_warnings
+from sopopt.results import Info, Plan, extract_plan, run_down_warnings
 from sopopt.run_folder import read_plan
 from sopopt.solver import (
     HighsSession,
@@ -124,15 +124,17 @@ def solve_live(
     if raise_on_failure:
         raise_for_status(solution)
     mark = time.perf_counter()
-    plan = extract_plan(case.data, solution, case.network.name, case.network.currency)
-    timings["extract_seconds"] = time.perf_counter() - mark
+    info = {**timings, "scenario": str(case.source), "build": how}
+    plan = extract_plan(case.data, solution, case.network.name, case.network.currency, info=info)
+    extract_seconds = time.perf_counter() - mark
     warnings = (*case.warnings, *run_down_warnings(case.data, plan, case.locations))
-    plan = dataclasses.replace(plan, adjustments=tuple(describe_adjustments(case)), inputs=flat_inputs(case),
-                               warnings=warnings)
-    plan.info.update(timings)
-    plan.info["scenario"] = str(case.source)
-    plan.info["build"] = how
-    plan.info["total_seconds"] = time.perf_counter() - start
+    plan = dataclasses.replace(
+        plan,
+        adjustments=tuple(describe_adjustments(case)),
+        inputs=flat_inputs(case),
+        warnings=warnings,
+        info=Info(plan.info, extract_seconds=extract_seconds, total_seconds=time.perf_counter() - start),
+    )
     if strict and plan.warnings:
         raise StrictError(list(plan.warnings))
     return plan, session, solution

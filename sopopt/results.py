@@ -30,6 +30,7 @@ it is of (a MIP plan: the LP with the integer decisions fixed).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,35 @@ BINDING_TOLERANCE = 1e-6
 RUN_DOWN_SHARE = 0.10
 
 
+class Info(Mapping[str, Any]):
+    """Read-only run information of a plan (solver status text, timings, scenario, ...).
+
+    A plain mapping to read; ``plan.info["x"] = 1`` raises ``TypeError``. Built from
+    mappings and keywords, later ones winning: ``Info(solution.info, build="fast")``.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, *sources: Mapping[str, Any], **values: Any) -> None:
+        data: dict[str, Any] = {}
+        for source in sources:
+            data.update(source)
+        data.update(values)
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Info({self._data!r})"
+
+
 @dataclass(frozen=True)
 class Plan:
     """The result of one solve."""
@@ -63,7 +93,8 @@ class Plan:
     shadow_prices: pd.DataFrame
     service: pd.DataFrame
     utilization: pd.DataFrame
-    info: dict[str, Any] = field(default_factory=dict)
+    info: Info = field(default_factory=Info)
+    """Run information (read-only): solver details, timings, scenario, build path."""
     labels: list[str] = field(default_factory=list)
     currency: str = "USD"
     explanation: Any = field(default=None, repr=False, compare=False)
@@ -105,8 +136,12 @@ def _index_frame(columns: tuple[str, ...], values: dict[Any, float], labels: lis
     return frame
 
 
-def extract_plan(data: ModelData, solution: Solution, name: str, currency: str = "USD") -> Plan:
+def extract_plan(
+    data: ModelData, solution: Solution, name: str, currency: str = "USD", info: Mapping[str, Any] | None = None
+) -> Plan:
     """Turn a solution into a :class:`Plan`, reading only the registry catalogue.
+
+    ``info`` (timings, scenario, ...) is added to the solver's run information.
 
     Needs no Pyomo model: tables come from the solution's values by component name, so
     every build path (rule-based Pyomo or the vectorised fast path) gives the same plan.
@@ -148,7 +183,7 @@ def extract_plan(data: ModelData, solution: Solution, name: str, currency: str =
         shadow_prices=shadow,
         service=service,
         utilization=utilization,
-        info={**solution.info, "horizon_days": float(data.days.sum())},
+        info=Info(solution.info, {"horizon_days": float(data.days.sum())}, info or {}),
         labels=list(labels),
         currency=currency,
     )

@@ -25,7 +25,7 @@ import pandas as pd
 from sopopt.errors import DataWarning, Location, Problem, ScenarioError
 from sopopt.loading import atomic_write, display_path, make_folder
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.results import Plan
+from sopopt.results import Info, Plan
 from sopopt.solver import SolveStatus
 
 
@@ -235,7 +235,7 @@ def read_plan(folder: Path) -> Plan:
         shadow_prices=summaries["shadow_prices"],
         service=summaries["service"],
         utilization=summaries["utilization"],
-        info=info,
+        info=Info(info),
         labels=[str(label) for label in run.get("periods") or []],
         currency=str(run.get("currency") or "USD"),
         adjustments=tuple(run.get("adjustments") or ()),

@@ -87,3 +87,13 @@ def test_auto_method_picks_by_size():
     assert choose_method("auto", AUTO_IPM_COLUMNS) == "ipm"
     assert choose_method("simplex", 10**7) == "simplex"
     assert choose_method("pdlp", 10) == "pdlp"
+
+
+def test_plan_info_is_read_only_and_holds_the_run_information(tiny_path):
+    plan = sopopt.solve(tiny_path)
+    with pytest.raises(TypeError):
+        plan.info["x"] = 1  # type: ignore[index]
+    assert plan.info["build"] == "fast"
+    assert plan.info["scenario"] == str(tiny_path)
+    assert plan.info["total_seconds"] >= plan.info["build_seconds"] > 0
+    assert "x" not in plan.info and "highs_status" in plan.info

@@ -409,10 +409,8 @@ def _with_measures(result: HedgedPlan, cases: Sequence[Case], lps: Sequence[Line
 
 
 def _case_plan(case: Case, solution: Solution, name: str) -> Plan:
-    plan = extract_plan(case.data, solution, name, case.network.currency)  # type: ignore[arg-type]
-    plan.info["scenario"] = str(case.source)
-    plan.info["build"] = "fast"
-    return plan
+    info = {"scenario": str(case.source), "build": "fast"}
+    return extract_plan(case.data, solution, name, case.network.currency, info=info)  # type: ignore[arg-type]
 
 
 _COMMITMENT_INDEX = ("product", "site", "lane", "supplier", "resource", "workforce")

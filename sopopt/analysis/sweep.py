@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import os
 import socket
@@ -64,7 +65,7 @@ from sopopt.model.lp import LinearProgram
 from sopopt.model.sets import ModelData
 from sopopt.model.standard_form import compile_lp
 from sopopt.planning import Build
-from sopopt.results import Plan, extract_plan
+from sopopt.results import Info, Plan, extract_plan
 from sopopt.solver import HighsSession, SolveOptions
 
 #: Largest relative change (demand, or a group of the LP's numbers) for which
@@ -273,12 +274,13 @@ class Resolver:
         if self._base is None and solution.status.has_plan:
             self._base = (now, self.session.basis())
         plan_name = name or (demand.network.name if isinstance(demand, Case) else self.case.network.name)
-        plan = extract_plan(self.data, solution, plan_name, self.case.network.currency)
-        plan.info["demand_change"] = change
-        plan.info["warm_from"] = start_from if use_warm else "cold"
-        plan.info["reused_lp"] = reused
-        plan.info["build_seconds"] = self.build_seconds
-        return plan
+        info = {
+            "demand_change": change,
+            "warm_from": start_from if use_warm else "cold",
+            "reused_lp": reused,
+            "build_seconds": self.build_seconds,
+        }
+        return extract_plan(self.data, solution, plan_name, self.case.network.currency, info=info)
 
     def sweep(self, cases: Iterable[Case | Demand], warm: bool | Literal["auto"] = "auto") -> Iterator[Plan]:
         """Solve each case in turn, reusing the LP where only numbers change."""
@@ -390,8 +392,7 @@ class _WorkerState:
             while len(self.resolvers) > RESOLVERS_PER_WORKER:
                 self.resolvers.popitem(last=False)
             plan = resolver.solve(name=case.network.name)
-            plan.info["reused_lp"] = False
-            return plan
+            return dataclasses.replace(plan, info=Info(plan.info, reused_lp=False))
         self.resolvers.move_to_end(key)
         return resolver.solve(case, lp=lp, name=case.network.name)
 
