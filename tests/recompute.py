@@ -16,7 +16,7 @@ What is checked (every failure is collected, then one ``AssertionError`` lists t
   row by row against the decision tables;
 - backlog balance (with initial backlog and ``at_end``), lost-sale bounds;
 - production, subcontract, inventory, ending-inventory bounds; safety-stock shortfall;
-- storage, resource, labour and overtime rows; headcount balance and bounds;
+- storage, resource, labour, handling and overtime rows; headcount balance and bounds;
 - material balance with supplier lead times, supplier and lane capacities;
 - shadow-price rows: slack recomputed, non-negative prices, complementary slackness;
 - every cost category recomputed and compared with ``plan.costs`` (and their sum with
@@ -293,6 +293,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     lab_overtime = table("labour_overtime", ["workforce", "period"])
     purchases = table("purchases", ["supplier", "site", "period"])
     material_stock = table("material_stock", ["material", "site", "period"])
+    handling_overtime = table("handling_overtime", ["site", "period"])
 
     # ----- decisions only where they exist
     items = par.items
@@ -344,6 +345,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     plan_rows = _frame_rows(plan.tables["plan"], labels)
     # Bound limits that may be reported when they bind: (kind, name, t, sense) -> (value, bound).
     bounds: dict[tuple[str, str, int, str], tuple[float, float]] = {}
+    delivered_by: dict[tuple[str, str, int], float] = {}
     for (p, s), it in items.items():
         previous_stock = it.initial_inventory
         previous_backlog = it.initial_backlog
@@ -377,6 +379,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                 b = 0.0
                 delivered = demand - lam
                 c.le(f"lost sales at most demand {where}", lam, demand)
+            delivered_by[key] = delivered
             flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered
             c.equal(f"inventory balance {where}", closing, flows, previous_stock, x, u, arrive, depart, delivered)
             c.le(f"min production {where}", it.min_production[t], x)
@@ -562,6 +565,25 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             if math.isfinite(capacity[t]) and par.lane_products[name]:
                 slacks["lane", name, t] = (capacity[t] - shipped, capacity[t])
             transport_cost += cost[t] * shipped
+
+    # ----- handling: hours for units received, shipped and delivered at a site
+    for s, site in network.sites.items():
+        h = site.handling
+        if h is None or not any(h.usage.values()):
+            continue
+        hours = expand(h.hours, labels)
+        ot_cost = expand(h.overtime.cost, labels) if h.overtime else [0.0] * T
+        ot_cap = expand(h.overtime.capacity, labels, INF) if h.overtime else [0.0] * T
+        for t in range(T):
+            handled = sum(
+                rate * (arrivals.get((p, s, t), 0.0) + departures.get((p, s, t), 0.0) + delivered_by.get((p, s, t), 0.0))
+                for p, rate in h.usage.items()
+            )
+            o = handling_overtime.get((s, t), 0.0)
+            c.le(f"handling overtime capacity {s} period {labels[t]}", o, ot_cap[t])
+            c.le(f"handling capacity {s} period {labels[t]}", handled, hours[t] + o, o)
+            slacks["handling", s, t] = (hours[t] + o - handled, hours[t])
+            overtime_cost += ot_cost[t] * o
 
     # ----- costs
     def item_sum(values: dict[tuple[Any, ...], float], rate: str) -> float:

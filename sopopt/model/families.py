@@ -9,7 +9,7 @@ docs/adding-a-family.md). A family may refer only to families before it.
 
 from __future__ import annotations
 
-from sopopt.model import demand, inventory, materials, production, resources, storage, transport, workforce
+from sopopt.model import demand, handling, inventory, materials, production, resources, storage, transport, workforce
 from sopopt.model.family import Family
 
 FAMILIES: tuple[Family, ...] = (
@@ -21,4 +21,5 @@ FAMILIES: tuple[Family, ...] = (
     resources.FAMILY,
     workforce.FAMILY,
     materials.FAMILY,
+    handling.FAMILY,
 )

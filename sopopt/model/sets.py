@@ -127,6 +127,16 @@ class StorageData:
 
 
 @dataclass
+class HandlingData:
+    site: str
+    hours: Array
+    usage: dict[str, float]
+    overtime: bool
+    overtime_cost: Array
+    overtime_capacity: Array
+
+
+@dataclass
 class ModelData:
     """Everything the LP needs, in plain Python and numpy."""
 
@@ -144,6 +154,7 @@ class ModelData:
     lanes: dict[str, LaneData]
     storage: dict[str, StorageData]
     problems: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    handling: dict[str, HandlingData] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -194,6 +205,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         suppliers=_suppliers(network, ex),
         lanes=_lanes(network, ex),
         storage=_storage(network, ex),
+        handling=_handling(network, ex),
         problems=ex.problems,
     )
     if not data.problems:
@@ -398,6 +410,31 @@ def _storage(network: Network, ex: _Expander) -> dict[str, StorageData]:
             ),
         )
     return storage
+
+
+def _handling(network: Network, ex: _Expander) -> dict[str, HandlingData]:
+    """Handling capacity per site; a product in ``usage`` must be stocked at the site."""
+    handling = {}
+    for s, site in network.sites.items():
+        h = site.handling
+        if h is None:
+            continue
+        path = ("sites", s, "handling")
+        for p in h.usage:
+            if s not in (network.products[p].sites if p in network.products else {}):
+                ex.problems.append(((*path, "usage", p), f"product '{p}' is not stocked at site '{s}'"))
+        handling[s] = HandlingData(
+            site=s,
+            hours=ex(h.hours, (*path, "hours")),
+            usage=dict(h.usage),
+            overtime=h.overtime is not None,
+            overtime_cost=ex(h.overtime.cost if h.overtime else None, (*path, "overtime", "cost")),
+            overtime_capacity=ex(
+                h.overtime.capacity if h.overtime else None, (*path, "overtime", "capacity"),
+                INF if h.overtime else 0.0,
+            ),
+        )
+    return handling
 
 
 def _bound_problems(d: ModelData) -> list[tuple[tuple[str, ...], str]]:

@@ -156,6 +156,27 @@ class Storage(Strict):
     """Allow rented volume above capacity. Absent: not allowed."""
 
 
+class HandlingOvertime(Strict):
+    """Extra handling hours per period."""
+
+    cost: Series = 0.0
+    """Cost per overtime handling hour."""
+    capacity: Series | None = None
+    """Most overtime handling hours per period. Absent: unlimited."""
+
+
+class Handling(Strict):
+    """Handling capacity at a site: hours to receive and ship goods (docks, pickers)."""
+
+    hours: Series
+    """Handling hours available per period."""
+    usage: dict[Name, Number]
+    """Hours per unit of each product received at or shipped from the site (by lane or to
+    customers). A product not listed takes no handling hours."""
+    overtime: HandlingOvertime | None = None
+    """Allow paid overtime handling hours. Absent: not allowed."""
+
+
 class Site(Strict):
     """A plant, warehouse or distribution centre."""
 
@@ -163,6 +184,8 @@ class Site(Strict):
     """What the site is (informative; production is set per product with ``make``)."""
     storage: Storage | None = None
     """Storage capacity and cost. Absent: unlimited and free."""
+    handling: Handling | None = None
+    """Handling hours for everything received and shipped at the site. Absent: unlimited."""
 
 
 class ResourceOvertime(Strict):
