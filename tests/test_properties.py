@@ -115,10 +115,9 @@ def test_more_capacity_never_costs_more(net: dict[str, Any]) -> None:
 @_degenerate
 @given(networks())
 def test_scaling_every_cost_scales_the_objective(net: dict[str, Any]) -> None:
-    base = _plan(net)
-    for k in (2.0, 0.5, 3.0):
-        scaled = _plan(_scale_fields(net, COSTS, k))
-        assert _close(scaled.objective, k * base.objective), (k, scaled.objective, base.objective)
+    base, k = _plan(net), 3.0  # not a power of two: the scaled costs round differently
+    scaled = _plan(_scale_fields(net, COSTS, k))
+    assert _close(scaled.objective, k * base.objective), (scaled.objective, base.objective)
 
 
 def _renamed(net: dict[str, Any]) -> dict[str, Any]:
