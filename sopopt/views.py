@@ -10,14 +10,16 @@ import yaml
 
 from sopopt.case import Case
 from sopopt.inputs import Difference, diff_inputs, plain
+from sopopt.loading import SafeDumper
 from sopopt.schema.network import Network
 from sopopt.schema.scenario import ScenarioMeta
 from sopopt.schema.sweep import SweepSpec
 from sopopt.schema.tables import DemandTable, SeriesTable
 
 
-class _Dumper(yaml.SafeDumper):
-    """YAML dumper that keeps key order and writes short lists on one line."""
+class _Dumper(SafeDumper):
+    """YAML dumper that keeps key order, writes short lists on one line and quotes every
+    text that a YAML 1.1 or 1.2 reader would take for a number, boolean or null."""
 
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
@@ -30,8 +32,16 @@ _Dumper.add_representer(list, _represent_list)
 
 def show_yaml(case: Case) -> str:
     """The fully resolved case as YAML (after every extend, override and adjustment),
-    followed by the list of values that later layers replaced, as comments."""
+    followed by the list of values that later layers replaced, as comments.
+
+    The YAML reads back as the same case: the same compiled model data and objective
+    (tables are written out inline; the solver and explain settings the files set are
+    included)."""
     data = copy.deepcopy(case.resolved)
+    for key, settings in (("solver", case.solver), ("explain", case.explain)):
+        given = settings.model_dump(mode="json", exclude_defaults=True)
+        if given:
+            data[key] = given
     text = yaml.dump(plain(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     header = [f"# resolved from {case.source}", f"# files: {', '.join(str(p) for p in case.files)}"]
     lines = [*header, text.rstrip()]
@@ -45,7 +55,7 @@ def show_yaml(case: Case) -> str:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = yaml.safe_dump(plain(value), default_flow_style=True, width=10_000).strip()
+    text = yaml.dump(plain(value), Dumper=_Dumper, default_flow_style=True, width=10_000).strip()
     text = text.removesuffix("\n...").strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
