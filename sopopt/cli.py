@@ -284,6 +284,7 @@ def explain(
     ] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
     strict: StrictOpt = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Explain a case: why it has no plan (the conflicting limits with the file and line
     that set them, and what would have to give), or why its plan is what it is."""
@@ -292,7 +293,7 @@ def explain(
 
     try:
         result = explain_case(
-            load_case(scenario, strict=strict), product=product, site=site, period=period, resource=resource, crew=crew,
+            load_case(scenario, workspace=workspace, strict=strict), product=product, site=site, period=period, resource=resource, crew=crew,
             time_budget=time_budget,
         )
     except SopoptError as exc:
