@@ -15,12 +15,13 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from sopopt.errors import DataWarning, OutputError, ScenarioError, SolverError, SopoptError, StrictError
 from sopopt.results import Plan
@@ -34,7 +35,33 @@ if TYPE_CHECKING:
     from sopopt.analysis.sweep import SweepProgress
     from sopopt.case import Case
 
+class _OneLineErrors(TyperGroup):
+    """The command group, printing a usage error (a missing file, a bad flag value) as one
+    line on stderr with exit code 2, like every other error, instead of a framed panel."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command line; see :meth:`click.Command.main`."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # typer's usage errors: bad or missing arguments
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed already
+                sys.exit(int(getattr(exc, "exit_code", EXIT_INVALID)))
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
+            errors.print(f"[bold red]error:[/] {escape(message)}{where}", markup=True, highlight=False,
+                         soft_wrap=True)
+            sys.exit(int(getattr(exc, "exit_code", EXIT_INVALID)))
+        except typer.Abort:
+            errors.print("aborted", markup=False)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     help="sopopt: least-cost sales & operations plans from YAML models (Pyomo + HiGHS).",

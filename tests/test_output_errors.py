@@ -138,3 +138,25 @@ def test_output_error_leaves_a_previous_file_in_place(tiny: Path, monkeypatch: p
     _one_line_error(result, 5, "cannot write 'schema.json': no space left on the device (disk full)")
     assert target.read_text() == "previous"
     assert sorted(os.listdir(tiny.parent)) == ["schema.json", "tiny.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["validate", "missing.yaml"], "error: Invalid value for 'scenario': file 'missing.yaml' does not exist."),
+        (["solve", "tiny.yaml", "--threads", "many"], "error: Invalid value for '--threads':"),
+        (["validate", "tiny.yaml", "--no-such-flag"], "error: No such option: --no-such-flag"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(tiny: Path, args: list[str], message: str) -> None:
+    """A missing file or a bad flag used to print a framed panel over several lines."""
+    result = runner.invoke(app, args)
+    _one_line_error(result, 2, message, "--help')")
+
+
+def test_no_arguments_still_show_the_help() -> None:
+    result = runner.invoke(app, [])
+    assert result.exit_code == 2  # as before: help, and the usage exit code
+    assert "Usage:" in result.output
+    assert "solve" in result.output
+    assert "error" not in result.stderr
