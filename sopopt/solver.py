@@ -591,28 +591,43 @@ def _empty_rows_hold(lp: LinearProgram) -> bool:
     return bool(np.all(lp.row_lower <= 0) and np.all(lp.row_upper >= 0))
 
 
+#: HiGHS ``simplex_strategy`` values: dual (the default) and primal simplex.
+SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4
+
+
 class ElasticSession(HighsSession):
     """A session for a sequence of solves of one LP with changing costs and row bounds
     (lexicographic minimisation): each solve starts warm from the last basis."""
 
     def set_costs(self, cost: np.ndarray) -> None:
-        """Replace the whole objective vector."""
+        """Replace the whole objective vector (the next solve runs primal simplex: the
+        last basis stays primal feasible)."""
         n = self.compiled.num_col
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+        self._strategy = SIMPLEX_PRIMAL
 
     def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Replace the bounds of the given rows."""
         self.highs.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
 
     def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        """Replace the bounds of the given columns."""
+        """Replace the bounds of the given columns (the next solve runs dual simplex:
+        the last basis stays dual feasible)."""
         self.highs.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
+        self._strategy = SIMPLEX_DUAL
 
-    def optimise(self) -> tuple[SolveStatus, float | None, np.ndarray | None]:
-        """Solve (warm after the first run); the status, objective and column values."""
+    def optimise(self, *, cold: bool = False) -> tuple[SolveStatus, float | None, np.ndarray | None]:
+        """Solve: warm from the last basis after the first run (primal simplex after a
+        change of costs, dual after a change of bounds), or ``cold`` with the method chosen
+        for the size (e.g. when the objective changes completely); the status, objective
+        and column values."""
         h = self.highs
+        warm = self.runs > 0 and not cold
+        if cold and self.runs:
+            h.clearSolver()
         if "solver" not in self.options.options:
-            h.setOptionValue("solver", "simplex" if self.runs else self.solver)
+            h.setOptionValue("solver", "simplex" if warm else self.solver)
+            h.setOptionValue("simplex_strategy", getattr(self, "_strategy", SIMPLEX_DUAL) if warm else SIMPLEX_DUAL)
         h.run()
         self.runs += 1
         info = h.getInfo()

@@ -232,3 +232,14 @@ def test_generate_plants_each_cause(tmp_path, cause):
         kinds = {m.kind for m in e.members}
         assert {"maximum stock", "minimum production"} <= kinds
         assert "no lane ships SKU00001 out of PLANT1" in [a.text for a in e.absent]
+
+
+def test_readme_and_docs_show_the_real_output(monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    shown = runner_output = CliRunner().invoke(app, ["solve", "tests/infeasible/capacity.yaml"])
+    assert shown.exit_code == 3
+    for doc, heading in ((root / "README.md", "### When a case has no plan"), (root / "docs/explain.md", "## Reading")):
+        block = doc.read_text().split(heading, 1)[1].split("```text", 1)[1].split("```", 1)[0]
+        lines = [line for line in block.strip().splitlines()[1:] if line]
+        assert lines and all(line in runner_output.output for line in lines), doc

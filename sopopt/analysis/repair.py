@@ -251,11 +251,13 @@ def _lexicographic(session: ElasticSession, elp: ElasticLP, order: tuple[str, ..
         row = elp.group_rows[g : g + 1]
         session.set_row_bounds(row, np.array([-math.inf]), np.array([total * (1 + 1e-9) + _HOLD_SLACK]))
     session.set_costs(elp.col_cost)
-    return _solved(session)
+    # The plan's own costs are a new objective altogether: a cold solve is faster than
+    # primal simplex from the last stage's basis (measured in docs/benchmarks.md).
+    return _solved(session, cold=True)
 
 
-def _solved(session: ElasticSession) -> np.ndarray:
-    status, _objective, x = session.optimise()
+def _solved(session: ElasticSession, *, cold: bool = False) -> np.ndarray:
+    status, _objective, x = session.optimise(cold=cold)
     if status is not SolveStatus.OPTIMAL or x is None:
         raise RuntimeError(f"the elastic LP did not solve to optimality ({status.value})")
     return x
@@ -275,7 +277,8 @@ def _alone(
     others = every[group != g]
     session.set_col_bounds(others, np.zeros(others.size), np.zeros(others.size))
     session.set_costs(_indicator(elp, np.array([g])))
-    status, _objective, x = session.optimise()
+    # Bounds and costs both changed: neither simplex keeps its start, so solve cold.
+    status, _objective, x = session.optimise(cold=True)
     if status is not SolveStatus.OPTIMAL or x is None:
         return ClassRepair(cls, False, math.nan)
     v = x[elp.violation_columns]
