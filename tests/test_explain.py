@@ -173,9 +173,10 @@ def test_time_budget_exhausted_is_labelled():
 def test_feasible_case_dispatches_to_plan_explanation(tiny_path):
     from sopopt.analysis.explain_plan import PlanExplanation
 
-    result = explain(tiny_path, product="widget", period="2")
+    result = explain(tiny_path)
     assert isinstance(result, PlanExplanation)
-    assert result.request["product"] == "widget"
+    assert result.plan.status is sopopt.SolveStatus.OPTIMAL
+    assert explain(result.plan).to_dict() == result.to_dict()
 
 
 def test_cli_solve_exits_3_prints_and_records_the_explanation(tmp_path):

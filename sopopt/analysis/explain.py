@@ -17,7 +17,7 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sopopt.analysis.conflict import ConflictSearch, Element, find_conflict
 from sopopt.analysis.members import AbsentLever, Describer, Member
@@ -30,6 +30,9 @@ from sopopt.model.transforms.elastic import LOWER, ROW
 from sopopt.planning import solve
 from sopopt.results import Plan
 from sopopt.solver import SolveOptions, SolveStatus
+
+if TYPE_CHECKING:
+    from sopopt.analysis.explain_plan import PlanExplanation
 
 #: Default time budget of the conflict search, in seconds.
 DEFAULT_TIME_BUDGET = 60.0
@@ -129,7 +132,7 @@ def explain(
     resource: str | None = None,
     crew: str | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
-) -> Any:
+) -> Explanation | PlanExplanation:
     """Explain a case (a path, a loaded case, or a plan that was solved).
 
     Without a feasible plan: an :class:`Explanation` of why. With one: the plan
@@ -156,7 +159,7 @@ def explain(
     return explain_infeasible(case, plan, time_budget=time_budget)
 
 
-def _explain_plan(case: Case, **scope: str | None) -> Any:
+def _explain_plan(case: Case, **scope: str | None) -> PlanExplanation:
     from sopopt.analysis.explain_plan import explain_plan
 
     return explain_plan(case, **scope)
