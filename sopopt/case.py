@@ -127,7 +127,7 @@ def _checked_data(network: Network, labels: list[str], days: np.ndarray, locatio
 
 def adjust_case(
     case: Case, adjustments: Sequence[tuple[Adjustment, KeyPath]], locations: Locations | None = None,
-    name: str | None = None,
+    name: str | None = None, *, warn: bool = True,
 ) -> Case:
     """The case with more adjustments applied after its own, checked and compiled.
 
@@ -135,7 +135,8 @@ def adjust_case(
     adjustments under ``adjust`` (a sweep's grid cases are made this way, without
     reading any file again). ``adjustments`` pairs each adjustment with its key path in
     the file that wrote it, and ``locations`` maps key paths of that file to where they
-    were written, for error messages.
+    were written, for error messages. ``warn=False`` skips looking for warnings
+    (``case.warnings`` stays empty), e.g. for the many cases of a sweep.
 
     Raises:
         ScenarioError: an adjustment matches nothing, or the adjusted data is invalid.
@@ -154,6 +155,6 @@ def adjust_case(
         raise ScenarioError(sorted_problems(validation_problems(exc, data, case.locations, Network))) from None
     model_data = _checked_data(network, case.labels, case.days, case.locations)
     applied = [*case.adjustments, *((adj, where.get(path)) for adj, path in adjustments)]
-    warnings = find_warnings(network, case.labels, case.locations)
+    warnings = find_warnings(network, case.labels, case.locations) if warn else []
     return replace(case, network=network, changes=changes, resolved=data, adjustments=applied, data=model_data,
                    warnings=warnings)

@@ -96,11 +96,13 @@ class Sweep:
         return make_case(self.bases[case.scenario], case, self.name, self.locations)
 
 
-def make_case(base: Case, case: SweepCase, sweep_name: str, locations: Locations | None = None) -> Case:
-    """A sweep case built from its loaded starting scenario (workers call this)."""
+def make_case(base: Case, case: SweepCase, sweep_name: str, locations: Locations | None = None, *,
+              warn: bool = True) -> Case:
+    """A sweep case built from its loaded starting scenario (workers call this with
+    ``warn=False``: a sweep's rows carry no input warnings)."""
     if not case.adjustments:
         return base
-    return adjust_case(base, case.adjustments, locations, name=f"{sweep_name} {case.case_id}")
+    return adjust_case(base, case.adjustments, locations, name=f"{sweep_name} {case.case_id}", warn=warn)
 
 
 def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: float | None = None,
@@ -235,14 +237,18 @@ def _adjustment(axis: GridAxis, value: float) -> Adjustment:
 
 def export_cases(sweep: Sweep, folder: Path) -> list[Path]:
     """Write every case as a scenario file ``folder/<case_id>.yaml`` that extends its
-    starting scenario with the case's adjustments; solving it gives the case's plan."""
+    starting scenario (or runs on it, when it is a model file) with the case's
+    adjustments; solving it gives the case's plan."""
     import yaml
 
     written = []
+    # A scenario is extended; a model file (no model or extend of its own) is run on.
+    link = {key: "extend" if {"model", "extend"} & set(read_yaml(sweep.workspace / key)[0]) else "model"
+            for key in sweep.bases}
     for case in sweep.cases:
         target = folder / f"{case.case_id}.yaml"
         base = sweep.workspace / case.scenario
-        document: dict[str, Any] = {"extend": Path(os.path.relpath(base, folder.resolve())).as_posix()}
+        document: dict[str, Any] = {link[case.scenario]: Path(os.path.relpath(base, folder.resolve())).as_posix()}
         if case.adjustments:
             document["name"] = f"{sweep.name} {case.case_id}"
             document["adjust"] = [adj.model_dump(exclude_defaults=True) for adj, _ in case.adjustments]

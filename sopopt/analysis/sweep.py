@@ -406,7 +406,7 @@ def solve_sweep_case(case: SweepCase, shared: SweepShared) -> CaseResult:
     tables: dict[str, pd.DataFrame] = {}
     with _SOLVE_LOCK:
         try:
-            loaded = make_case(shared.bases[case.scenario], case, shared.name)
+            loaded = make_case(shared.bases[case.scenario], case, shared.name, warn=False)
             options = SolveOptions.from_settings(loaded.solver, time_limit=shared.time_limit, threads=1)
             plan = _STATE.plan(loaded, options)
             row = {**plan_row(plan), "reused_lp": bool(plan.info["reused_lp"])}
