@@ -805,6 +805,7 @@ def sweep(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="With --case: folder for its tables.",
                                              file_okay=False)] = None,
     workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Solve many cases (scenario files, or a grid over adjustments) into one database."""
@@ -812,7 +813,7 @@ def sweep(
     from sopopt.analysis.cases import load_sweep
 
     try:
-        loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace)
+        loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
         if export_cases is not None:
             written = write_cases(loaded, export_cases)
             console.print(f"Wrote {len(written)} case files to {export_cases}")

@@ -106,16 +106,18 @@ def make_case(base: Case, case: SweepCase, sweep_name: str, locations: Locations
 
 
 def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: float | None = None,
-               workspace: str | Path | None = None) -> Sweep:
+               workspace: str | Path | None = None, strict: bool = False) -> Sweep:
     """Read a sweep file, find its scenarios, check them and enumerate its cases.
 
     ``max_cases`` and ``time_limit`` override the file's fields. Every scenario file and
     glob match must resolve (symlinks too) inside ``workspace`` (default: the current
     folder when the sweep file lies below it, else the sweep file's folder), and so must
-    every file those scenarios name.
+    every file those scenarios name. With ``strict``, a warning in a scenario (see
+    :func:`sopopt.load_case`) is an error.
 
     Raises:
         ScenarioError: every problem found, each with file, line and field.
+        StrictError: ``strict`` and a scenario has warnings.
     """
     path = Path(path)
     data, locations = read_yaml(path)
@@ -137,7 +139,7 @@ def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: fl
     bases, cases = {}, []
     for file in files:
         key = _relative(file, root)
-        bases[key] = load_case(file, workspace=root)
+        bases[key] = load_case(file, workspace=root, strict=strict)
         cases += list(_grid_cases(key, bases[key], spec, limit))
     sweep = Sweep(spec.name or path.stem, path, spec, root, limit, bases, cases, locations)
     for key in bases:  # every axis must match something in every scenario: fail early

@@ -102,9 +102,14 @@ def _context(function: TaskFunction) -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _worker_main(conn: Connection, function: TaskFunction, shared: Any) -> None:
-    """A worker process: solve each task received until told to stop (None)."""
+def _worker_main(conn: Connection, function: TaskFunction) -> None:
+    """A worker process: receive the shared objects, then solve each task received until
+    told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when to stop
+    try:
+        shared = conn.recv()
+    except EOFError:
+        return
     while True:
         try:
             task = conn.recv()
@@ -120,10 +125,16 @@ class _Slot:
 
     def __init__(self, context: Any, function: TaskFunction, shared: Any, number: int) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, function, shared),
+        self.process = context.Process(target=_worker_main, args=(child, function),
                                        name=f"sopopt-worker-{number}", daemon=True)
         self.process.start()
         child.close()
+        # Sent through the pipe rather than as a start argument: large objects travel
+        # in one framed message, and the fork server only sees the small start request.
+        try:
+            self.conn.send(shared)
+        except OSError:
+            pass  # the worker died at start: the runner sees its sentinel
         self.name = f"{socket.gethostname()}:{self.process.pid}"
         self.task: Any = None
 

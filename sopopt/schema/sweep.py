@@ -20,6 +20,7 @@ from pydantic import Field, StrictStr, model_validator
 
 from sopopt.schema.network import MAX_MAGNITUDE, Name, Strict
 from sopopt.schema.scenario import AdjustTarget, Scope
+from sopopt.schema.solver_options import TimeLimit
 
 #: Largest number of cases a sweep may have unless its file or the command line allows
 #: more: a grid grows as the product of its axes, and each case costs a solve.
@@ -97,7 +98,7 @@ class SweepSpec(Strict):
     """Axes by name: every combination of their values is a case."""
     max_cases: Annotated[int, Field(ge=1, le=CASE_CEILING)] = DEFAULT_MAX_CASES
     """Most cases the sweep may have; more is an error before anything is solved."""
-    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    time_limit: TimeLimit | None = None
     """Seconds per case before the solver stops (``--time-limit`` overrides)."""
     keep: list[Name] = []
     """Plan tables to store for every case, keyed by case (``--keep`` overrides)."""
