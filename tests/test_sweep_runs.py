@@ -116,18 +116,20 @@ def test_grid_on_two_local_workers_equals_separate_solves(workspace):
 
 def test_a_dask_cluster_gives_the_same_results(workspace):
     distributed = pytest.importorskip("distributed")
-    sweep("sweeps/grid.yaml", "local.duckdb", workers=1)
+    loaded = load_sweep("sweeps/grid.yaml")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         addresses = set(cluster.scheduler_info["workers"])
-        result = sweep("sweeps/grid.yaml", "dask.duckdb", scheduler=cluster.scheduler_address)
+        result = sweep(loaded, "dask.duckdb", scheduler=cluster.scheduler_address)
     assert result.solved == 20 and not result.interrupted
-    local, remote = _cases(workspace / "local.duckdb"), _cases(workspace / "dask.duckdb")
-    assert set(local) == set(remote)
-    for case_id, row in local.items():
-        assert remote[case_id]["status"] == row["status"]
-        if row["status"] == "optimal":
-            assert remote[case_id]["objective"] == pytest.approx(row["objective"], rel=1e-7)
+    remote = _cases(workspace / "dask.duckdb")
+    assert set(remote) == {case.case_id for case in loaded.cases}
+    for case in loaded.cases:
+        plan = sopopt.solve(loaded.load(case), raise_on_failure=False)
+        row = remote[case.case_id]
+        assert row["status"] == plan.status.value
+        if plan.status.has_plan:
+            assert row["objective"] == pytest.approx(plan.objective, rel=1e-7)
     workers = {row["worker"] for row in remote.values()}
     assert workers <= addresses and len(workers) >= 1
 
@@ -172,6 +174,20 @@ def test_resume_solves_only_what_is_missing(workspace):
         if case_id not in gone:
             assert after[case_id]["finished_at"] == row["finished_at"]
     assert sweep("sweeps/grid.yaml", "results.duckdb").solved == 0
+
+
+def test_ctrl_c_keeps_every_finished_case(workspace):
+    def interrupt(counts):
+        if counts.done == 5:
+            raise KeyboardInterrupt
+
+    stopped = sweep("sweeps/grid.yaml", "results.duckdb", workers=1, progress=interrupt)
+    assert stopped.interrupted and stopped.solved == 5
+    stored = _cases(workspace / "results.duckdb")
+    assert len(stored) == 5 and all(row["status"] in ("optimal", "infeasible") for row in stored.values())
+    rest = sweep("sweeps/grid.yaml", "results.duckdb", workers=1)
+    assert rest.solved == 15 and rest.skipped == 5 and not rest.interrupted
+    assert len(_cases(workspace / "results.duckdb")) == 20
 
 
 def test_restart_after_an_input_change_solves_again(workspace):
