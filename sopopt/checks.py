@@ -44,7 +44,21 @@ def check_network(network: Network, locations: Locations) -> list[Problem]:
     _check_references(network, c)
     if not c.problems:
         _check_coefficients(network, c)
+    _check_whole_workers(network, c)
     return c.problems
+
+
+def _check_whole_workers(n: Network, c: _Collector) -> None:
+    """A pool of whole workers starts and stays at whole numbers: its opening and ending
+    headcounts must be whole (hires and layoffs are, so a fraction could never be met)."""
+    for w, pool in n.workforce.items():
+        if not pool.whole_workers:
+            continue
+        for name in ("initial_headcount", "min_ending_headcount", "max_ending_headcount"):
+            value = getattr(pool, name)
+            if value is not None and float(value) != round(float(value)):
+                c.add(("workforce", w, name), f"{value:g} is not a whole number of workers",
+                      "with whole_workers: true, give whole workers (or drop whole_workers)")
 
 
 def _check_references(n: Network, c: _Collector) -> None:

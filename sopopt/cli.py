@@ -142,10 +142,23 @@ def _money(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def mip_line(plan: Plan) -> str:
+    """One line on a plan with integer decisions: the gap reached against the gap asked
+    for, and what its shadow prices are."""
+    gap, asked = plan.info.get("mip_gap"), plan.info.get("mip_gap_tolerance")
+    reached = "unknown" if gap is None else f"{100 * gap:.4g}%"
+    prices = plan.info.get("duals_from")
+    where = f"; shadow prices from the {prices}" if prices else ""
+    return (f"Integer decisions (whole workers, lot sizes): MIP gap reached {reached} "
+            f"(asked {100 * (asked or 0):.4g}%), {plan.info.get('mip_nodes', 0)} branch-and-bound nodes{where}")
+
+
 def print_summary(plan: Plan, top: int = 10) -> None:
     """Status, total cost, breakdown, KPIs and the top bottlenecks."""
     style = "green" if plan.is_optimal else "yellow"
-    console.print(f"[bold]{plan.name}[/]: status [{style}]{plan.status.label}[/]")
+    console.print(f"[bold]{plan.name}[/]: status [{style}]{plan.status_text}[/]")
+    if plan.info.get("mip"):
+        console.print(mip_line(plan))
     if plan.objective is None:
         return
     console.print(f"Total cost: [bold]{_money(plan.objective)} {plan.currency}[/]")
@@ -396,6 +409,9 @@ def generate(
     infeasible: Annotated[
         InfeasibleCause | None, typer.Option(help="Plant a conflict of this kind: the case has no feasible plan.")
     ] = None,
+    integer: Annotated[
+        bool, typer.Option("--integer", help="Whole workers and minimum lot sizes with setups (a MIP).")
+    ] = False,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
     from sopopt.generate import size_for_variables, write_instance
@@ -406,10 +422,11 @@ def generate(
         errors.print("[bold red]error:[/] give --products, --sites and --periods, or --variables")
         raise typer.Exit(EXIT_INVALID)
     try:
-        path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None)
+        path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None,
+                              integer=integer)
     except SopoptError as exc:
         raise fail(exc) from None
-    planted = f", infeasible: {infeasible.value}" if infeasible else ""
+    planted = (f", infeasible: {infeasible.value}" if infeasible else "") + (", integer" if integer else "")
     console.print(f"Wrote {path} ({products} products, {sites} sites, {periods} periods, seed {seed}{planted})")
 
 
@@ -638,7 +655,7 @@ def report(
         raise fail(exc) from None
     for plan in plans:
         style = "green" if plan.is_optimal else "yellow"
-        console.print(f"[bold]{plan.name}[/]: [{style}]{plan.status.label}[/]"
+        console.print(f"[bold]{plan.name}[/]: [{style}]{plan.status_text}[/]"
                       + (f", total cost {_money(plan.objective)} {plan.currency}" if plan.objective is not None else ""))
     _print_plan_warnings(plans)
     console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""))

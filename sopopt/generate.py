@@ -512,15 +512,19 @@ def write_instance(
     weekly: bool | None = None,
     layout: str = "wide",
     infeasible: str | None = None,
+    integer: bool = False,
 ) -> Path:
     """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
     ``directory`` and return the path of ``model.yaml``; with ``infeasible``, a case
-    without a feasible plan for that cause (see :func:`plant_infeasibility`)."""
+    without a feasible plan for that cause (see :func:`plant_infeasibility`); with
+    ``integer``, whole workers and lot sizes (see :func:`make_integer`)."""
     folder = Path(directory)
     make_folder(folder)
     network = generate_network(products, sites, periods, seed, weekly=weekly)
     if infeasible is not None:
         plant_infeasibility(network, infeasible)
+    if integer:
+        make_integer(network)
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
     _, labels = _labels(periods, weekly)
@@ -532,6 +536,27 @@ def write_instance(
     with atomic_write(path) as handle:
         handle.write(text)
     return path
+
+
+def make_integer(network: dict[str, Any]) -> dict[str, Any]:
+    """Make a generated network an executable-plan MIP (``sopopt generate --integer``):
+    every crew hires, lays off and employs whole workers (its opening headcount rounded),
+    and every product is made in
+    lots of at least a third of its average demand per period, with a setup cost of
+    twice that lot's production cost."""
+    for crew in network.get("workforce", {}).values():
+        crew["whole_workers"] = True
+        crew["initial_headcount"] = float(round(crew["initial_headcount"]))
+    demand = network.get("demand", {})
+    for name, product in network["products"].items():
+        series = [sum(values) / max(len(values), 1) for values in demand.get(name, {}).values()]
+        lot = _r(round(sum(series) / 3), 0)
+        if lot <= 0:
+            continue
+        for entry in product["sites"].values():
+            if entry.get("make"):
+                entry["lot"] = {"min": lot, "setup_cost": _r(2 * lot * float(product.get("production_cost", 1.0)), 2)}
+    return network
 
 
 #: Infeasibilities :func:`plant_infeasibility` can plant (``sopopt generate --infeasible``).

@@ -18,6 +18,7 @@ from sopopt.errors import InfeasibleError, StrictError
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
+from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results import Info, Plan, extract_plan, run_down_warnings
 from sopopt.run_folder import read_plan
 from sopopt.solver import (
@@ -48,8 +49,8 @@ def build(case: Case, how: Build = "fast") -> LinearProgram:
         from sopopt.model.build import build_model
         from sopopt.model.standard_form import compile_lp
 
-        return compile_lp(build_model(case.data))
-    return build_lp(case.data)
+        return with_smoothing(compile_lp(build_model(case.data)), case.data)
+    return with_smoothing(build_lp(case.data), case.data)
 
 
 def solve(

@@ -111,8 +111,20 @@ class Plan:
 
     @property
     def is_optimal(self) -> bool:
-        """True only for a proven optimal plan."""
-        return self.status is SolveStatus.OPTIMAL
+        """True when the solver finished: a proven optimal plan, or (with integer
+        decisions) a plan proven within the MIP gap ``solver.mip_gap`` of the best."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP)
+
+    @property
+    def status_text(self) -> str:
+        """The status in planner's words, with the MIP gap where there is one:
+        "optimal (gap ≤ 0.01%)", "feasible, gap 2.31% (time limit reached)"."""
+        if self.status is SolveStatus.OPTIMAL_WITHIN_GAP:
+            return f"optimal (gap ≤ {_percent(self.info.get('mip_gap_tolerance'))})"
+        if self.info.get("mip") and self.status.has_plan and self.status is not SolveStatus.OPTIMAL:
+            gap = self.info.get("mip_gap")
+            return f"feasible, gap {_percent(gap)} ({self.status.label.split(':')[0]})"
+        return self.status.label
 
     def table(self, name: str) -> pd.DataFrame:
         """A decision table by name (e.g. ``production``, ``plan``)."""
@@ -124,6 +136,14 @@ class Plan:
         if sp.empty:
             return sp
         return sp[sp["shadow_price"] > BINDING_TOLERANCE].nlargest(top, "shadow_price")
+
+
+def _percent(value: Any) -> str:
+    """A relative gap in percent, with as many decimals as it needs (0.01%, 2.3%)."""
+    if value is None or not isinstance(value, int | float) or value != value:
+        return "unknown"
+    text = f"{100 * value:.4f}".rstrip("0").rstrip(".")
+    return f"{text}%"
 
 
 def _index_frame(columns: tuple[str, ...], values: dict[Any, float], labels: list[str]) -> pd.DataFrame:

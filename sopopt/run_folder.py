@@ -64,7 +64,7 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "scenario": plan.info.get("scenario"),
         "name": plan.name,
         "status": plan.status.value,
-        "status_text": plan.status.label,
+        "status_text": plan.status_text,
         "optimal": plan.is_optimal,
         "objective": plan.objective,
         "currency": plan.currency,

@@ -39,6 +39,7 @@ class SolveStatus(StrEnum):
     """What the solver established about the plan."""
 
     OPTIMAL = "optimal"
+    OPTIMAL_WITHIN_GAP = "optimal_within_gap"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
@@ -49,7 +50,7 @@ class SolveStatus(StrEnum):
     @property
     def has_plan(self) -> bool:
         """True when there is a feasible plan to report (optimal or not)."""
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, SolveStatus.TIME_LIMIT_FEASIBLE)
 
     @property
     def label(self) -> str:
@@ -59,6 +60,9 @@ class SolveStatus(StrEnum):
 
 _LABELS = {
     SolveStatus.OPTIMAL: "optimal",
+    # A plan with integer decisions: proven within the relative gap ``solver.mip_gap`` of
+    # the best possible, never called plain "optimal" (Plan.status_text gives the gap).
+    SolveStatus.OPTIMAL_WITHIN_GAP: "optimal within the MIP gap",
     SolveStatus.INFEASIBLE: "infeasible: no plan meets every hard constraint",
     SolveStatus.UNBOUNDED: "unbounded: a cost or a limit is missing",
     SolveStatus.INFEASIBLE_OR_UNBOUNDED: "infeasible or unbounded",
@@ -118,6 +122,8 @@ class SolveOptions:
     method: str = "auto"
     options: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
+    #: Relative gap at which a MIP counts as solved (``solver.mip_gap``).
+    mip_gap: float = 1e-4
 
     def __post_init__(self) -> None:
         if self.method not in METHOD_OPTION:
@@ -151,6 +157,7 @@ class SolveOptions:
             "threads": settings.threads,
             "method": settings.method,
             "options": settings.options.model_dump(exclude_none=True),
+            "mip_gap": settings.mip_gap,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -256,8 +263,16 @@ def pass_lp(h: Any, lp: LinearProgram) -> Any:
         lp.a_start,
         lp.a_index,
         lp.a_value,
-        np.zeros(lp.num_col, dtype=np.int32),  # all continuous (an empty array is read past)
+        _integrality(lp),
     )
+
+
+def _integrality(lp: LinearProgram) -> np.ndarray:
+    """HiGHS variable types (0 continuous, 1 integer); always a full array: an empty
+    one is read past its end."""
+    if lp.integrality is None:
+        return np.zeros(lp.num_col, dtype=np.int32)
+    return np.asarray(lp.integrality, dtype=np.int32)
 
 
 def highs_lp(lp: LinearProgram) -> Any:
@@ -277,6 +292,8 @@ def highs_lp(lp: LinearProgram) -> Any:
     out.a_matrix_.num_col_ = lp.num_col
     out.a_matrix_.num_row_ = lp.num_row
     out.offset_ = lp.offset
+    if lp.is_mip:
+        out.integrality_ = [highspy.HighsVarType(int(v)) for v in _integrality(lp)]
     return out
 
 
@@ -316,6 +333,7 @@ def _configure(h: Any, options: SolveOptions) -> None:
         _scheduler_threads = options.threads
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))  # a MIP's stopping gap; an LP ignores it
     for name, value in options.options.items():
         status = h.setOptionValue(name, value)
         if status != highspy.HighsStatus.kOk:
@@ -441,6 +459,8 @@ class HighsSession:
         self.runs += 1
         info = h.getInfo()
         status = classify(model_status, info.primal_solution_status == highspy.kSolutionStatusFeasible)
+        if compiled.is_mip and status is SolveStatus.OPTIMAL:
+            status = SolveStatus.OPTIMAL_WITHIN_GAP
         details = {
             "solver": "highs",
             "solver_version": h.version(),
@@ -455,7 +475,10 @@ class HighsSession:
             "rows": compiled.num_row,
             "columns": compiled.num_col,
             "nonzeros": compiled.nonzeros,
+            "mip": compiled.is_mip,
         }
+        if compiled.is_mip:
+            details.update(_mip_details(info, self.options))
         values: dict[str, dict[Any, float]] = {}
         duals: dict[str, dict[Any, float]] = {}
         slacks: dict[str, dict[Any, float]] = {}
@@ -473,6 +496,9 @@ class HighsSession:
                 values = compiled.values(x)
                 if solution.dual_valid:
                     duals = compiled.duals(np.asarray(solution.row_dual) + 0.0)
+                elif compiled.is_mip and status is SolveStatus.OPTIMAL_WITHIN_GAP:
+                    duals = compiled.duals(_fixed_duals(h, self.options) + 0.0)
+                    details["duals_from"] = FIXED_MIP_LABEL
                 lp = h.getLp()
                 activity = np.asarray(solution.row_value)
                 upper, lower = np.asarray(lp.row_upper_), np.asarray(lp.row_lower_)
@@ -484,6 +510,24 @@ class HighsSession:
         log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
         return Solution(status=status, objective=objective, values=values, duals=duals, slacks=slacks,
                         costs=costs, info=details, period_costs=period_costs)
+
+
+def _mip_details(info: Any, options: SolveOptions) -> dict[str, Any]:
+    """What the branch and bound established: the gap reached (relative, between the
+    plan's cost and the best bound), the gap asked for, the bound and the nodes."""
+    gap = float(info.mip_gap)
+    return {
+        "mip_gap": gap if math.isfinite(gap) else None,
+        "mip_gap_tolerance": float(options.mip_gap),
+        "mip_dual_bound": float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None,
+        "mip_nodes": int(info.mip_node_count),
+    }
+
+
+def _fixed_duals(h: Any, options: SolveOptions) -> np.ndarray:
+    """Row duals of the MIP's LP with every integer decision fixed at its value."""
+    fixed = _fixed_lp(h, options)
+    return np.asarray(fixed.getSolution().row_dual, dtype=float)
 
 
 def _period_costs(lp: LinearProgram, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -670,7 +714,7 @@ def compute_ranging(
     h = session.highs
     if not solution.status.has_plan or not session.compiled.num_col:
         return Ranging({}, {}, note="no plan")
-    if solution.status is not SolveStatus.OPTIMAL:
+    if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP):
         return _unranged(session, "range unknown: the plan is not proven optimal", columns)
     integer = np.asarray(h.getLp().integrality_, dtype=int) > 0
     label = ""

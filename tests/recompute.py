@@ -39,8 +39,12 @@ FEASIBILITY = 1e-6
 
 COST_CATEGORIES = (
     "production", "materials", "subcontracting", "transport", "regular_labour", "overtime", "hiring",
-    "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock",
+    "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock", "setups",
 )
+#: Categories a plan has only when its LP was transformed to charge them.
+OPTIONAL_CATEGORIES = ("smoothing", "plan_changes")
+#: How far from a whole number an integer decision may be (HiGHS's MIP feasibility).
+INTEGRALITY = 1e-6
 
 
 # --------------------------------------------------------------------------- parameters
@@ -102,6 +106,9 @@ class ItemP:
     subcontract: bool
     subcontract_cost: list[float]
     subcontract_capacity: list[float]
+    lot_min: float = 0.0
+    setup_cost: float = 0.0
+    smoothing_cost: float = 0.0
 
 
 @dataclass
@@ -158,6 +165,9 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
         subcontract=sub is not None,
         subcontract_cost=expand(sub.cost, labels) if sub else [0.0] * n,
         subcontract_capacity=expand(sub.capacity, labels, INF) if sub else [0.0] * n,
+        lot_min=float(at.lot.min) if at.make and at.lot is not None else 0.0,
+        setup_cost=float(at.lot.setup_cost) if at.make and at.lot is not None else 0.0,
+        smoothing_cost=float(at.smoothing_cost) if at.make else 0.0,
     )
 
 
@@ -607,10 +617,21 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         "backlog": item_sum(backlog, "backlog_cost"),
         "lost_sales": lost_cost,
         "safety_stock": item_sum(shortfall, "safety_stock_cost"),
+        "setups": _check_lots(c, plan, items, production, labels),
     }
+    _check_whole_workers(c, network, {"headcount": headcount, "hires": hires, "layoffs": layoffs})
+    smoothing = sum(
+        it.smoothing_cost * abs(production.get((p, s, t), 0.0) - production.get((p, s, t - 1), 0.0))
+        for (p, s), it in items.items() if it.smoothing_cost for t in range(1, T)
+    )
     costs = plan.costs
-    if set(costs.index) != set(COST_CATEGORIES):
-        c.fail(f"cost categories {sorted(costs.index)} != {sorted(COST_CATEGORIES)}")
+    if "smoothing" in costs.index or smoothing:
+        expected["smoothing"] = smoothing
+    extra = set(costs.index) - set(COST_CATEGORIES)
+    if not set(COST_CATEGORIES) <= set(costs.index) or not extra <= set(OPTIONAL_CATEGORIES):
+        c.fail(f"cost categories {sorted(costs.index)} != {sorted(COST_CATEGORIES)} (+ {OPTIONAL_CATEGORIES})")
+    for category in extra - set(expected):  # charged by a transformation this check does not know
+        expected[category] = float(costs[category])
     for category, value in expected.items():
         c.money(f"cost '{category}'", float(costs.get(category, np.nan)), value)
     total = sum(expected.values())
@@ -730,3 +751,33 @@ def _check_shadow_prices(c: Checker, plan: Any, slacks: dict[tuple[str, str, int
     if missing:
         shown = [(kind, name, plan.labels[t]) for kind, name, t in missing[:5]]
         c.fail(f"limits without a shadow-price row: {shown}")
+
+
+def _check_lots(c: Checker, plan: Any, items: dict[tuple[str, str], ItemP], production: dict[tuple[Any, ...], float],
+                labels: list[str]) -> float:
+    """Lot sizes: production is 0 or at least the lot, setups are 0 or 1 and cover every
+    period with production; returns the setup cost the plan must have."""
+    setups = _frame(plan.tables["setups"], ["product", "site", "period"], labels) if "setups" in plan.tables else {}
+    cost = 0.0
+    for (p, s), it in items.items():
+        if not it.lot_min:
+            continue
+        for t in range(len(labels)):
+            made, setup = production.get((p, s, t), 0.0), setups.get((p, s, t), 0.0)
+            where = f"lot {p}@{s} period {labels[t]}"
+            if abs(setup - round(setup)) > INTEGRALITY or round(setup) not in (0, 1):
+                c.fail(f"{where}: setup {setup!r} is not 0 or 1")
+            if made > c.tol(made) and round(setup) != 1:
+                c.fail(f"{where}: {made!r} made without a setup")
+            if round(setup) == 1:
+                c.le(f"{where}: at least the minimum lot", it.lot_min, made)
+            cost += it.setup_cost * setup
+    return cost
+
+
+def _check_whole_workers(c: Checker, network: Any, tables: dict[str, dict[tuple[Any, ...], float]]) -> None:
+    """Pools with ``whole_workers`` employ, hire and lay off whole numbers of workers."""
+    for name, values in tables.items():
+        for (w, t), value in values.items():
+            if network.workforce[w].whole_workers and abs(value - round(value)) > INTEGRALITY:
+                c.fail(f"{name} of {w} in period {t} is {value!r}: not a whole number of workers")

@@ -43,7 +43,7 @@ def _objective(lp: Any) -> float:
     return float(h.getInfo().objective_function_value)
 
 
-ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "a_start", "a_index", "a_value")
+ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "a_start", "a_index", "a_value", "integrality")
 
 
 def assert_same_lp(data: Any) -> None:

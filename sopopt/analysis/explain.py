@@ -183,9 +183,17 @@ def explain_infeasible(
         lp = build_lp(case.data)  # type: ignore[arg-type]
     except InfeasibleError as exc:
         return _attach(_rejected(case, str(exc), time_budget, start), plan)
+    integer = lp.is_mip
+    # Conflicts and repairs are searched on the LP: whole numbers and lot sizes relaxed.
+    lp = dataclasses.replace(lp, integrality=None) if integer else lp
     try:
         search = find_conflict(lp, time_budget)
     except ValueError:
+        if integer:
+            raise SolverError(
+                "the case has a plan once whole workers and lot sizes may be fractional: it is infeasible only "
+                "because of those integer decisions, which explain cannot analyse (it works on the LP)"
+            ) from None
         raise UnboundedError("the case is feasible but unbounded: a cost or a limit is missing") from None
     describer = Describer(case)
     members, classes = _members(lp, describer, search)

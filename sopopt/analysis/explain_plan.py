@@ -397,7 +397,7 @@ def _solve(case: Case) -> tuple[HighsSession, Solution, Plan, str, dict[str, flo
     options, note = _solve_options(case)
     start = time.perf_counter()
     plan, session, solution = solve_live(case, options)
-    if solution.status is not SolveStatus.OPTIMAL or session is None:
+    if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP) or session is None:
         raise SolverError(f"{solution.status.label}: causes need a proven optimal plan (raise the time limit)")
     timings = {"total_solve_seconds": time.perf_counter() - start,
                "solve_seconds": float(plan.info.get("solve_seconds", math.nan)),

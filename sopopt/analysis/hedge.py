@@ -48,6 +48,7 @@ from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.sets import ModelData
 from sopopt.model.transforms.extended import Key, select
 from sopopt.model.transforms.fix import fix_keys
+from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.model.transforms.stack import StackedLP, case_category, stack
 from sopopt.planning import build
 from sopopt.results import Plan, extract_plan
@@ -309,7 +310,8 @@ def _expected_value_measures(
 ) -> tuple[float | None, str | None]:
     """Expected cost of committing to the expected-value plan, and the case a
     commitment leaves infeasible (then the cost is inf)."""
-    ev_lp = build_lp(mean_data([c.data for c in cases], weights))  # type: ignore[misc]
+    mean = mean_data([c.data for c in cases], weights)  # type: ignore[misc]
+    ev_lp = with_smoothing(build_lp(mean), mean)
     ev = HighsSession(ev_lp, options).run()
     if not ev.status.has_plan:
         return None, None
@@ -461,7 +463,7 @@ def hedge_metadata(result: HedgedPlan) -> dict[str, Any]:
         "kind": "hedge",
         "status": result.status.value,
         "status_text": result.status.label,
-        "optimal": result.status is SolveStatus.OPTIMAL,
+        "optimal": result.status in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP),
         "currency": result.currency,
         "periods": result.labels,
         "weights": result.weights,

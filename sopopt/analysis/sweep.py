@@ -64,6 +64,7 @@ from sopopt.model.fast import FastLP, build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.sets import ModelData
 from sopopt.model.standard_form import compile_lp
+from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.planning import Build
 from sopopt.results import Info, Plan, extract_plan
 from sopopt.solver import HighsSession, SolveOptions
@@ -164,7 +165,7 @@ class Resolver:
             from sopopt.model.build import build_model
 
             model = build_model(data)
-        lp = compile_lp(model) if model is not None else build_lp(data)
+        lp = with_smoothing(compile_lp(model) if model is not None else build_lp(data), data)
         self.build_seconds = time.perf_counter() - start
         return lp, model
 
@@ -383,7 +384,7 @@ class _WorkerState:
 
     def plan(self, case: Case, options: SolveOptions) -> Plan:
         assert case.data is not None
-        lp = build_lp(case.data)
+        lp = with_smoothing(build_lp(case.data), case.data)
         key = f"{structure_key(lp)}|{options!r}"
         resolver = self.resolvers.get(key)
         if resolver is None:

@@ -153,6 +153,7 @@ class ArrayModel:
         self.row_blocks: list[Block] = []
         self.lower: list[np.ndarray] = []
         self.upper: list[np.ndarray] = []
+        self.integer: list[np.ndarray] = []
         self.rhs: list[np.ndarray] = []
         self.n_cols = 0
         self.n_rows = 0
@@ -188,8 +189,10 @@ class ArrayModel:
         mask: Grid,
         lower: Grid | float = 0.0,
         upper: Grid | float = INF,
+        integer: Grid | bool = False,
     ) -> Grid:
-        """Add the columns of a family; returns (and keeps) the id grid (-1 where absent)."""
+        """Add the columns of a family; returns (and keeps) the id grid (-1 where absent).
+        ``integer`` marks the cells whose values must be whole numbers."""
         mask = np.asarray(mask, dtype=bool).reshape(len(entities), self.T)
         ent, t = np.nonzero(mask)
         ids = np.full(mask.shape, -1, dtype=np.int64)
@@ -198,6 +201,7 @@ class ArrayModel:
         self.col_blocks.append(Block(name, entities, ent, t))
         self.lower.append(np.broadcast_to(np.asarray(lower, dtype=float), mask.shape)[ent, t])
         self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), mask.shape)[ent, t])
+        self.integer.append(np.broadcast_to(np.asarray(integer, dtype=bool), mask.shape)[ent, t])
         self.ids[name] = ids
         return ids
 
@@ -276,6 +280,7 @@ class ArrayModel:
             seconds=time.perf_counter() - seconds_from,
             cost_vectors={c: (col_pos[cols], value) for c, (cols, value) in by_category.items()},
             offset=0.0,
+            integrality=_concat(self.integer, bool)[keep_col].astype(np.uint8),
         )
 
     def _by_category(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:

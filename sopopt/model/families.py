@@ -9,11 +9,23 @@ docs/adding-a-family.md). A family may refer only to families before it.
 
 from __future__ import annotations
 
-from sopopt.model import demand, handling, inventory, materials, production, resources, storage, transport, workforce
+from sopopt.model import (
+    demand,
+    handling,
+    inventory,
+    lots,
+    materials,
+    production,
+    resources,
+    storage,
+    transport,
+    workforce,
+)
 from sopopt.model.family import Family
 
 FAMILIES: tuple[Family, ...] = (
     production.FAMILY,
+    lots.FAMILY,
     transport.FAMILY,
     demand.FAMILY,
     inventory.FAMILY,

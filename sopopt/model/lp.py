@@ -10,7 +10,7 @@ arrays to HiGHS.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,13 @@ class LinearProgram(ABC):
     #: Per cost category: (LP columns, coefficients) of its terms.
     cost_vectors: dict[str, tuple[np.ndarray, np.ndarray]]
     seconds: float
+    #: 1 for a column whose value must be a whole number (0: continuous); None: an LP.
+    integrality: np.ndarray | None = field(default=None, kw_only=True)
+
+    @property
+    def is_mip(self) -> bool:
+        """True when some column must take a whole number (a mixed-integer program)."""
+        return self.integrality is not None and bool(self.integrality.any())
 
     @property
     def nonzeros(self) -> int:

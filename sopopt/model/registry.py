@@ -20,15 +20,16 @@ _CATEGORIES = sorted((c for f in FAMILIES for c in f.costs), key=lambda c: c.ran
 COST_CATEGORIES: tuple[str, ...] = tuple(c.name for c in _CATEGORIES)
 
 #: Cost categories charged by LP transformations (:mod:`sopopt.model.transforms`), not by
-#: a model family: ``plan_changes`` is re-planning's charge on changes to the previous
-#: plan. Reported after :data:`COST_CATEGORIES`, and only by plans whose LP has them.
-TRANSFORM_COST_CATEGORIES: tuple[str, ...] = ("plan_changes",)
+#: a model family: ``smoothing`` charges changes in production from period to period,
+#: ``plan_changes`` is re-planning's charge on changes to the previous plan. Reported after
+#: :data:`COST_CATEGORIES`, and only by plans whose LP has them.
+TRANSFORM_COST_CATEGORIES: tuple[str, ...] = ("smoothing", "plan_changes")
 
 #: Plain-language name of each cost category.
 COST_LABELS: dict[str, str] = {c.name: c.label for c in _CATEGORIES}
 
 #: Plain-language name of each transformation cost category.
-TRANSFORM_COST_LABELS: dict[str, str] = {"plan_changes": "Plan changes"}
+TRANSFORM_COST_LABELS: dict[str, str] = {"smoothing": "Production smoothing", "plan_changes": "Plan changes"}
 
 #: Every variable family, in build order.
 VARIABLES: tuple[VarSpec, ...] = tuple(v for f in FAMILIES for v in f.variables)

@@ -50,6 +50,11 @@ class Item:
     subcontract: bool
     subcontract_cost: Array
     subcontract_capacity: Array
+    #: Minimum lot size (0: none) and setup cost per period with production.
+    lot_min: float = 0.0
+    setup_cost: float = 0.0
+    #: Cost per unit of change in production between consecutive periods (0: none).
+    smoothing_cost: float = 0.0
 
 
 @dataclass
@@ -84,6 +89,8 @@ class WorkforceData:
     max_headcount: Array
     min_ending_headcount: float
     max_ending_headcount: float
+    #: Headcount, hires and layoffs are whole numbers.
+    whole_workers: bool = False
 
 
 @dataclass
@@ -270,6 +277,9 @@ def _items(network: Network, ex: _Expander) -> dict[tuple[str, str], Item]:
                 subcontract_capacity=(
                     ex(sub.capacity, where(sub_level, "subcontract", "capacity"), INF) if sub else np.zeros(T)
                 ),
+                lot_min=float(at.lot.min) if at.lot is not None and at.make else 0.0,
+                setup_cost=float(at.lot.setup_cost) if at.lot is not None and at.make else 0.0,
+                smoothing_cost=float(at.smoothing_cost) if at.make else 0.0,
             )
     return items
 
@@ -321,6 +331,7 @@ def _workforce(network: Network, ex: _Expander) -> dict[str, WorkforceData]:
             max_headcount=ex(pool.max_headcount, (*path, "max_headcount"), INF),
             min_ending_headcount=pool.min_ending_headcount if pool.min_ending_headcount is not None else 0.0,
             max_ending_headcount=pool.max_ending_headcount if pool.max_ending_headcount is not None else INF,
+            whole_workers=pool.whole_workers,
         )
     return workforce
 

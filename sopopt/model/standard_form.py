@@ -97,6 +97,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
         rows=rows,
         _column_keys=[(v.parent_component().local_name, v.index()) for v in columns],
         _row_keys=[(c.parent_component().local_name, c.index()) for c in rows],
+        integrality=np.array([v.is_integer() or v.is_binary() for v in columns], dtype=np.uint8),
     )
 
 

@@ -18,13 +18,15 @@ r"""Workforce pools: headcount, hiring, layoffs, regular and overtime labour hou
 A pool whose hours no product uses (every rate zero or none given) has no labour
 rows and no overtime; its headcount, hires and layoffs remain.
 
-Hires work in the period they are hired. Headcount is continuous (an LP). Wages are
-paid on headcount whether the hours are used or not.
+Hires work in the period they are hired. Headcount is continuous (an LP) unless the
+pool has ``whole_workers: true``: then :math:`W, H, F` are whole numbers (a MIP). Wages
+are paid on headcount whether the hours are used or not.
 
 ======================  ===========================  ===================================
 symbol                  Pyomo                        file field
 ======================  ===========================  ===================================
 :math:`W`               ``m.headcount``              (decision) workers employed
+                                                     (integer with ``whole_workers``)
 :math:`H, F`            ``m.hires``, ``m.layoffs``   (decision) workers hired / laid off
 :math:`O`               ``m.labour_overtime``        (decision) overtime hours
 :math:`W^0`             constant                     ``initial_headcount``
@@ -99,11 +101,12 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
             low, high = max(low, pool.min_ending_headcount), min(high, pool.max_ending_headcount)
         return low, bound(high)
 
-    m.headcount = pyo.Var(m.workforce_index, domain=pyo.NonNegativeReals, bounds=headcount_bounds)
-    m.hires = pyo.Var(m.hire_index, domain=pyo.NonNegativeReals,
-                      bounds=lambda _m, w, t: (0.0, bound(pools[w].max_hires[t])))
-    m.layoffs = pyo.Var(m.layoff_index, domain=pyo.NonNegativeReals,
-                        bounds=lambda _m, w, t: (0.0, bound(pools[w].max_layoffs[t])))
+    def workers(_m: pyo.ConcreteModel, w: str, _t: int) -> pyo.Set:
+        return pyo.NonNegativeIntegers if pools[w].whole_workers else pyo.NonNegativeReals
+
+    m.headcount = pyo.Var(m.workforce_index, domain=workers, bounds=headcount_bounds)
+    m.hires = pyo.Var(m.hire_index, domain=workers, bounds=lambda _m, w, t: (0.0, bound(pools[w].max_hires[t])))
+    m.layoffs = pyo.Var(m.layoff_index, domain=workers, bounds=lambda _m, w, t: (0.0, bound(pools[w].max_layoffs[t])))
     m.labour_overtime = pyo.Var(m.labour_overtime_index, domain=pyo.NonNegativeReals)
 
     def headcount_balance(m: pyo.ConcreteModel, w: str, t: int) -> pyo.Expression:
@@ -159,10 +162,12 @@ def arrays(a: ArrayModel) -> None:
     if nw:
         low[:, T - 1] = np.maximum(low[:, T - 1], [pool.min_ending_headcount for pool in pools])
         high[:, T - 1] = np.minimum(high[:, T - 1], [pool.max_ending_headcount for pool in pools])
-    W = a.columns(HEADCOUNT.component, keys, every, low, high)
-    H = a.columns(HIRES.component, keys, flag([p.hiring for p in pools]), 0.0, stack([p.max_hires for p in pools], T))
+    whole = flag([p.whole_workers for p in pools])
+    W = a.columns(HEADCOUNT.component, keys, every, low, high, whole)
+    H = a.columns(HIRES.component, keys, flag([p.hiring for p in pools]), 0.0, stack([p.max_hires for p in pools], T),
+                  whole)
     F = a.columns(LAYOFFS.component, keys, flag([p.layoffs for p in pools]), 0.0,
-                  stack([p.max_layoffs for p in pools], T))
+                  stack([p.max_layoffs for p in pools], T), whole)
     uses = flag([working(p) for p in pools])
     with_overtime = uses & flag([p.overtime for p in pools])
     WO = a.columns(LABOUR_OVERTIME.component, keys, with_overtime)

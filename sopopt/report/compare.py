@@ -130,7 +130,7 @@ def plan_names(plans: Sequence[Plan]) -> list[str]:
 
 def _metric_value(plan: Plan, key: str) -> Any:
     if key == "status":
-        return plan.status.label
+        return plan.status_text
     if not plan.status.has_plan:
         return math.nan
     if key == "total_cost":

@@ -366,7 +366,7 @@ def _readme(book: Workbook, plans: Sequence[Plan], names: Sequence[str], sheets:
         sheet.add(
             [
                 f"Plan: {name}",
-                f"{plan.status.label}; total cost "
+                f"{plan.status_text}; total cost "
                 + (f"{plan.objective:,.2f} {plan.currency}" if plan.objective is not None else "-")
                 + (f"; scenario {plan.info['scenario']}" if plan.info.get("scenario") else ""),
             ],

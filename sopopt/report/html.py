@@ -194,7 +194,7 @@ class _Charts:
 
 def _status(plan: Plan) -> str:
     cls = "ok" if plan.is_optimal else ("warn" if plan.status.has_plan else "fail")
-    return f'<span class="status {cls}">{_e(plan.status.label)}</span>'
+    return f'<span class="status {cls}">{_e(plan.status_text)}</span>'
 
 
 def _table(frame: pd.DataFrame, text_columns: Sequence[str] = (), formats: dict[str, str] | None = None) -> str:
@@ -480,6 +480,11 @@ def _solver_line(plan: Plan) -> str:
         details.append(f"{_e(info.get('rows'))} constraints, {_e(info.get('columns'))} decisions")
     if isinstance(seconds, int | float):
         details.append(f"{seconds:.2f} s")
+    if info.get("mip"):
+        gap = info.get("mip_gap")
+        details.append("integer decisions, MIP gap reached " + ("unknown" if gap is None else f"{100 * gap:.4g}%"))
+        if info.get("duals_from"):
+            details.append(f"shadow prices from the {_e(info['duals_from'])}")
     return f'<p class="small">Solved with {", ".join(details)}.</p>'
 
 

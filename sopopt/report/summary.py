@@ -85,7 +85,7 @@ def scenario_cards(plans: Sequence[Plan]) -> str:
     for i, (plan, name) in enumerate(zip(plans, names, strict=True)):
         head = (
             f'<div class="sc-head"><span class="sc-name">{_e(name)}</span>'
-            f'<span class="status {_status_class(plan)}">{_e(plan.status.label)}</span></div>'
+            f'<span class="status {_status_class(plan)}">{_e(plan.status_text)}</span></div>'
         )
         if not plan.status.has_plan:
             cards.append(f'<div class="sc-card" data-plan="{_e(name)}">{head}<p class="small">No plan: see '

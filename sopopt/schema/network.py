@@ -114,11 +114,27 @@ class ItemFields(Strict):
     """Units already on the way that arrive at the site in each period. Default 0."""
 
 
+class Lot(Strict):
+    """A minimum lot size with a setup cost: in each period production at the site is
+    either 0 or at least ``min``, and a period with production pays ``setup_cost``.
+    Makes the plan a mixed-integer program (one yes/no decision per period)."""
+
+    min: Annotated[float, Field(gt=0, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+    """Smallest quantity made in a period with production (units)."""
+    setup_cost: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
+    """Cost paid in every period with production (cost category ``setups``)."""
+
+
 class ProductSite(ItemFields):
     """A product at a site: stocked there, and made there when ``make`` is true."""
 
     make: bool = False
     """True if the product can be produced at this site."""
+    lot: Lot | None = None
+    """Minimum lot size and setup cost (an integer decision). Absent: any quantity."""
+    smoothing_cost: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
+    """Cost per unit of change in production from one period to the next (cost category
+    ``smoothing``): levels production. 0: no smoothing."""
 
 
 class Product(ItemFields):
@@ -255,6 +271,9 @@ class Workforce(Strict):
     """Lowest headcount in the last period."""
     max_ending_headcount: Number | None = None
     """Highest headcount in the last period."""
+    whole_workers: bool = False
+    """Hire, lay off and employ whole workers only (integer decisions: a mixed-integer
+    program). Default: fractional headcount (an LP)."""
 
 
 class MaterialSite(Strict):

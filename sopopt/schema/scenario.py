@@ -107,6 +107,10 @@ class SolverSettings(Strict):
     """Solver threads, at most the cores this process may use. Absent: HiGHS decides."""
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
     """LP algorithm: ``auto`` picks by size (see docs/solver.md)."""
+    mip_gap: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1e-4
+    """For plans with integer decisions (whole workers, lot sizes): HiGHS stops when the
+    plan's cost is proven within this fraction of the best possible (1e-4 = 0.01%); the
+    plan is then labelled "optimal (gap <= 0.01%)". Ignored by a plain LP."""
     options: SolverOptions = SolverOptions()  # type: ignore[valid-type]
     """HiGHS tuning options from the allow-list below (e.g. ``presolve: "off"``); options
     that name files, write output or change logging are refused."""

@@ -159,6 +159,8 @@ def append(lp: LinearProgram, columns: Columns, rows: Rows) -> ExtendedLP:
         **matrix_fields(sp.vstack([matrix, extra], format="csc")),
         cost_vectors=vectors,
         seconds=lp.seconds,
+        # Appended columns are continuous (changes, slacks); the base keeps its integers.
+        integrality=None if not lp.is_mip else np.concatenate([lp.integrality, np.zeros(n_new, np.uint8)]),
         base=lp,
         new_columns=list(columns.keys),
         new_rows=list(rows.keys),

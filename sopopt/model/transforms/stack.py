@@ -130,6 +130,7 @@ def stack(parts: Sequence[LinearProgram], weights: Sequence[float], common: Sequ
         **matrix_fields(matrix),
         cost_vectors=_cost_vectors(parts, w, col_offsets),
         seconds=float(sum(p.seconds for p in parts)),
+        integrality=_integrality(parts),
         parts=list(parts),
         weights=w,
         col_offsets=col_offsets,
@@ -162,3 +163,12 @@ def _cost_vectors(
             old_cols, old_coefs = out.get(category, (np.zeros(0, np.int64), np.zeros(0)))
             out[category] = (np.concatenate([old_cols, shifted]), np.concatenate([old_coefs, w[k] * coefs]))
     return out
+
+
+def _integrality(parts: Sequence[LinearProgram]) -> np.ndarray | None:
+    """The parts' integer markers side by side (None when every part is an LP)."""
+    if not any(p.is_mip for p in parts):
+        return None
+    return np.concatenate(
+        [p.integrality if p.integrality is not None else np.zeros(p.num_col, np.uint8) for p in parts]
+    ).astype(np.uint8)

@@ -1,0 +1,128 @@
+r"""Minimum lot sizes with setup costs: in each period a product is made at a site either
+not at all or in a lot of at least its minimum, and a period with production pays a setup.
+
+.. math::
+
+    Q_{p,s} Y_{p,s,t} \le X_{p,s,t} \le M_{p,s,t} Y_{p,s,t},
+        \qquad Y_{p,s,t} \in \{0, 1\} \quad \forall (p,s) \in \mathcal{L}, t
+
+    \text{cost} = \sum C_{p,s} Y_{p,s,t} \;(\text{setups})
+
+:math:`M` is ``max_production`` where it is finite, else the most the product could ever
+be needed: its demand over the whole horizon at every site plus every site's ending
+stock, backlog at the start and largest minimum or safety stock (making more than that
+in one period is never cheaper, since no cost is negative). A model with a lot size is a
+mixed-integer program: HiGHS solves it by branch and bound (``solver.mip_gap``).
+
+=====================  ======================  ==========================================
+symbol                 Pyomo                   file field
+=====================  ======================  ==========================================
+:math:`\mathcal{L}`    ``m.lot_index``         ``products.P.sites.S.lot`` (where made)
+:math:`Y`              ``m.setup``             (decision) 1 in a period with production
+:math:`X`              ``m.production``        (decision, production family) units made
+:math:`Q`              coefficient             ``lot.min``
+:math:`M`              coefficient             ``max_production`` (see above)
+:math:`C`              cost term               ``lot.setup_cost``
+(rows)                 ``m.lot_min``,
+                       ``m.lot_max``
+=====================  ======================  ==========================================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sopopt.model.arrays import ArrayModel, stack
+from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.production import PRODUCTION
+from sopopt.model.sets import ModelData
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+PSP = ("product", "site", "period")
+SETUP = VarSpec("setup", "setups", PSP, "setups")
+LOT_MIN = "lot_min"
+LOT_MAX = "lot_max"
+
+
+def lot_items(d: ModelData) -> list[tuple[str, str]]:
+    """The (product, site) pairs made with a minimum lot size."""
+    return [key for key, item in d.items.items() if item.make and item.lot_min > 0]
+
+
+def most_needed(d: ModelData) -> dict[str, float]:
+    """Per product, the most the plan could ever need made in one period (see the
+    module doc): a valid upper bound of production where no maximum is given."""
+    total: dict[str, float] = {}
+    for (p, _s), item in d.items.items():
+        need = float(item.demand.sum()) + item.ending_inventory + item.initial_backlog
+        need += float(max(item.min_inventory.max(initial=0.0), item.safety_stock.max(initial=0.0)))
+        total[p] = total.get(p, 0.0) + need
+    return total
+
+
+def lot_caps(d: ModelData) -> dict[tuple[str, str], np.ndarray]:
+    """:math:`M_{p,s,t}` of every lot item: ``max_production`` where finite, else
+    :func:`most_needed` (never below the lot size, so that a lot fits)."""
+    needed = most_needed(d)
+    out = {}
+    for key in lot_items(d):
+        item = d.items[key]
+        fallback = max(needed[key[0]], item.lot_min)
+        out[key] = np.where(np.isfinite(item.max_production), item.max_production, fallback).astype(float)
+    return out
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Setup decisions Y[p,s,t] and the lot rows linking them to production."""
+    import pyomo.environ as pyo
+
+    lots = lot_items(d)
+    caps = lot_caps(d)
+    m.lot_index = pyo.Set(initialize=[(p, s, t) for p, s in lots for t in range(d.T)], dimen=3, ordered=True)
+    m.setup = pyo.Var(m.lot_index, domain=pyo.Binary)
+
+    def lot_min(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
+        return m.production[p, s, t] - d.items[p, s].lot_min * m.setup[p, s, t] >= 0.0
+
+    def lot_max(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
+        return m.production[p, s, t] - float(caps[p, s][t]) * m.setup[p, s, t] <= 0.0
+
+    m.lot_min = pyo.Constraint(m.lot_index, rule=lot_min)
+    m.lot_max = pyo.Constraint(m.lot_index, rule=lot_max)
+    reg.cost("setups", [(d.items[p, s].setup_cost, m.setup[p, s, t]) for p, s, t in m.lot_index
+                        if d.items[p, s].setup_cost])
+
+
+def arrays(a: ArrayModel) -> None:
+    """The same columns, rows and costs as arrays."""
+    d = a.d
+    has_lot = np.array([item.make and item.lot_min > 0 for item in a.items], dtype=bool)
+    keys = a.item_keys(has_lot)
+    every = np.ones((len(keys), a.T), dtype=bool)
+    Y = a.columns(SETUP.component, keys, every, 0.0, 1.0, integer=True)
+    X = a.item_ids(PRODUCTION.component, a.item_flag("make"))[has_lot]
+    lot_min = np.array([d.items[key].lot_min for key in keys], dtype=float)[:, None]
+    low = a.rows(LOT_MIN, keys, every, 0.0, -1)
+    a.coef(low, X, 1.0)
+    a.coef(low, Y, -lot_min)
+    high = a.rows(LOT_MAX, keys, every, 0.0, 1)
+    a.coef(high, X, 1.0)
+    caps = lot_caps(d)
+    a.coef(high, Y, -stack([caps[key] for key in keys], a.T))
+    a.objective("setups", Y, np.array([d.items[key].setup_cost for key in keys], dtype=float)[:, None])
+
+
+FAMILY = Family(
+    name="lots",
+    title="Lot sizes and setups",
+    doc=__doc__ or "",
+    add=add,
+    arrays=arrays,
+    variables=(SETUP,),
+    rows=(LOT_MIN, LOT_MAX),
+    costs=(CostCategory("setups", "Setups", 15),),
+)
