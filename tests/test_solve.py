@@ -32,7 +32,11 @@ def test_every_status_is_mapped_honestly(highs, feasible, expected):
 
 def test_only_optimal_is_optimal():
     assert [s for s in SolveStatus if s.label == "optimal"] == [SolveStatus.OPTIMAL]
-    assert {s for s in SolveStatus if s.has_plan} == {SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE}
+    assert {s for s in SolveStatus if s.has_plan} == {
+        SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, SolveStatus.TIME_LIMIT_FEASIBLE
+    }
+    # A plan with integer decisions is never called plain "optimal".
+    assert "optimal" != SolveStatus.OPTIMAL_WITHIN_GAP.label
     assert "NOT proven optimal" in SolveStatus.TIME_LIMIT_FEASIBLE.label
     # every status HiGHS can return that means "stopped early" maps to a limit status
     assert STATUS_MAP[M.kTimeLimit] is SolveStatus.TIME_LIMIT_NO_PLAN

@@ -1,0 +1,131 @@
+"""Benchmark the meeting report on a large network (issue 18): file size and the time
+headless Chromium takes to draw the first screen.
+
+    python benchmarks/report.py [--size 1e5] [--repeat 5] [--out benchmarks/report_results.json]
+
+Generates the seeded instance of :func:`sopopt.generate.size_for_variables`, solves it,
+writes the HTML report of that plan and of a second, surged case (demand +10%: a
+two-scenario comparison, as in a meeting), and opens it ``--repeat`` times in Debian's
+headless Chromium (selenium, system chromedriver, a fresh profile each time). Measured:
+
+- ``bytes``: size of the HTML file (target: under 10 MB);
+- ``first_screen_seconds``: from navigation start until the decision cards and the
+  assumptions are laid out and the browser has painted (``performance`` timeline plus a
+  ``requestAnimationFrame`` after the cards exist; target: under 5 s, median);
+- ``all_charts_seconds``: until every chart on the page has drawn its SVG.
+
+Needs ``chromium`` and ``chromium-driver`` (``apt-get install chromium chromium-driver``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+FIRST_SCREEN = """
+const t0 = performance.timing.navigationStart;
+const done = arguments[arguments.length - 1];
+function ready() {
+  const cards = document.querySelectorAll('.sc-card');
+  const said = document.querySelector('.assumptions');
+  if (cards.length && said && said.getBoundingClientRect().height > 0) {
+    requestAnimationFrame(() => done((Date.now() - t0) / 1000));
+  } else { setTimeout(ready, 5); }
+}
+ready();
+"""
+
+ALL_CHARTS = (
+    "const divs = [...document.querySelectorAll('.js-plotly-plot')];"
+    "return divs.length > 0 && divs.every(d => d.querySelector('.main-svg') !== null);"
+)
+
+
+def say(*parts: object) -> None:
+    """Print to stdout (the driver's report)."""
+    sys.stdout.write(" ".join(map(str, parts)) + "\n")
+    sys.stdout.flush()
+
+
+def _browser(profile: Path) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}",
+                     "--window-size=1400,900"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def measure(report: Path, folder: Path) -> dict[str, float]:
+    """Open the report once in a fresh browser: first screen and all charts, seconds."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser = _browser(Path(tempfile.mkdtemp(dir=folder)))
+    try:
+        browser.set_script_timeout(120)
+        start = time.perf_counter()
+        browser.get(report.resolve().as_uri())
+        first = float(browser.execute_async_script(FIRST_SCREEN))
+        WebDriverWait(browser, 300).until(lambda d: d.execute_script(ALL_CHARTS))
+        return {"first_screen_seconds": first, "all_charts_seconds": time.perf_counter() - start}
+    finally:
+        browser.quit()
+
+
+def main() -> None:
+    """Generate, solve, report, open; write the results JSON."""
+    import sopopt
+    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.report.html import write_html_report
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=float, default=1e5)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "report_results.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        products, sites, periods = size_for_variables(args.size)
+        model = write_instance(folder / "net", products, sites, periods)
+        surge = folder / "net" / "surge.yaml"
+        surge.write_text("model: model.yaml\nname: surge\nadjust:\n  - {target: demand, multiply: 1.1, "
+                         "note: demand 10% above the forecast}\n", encoding="utf-8")
+        plans = [sopopt.solve(model, workspace=folder / "net"), sopopt.solve(surge, workspace=folder / "net")]
+        start = time.perf_counter()
+        report = write_html_report(plans, folder / "report.html")
+        write_seconds = time.perf_counter() - start
+        runs = [measure(report, folder) for _ in range(args.repeat)]
+        result = {
+            "size": args.size,
+            "products": products,
+            "sites": sites,
+            "periods": periods,
+            "bytes": report.stat().st_size,
+            "write_seconds": write_seconds,
+            "first_screen_seconds": statistics.median(r["first_screen_seconds"] for r in runs),
+            "all_charts_seconds": statistics.median(r["all_charts_seconds"] for r in runs),
+            "runs": runs,
+            "machine": {"python": platform.python_version(), "machine": platform.machine()},
+        }
+    say(json.dumps({k: v for k, v in result.items() if k != "runs"}))
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    say(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
