@@ -556,13 +556,12 @@ def compare(
     strict: StrictOpt = False,
 ) -> None:
     """Solve (or read back) several plans and print them side by side."""
-    from sopopt.planning import load_plans
     from sopopt.report.compare import write_comparison
     from sopopt.report.excel import write_workbook
     from sopopt.report.html import write_html_report
 
     try:
-        plans = load_plans(sources, workspace=workspace, strict=strict)
+        plans = [plan for source in sources for plan in _compare_plans(source, workspace, strict)]
         print_comparison(plans, top)
         written = write_comparison(plans, out) if out is not None else []
         if xlsx is not None:
@@ -578,6 +577,16 @@ def compare(
         if path is not None:
             console.print(f"Wrote {path}")
     _exit_for(plans)
+
+
+def _compare_plans(source: Path, workspace: Path | None, strict: bool) -> list[Plan]:
+    """The plans a compare source stands for: every case of a hedge folder, else one."""
+    from sopopt.analysis.hedge import is_hedge_folder, read_hedge
+    from sopopt.planning import load_plans
+
+    if source.is_dir() and is_hedge_folder(source):
+        return read_hedge(source).plans
+    return load_plans([source], workspace=workspace, strict=strict)
 
 
 def _report_sources(

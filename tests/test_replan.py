@@ -161,6 +161,15 @@ def test_freeze_that_cannot_hold_exits_3(previous: Path, tmp_path: Path) -> None
     assert "lies outside its bounds [0, 40]" in result.output
 
 
+def test_previous_without_a_plan_exits_2(tmp_path: Path) -> None:
+    none = sopopt.solve(_two(tmp_path, "none", cap=10), raise_on_failure=False)  # 10 a period cannot serve 50
+    assert not none.status.has_plan
+    write_outputs(none, tmp_path / "none_out")
+    result = runner.invoke(app, ["replan", str(tmp_path / "none_out"), str(_two(tmp_path, "v2"))])
+    assert result.exit_code == 2
+    assert "no plan to start from" in result.output
+
+
 @pytest.mark.parametrize(("flag", "message"), [("production", "DECISION=COST"), ("stock=2", "unknown decision"),
                                                ("production=-1", "0 or more")])
 def test_bad_change_cost_exits_2(previous: Path, tmp_path: Path, flag: str, message: str) -> None:

@@ -180,6 +180,9 @@ def replan(
     start = time.perf_counter()
     prev = read_plan(Path(previous)) if not isinstance(previous, Plan) else previous
     new = case if isinstance(case, Case) else load_case(case)
+    if not prev.status.has_plan:
+        raise ScenarioError([Problem(Location(str(prev.info.get("result_folder") or prev.name)), "",
+                                     f"the previous plan has no plan to start from ({prev.status.label})")])
     if freeze < 0:
         raise ScenarioError([Problem(None, "--freeze", f"must be 0 or more, got {freeze}")])
     costs = change_costs(new, change_cost)
