@@ -816,8 +816,8 @@ def sweep(
                                                 "fewer if memory is short.", min=1)] = None,
     scheduler: Annotated[str | None, typer.Option(help="Run on an existing Dask cluster at this address "
                                                   "(tcp://host:8786) instead of local processes.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds per case before the solver stops.",
-                                                     min=0.001)] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per case before the solver stops "
+                                                     "(at most 1e7).")] = None,
     restart: Annotated[bool, typer.Option("--restart", help="Solve every case again, replacing stored results "
                                           "(needed after an input changed).")] = False,
     keep: Annotated[str | None, typer.Option(help="Plan tables to store per case, comma separated "
@@ -828,8 +828,7 @@ def sweep(
                                                       file_okay=False)] = None,
     case: Annotated[str | None, typer.Option("--case", help="Solve only this case (with --out), as "
                                              "'sopopt solve --out' would.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --case: folder for its tables.",
-                                             file_okay=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --case: folder for its tables.")] = None,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
@@ -949,10 +948,10 @@ def replan_command(
     freeze: Annotated[int, typer.Option(help="Periods kept exactly as in the previous plan.", min=0)] = 0,
     change_cost: Annotated[list[str] | None, typer.Option("--change-cost", help="Cost per unit of change beyond "
                            "the frozen zone: production=COST or headcount=COST (repeat for both).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the tables, run.json and changes.csv.",
-                                             file_okay=False)] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops.", min=0.001)] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.", min=1)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the tables, run.json and changes.csv.")
+                   ] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,

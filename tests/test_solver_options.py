@@ -194,3 +194,20 @@ def test_an_absurd_thread_count_is_a_clear_error_not_an_abort(tiny_path: Path) -
     assert result.returncode == 2, result.stderr
     assert f"threads: 100000 is more than the {usable_cores()} cores this process may use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["solve", "hedge", "replan", "sweep"])
+@pytest.mark.parametrize("value", ["0", "2e7"])
+def test_every_command_caps_the_time_limit_flag_the_same_way(workspace, command: str, value: str) -> None:
+    root = workspace({"tiny.yaml": TINY_MODEL, "sweep.yaml": "scenarios: [tiny.yaml]\n"})
+    (root / "previous").mkdir()
+    args = {
+        "solve": ["solve", "tiny.yaml"],
+        "hedge": ["hedge", "tiny.yaml", "tiny.yaml"],
+        "replan": ["replan", "previous", "tiny.yaml"],
+        "sweep": ["sweep", "sweep.yaml", "--store", "x.duckdb"],
+    }[command]
+    result = runner.invoke(app, [*args, "--time-limit", value])
+    assert result.exit_code == 2, result.output
+    assert "time_limit: the time limit must be above 0 and at most 1e+07 seconds" in result.stderr
+    assert "Traceback" not in result.output

@@ -40,6 +40,7 @@ from sopopt.loading import (
 )
 from sopopt.scenarios.validation import sorted_problems, validation_problems
 from sopopt.schema.scenario import Adjustment
+from sopopt.schema.solver_options import check_time_limit
 from sopopt.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
 
 _SCOPES = ("periods", "product", "family", "site", "resource", "workforce", "supplier", "lane")
@@ -135,6 +136,11 @@ def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: fl
         raise ScenarioError([Problem(locate(locations, ("grid",)) or Location(display_path(path), 1), "max_cases",
                                      f"the sweep has {count:,} cases, more than the cap of {cap:,}",
                                      "raise max_cases (or --max-cases) or shrink the grid")])
+    if time_limit is not None:  # the flag is capped like the field (see schema/solver_options.py)
+        try:
+            check_time_limit(time_limit)
+        except ValueError as exc:
+            raise ScenarioError([Problem(None, "time_limit", str(exc))]) from None
     limit = time_limit if time_limit is not None else spec.time_limit
     bases, cases = {}, []
     for file in files:
