@@ -173,6 +173,17 @@ def test_a_table_without_the_column_does_not_echo_its_header(workspace) -> None:
     assert "abc123" not in output
 
 
+def test_a_table_without_the_row_does_not_echo_its_first_column(workspace) -> None:
+    root = workspace({
+        "models/m.yaml": TINY_MODEL.replace("hours: 100", "hours: {file: notes.csv, row: line}"),
+        "models/notes.csv": "api_key=abc123,other\n1,2\n",
+    })
+    code, output = _validate(root / "models" / "m.yaml")
+    assert code == 2
+    assert "notes.csv:1: resources.line.hours: no row named 'line' in the first column" in output
+    assert "abc123" not in output
+
+
 def test_readme_quickstart_still_works_from_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     repo = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(repo)

@@ -140,7 +140,10 @@ def _read_series_ref(
         matches = [(line, row) for line, row in rows if row.get(key) == ref["row"]]
         if len(matches) != 1:
             message = "no row" if not matches else f"{len(matches)} rows"
-            raise ScenarioError([Problem(Location(name, 1), field_name, f"{message} named '{ref['row']}' in column '{key}'")])
+            # Name the column only when it is 'name': a file that is not the table meant is never echoed.
+            column_text = "column 'name'" if key == "name" else "the first column"
+            raise ScenarioError([Problem(Location(name, 1), field_name,
+                                         f"{message} named '{ref['row']}' in {column_text}")])
         line, row = matches[0]
         here = Location(name, line)
         for period, text in row.items():
