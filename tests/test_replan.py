@@ -87,6 +87,16 @@ def test_change_cost_keeps_last_months_production_by_hand(previous: Path, tmp_pa
     assert _production(result.plan, "b") == pytest.approx([50, 50, 50], abs=1e-6)
     assert result.nervousness == pytest.approx(
         {"nervousness_production_units": 100, "nervousness_headcount_workers": 0})
+    # compare and report work on the pair of folders
+    out = tmp_path / "new"
+    assert runner.invoke(app, ["replan", str(previous), str(new), "--change-cost", "production=1",
+                               "--out", str(out)]).exit_code == 0
+    compared = runner.invoke(app, ["compare", str(previous), str(out)])
+    assert compared.exit_code == 0 and "Plan changes" in compared.output
+    html = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(out), "--out", str(html)]).exit_code == 0
+    text = html.read_text()
+    assert "Plan to plan" in text and "production moved by 100.0 units" in text
     # The same cost from the scenario file; the flag wins over it.
     in_file = _two(tmp_path, "v3", cost_a="[10, 10, 13.5]", cost_b="[10, 10, 11.5]",
                    extra="replan: {change_cost: {production: 1}}\n")
@@ -137,11 +147,6 @@ def test_frozen_decisions_are_exactly_the_previous_values(tmp_path: Path) -> Non
     assert nerv == pytest.approx(changes[changes["decision"] == "production"]["change"].abs().sum())
     assert nerv > 0
     assert run["solver"]["replan"]["frozen_periods"] == frozen
-    # compare and report work on the pair
-    assert runner.invoke(app, ["compare", str(prev), str(out)]).exit_code == 0
-    html = tmp_path / "r.html"
-    assert runner.invoke(app, ["report", str(out), "--out", str(html)]).exit_code == 0
-    assert "Plan to plan" in html.read_text() and "Nervousness" in html.read_text()
 
 
 def test_freeze_that_cannot_hold_exits_3(previous: Path, tmp_path: Path) -> None:
