@@ -82,7 +82,9 @@ def main() -> None:
     runs = []
     for i in range(args.repeat):
         done = subprocess.run([sys.executable, __file__, "--worker", str(model)], capture_output=True, text=True,
-                              check=True, cwd=ROOT)
+                              check=False, cwd=ROOT)
+        if done.returncode:
+            raise SystemExit(f"run {i + 1} failed:\n{done.stderr}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         r = runs[-1]
         say(f"run {i + 1}: solve {r['solve_seconds']:.2f} s, ranging {r['ranging_seconds']:.2f} s, "

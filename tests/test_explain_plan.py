@@ -107,20 +107,7 @@ def test_a_cell_that_is_not_there_is_a_typed_error(request_: dict[str, str], mes
         explain_plan(RANGES / "one_cause.yaml", **request_)
 
 
-def test_report_shows_ranges_and_the_causes_of_the_costliest_cells() -> None:
-    from sopopt.report.html import render_html
-
-    explanation = explain_plan(RANGES / "two_causes.yaml")
-    text = render_html([explanation.plan], analyses=[explanation])
-    assert ("One more unit subcontracted of widget/plant (subcontract) in 1 saves 25.00 USD, for up to +30.00 units "
-            "subcontracted; one unit subcontracted less costs 25.00 USD, for up to -20.00 units subcontracted.") in text
-    assert "Why the costliest shortages and overtime happen" in text
-    assert "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD." in text
-    assert "Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in text
-    assert "Why the costliest" not in render_html([explanation.plan])  # no explanation given: no causes
-
-
-def test_cli_explain_feasible_case_and_summary_ranges(tmp_path: Path) -> None:
+def test_cli_explain_feasible_case_summary_ranges_and_report(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from sopopt.cli import app
@@ -137,6 +124,12 @@ def test_cli_explain_feasible_case_and_summary_ranges(tmp_path: Path) -> None:
     assert solved.exit_code == 0
     line = next(row for row in solved.output.splitlines() if "subcontract" in row and "25.00" in row)
     assert "-20.00" in line and "+30.00" in line
+    # The report: ranges in sentences, and the causes of the costliest cells.
     report = runner.invoke(app, ["report", str(RANGES / "two_causes.yaml"), "--out", str(tmp_path / "r.html")])
     assert report.exit_code == 0, report.output
-    assert "Each extra hour of line (capacity) in 1 removes 0.5 units" in (tmp_path / "r.html").read_text()
+    text = (tmp_path / "r.html").read_text()
+    assert ("One more unit subcontracted of widget/plant (subcontract) in 1 saves 25.00 USD, for up to +30.00 units "
+            "subcontracted; one unit subcontracted less costs 25.00 USD, for up to -20.00 units subcontracted.") in text
+    assert "Why the costliest shortages and overtime happen" in text
+    assert "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD." in text
+    assert "Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in text

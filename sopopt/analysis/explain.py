@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sopopt.analysis.conflict import ConflictSearch, Element, find_conflict
+from sopopt.analysis.explain_plan import explain_plan
 from sopopt.analysis.members import AbsentLever, Describer, Member
 from sopopt.analysis.repair import DEFAULT_REPAIR_ORDER, REPAIR_CLASSES, RepairResult, classes_of, repair
 from sopopt.case import Case, load_case
@@ -153,16 +154,13 @@ def explain(
         case = load_case(source)
     else:
         case = case_or_plan if isinstance(case_or_plan, Case) else load_case(case_or_plan)
-    plan = solve(case, raise_on_failure=False)
-    if plan.status.has_plan:
-        return _explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew)
+    try:  # one solve for a feasible case: the plan explanation keeps its basis
+        return explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew)
+    except (InfeasibleError, UnboundedError):
+        plan = solve(case, raise_on_failure=False)
+        if plan.status.has_plan:  # solved with the scenario's own method after all
+            raise
     return explain_infeasible(case, plan, time_budget=time_budget)
-
-
-def _explain_plan(case: Case, **scope: str | None) -> PlanExplanation:
-    from sopopt.analysis.explain_plan import explain_plan
-
-    return explain_plan(case, **scope)
 
 
 def explain_infeasible(
