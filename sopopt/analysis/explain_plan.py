@@ -94,8 +94,8 @@ class CellExplanation:
         """The cell in a sentence, then its ``top`` causes, one sentence each."""
         lines = [_cell_sentence(self, currency)]
         if self.value > VALUE_TOLERANCE and not self.causes:
-            lines.append("No binding limit moves it in this basis: demand and costs set it (serving more would "
-                         "cost more than the penalty, or nothing limits it).")
+            lines.append("No binding limit moves it in this basis: demand, opening stock, lead times and costs "
+                         "set it (e.g. nothing can arrive in time, or serving it costs more than its penalty).")
         lines.extend(_cause_sentence(cause, self, currency) for cause in self.causes[:top])
         return lines
 
