@@ -660,17 +660,21 @@ class ElasticSession(HighsSession):
         self.highs.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
         self._strategy = SIMPLEX_DUAL
 
-    def optimise(self, *, cold: bool = False) -> tuple[SolveStatus, float | None, np.ndarray | None]:
-        """Solve: warm from the last basis after the first run (primal simplex after a
-        change of costs, dual after a change of bounds), or ``cold`` with the method chosen
-        for the size (e.g. when the objective changes completely); the status, objective
-        and column values."""
+    def optimise(self, *, cold: bool = False, by_size: bool = False) -> tuple[SolveStatus, float | None, np.ndarray | None]:
+        """Solve; the status, objective and column values.
+
+        After the first run the solve starts warm from the last basis (primal simplex
+        after a change of costs, dual after a change of bounds), unless ``cold``. A cold
+        or first solve runs dual simplex (violation objectives of an elastic LP are
+        quick for it), or with ``by_size`` the method chosen for the LP's size (for an
+        objective like the plan's own costs).
+        """
         h = self.highs
         warm = self.runs > 0 and not cold
         if cold and self.runs:
             h.clearSolver()
         if "solver" not in self.options.options:
-            h.setOptionValue("solver", "simplex" if warm else self.solver)
+            h.setOptionValue("solver", self.solver if by_size and not warm else "simplex")
             h.setOptionValue("simplex_strategy", getattr(self, "_strategy", SIMPLEX_DUAL) if warm else SIMPLEX_DUAL)
         h.run()
         self.runs += 1

@@ -251,13 +251,14 @@ def _lexicographic(session: ElasticSession, elp: ElasticLP, order: tuple[str, ..
         row = elp.group_rows[g : g + 1]
         session.set_row_bounds(row, np.array([-math.inf]), np.array([total * (1 + 1e-9) + _HOLD_SLACK]))
     session.set_costs(elp.col_cost)
-    # The plan's own costs are a new objective altogether: a cold solve is faster than
-    # primal simplex from the last stage's basis (measured in docs/benchmarks.md).
-    return _solved(session, cold=True)
+    # The plan's own costs are a new objective altogether: a cold solve with the method
+    # for the size is faster than primal simplex from the last stage's basis (measured
+    # in docs/benchmarks.md).
+    return _solved(session, cold=True, by_size=True)
 
 
-def _solved(session: ElasticSession, *, cold: bool = False) -> np.ndarray:
-    status, _objective, x = session.optimise(cold=cold)
+def _solved(session: ElasticSession, *, cold: bool = False, by_size: bool = False) -> np.ndarray:
+    status, _objective, x = session.optimise(cold=cold, by_size=by_size)
     if status is not SolveStatus.OPTIMAL or x is None:
         raise RuntimeError(f"the elastic LP did not solve to optimality ({status.value})")
     return x
