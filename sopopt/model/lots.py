@@ -8,10 +8,14 @@ not at all or in a lot of at least its minimum, and a period with production pay
 
     \text{cost} = \sum C_{p,s} Y_{p,s,t} \;(\text{setups})
 
-:math:`M` is ``max_production`` where it is finite, else the most the product could ever
-be needed: its demand over the whole horizon at every site plus every site's ending
-stock, backlog at the start and largest minimum or safety stock (making more than that
-in one period is never cheaper, since no cost is negative). A model with a lot size is a
+:math:`M` is the smallest of three valid upper bounds of production in the period: its
+``max_production``; what the site's machines can make in the period with all their
+overtime (hours plus overtime capacity over the product's hours per unit, for each
+resource it uses); and the most the product could ever be needed (its demand over the
+whole horizon at every site plus every site's ending stock, backlog at the start and
+largest minimum or safety stock: making more than that in one period is never cheaper,
+since no cost is negative). The tighter :math:`M`, the faster branch and bound closes
+the gap. A model with a lot size is a
 mixed-integer program: HiGHS solves it by branch and bound (``solver.mip_gap``).
 
 =====================  ======================  ==========================================
@@ -64,15 +68,29 @@ def most_needed(d: ModelData) -> dict[str, float]:
     return total
 
 
+def machine_cap(d: ModelData, product: str, site: str) -> np.ndarray:
+    """Per period, the most of ``product`` the site's resources could make alone, with
+    all their overtime (infinite when no resource limits it)."""
+    cap = np.full(d.T, np.inf)
+    for res in d.resources.values():
+        rate = res.usage.get(product, 0.0)
+        if res.site != site or rate <= 0:
+            continue
+        hours = res.hours + (res.overtime_capacity if res.overtime else 0.0)
+        cap = np.minimum(cap, hours / rate)
+    return cap
+
+
 def lot_caps(d: ModelData) -> dict[tuple[str, str], np.ndarray]:
-    """:math:`M_{p,s,t}` of every lot item: ``max_production`` where finite, else
-    :func:`most_needed` (never below the lot size, so that a lot fits)."""
+    """:math:`M_{p,s,t}` of every lot item: the smallest of ``max_production``, the
+    machines' capacity and :func:`most_needed` (see the module doc)."""
     needed = most_needed(d)
     out = {}
     for key in lot_items(d):
         item = d.items[key]
-        fallback = max(needed[key[0]], item.lot_min)
-        out[key] = np.where(np.isfinite(item.max_production), item.max_production, fallback).astype(float)
+        cap = np.minimum(np.minimum(item.max_production, machine_cap(d, *key)), needed[key[0]])
+        # A required minimum is always allowed (its own bound decides if it can hold).
+        out[key] = np.maximum(cap, item.min_production).astype(float)
     return out
 
 
