@@ -77,3 +77,24 @@ def test_hard_demand_beyond_the_hours_without_overtime_is_infeasible(tmp_path: P
 def test_handling_usage_of_a_product_not_stocked_there_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(sopopt.ScenarioError, match=r"sites\.dc\.handling\.usage\.B.*not stocked at site 'dc'"):
         sopopt.load_case(_variant(tmp_path, {"usage": {"A": 1, "B": 1}}))
+
+
+ACME = Path(__file__).parents[1] / "models" / "acme.yaml"
+
+
+def test_acme_dc_handling_rows_exist_with_slack_and_change_nothing(tmp_path: Path) -> None:
+    """models/acme.yaml gives dc_indy handling hours that never bind this year."""
+    plan = sopopt.solve(ACME)
+    limits = plan.shadow_prices[plan.shadow_prices["kind"] == "handling"]
+    assert list(limits["name"].unique()) == ["dc_indy"]
+    assert len(limits) == len(plan.labels) == 12
+    assert (limits["slack"] > 1000).all() and not limits["binding"].any()
+    assert (limits["shadow_price"] == 0).all()
+    assert plan.table("handling_overtime")["value"].abs().max() == 0
+    net = yaml.safe_load(ACME.read_text())
+    del net["sites"]["dc_indy"]["handling"]
+    (tmp_path / "acme_demand.csv").write_bytes((ACME.parent / "acme_demand.csv").read_bytes())
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump(net, sort_keys=False))
+    without = sopopt.solve(tmp_path / "acme.yaml")
+    assert plan.objective == pytest.approx(without.objective, rel=1e-12)
+    assert plan.costs.to_dict() == pytest.approx(without.costs.to_dict(), rel=1e-9, abs=1e-6)
