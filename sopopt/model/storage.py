@@ -70,10 +70,10 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return volume - extra <= float(d.storage[s].capacity[t])
 
     m.storage_capacity = pyo.Constraint(m.storage_index, rule=capacity)
-    reg.cost("storage", [
+    reg.cost("storage", [  # in item order, as the array form adds them
         (float(d.storage[s].cost[t] * d.volume[p]), m.inventory[p, s, t])
-        for s in d.storage
-        for p in stocked.get(s, [])
+        for p, s in d.items
+        if s in d.storage and d.volume[p] > 0
         for t in range(d.T)
         if d.storage[s].cost[t]
     ])
