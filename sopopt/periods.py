@@ -111,8 +111,12 @@ def period_indices(scope: str | Sequence[str], labels: Sequence[str]) -> list[in
     Raises:
         ValueError: an unknown label, or a range whose end comes before its start.
     """
+    return _indices(scope, labels, {label: i for i, label in enumerate(labels)})
+
+
+def _indices(scope: str | Sequence[str], labels: Sequence[str], index: Mapping[str, int]) -> list[int]:
+    """:func:`period_indices` with the label positions given (built once per series)."""
     items = [scope] if isinstance(scope, str) else list(scope)
-    index = {label: i for i, label in enumerate(labels)}
     chosen: list[int] = []
     for item in items:
         if ".." in item:
@@ -153,10 +157,14 @@ def expand_series(value: float | Sequence[float] | Mapping[str, float], labels: 
         result = np.full(n, np.nan)
         if "default" in value:
             result[:] = float(value["default"])
+        index = {label: i for i, label in enumerate(labels)}
         for key, number in value.items():
             if key == "default":
                 continue
-            result[period_indices(key, labels)] = float(number)
+            if key in index:  # a plain label: the common case of a table's series
+                result[index[key]] = float(number)
+            else:
+                result[_indices(key, labels, index)] = float(number)
         if np.isnan(result).any():
             missing = [labels[i] for i in np.flatnonzero(np.isnan(result))]
             shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
