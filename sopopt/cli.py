@@ -1,10 +1,12 @@
 """The ``sopopt`` command line: a thin layer over the library.
 
 Exit codes: 0 success; 2 invalid input (every problem listed with file, line and field);
-3 no plan (infeasible, unbounded, time limit without a plan, solver error); 4 a plan was
-found but is not proven optimal (time limit); 5 an output could not be written (``--out``
-is a file or a read-only folder, the disk is full). No traceback is shown for any error
-that sopopt raises on purpose: one line per problem, naming the file.
+3 no plan (infeasible, unbounded, a limit reached without a plan, solver error); 4 a plan
+was found but is not proven optimal (time or iteration limit); 5 an output could not be
+written (``--out`` is a file, a folder that is not a result folder, a read-only folder,
+the disk is full); 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, with one line saying
+what was stopped. No traceback is shown for any error that sopopt raises on purpose: one
+line per problem, naming the file.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from sopopt.errors import DataWarning, OutputError, ScenarioError, SolverError, SopoptError, StrictError
+from sopopt.errors import DataWarning, Interrupted, OutputError, ScenarioError, SolverError, SopoptError, StrictError
 from sopopt.results import Plan
 from sopopt.solver import SolveOptions, SolveStatus
 
@@ -63,11 +65,30 @@ class _OneLineErrors(TyperGroup):
 app = typer.Typer(
     cls=_OneLineErrors,
     add_completion=False,
-    no_args_is_help=True,
     help="sopopt: least-cost sales & operations plans from YAML models (Pyomo + HiGHS).",
 )
 console = Console()
 errors = Console(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from sopopt import __version__
+
+        console.print(f"sopopt {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_options(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
+                                          callback=_show_version)] = False,
+) -> None:
+    """sopopt: least-cost sales & operations plans from YAML models (Pyomo + HiGHS)."""
+    if ctx.invoked_subcommand is None:
+        console.print(ctx.get_help(), highlight=False, markup=False)
+        raise typer.Exit()
 
 EXIT_INVALID = 2
 EXIT_NO_PLAN = 3
@@ -159,6 +180,9 @@ def print_summary(plan: Plan, top: int = 10) -> None:
     console.print(f"[bold]{plan.name}[/]: status [{style}]{plan.status_text}[/]")
     if plan.info.get("mip"):
         console.print(mip_line(plan))
+    size = solve_size_line(plan)
+    if size is not None:
+        console.print(size, highlight=False)
     if plan.objective is None:
         return
     console.print(f"Total cost: [bold]{_money(plan.objective)} {plan.currency}[/]")
@@ -208,10 +232,42 @@ def print_bottlenecks(plan: Plan, top: int = 10) -> None:
         console.print(f"Ranges: {note}.")
 
 
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress line while solving.")]
+
+
+def stopped(exc: KeyboardInterrupt, display: object | None = None, out: Path | None = None) -> typer.Exit:
+    """Print the one line that says what a signal stopped; the exit to raise (130/143)."""
+    import signal
+
+    interrupted = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+    what = interrupted.what
+    last = getattr(display, "last", None)
+    if not what and last is not None:
+        what = f"{last.phase.value}" + (f", {last.iterations} iterations" if last.iterations is not None else "")
+    kept = f"; {out} left as it was" if out is not None else ""
+    errors.print(f"sopopt: interrupted by {interrupted.signal_name} during {what or 'start-up'}: "
+                 f"status interrupted, no plan{kept}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(interrupted.exit_code)
+
+
+def solve_size_line(plan: Plan) -> str | None:
+    """LP size, algorithm, iterations and time of a solve, in one line."""
+    info = plan.info
+    if not info.get("columns"):
+        return None
+    algorithm = {"ipm": "interior point", "simplex": "simplex", "choose": "dual simplex", "pdlp": "PDLP"}.get(
+        str(info.get("highs_solver")), str(info.get("highs_solver")))
+    iterations = max(0, int(info.get("ipm_iterations") or 0)) or int(info.get("simplex_iterations") or 0)
+    return (f"LP {info['rows']:,} x {info['columns']:,} ({info.get('nonzeros', 0):,} nonzeros), {algorithm}: "
+            f"{iterations:,} iterations in {float(info.get('solve_seconds', 0.0)):.1f} s "
+            f"({float(info.get('total_seconds', 0.0)):.1f} s in all)")
+
+
 @app.command()
 def solve(
     scenario: ScenarioArg,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the CSV tables and run.json.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the CSV tables and run.json "
+                                             "(replaced whole; must be a result folder if it exists).")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
@@ -226,33 +282,38 @@ def solve(
         help="Also add the result to the 'runs' table of this DuckDB database (created if absent).",
         dir_okay=False)] = None,
     label: Annotated[str | None, typer.Option(help="Label of the run in --store, e.g. the planning cycle.")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
     why it has no plan, see ``sopopt explain``)."""
     from sopopt.case import load_case
+    from sopopt.console import ProgressDisplay, signals_raise_interrupted
     from sopopt.planning import solve as solve_case
     from sopopt.run_folder import write_outputs
 
+    display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
-        case = load_case(scenario, workspace=workspace, strict=strict)
-        options = SolveOptions.from_settings(
-            case.solver, time_limit=time_limit, threads=threads,
-            method=method.value if method else None, verbose=verbose or None,
-        )
-        plan = solve_case(case, options, raise_on_failure=False, how=build.value)
+        with signals_raise_interrupted():
+            with display:
+                case = load_case(scenario, workspace=workspace, strict=strict)
+                options = SolveOptions.from_settings(
+                    case.solver, time_limit=time_limit, threads=threads,
+                    method=method.value if method else None, verbose=verbose or None, on_progress=display.update,
+                )
+                plan = solve_case(case, options, raise_on_failure=False, how=build.value)
+            print_summary(plan)
+            if strict and plan.warnings:
+                raise StrictError(list(plan.warnings))
+            print_warnings(plan.warnings)
+            plan = _explain_no_plan(case, plan, time_budget)
+            written = write_outputs(plan, out) if out is not None else []
+    except KeyboardInterrupt as exc:
+        raise stopped(exc, display, out) from None
     except SopoptError as exc:
         raise fail(exc) from None
-    print_summary(plan)
-    if strict and plan.warnings:
-        raise fail(StrictError(list(plan.warnings)))
-    print_warnings(plan.warnings)
-    plan = _explain_no_plan(case, plan, time_budget)
     if out is not None:
-        try:
-            written = write_outputs(plan, out)
-        except SopoptError as exc:
-            raise fail(exc) from None
-        console.print(f"Wrote {len(written)} files to {out}")
+        what = f"{len(written)} files" if plan.status.has_plan else "run.json only (no plan, so no tables)"
+        console.print(f"Wrote {what} to {out}")
     if store is not None:
         _store_run(store, case, plan, label, options.time_limit)
     if not plan.status.has_plan:

@@ -162,3 +162,33 @@ class OutputError(SopoptError):
         self.path = path
         self.reason = reason
         super().__init__(f"cannot write '{path}': {reason}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """The user stopped sopopt with a signal (Ctrl-C is SIGINT, ``kill`` is SIGTERM).
+
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C keeps working; ``what`` says
+    what was stopped (e.g. ``interior point, iteration 8, 2.0 s into the solve``). The
+    command line exits with ``128 + signal number`` (130 for SIGINT, 143 for SIGTERM).
+    """
+
+    def __init__(self, signum: int, what: str = "", iterations: int | None = None) -> None:
+        self.signum = signum
+        self.what = what
+        self.iterations = iterations
+        super().__init__(f"interrupted by {self.signal_name}" + (f" during {what}" if what else ""))
+
+    @property
+    def signal_name(self) -> str:
+        """``SIGINT``, ``SIGTERM``, ..."""
+        import signal
+
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
+
+    @property
+    def exit_code(self) -> int:
+        """The shell convention for a process ended by a signal: 128 + its number."""
+        return 128 + self.signum

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -23,10 +23,14 @@ from sopopt.results import Info, Plan, extract_plan, run_down_warnings
 from sopopt.run_folder import read_plan
 from sopopt.solver import (
     HighsSession,
+    Phase,
+    Progress,
+    ProgressCallback,
     Solution,
     SolveOptions,
     SolveStatus,
     compute_ranging,
+    guarded,
     raise_for_status,
 )
 from sopopt.views import describe_adjustments, flat_inputs
@@ -97,13 +101,21 @@ def solve_live(
     timings: dict[str, float] = {}
     session: HighsSession | None = None
     start = time.perf_counter()
+    if options is not None and options.on_progress is not None:
+        options = dataclasses.replace(options, on_progress=guarded(options.on_progress))
+    report = _reporter(options, start)
+    report(Phase.LOAD)
     if not isinstance(case, Case):
         case = load_case(case, workspace=workspace, strict=strict)
     elif strict and case.warnings:
         raise StrictError(case.warnings)
     timings["load_seconds"] = time.perf_counter() - start
     options = options or SolveOptions.from_settings(case.solver)
+    if options.on_progress is not None:
+        # Reports of the HiGHS run count their time from the start of this solve.
+        options = dataclasses.replace(options, on_progress=_shifted(options.on_progress, start))
     mark = time.perf_counter()
+    report(Phase.BUILD)
     try:
         lp = build(case, how)
     except InfeasibleError as exc:
@@ -125,6 +137,7 @@ def solve_live(
     if raise_on_failure:
         raise_for_status(solution)
     mark = time.perf_counter()
+    report(Phase.EXTRACT, solution)
     info = {**timings, "scenario": str(case.source), "build": how}
     plan = extract_plan(case.data, solution, case.network.name, case.network.currency, info=info)
     extract_seconds = time.perf_counter() - mark
@@ -139,6 +152,31 @@ def solve_live(
     if strict and plan.warnings:
         raise StrictError(list(plan.warnings))
     return plan, session, solution
+
+
+def _shifted(receiver: ProgressCallback, start: float) -> ProgressCallback:
+    """A receiver that sees times since ``start`` instead of since the HiGHS run."""
+    offsets: list[float] = []
+
+    def shifted(progress: Progress) -> None:
+        if not offsets:  # the HiGHS run started ``progress.elapsed`` seconds ago
+            offsets.append(time.perf_counter() - start - progress.elapsed)
+        receiver(dataclasses.replace(progress, elapsed=progress.elapsed + offsets[0]))
+
+    return shifted
+
+
+def _reporter(options: SolveOptions | None, start: float) -> Callable[..., None]:
+    """Reports of the steps around the solve (load, build, extract) to ``on_progress``."""
+
+    def report(phase: Phase, solution: Solution | None = None) -> None:
+        if options is None or options.on_progress is None:
+            return
+        info = solution.info if solution is not None else {}
+        options.on_progress(Progress(phase, time.perf_counter() - start, rows=info.get("rows"),
+                                     columns=info.get("columns")))
+
+    return report
 
 
 def load_plans(

@@ -1,7 +1,10 @@
 """A result folder: a Plan written as CSV tables and ``run.json``, and read back.
 
-Every file is written atomically (temporary file, then rename), so an interrupted run
-never leaves a truncated file in place of a good one.
+A result folder is written whole: every file goes into a new hidden sibling folder,
+which is then swapped in (the old folder renamed aside, the new one renamed in, the old
+one deleted) while holding a lock beside it, so concurrent writers take turns and a
+reader sees one run's files or another's, never a mix. An interrupted or failed write
+removes its new folder and leaves the previous result whole.
 
 CSV files are formula-safe: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return (a name such as ``=cmd|' /C calc'!A0``) is written with a leading
@@ -15,15 +18,22 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import platform
+import secrets
+import shutil
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 
-from sopopt.errors import DataWarning, Location, Problem, ScenarioError
-from sopopt.loading import atomic_write, display_path, make_folder
+from sopopt.errors import DataWarning, Location, OutputError, Problem, ScenarioError
+from sopopt.loading import display_path, make_folder
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.results import Info, Plan
 from sopopt.solver import SolveStatus
@@ -120,21 +130,143 @@ def _unescape(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
 
 
+#: Files that mark a folder as a sopopt result folder (a plan's or a hedge's).
+RESULT_MARKERS = ("run.json", "hedge.json")
+#: Seconds a writer waits for another writer of the same folder before giving up.
+LOCK_TIMEOUT = 600.0
+
+
+def is_result_folder(folder: Path) -> bool:
+    """True for a folder written by sopopt (it holds ``run.json`` or ``hedge.json``)."""
+    return any((folder / marker).is_file() for marker in RESULT_MARKERS)
+
+
+def _check_replaceable(folder: Path) -> None:
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise OutputError(display_path(folder), "it exists and is not a folder; not replacing it")
+    if not is_result_folder(folder) and any(folder.iterdir()):
+        raise OutputError(
+            display_path(folder),
+            f"it exists and is not a sopopt result folder (no {' or '.join(RESULT_MARKERS)}); not replacing it: "
+            "choose another --out folder",
+        )
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for a few renames, so a stop cannot fall between them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _sibling(folder: Path, kind: str) -> Path:
+    """A new hidden, uniquely named, empty folder beside ``folder`` (usual permissions)."""
+    while True:
+        path = folder.parent / f".{folder.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+
+
+def _swap_in(new: Path, folder: Path) -> None:
+    """Put ``new`` in the place of ``folder``: old aside, new in, old deleted."""
+    old = None
+    with _signals_held():
+        if folder.exists():
+            old = _sibling(folder, "old")
+            os.replace(folder, old / folder.name)
+        os.replace(new, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def replacing_folder(folder: Path) -> Iterator[Path]:
+    """Write a whole result folder: yields a new empty sibling folder to write into and,
+    once the block succeeds, swaps it in as ``folder`` under a lock beside it
+    (``.<name>.lock``, kept for the next writer).
+
+    Raises:
+        OutputError: ``folder`` exists and is not a result folder (nor empty), or the
+            lock was not released within :data:`LOCK_TIMEOUT` seconds.
+    """
+    folder = Path(folder)
+    make_folder(folder.parent)
+    lock = FileLock(str(folder.parent / f".{folder.name}.lock"), timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except TimeoutError:
+        raise OutputError(display_path(folder), "another run is writing it; gave up waiting") from None
+    except OSError as exc:
+        raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
+    try:
+        _check_replaceable(folder)
+        try:
+            new = _sibling(folder, "new")
+        except OSError as exc:
+            raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
+        try:
+            yield new
+            _swap_in(new, folder)
+        except OSError as exc:
+            raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
+        finally:
+            shutil.rmtree(new, ignore_errors=True)
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def _reading(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock while reading it, so no writer swaps it mid-read. A folder
+    no writer has locked (no lock file beside it) or whose lock cannot be opened (a
+    read-only location) is read without one."""
+    path = folder.parent / f".{folder.name}.lock"
+    lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
+    try:
+        if not path.exists():
+            raise FileNotFoundError(path)
+        lock.acquire()
+    except (OSError, TimeoutError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write every table as CSV and ``run.json``; return the paths written."""
-    make_folder(out_dir)
-    written = []
-    for name, frame in output_tables(plan).items():
-        path = out_dir / f"{name}.csv"
-        with atomic_write(path) as handle:
-            formula_safe(frame).to_csv(handle, index=False, lineterminator="\n")
-        written.append(path)
-    path = out_dir / "run.json"
-    with atomic_write(path) as handle:
-        json.dump(metadata(plan), handle, indent=2)
-        handle.write("\n")
-    written.append(path)
-    return written
+    """Write the plan's result folder and return the paths written.
+
+    With a plan: every table as CSV and ``run.json``. Without one (infeasible, stopped
+    before a plan, solver error): ``run.json`` only, with the status and warnings, so
+    no empty tables pass for a plan. The folder is written whole (see the module doc).
+
+    Raises:
+        OutputError: ``out_dir`` exists and is not a sopopt result folder.
+    """
+    out_dir = Path(out_dir)
+    tables = output_tables(plan) if plan.status.has_plan else {}
+    with replacing_folder(out_dir) as new:
+        for name, frame in tables.items():
+            with (new / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+                formula_safe(frame).to_csv(handle, index=False, lineterminator="\n")
+        with (new / "run.json").open("w", encoding="utf-8") as handle:
+            json.dump(metadata(plan), handle, indent=2)
+            handle.write("\n")
+    return [out_dir / f"{name}.csv" for name in tables] + [out_dir / "run.json"]
 
 
 _SUMMARY_FILES = ("costs", "kpis", "service", "utilization", "shadow_prices")
@@ -185,6 +317,18 @@ def _number(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
+def _read_files(folder: Path, run_file: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame],
+                                                        dict[str, pd.DataFrame]]:
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    SolveStatus(run["status"])  # a status this version does not know is an error
+    tables = {path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv")) if path.stem not in _SUMMARY_FILES}
+    summaries = {
+        stem: _read_csv(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
+        for stem in _SUMMARY_FILES
+    }
+    return run, tables, summaries
+
+
 def read_plan(folder: Path) -> Plan:
     """Re-read a result folder written by ``sopopt solve --out`` as a :class:`Plan`.
 
@@ -205,17 +349,12 @@ def read_plan(folder: Path) -> Plan:
             ]
         )
     try:
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-        status = SolveStatus(run["status"])
-        tables = {
-            path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv")) if path.stem not in _SUMMARY_FILES
-        }
-        summaries = {
-            stem: _read_csv(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
-            for stem in _SUMMARY_FILES
-        }
+        with _reading(folder):
+            run, tables, summaries = _read_files(folder, run_file)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ScenarioError([Problem(where, "", f"cannot read the result folder: {exc}")]) from None
+    status = SolveStatus(run["status"])
+
     costs = pd.Series(
         {c: _number(run.get("costs", {}).get(c)) for c in dict.fromkeys([*COST_CATEGORIES, *run.get("costs", {})])},
         name="cost",

@@ -9,22 +9,26 @@ plain numbers: primal values and row duals keyed by component name and index.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
+import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 from pydantic import ValidationError
 
-from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, UnboundedError
+from sopopt.errors import InfeasibleError, Interrupted, Problem, ScenarioError, SolverError, UnboundedError
 from sopopt.model.lp import LinearProgram
 from sopopt.schema.scenario import SolverSettings
 from sopopt.schema.solver_options import CAPPED_OPTIONS, SolverOptions, check_threads, check_time_limit, refusal
@@ -45,12 +49,17 @@ class SolveStatus(StrEnum):
     INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
     TIME_LIMIT_FEASIBLE = "time_limit_feasible"
     TIME_LIMIT_NO_PLAN = "time_limit_no_plan"
+    ITERATION_LIMIT_FEASIBLE = "iteration_limit_feasible"
+    ITERATION_LIMIT_NO_PLAN = "iteration_limit_no_plan"
+    OTHER_LIMIT_FEASIBLE = "other_limit_feasible"
+    OTHER_LIMIT_NO_PLAN = "other_limit_no_plan"
+    INTERRUPTED = "interrupted"
     ERROR = "error"
 
     @property
     def has_plan(self) -> bool:
         """True when there is a feasible plan to report (optimal or not)."""
-        return self in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, SolveStatus.TIME_LIMIT_FEASIBLE)
+        return self in _WITH_PLAN
 
     @property
     def label(self) -> str:
@@ -68,11 +77,27 @@ _LABELS = {
     SolveStatus.INFEASIBLE_OR_UNBOUNDED: "infeasible or unbounded",
     SolveStatus.TIME_LIMIT_FEASIBLE: "time limit reached: feasible plan, NOT proven optimal",
     SolveStatus.TIME_LIMIT_NO_PLAN: "time limit reached before any feasible plan was found",
+    SolveStatus.ITERATION_LIMIT_FEASIBLE: "iteration limit reached: feasible plan, NOT proven optimal",
+    SolveStatus.ITERATION_LIMIT_NO_PLAN: "iteration limit reached before any feasible plan was found",
+    SolveStatus.OTHER_LIMIT_FEASIBLE: "stopped at a solver limit (objective or solution): feasible plan, "
+    "NOT proven optimal",
+    SolveStatus.OTHER_LIMIT_NO_PLAN: "stopped at a solver limit (objective or solution) before any feasible plan",
+    SolveStatus.INTERRUPTED: "interrupted by the user before the solve finished: no plan",
     SolveStatus.ERROR: "solver error",
 }
 
+#: A stopped solve whose primal solution is feasible has a plan: the status it becomes.
+_FEASIBLE_VARIANT = {
+    SolveStatus.TIME_LIMIT_NO_PLAN: SolveStatus.TIME_LIMIT_FEASIBLE,
+    SolveStatus.ITERATION_LIMIT_NO_PLAN: SolveStatus.ITERATION_LIMIT_FEASIBLE,
+    SolveStatus.OTHER_LIMIT_NO_PLAN: SolveStatus.OTHER_LIMIT_FEASIBLE,
+}
+_WITH_PLAN = frozenset({SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, *_FEASIBLE_VARIANT.values()})
+
 _M = highspy.HighsModelStatus
-#: HiGHS model status -> sopopt status. Limits are refined by the primal status.
+#: HiGHS model status -> sopopt status. Limits are refined by the primal status; every
+#: status not listed (load, model, presolve, solve and postsolve errors, memory limit,
+#: unknown, not set) is a solver error.
 STATUS_MAP: dict[Any, SolveStatus] = {
     _M.kOptimal: SolveStatus.OPTIMAL,
     _M.kModelEmpty: SolveStatus.OPTIMAL,
@@ -80,12 +105,12 @@ STATUS_MAP: dict[Any, SolveStatus] = {
     _M.kUnbounded: SolveStatus.UNBOUNDED,
     _M.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE_OR_UNBOUNDED,
     _M.kTimeLimit: SolveStatus.TIME_LIMIT_NO_PLAN,
-    _M.kIterationLimit: SolveStatus.TIME_LIMIT_NO_PLAN,
-    _M.kInterrupt: SolveStatus.TIME_LIMIT_NO_PLAN,
-    _M.kHighsInterrupt: SolveStatus.TIME_LIMIT_NO_PLAN,
-    _M.kSolutionLimit: SolveStatus.TIME_LIMIT_NO_PLAN,
-    _M.kObjectiveBound: SolveStatus.TIME_LIMIT_NO_PLAN,
-    _M.kObjectiveTarget: SolveStatus.TIME_LIMIT_NO_PLAN,
+    _M.kIterationLimit: SolveStatus.ITERATION_LIMIT_NO_PLAN,
+    _M.kInterrupt: SolveStatus.INTERRUPTED,
+    _M.kHighsInterrupt: SolveStatus.INTERRUPTED,
+    _M.kSolutionLimit: SolveStatus.OTHER_LIMIT_NO_PLAN,
+    _M.kObjectiveBound: SolveStatus.OTHER_LIMIT_NO_PLAN,
+    _M.kObjectiveTarget: SolveStatus.OTHER_LIMIT_NO_PLAN,
 }
 
 #: HiGHS ``solver`` option for each method.
@@ -105,12 +130,83 @@ def choose_method(method: str, columns: int) -> str:
 
 
 def classify(model_status: Any, primal_feasible: bool) -> SolveStatus:
-    """The sopopt status of a HiGHS result: a stopped solve with a feasible primal
-    solution is ``time_limit_feasible``; any status not in the map is an error."""
+    """The sopopt status of a HiGHS result: a solve stopped at a limit with a feasible
+    primal solution has a plan (``*_feasible``); an interrupted solve never reports one;
+    any status not in the map is an error."""
     status = STATUS_MAP.get(model_status, SolveStatus.ERROR)
-    if status is SolveStatus.TIME_LIMIT_NO_PLAN and primal_feasible:
-        return SolveStatus.TIME_LIMIT_FEASIBLE
+    if primal_feasible:
+        return _FEASIBLE_VARIANT.get(status, status)
     return status
+
+
+class Phase(StrEnum):
+    """What a solve is doing, in the order it happens."""
+
+    LOAD = "load"
+    BUILD = "build"
+    PRESOLVE = "presolve"
+    SIMPLEX = "simplex"
+    IPM = "interior point"
+    PDLP = "pdlp"
+    CROSSOVER = "crossover"
+    POSTSOLVE = "postsolve"
+    SOLVED = "solved"
+    EXTRACT = "extract"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report of a running solve (sent to ``SolveOptions.on_progress``).
+
+    Fields the current phase does not report are None: simplex reports iterations and
+    its objective, interior point also the relative primal-dual gap, presolve nothing.
+    """
+
+    phase: Phase
+    """What the solve is doing."""
+    elapsed: float
+    """Seconds since the solve started (since the HiGHS run, for a bare session)."""
+    iterations: int | None = None
+    """Iterations of the current algorithm (simplex or interior point) so far."""
+    objective: float | None = None
+    """The objective HiGHS last reported (primal for interior point, dual simplex's
+    objective for simplex: neither is a proven bound of the optimum until the end)."""
+    gap: float | None = None
+    """Relative primal-dual gap of interior point."""
+    rows: int | None = None
+    """Rows of the LP, once built."""
+    columns: int | None = None
+    """Columns of the LP, once built."""
+
+
+#: What receives progress reports; called on the solving thread, so keep it quick.
+ProgressCallback = Callable[[Progress], None]
+
+
+def guarded(receiver: ProgressCallback) -> ProgressCallback:
+    """``receiver`` made harmless: the first exception it raises is logged and switches
+    it off, so a broken display never breaks a solve."""
+    broken: list[bool] = []
+
+    def receive(progress: Progress) -> None:
+        if broken:
+            return
+        try:
+            receiver(progress)
+        except Exception:
+            broken.append(True)
+            log.exception("progress receiver failed; progress reports switched off")
+
+    return receive
+
+
+class StopFlag(Protocol):
+    """Anything with ``is_set()``, e.g. a ``threading.Event``: set it to stop a solve."""
+
+    def is_set(self) -> bool:
+        """True once a stop was requested."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -124,6 +220,12 @@ class SolveOptions:
     verbose: bool = False
     #: Relative gap at which a MIP counts as solved (``solver.mip_gap``).
     mip_gap: float = 1e-4
+    on_progress: ProgressCallback | None = field(default=None, compare=False, repr=False)
+    """Receives :class:`Progress` reports while solving (at most every 0.2 s, and at
+    every change of phase); the command line shows them as a live status line."""
+    stop: StopFlag | None = field(default=None, compare=False, repr=False)
+    """When set, HiGHS is interrupted at its next callback and the result has status
+    ``interrupted`` (SIGINT and SIGTERM do the same, then raise :class:`Interrupted`)."""
 
     def __post_init__(self) -> None:
         if self.method not in METHOD_OPTION:
@@ -339,6 +441,150 @@ def _configure(h: Any, options: SolveOptions) -> None:
         if status != highspy.HighsStatus.kOk:
             raise SolverError(f"HiGHS rejected option {name}={value!r}")
 
+#: (text in a HiGHS log line, phase it starts), checked in order.
+_PHASE_LINES = (
+    ("Presolving model", Phase.PRESOLVE),
+    ("simplex solver", Phase.SIMPLEX),
+    ("IPX model has", Phase.IPM),
+    ("Running crossover", Phase.CROSSOVER),
+    ("PDLP", Phase.PDLP),
+    ("Performed postsolve", Phase.POSTSOLVE),
+)
+#: An interior point iteration line: iter, primal obj, dual obj, pinf, dinf, gap, time.
+_IPM_LINE = re.compile(r"^\s*(\d+)\*?\s+(\S+)\s+(\S+)\s+\S+\s+\S+\s+(\S+)\s+[\d.]+\s*$")
+#: A simplex report line: iteration, objective, then ``Ph1:``, ``Pr:`` or ``Du:``.
+_SIMPLEX_LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(?:Ph1|Pr|Du):")
+_SIMPLEX_CALLBACK = highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class _Monitor:
+    """Follows one HiGHS run through its callbacks: turns its log lines and interrupt
+    checks into :class:`Progress` reports, and a stop request (the ``stop`` flag, or
+    SIGINT/SIGTERM caught while HiGHS runs) into HiGHS's user interrupt."""
+
+    #: Seconds between two reports within one phase.
+    THROTTLE = 0.2
+
+    def __init__(self, options: SolveOptions, lp: LinearProgram) -> None:
+        self.on_progress = None if options.on_progress is None else guarded(options.on_progress)
+        self.stop = options.stop
+        self.verbose = bool(options.verbose)
+        self.rows, self.columns = lp.num_row, lp.num_col
+        self.phase = Phase.PRESOLVE
+        self.iterations: int | None = None
+        self.objective: float | None = None
+        self.gap: float | None = None
+        self.signal: int | None = None
+        self.logging = False
+        self.start = time.perf_counter()
+        self.last_report = -math.inf
+
+    def stopping(self) -> bool:
+        """True once a stop was asked for."""
+        return self.signal is not None or (self.stop is not None and self.stop.is_set())
+
+    def attach(self, h: Any) -> None:
+        """Subscribe to the HiGHS callbacks (logging only when someone listens)."""
+        self.logging = self.on_progress is not None
+        if self.logging:
+            h.setOptionValue("output_flag", True)
+            h.setOptionValue("log_to_console", self.verbose)
+            h.cbLogging += self.on_log
+        h.cbSimplexInterrupt += self.on_interrupt
+        h.cbIpmInterrupt += self.on_interrupt
+        h.cbMipInterrupt += self.on_interrupt
+
+    def detach(self, h: Any) -> None:
+        """Unsubscribe again (a session is solved many times by sweeps)."""
+        if self.logging:
+            h.cbLogging -= self.on_log
+            h.setOptionValue("output_flag", self.verbose)
+            h.setOptionValue("log_to_console", True)
+        h.cbSimplexInterrupt -= self.on_interrupt
+        h.cbIpmInterrupt -= self.on_interrupt
+        h.cbMipInterrupt -= self.on_interrupt
+
+    def on_interrupt(self, event: Any) -> None:
+        """HiGHS asks whether to stop: say yes once a stop was asked for."""
+        if self.stopping():
+            event.interrupt()
+            return
+        if event.callback_type == _SIMPLEX_CALLBACK and event.data_out.simplex_iteration_count >= 0:
+            if self.phase not in (Phase.SIMPLEX, Phase.CROSSOVER, Phase.POSTSOLVE):
+                self.phase = Phase.SIMPLEX
+            self.iterations = int(event.data_out.simplex_iteration_count)
+            self.report()
+
+    def on_log(self, event: Any) -> None:
+        """Read phase, iterations, objective and gap from a HiGHS log message."""
+        before = self.phase
+        for line in str(event.message).splitlines():
+            self._read(line)
+        self.report(force=self.phase is not before)
+
+    def _read(self, line: str) -> None:
+        for text, phase in _PHASE_LINES:
+            if text in line:
+                if phase is not self.phase:
+                    self.iterations, self.objective, self.gap = None, None, None
+                self.phase = phase
+                return
+        if self.phase is Phase.IPM and (match := _IPM_LINE.match(line)):
+            self.iterations = int(match[1])
+            self.objective, self.gap = _number(match[2]), _number(match[4])
+        elif (match := _SIMPLEX_LINE.match(line)) and self.phase in (Phase.SIMPLEX, Phase.POSTSOLVE):
+            self.iterations, self.objective = int(match[1]), _number(match[2])
+
+    def report(self, force: bool = False) -> None:
+        """Send the current state to ``on_progress`` (throttled unless ``force``)."""
+        now = time.perf_counter()
+        if self.on_progress is None or (not force and now - self.last_report < self.THROTTLE):
+            return
+        self.last_report = now
+        self.send(self.phase)
+
+    def send(self, phase: Phase, iterations: int | None = None) -> None:
+        """Send one report (the receiver is guarded: it cannot break the solve)."""
+        if self.on_progress is None:
+            return
+        self.on_progress(Progress(phase, time.perf_counter() - self.start, iterations or self.iterations,
+                                  self.objective, self.gap, self.rows, self.columns))
+
+    def describe(self, iterations: int) -> str:
+        """What was running, for the message of an interrupted solve."""
+        return f"{self.phase.value}, {iterations} iterations, {time.perf_counter() - self.start:.1f} s into the solve"
+
+    @contextlib.contextmanager
+    def catching_signals(self) -> Iterator[None]:
+        """While HiGHS runs, SIGINT and SIGTERM stop it through the interrupt callback
+        instead of ending the process mid-solve (only on the main thread; a signal the
+        process ignores stays ignored)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous: dict[int, Any] = {}
+
+        def handle(signum: int, frame: Any) -> None:
+            if self.signal is None:
+                self.signal = signum
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) is not signal.SIG_IGN:
+                previous[sig] = signal.signal(sig, handle)
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
 
 class HighsSession:
     """A compiled LP loaded into HiGHS, ready to be solved and re-solved.
@@ -439,8 +685,16 @@ class HighsSession:
         self.highs.setBasis(basis)
 
     def run(self, warm: bool = True) -> Solution:
-        """Solve (again). ``warm=False`` discards the previous basis first."""
-        h, compiled = self.highs, self.compiled
+        """Solve (again). ``warm=False`` discards the previous basis first.
+
+        Progress goes to ``options.on_progress``; ``options.stop`` stops HiGHS early
+        (status ``interrupted``).
+
+        Raises:
+            Interrupted: SIGINT or SIGTERM arrived while HiGHS ran; HiGHS was stopped
+                through its interrupt callback first.
+        """
+        h = self.highs
         hot = warm and self.runs > 0
         if not warm and self.runs:
             h.clearSolver()
@@ -448,16 +702,17 @@ class HighsSession:
         # method chosen for the size.
         if "solver" not in self.options.options:  # a raw option given by the user wins
             h.setOptionValue("solver", "simplex" if hot else self.solver)
+        compiled = self.compiled
+        monitor = _Monitor(self.options, compiled)
         start = time.perf_counter()
-        if compiled.num_col:
-            h.run()
-            model_status = h.getModelStatus()
-        else:
-            model_status = _M.kModelEmpty
+        model_status = self._run_highs(monitor)
         seconds = time.perf_counter() - start
-        mapping_start = time.perf_counter()
         self.runs += 1
         info = h.getInfo()
+        iterations = int(info.simplex_iteration_count) + max(0, int(info.ipm_iteration_count))
+        monitor.send(Phase.SOLVED, iterations)
+        if monitor.signal is not None:
+            raise Interrupted(monitor.signal, monitor.describe(iterations), iterations)
         status = classify(model_status, info.primal_solution_status == highspy.kSolutionStatusFeasible)
         if compiled.is_mip and status is SolveStatus.OPTIMAL:
             status = SolveStatus.OPTIMAL_WITHIN_GAP
@@ -479,6 +734,28 @@ class HighsSession:
         }
         if compiled.is_mip:
             details.update(_mip_details(info, self.options))
+        return self._solution(status, info, details)
+
+    def _run_highs(self, monitor: _Monitor) -> Any:
+        """Run HiGHS with the monitor attached; the HiGHS model status."""
+        h = self.highs
+        if not self.compiled.num_col:
+            return _M.kModelEmpty
+        if monitor.stopping():
+            return _M.kInterrupt
+        monitor.attach(h)
+        try:
+            monitor.report(force=True)
+            with monitor.catching_signals():
+                h.run()
+        finally:
+            monitor.detach(h)
+        return h.getModelStatus()
+
+    def _solution(self, status: SolveStatus, info: Any, details: dict[str, Any]) -> Solution:
+        """Values, duals, slacks and costs read back from HiGHS (none without a plan)."""
+        h, compiled = self.highs, self.compiled
+        mapping_start = time.perf_counter()
         values: dict[str, dict[Any, float]] = {}
         duals: dict[str, dict[Any, float]] = {}
         slacks: dict[str, dict[Any, float]] = {}
@@ -507,7 +784,7 @@ class HighsSession:
             costs = {c: float(coefs @ x[cols]) for c, (cols, coefs) in compiled.cost_vectors.items()}
             period_costs = _period_costs(compiled, x)
         details["mapping_seconds"] = time.perf_counter() - mapping_start
-        log.info("HiGHS %s in %.2fs (%s)", status.value, seconds, details["highs_status"])
+        log.info("HiGHS %s in %.2fs (%s)", status.value, details["solve_seconds"], details["highs_status"])
         return Solution(status=status, objective=objective, values=values, duals=duals, slacks=slacks,
                         costs=costs, info=details, period_costs=period_costs)
 

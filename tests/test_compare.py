@@ -223,8 +223,11 @@ def test_write_comparison_files(plans: list[Plan], tmp_path: Path) -> None:
     assert {p.name for p in written} >= {"comparison.csv", "cost_bridge.csv", "differences.csv", "run.json"}
     bridge = pd.read_csv(tmp_path / "cost_bridge.csv")
     assert bridge["end"].iloc[-1] == pytest.approx(plans[1].objective)
-    folders = sorted(p.name for p in (tmp_path / "plans").iterdir())
+    folders = sorted(p.name for p in (tmp_path / "plans").iterdir() if not p.name.startswith("."))
     assert folders == ["report-demo", "report-demo-surge"]
+    # besides the result folders, only their (hidden) writer locks
+    hidden = sorted(p.name for p in (tmp_path / "plans").iterdir() if p.name.startswith("."))
+    assert hidden == [".report-demo-surge.lock", ".report-demo.lock"]
     assert read_plan(tmp_path / "plans" / "report-demo").objective == pytest.approx(plans[0].objective)
 
 

@@ -20,9 +20,16 @@ M = highspy.HighsModelStatus
         (M.kUnboundedOrInfeasible, False, SolveStatus.INFEASIBLE_OR_UNBOUNDED),
         (M.kTimeLimit, True, SolveStatus.TIME_LIMIT_FEASIBLE),
         (M.kTimeLimit, False, SolveStatus.TIME_LIMIT_NO_PLAN),
-        (M.kIterationLimit, True, SolveStatus.TIME_LIMIT_FEASIBLE),
-        (M.kIterationLimit, False, SolveStatus.TIME_LIMIT_NO_PLAN),
+        (M.kIterationLimit, True, SolveStatus.ITERATION_LIMIT_FEASIBLE),
+        (M.kIterationLimit, False, SolveStatus.ITERATION_LIMIT_NO_PLAN),
+        (M.kSolutionLimit, True, SolveStatus.OTHER_LIMIT_FEASIBLE),
+        (M.kObjectiveBound, False, SolveStatus.OTHER_LIMIT_NO_PLAN),
+        (M.kInterrupt, False, SolveStatus.INTERRUPTED),
+        # a user stop never reports a plan, even with a feasible point in hand
+        (M.kInterrupt, True, SolveStatus.INTERRUPTED),
         (M.kSolveError, False, SolveStatus.ERROR),
+        (M.kMemoryLimit, False, SolveStatus.ERROR),
+        (M.kPresolveError, False, SolveStatus.ERROR),
         (M.kNotset, False, SolveStatus.ERROR),
     ],
 )
@@ -33,11 +40,21 @@ def test_every_status_is_mapped_honestly(highs, feasible, expected):
 def test_only_optimal_is_optimal():
     assert [s for s in SolveStatus if s.label == "optimal"] == [SolveStatus.OPTIMAL]
     assert {s for s in SolveStatus if s.has_plan} == {
-        SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, SolveStatus.TIME_LIMIT_FEASIBLE
+        SolveStatus.OPTIMAL,
+        SolveStatus.OPTIMAL_WITHIN_GAP,
+        SolveStatus.TIME_LIMIT_FEASIBLE,
+        SolveStatus.ITERATION_LIMIT_FEASIBLE,
+        SolveStatus.OTHER_LIMIT_FEASIBLE,
     }
     # A plan with integer decisions is never called plain "optimal".
     assert "optimal" != SolveStatus.OPTIMAL_WITHIN_GAP.label
-    assert "NOT proven optimal" in SolveStatus.TIME_LIMIT_FEASIBLE.label
+    for status in SolveStatus:
+        if status.has_plan and status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP):
+            assert "NOT proven optimal" in status.label
+    # each stop is labelled as what happened
+    assert "iteration limit" in SolveStatus.ITERATION_LIMIT_NO_PLAN.label
+    assert "time limit" not in SolveStatus.ITERATION_LIMIT_FEASIBLE.label
+    assert "interrupted" in SolveStatus.INTERRUPTED.label
     # every status HiGHS can return that means "stopped early" maps to a limit status
     assert STATUS_MAP[M.kTimeLimit] is SolveStatus.TIME_LIMIT_NO_PLAN
 
@@ -57,7 +74,7 @@ def test_infeasible_hard_demand_raises_and_can_be_returned(tmp_path, tiny_path):
 def test_stopped_solve_is_never_reported_optimal(tiny_path):
     options = SolveOptions(options={"simplex_iteration_limit": 0, "presolve": "off"}, method="simplex")
     plan = sopopt.solve(tiny_path, options, raise_on_failure=False)
-    assert plan.status in (SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.TIME_LIMIT_NO_PLAN)
+    assert plan.status in (SolveStatus.ITERATION_LIMIT_FEASIBLE, SolveStatus.ITERATION_LIMIT_NO_PLAN)
     assert not plan.is_optimal
 
 

@@ -1,0 +1,153 @@
+"""Live progress of long-running commands on stderr, and Ctrl-C / SIGTERM handling.
+
+Every command that solves (``solve``, ``compare``, ``sweep``, ``hedge``, ...) shows the
+same status line: pass :meth:`ProgressDisplay.update` as ``SolveOptions.on_progress``
+and run the work inside ``with ProgressDisplay(...)``. Run it inside
+:func:`signals_raise_interrupted` so SIGTERM stops the command like Ctrl-C does (while
+HiGHS runs, :class:`~sopopt.solver.HighsSession` stops HiGHS first, then raises the same
+:class:`~sopopt.errors.Interrupted`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from sopopt.errors import Interrupted
+from sopopt.solver import Progress
+
+#: Longest plain progress line (log files, CI), in characters.
+PLAIN_WIDTH = 99
+_SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def _short(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) < 1e7 else f"{value:.4e}"
+
+
+def describe(progress: Progress | None, elapsed: float) -> list[str]:
+    """The parts of a status line: time, phase, iteration, objective, gap, LP size."""
+    parts = [f"{elapsed:.0f} s" if elapsed >= 10 else f"{elapsed:.1f} s"]
+    if progress is None:
+        return parts
+    parts.append(str(progress.phase))
+    if progress.iterations is not None:
+        parts.append(f"iter {progress.iterations:,}")
+    if progress.objective is not None:
+        parts.append(f"obj {_short(progress.objective)}")
+    if progress.gap is not None:
+        parts.append(f"gap {progress.gap:.1e}")
+    if progress.columns:
+        parts.append(f"LP {progress.rows or 0:,}x{progress.columns:,}")
+    return parts
+
+
+class ProgressDisplay:
+    """Shows :class:`~sopopt.solver.Progress` reports on stderr while work runs.
+
+    On a terminal: a live status line (rich), redrawn four times a second with its own
+    clock, so the time moves on while HiGHS is silent (presolve says nothing for a
+    while). Elsewhere (a pipe, a log file, CI): one plain line of under 100 characters
+    at most every ``interval`` seconds. ``enabled=False`` (the ``-q`` option) shows
+    nothing. The line is gone once the block ends.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        console: Console | None = None,
+        enabled: bool = True,
+        interval: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.title = title
+        self.console = console or Console(stderr=True)
+        self.enabled = enabled
+        self.interval = interval
+        self.clock = clock
+        self.last: Progress | None = None
+        self.updates = 0
+        self.start = clock()
+        self._live: Live | None = None
+        self._ticker: threading.Thread | None = None
+        self._done = threading.Event()
+
+    def update(self, progress: Progress) -> None:
+        """Take a progress report (pass this method as ``SolveOptions.on_progress``)."""
+        self.last = progress
+        self.updates += 1
+
+    def elapsed(self) -> float:
+        """Seconds since the display started."""
+        return self.clock() - self.start
+
+    def line(self) -> str:
+        """The plain status line (under 100 characters)."""
+        title = self.title if len(self.title) <= 30 else self.title[:27] + "..."
+        text = f"{title}: " + ", ".join(describe(self.last, self.elapsed()))
+        return text if len(text) <= PLAIN_WIDTH else text[: PLAIN_WIDTH - 3] + "..."
+
+    def __rich__(self) -> Text:
+        spinner = _SPINNER[int(self.elapsed() * 8) % len(_SPINNER)]
+        text = Text.assemble((f"{spinner} ", "cyan"), (self.title, "bold"), "  ")
+        text.append("  ·  ".join(describe(self.last, self.elapsed())))
+        text.truncate(max(20, self.console.width - 1), overflow="ellipsis")
+        return text
+
+    def __enter__(self) -> ProgressDisplay:
+        self.start = self.clock()
+        if not self.enabled:
+            return self
+        if self.console.is_terminal:
+            self._live = Live(self, console=self.console, transient=True, refresh_per_second=4,
+                              redirect_stdout=False, redirect_stderr=False)
+            self._live.start()
+        else:
+            self._ticker = threading.Thread(target=self._tick, name="sopopt-progress", daemon=True)
+            self._ticker.start()
+        return self
+
+    def _tick(self) -> None:
+        while not self._done.wait(self.interval):
+            self.console.print(self.line(), markup=False, highlight=False, soft_wrap=True)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self._done.set()
+        if self._live is not None:
+            self._live.stop()
+        if self._ticker is not None:
+            self._ticker.join()
+
+
+@contextlib.contextmanager
+def signals_raise_interrupted() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise :class:`~sopopt.errors.Interrupted`
+    (a KeyboardInterrupt) wherever the program is, so it can clean up and exit with
+    130 or 143; while HiGHS runs, the solver session turns them into a HiGHS interrupt
+    first. Signals the process ignores (e.g. SIGINT of a background job) stay ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum: int, frame: Any) -> None:
+        raise Interrupted(signum)
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
