@@ -73,7 +73,7 @@ errors = Console(stderr=True)
 
 def _show_version(value: bool) -> None:
     if value:
-        from sopopt import __version__
+        from sopopt.version import __version__
 
         console.print(f"sopopt {__version__}", highlight=False)
         raise typer.Exit()

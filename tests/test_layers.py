@@ -30,8 +30,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("planning", ("sopopt.planning",)),
     ("analysis", ("sopopt.analysis", "sopopt.analysis.*")),
     ("report", ("sopopt.report", "sopopt.report.*")),
-    # generate writes sample instances for the CLI's `generate` command and benchmarks.
-    ("cli", ("sopopt.generate", "sopopt.cli", "sopopt.__main__")),
+    # generate writes sample instances for the CLI's `generate` command and benchmarks;
+    # console shows progress and turns signals into Interrupted for every CLI command.
+    ("cli", ("sopopt.generate", "sopopt.console", "sopopt.cli", "sopopt.__main__")),
 )
 EXEMPT = {"sopopt"}
 
