@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -30,6 +30,8 @@ from sopopt.results import Plan
 from sopopt.solver import SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sopopt.analysis.cases import Sweep
     from sopopt.analysis.explain_plan import PlanExplanation
     from sopopt.analysis.hedge import HedgedPlan
@@ -189,23 +191,42 @@ def print_summary(plan: Plan, top: int = 10) -> None:
     if "profit" in plan.kpis:
         console.print(f"Profit: [bold]{_money(plan.kpis['profit'])} {plan.currency}[/] "
                       f"(revenue {_money(plan.kpis['revenue'])}; a lost sale counts once, as revenue not earned)")
-    costs = Table(title="Cost breakdown", show_footer=True)
-    costs.add_column("category", footer="total")
+    print_costs_and_kpis(plan)
+    print_bottlenecks(plan, top)
+
+
+def print_costs_and_kpis(plan: Plan) -> None:
+    """The cost breakdown and the KPIs, named and united as ``sopopt compare`` shows them."""
+    from sopopt.model.registry import COST_LABELS
+    from sopopt.report.compare import format_value, kpi_metrics
+
+    costs = Table(title=f"Cost breakdown ({plan.currency})", show_footer=True)
+    costs.add_column("category", footer="Total cost")
     costs.add_column("cost", justify="right", footer=_money(float(plan.costs.sum())))
     costs.add_column("share", justify="right")
     total = float(plan.costs.sum()) or 1.0
     for category, value in plan.costs.items():
         if abs(value) > 1e-9:
-            costs.add_row(str(category), _money(value), f"{value / total:.1%}")
+            costs.add_row(COST_LABELS.get(str(category), str(category)), _money(value), f"{value / total:.1%}")
     console.print(costs)
     kpis = Table(title="KPIs")
-    kpis.add_column("kpi")
+    kpis.add_column("measure")
     kpis.add_column("value", justify="right")
-    percent = {"fill_rate", "service_level"}
-    for name, value in plan.kpis.items():
-        kpis.add_row(name, f"{value:.1%}" if name in percent else f"{value:,.2f}")
+    kpis.add_column("unit")
+    known = {m.key: (m.label, m.unit) for m in kpi_metrics(plan.currency, [plan])}
+    for key, value in plan.kpis.items():
+        label, unit = known.get(key) or _plain_metric(key, plan.currency)
+        kpis.add_row(label, format_value(value, unit), unit)
     console.print(kpis)
-    print_bottlenecks(plan, top)
+
+
+def _plain_metric(key: str, currency: str) -> tuple[str, str]:
+    """Label and unit of a KPI that the comparison does not list (e.g. ``shipped_units``)."""
+    words = key.split("_")
+    unit = {"units": "units", "value": currency, "hours": "hours", "cost": currency}.get(words[-1], "")
+    if unit == "units":
+        words = words[:-1]
+    return " ".join(words).capitalize(), unit
 
 
 def _range_end(value: float) -> str:
@@ -289,10 +310,12 @@ def solve(
     from sopopt.case import load_case
     from sopopt.console import ProgressDisplay, signals_raise_interrupted
     from sopopt.planning import solve as solve_case
-    from sopopt.run_folder import write_outputs
+    from sopopt.run_folder import check_replaceable, write_outputs
 
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
+        if out is not None:
+            check_replaceable(out)  # refuse before solving, not after
         with signals_raise_interrupted():
             with display:
                 case = load_case(scenario, workspace=workspace, strict=strict)
@@ -488,7 +511,22 @@ def generate(
     except SopoptError as exc:
         raise fail(exc) from None
     planted = (f", infeasible: {infeasible.value}" if infeasible else "") + (", integer" if integer else "")
-    console.print(f"Wrote {path} ({products} products, {sites} sites, {periods} periods, seed {seed}{planted})")
+    for written in (path, path.parent / "demand.csv"):
+        console.print(f"Wrote {written}", highlight=False)
+    console.print(f"{products} products x {sites} sites x {periods} periods, seed {seed}{planted}", highlight=False)
+    console.print(_lp_size(path), highlight=False)
+
+
+def _lp_size(path: Path) -> str:
+    """The size of the LP a generated case builds (by building it)."""
+    from sopopt.case import load_case
+    from sopopt.planning import build
+
+    try:
+        lp = build(load_case(path, workspace=path.parent))
+    except SopoptError as exc:
+        return f"LP not built: {exc}"
+    return f"LP: {lp.num_row:,} rows x {lp.num_col:,} columns, {lp.nonzeros:,} nonzeros"
 
 
 @app.command()
@@ -533,76 +571,123 @@ def _exit_for(plans: list[Plan]) -> None:
         raise typer.Exit(EXIT_NOT_OPTIMAL)
 
 
-def _print_wide(table: Table) -> None:
-    """Print a table without squeezing its numbers, wider than the terminal if need be."""
+def _fitting_pages(build: Callable[[list[str]], Table], names: list[str], width: int) -> list[list[str]]:
+    """Split ``names`` into pages, each as many as fit ``width`` at their natural width
+    when ``build`` makes a table of them (at least one per page)."""
     from rich.measure import Measurement
 
-    width = Measurement.get(console, console.options.update(width=10_000), table).maximum
-    (Console(width=width) if width > console.width else console).print(table)
+    pages: list[list[str]] = []
+    page: list[str] = []
+    for name in names:
+        trial = [*page, name]
+        if page and Measurement.get(console, console.options.update(width=10_000), build(trial)).maximum > width:
+            pages.append(page)
+            trial = [name]
+        page = trial
+    return [*pages, page]
+
+
+def _number_column(table: Table, header: str, cells: list[str]) -> None:
+    """A right-aligned column never narrower than its longest number (so numbers are
+    never cut); its header and any text cells wrap instead."""
+    numbers = [c for c in cells if c and (c[-1].isdigit() or c.endswith(("%", "pts")))]
+    table.add_column(header, justify="right", min_width=max(map(len, numbers), default=1))
+
+
+def _comparison_cells(frame: pd.DataFrame, key: str, name: str, baseline: bool) -> list[str]:
+    """The cells of one plan in one row: value, or value, change and relative change."""
+    from sopopt.report.compare import format_relative, format_value, judge
+
+    row = frame.loc[key]
+    unit = str(row["unit"])
+    cells = [format_value(row[name], unit)]
+    if baseline:
+        return cells
+    if key == "status":
+        return [*cells, "", ""]
+    colour = {"better": "green", "worse": "red"}.get(judge(row[f"{name} Δ"], str(row["better"])), "")
+    change = format_value(row[f"{name} Δ"], unit, delta=True)
+    relative = "" if unit == "%" else format_relative(row[f"{name} Δ%"])
+    return [*cells, f"[{colour}]{change}[/]" if colour else change, f"[{colour}]{relative}[/]" if colour else relative]
+
+
+def _comparison_table(frame: pd.DataFrame, names: list[str], others: list[str], keys: list[str], title: str) -> Table:
+    """The side-by-side table of the baseline and the plans ``others``."""
+    from rich import box
+    from rich.text import Text
+
+    from sopopt.report.compare import GROUP_TITLES
+
+    table = Table(title=title, box=box.SIMPLE_HEAD,
+                  caption="cost categories that are zero in every plan are hidden; green better, red worse")
+    table.add_column("measure", min_width=16, max_width=30)
+    table.add_column("unit", style="dim", no_wrap=True)
+    columns: list[tuple[str, list[str]]] = [(f"{names[0]} (baseline)", [])]
+    for name in others:
+        columns += [(name, []), ("change", []), ("%", [])]
+    body: list[list[str] | None] = []
+    group = None
+    for key in keys:
+        if frame.loc[key, "group"] != group:
+            group = frame.loc[key, "group"]
+            body.append(None)
+            body.append([f"[bold]{GROUP_TITLES.get(str(group), str(group))}[/]"])
+        cells = _comparison_cells(frame, key, names[0], True)
+        for name in others:
+            cells += _comparison_cells(frame, key, name, False)
+        for (_, column), cell in zip(columns, cells, strict=True):
+            column.append(Text.from_markup(cell).plain if key != "status" else "")
+        body.append([str(frame.loc[key, "metric"]), str(frame.loc[key, "unit"]), *cells])
+    for header, cells in columns:
+        _number_column(table, header, cells)
+    for cells in body:
+        if cells is None:
+            table.add_section()
+        else:
+            table.add_row(*cells)
+    return table
 
 
 def print_comparison(plans: list[Plan], top: int = 10) -> None:
-    """The side-by-side table (deltas against the first plan) and the biggest changes."""
-    from rich import box
+    """The side-by-side table (deltas against the first plan) and the biggest changes.
 
-    from sopopt.report.compare import (
-        GROUP_TITLES,
-        compare_plans,
-        format_relative,
-        format_value,
-        judge,
-        plan_differences,
-        plan_names,
-    )
+    Fits the terminal: the plans are paged (the measures and the baseline repeated on
+    each page) rather than any number cut or a row wrapped past the edge.
+    """
+    from sopopt.report.compare import compare_plans, plan_names
 
     frame = compare_plans(plans)
     names = plan_names(plans)
-    zero = [k for k in frame.index if k.startswith("cost:")
-            and all(isinstance(v, float) and (v != v or abs(v) < 1e-9) for v in frame.loc[k, names])]
-    table = Table(title=f"{len(plans)} plans; changes against the baseline {names[0]}", box=box.SIMPLE_HEAD,
-                  caption="cost categories that are zero in every plan are hidden; green better, red worse")
-    rows: list[list[str]] = []
-    group = None
-    for key, row in frame.drop(index=zero).iterrows():
-        if row["group"] != group:
-            group = row["group"]
-            rows.append([f"[bold]{GROUP_TITLES.get(group, group)}[/]"])
-        unit = str(row["unit"])
-        cells = [str(row["metric"]), unit, format_value(row[names[0]], unit)]
-        for name in names[1:]:
-            cells.append(format_value(row[name], unit))
-            if key == "status":
-                cells += ["", ""]
-                continue
-            colour = {"better": "green", "worse": "red"}.get(judge(row[f"{name} Δ"], str(row["better"])), "")
-            change = format_value(row[f"{name} Δ"], unit, delta=True)
-            relative = "" if unit == "%" else format_relative(row[f"{name} Δ%"])
-            cells += [f"[{colour}]{change}[/]" if colour else change, f"[{colour}]{relative}[/]" if colour else relative]
-        rows.append(cells)
-    table.add_column("measure", no_wrap=True)
-    table.add_column("unit", style="dim", no_wrap=True)
-    table.add_column(f"{names[0]}\n(baseline)", justify="right", no_wrap=True)
-    for name in names[1:]:
-        table.add_column(name, justify="right", no_wrap=True)
-        table.add_column("change", justify="right", no_wrap=True)
-        table.add_column("%", justify="right", no_wrap=True)
-    for cells in rows:
-        if len(cells) == 1:
-            table.add_section()
-        table.add_row(*cells)
-    _print_wide(table)
+    zero = {k for k in frame.index if k.startswith("cost:")
+            and all(isinstance(v, float) and (v != v or abs(v) < 1e-9) for v in frame.loc[k, names])}
+    keys = [k for k in frame.index if k not in zero]
+    heading = f"{len(plans)} plans; changes against the baseline {names[0]}"
+    pages = _fitting_pages(lambda others: _comparison_table(frame, names, others, keys, heading), names[1:],
+                           console.width)
+    for number, others in enumerate(pages, 1):
+        title = heading + (f" (page {number} of {len(pages)})" if len(pages) > 1 else "")
+        console.print(_comparison_table(frame, names, others, keys, title))
     for plan, name in zip(plans[1:], names[1:], strict=True):
-        diff = plan_differences(plans[0], plan, top=top)
-        if diff.empty:
-            continue
-        changes = Table(title=f"Biggest changes: {name} against {names[0]} (units)")
-        for column in ("product", "site", "period", "measure", names[0], name, "change"):
-            changes.add_column(column, justify="right" if column in (names[0], name, "change") else "left",
-                               no_wrap=True)
-        for row in diff.itertuples(index=False):
-            changes.add_row(str(row.product), str(row.site), str(row.period), str(row.measure), f"{row.a:,.1f}",
-                            f"{row.b:,.1f}", f"{row.change:+,.1f}")
-        _print_wide(changes)
+        _print_changes(plans[0], plan, names[0], name, top)
+
+
+def _print_changes(base: Plan, plan: Plan, base_name: str, name: str, top: int) -> None:
+    """Where ``plan`` differs most from the baseline, product by product."""
+    from sopopt.report.compare import plan_differences
+
+    diff = plan_differences(base, plan, top=top)
+    if diff.empty:
+        return
+    changes = Table(title=f"Biggest changes: {name} against {base_name} (units)")
+    for column in ("product", "site", "period", "measure"):
+        changes.add_column(column)
+    numbers = [[f"{r.a:,.1f}" for r in diff.itertuples()], [f"{r.b:,.1f}" for r in diff.itertuples()],
+               [f"{r.change:+,.1f}" for r in diff.itertuples()]]
+    for header, cells in zip((base_name, name, "change"), numbers, strict=True):
+        _number_column(changes, header, cells)
+    for row, a, b, change in zip(diff.itertuples(index=False), *numbers, strict=True):
+        changes.add_row(str(row.product), str(row.site), str(row.period), str(row.measure), a, b, change)
+    console.print(changes)
 
 
 @app.command()

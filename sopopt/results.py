@@ -80,7 +80,24 @@ class Info(Mapping[str, Any]):
         return f"Info({self._data!r})"
 
 
-@dataclass(frozen=True)
+class UnknownTableError(KeyError):
+    """``Plan.table(name)`` with a name the plan has no table of; lists the valid ones."""
+
+    def __init__(self, name: str, valid: list[str]) -> None:
+        self.name = name
+        self.valid = valid
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        known = ", ".join(self.valid) if self.valid else "none: the plan has no tables (no feasible plan)"
+        return f"no table {self.name!r}; valid names: {known}"
+
+
+#: Longest plan name shown by ``repr(plan)`` (a longer one is cut with "...").
+REPR_NAME = 60
+
+
+@dataclass(frozen=True, repr=False)
 class Plan:
     """The result of one solve."""
 
@@ -127,8 +144,24 @@ class Plan:
         return self.status.label
 
     def table(self, name: str) -> pd.DataFrame:
-        """A decision table by name (e.g. ``production``, ``plan``)."""
-        return self.tables[name]
+        """A decision table by name (e.g. ``production``, ``plan``).
+
+        Raises:
+            UnknownTableError: a ``KeyError`` naming the valid table names.
+        """
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise UnknownTableError(name, sorted(self.tables)) from None
+
+    def __repr__(self) -> str:
+        """One line: name, status, objective and size (e.g. in a notebook or a log)."""
+        name = self.name if len(self.name) <= REPR_NAME else self.name[: REPR_NAME - 3] + "..."
+        objective = "no plan" if self.objective is None else f"objective {self.objective:,.2f} {self.currency}"
+        size = f"{len(self.labels)} periods, {len(self.tables)} tables"
+        if self.info.get("columns"):
+            size += f", LP {self.info.get('rows', 0):,} x {self.info['columns']:,}"
+        return f"<Plan {name!r}: {self.status.value}, {objective}, {size}>"
 
     def bottlenecks(self, top: int = 10) -> pd.DataFrame:
         """The binding limits with the largest shadow prices."""

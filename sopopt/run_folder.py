@@ -141,7 +141,9 @@ def is_result_folder(folder: Path) -> bool:
     return any((folder / marker).is_file() for marker in RESULT_MARKERS)
 
 
-def _check_replaceable(folder: Path) -> None:
+def check_replaceable(folder: Path) -> None:
+    """Raise :class:`OutputError` unless ``folder`` may be (re)written as a result folder:
+    absent, empty, or a result folder. Commands check before they start working."""
     if not folder.exists() and not folder.is_symlink():
         return
     if folder.is_symlink() or not folder.is_dir():
@@ -211,7 +213,7 @@ def replacing_folder(folder: Path) -> Iterator[Path]:
     except OSError as exc:
         raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
     try:
-        _check_replaceable(folder)
+        check_replaceable(folder)
         try:
             new = _sibling(folder, "new")
         except OSError as exc:

@@ -116,6 +116,9 @@ def test_readme_python_api_example_runs(tmp_path, monkeypatch):
     assert (tmp_path / "report.html").stat().st_size > 0
     assert (tmp_path / "plan.xlsx").stat().st_size > 0
     assert len(namespace["plans"]) == 2
+    # the comparison compares two different cases
+    assert Path(str(namespace["case"].source)).name == "base.yaml"  # type: ignore[attr-defined]
+    assert namespace["surge"].name != namespace["case"].network.name  # type: ignore[attr-defined]
 
 
 def test_generate_writes_a_deterministic_instance_that_solves(tmp_path):

@@ -1,0 +1,106 @@
+"""What a person sees: a compare that fits the terminal, labelled summaries, --version,
+help, generate's report, and a Plan that prints in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import sopopt
+from sopopt.cli import app
+from sopopt.report.compare import compare_plans, format_relative, format_value, plan_names
+from sopopt.results import UnknownTableError
+from sopopt.version import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = [ROOT / "scenarios" / f"{name}.yaml" for name in ("base", "surge", "supplier_disruption", "promotion")]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def shipped_plans() -> list[sopopt.Plan]:
+    return [sopopt.solve(path) for path in SHIPPED]
+
+
+def _numbers(plans: list[sopopt.Plan]) -> set[str]:
+    """Every number of the comparison, as the table prints it."""
+    frame = compare_plans(plans)
+    names = plan_names(plans)
+    texts = set()
+    for key, row in frame.iterrows():
+        if key == "status":
+            continue
+        unit = str(row["unit"])
+        for name in names:
+            texts.add(format_value(row[name], unit))
+        for name in names[1:]:
+            texts.add(format_value(row[f"{name} Δ"], unit, delta=True))
+            if unit != "%":
+                texts.add(format_relative(row[f"{name} Δ%"]))
+    return {t for t in texts if t and t != "-"}
+
+
+def test_compare_of_the_shipped_scenarios_fits_120_columns_and_shows_every_number(shipped_plans) -> None:
+    env = {**os.environ, "COLUMNS": "120", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "sopopt", "compare", *map(str, SHIPPED)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    for stream in (run.stdout, run.stderr):
+        long = [line for line in stream.splitlines() if len(line) > 120]
+        assert long == [], long[:3]
+    missing = sorted(t for t in _numbers(shipped_plans) if t not in run.stdout)
+    assert missing == []
+    assert "page 1 of" in run.stdout  # four plans do not fit side by side: paged, not squeezed
+
+
+def test_summary_uses_the_comparison_labels_with_units(tiny_path: Path) -> None:
+    result = runner.invoke(app, ["solve", str(ROOT / "scenarios" / "base.yaml"), "-q"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Wages (regular labour)" in out and "regular_labour" not in out
+    assert "Backlog (units late x periods)" in out and "unit-periods" in out
+    assert "backlog_unit_periods" not in out
+    assert "Fill rate (demand delivered on time)" in out
+    assert "Cost breakdown (USD)" in out
+    assert "dual simplex" in out and "iterations in" in out  # size, method and time of the solve
+
+
+def test_version_and_bare_command() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"sopopt {__version__}"
+    bare = runner.invoke(app, [])
+    assert bare.exit_code == 0
+    assert "Usage" in bare.stdout and "solve" in bare.stdout and "compare" in bare.stdout
+
+
+def test_generate_names_every_file_the_size_and_the_lp(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path), "--products", "4", "--sites", "3",
+                                 "--periods", "6"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    written = [line.removeprefix("Wrote ") for line in lines if line.startswith("Wrote ")]
+    assert sorted(Path(p).name for p in written) == sorted(p.name for p in tmp_path.iterdir())
+    assert "4 products x 3 sites x 6 periods" in result.stdout
+    case = sopopt.load_case(tmp_path / "model.yaml")
+    lp = sopopt.planning.build(case)
+    assert f"LP: {lp.num_row:,} rows x {lp.num_col:,} columns, {lp.nonzeros:,} nonzeros" in result.stdout
+
+
+def test_a_plan_prints_in_one_short_line_and_names_its_tables(shipped_plans) -> None:
+    plan = shipped_plans[0]
+    text = repr(plan)
+    assert "\n" not in text and len(text) < 200
+    assert text.startswith("<Plan 'acme base': optimal, objective 15,358,065.88 USD, 12 periods")
+    assert f"LP {plan.info['rows']:,} x {plan.info['columns']:,}" in text
+    long = sopopt.Plan(**{**{f: getattr(plan, f) for f in plan.__dataclass_fields__}, "name": "x" * 500})
+    assert len(repr(long)) < 200
+    with pytest.raises(KeyError) as caught:
+        plan.table("prodution")
+    assert isinstance(caught.value, UnknownTableError)
+    assert "production" in str(caught.value) and "headcount" in str(caught.value)
+    assert plan.table("production") is plan.tables["production"]
