@@ -882,18 +882,23 @@ def hedge_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
+    quiet: QuietOption = False,
 ) -> None:
     """One plan across demand cases: commit the first periods now, with EVPI and VSS."""
     from sopopt.analysis.hedge import hedge, write_hedge
     from sopopt.case import load_case
+    from sopopt.console import ProgressDisplay, signals_raise_interrupted
 
     parsed = _parse_weights(weights)
+    display = ProgressDisplay(f"hedging {len(scenarios)} cases", console=errors, enabled=not quiet and not verbose)
     try:
-        cases = [load_case(path, workspace=workspace, strict=strict) for path in scenarios]
-        options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
-                                             verbose=verbose or None)
-        with console.status("solving the hedged plan, each case alone and the expected-value plan"):
+        with signals_raise_interrupted(), display:
+            cases = [load_case(path, workspace=workspace, strict=strict) for path in scenarios]
+            options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
+                                                 verbose=verbose or None, on_progress=display.update)
             result = hedge(cases, parsed, commit, firm_headcount=firm_headcount, options=options)
+    except KeyboardInterrupt as exc:
+        raise stopped(exc, display, out) from None
     except SopoptError as exc:
         raise fail(exc) from None
     print_hedge(result)

@@ -29,8 +29,14 @@ def _solve(path: Path, **kwargs: object) -> tuple[sopopt.Plan, list[Progress]]:
     return sopopt.solve(path, options, raise_on_failure=False), reports
 
 
-def test_progress_reports_every_phase_in_order_with_rising_iterations(medium: Path) -> None:
-    plan, reports = _solve(medium)
+@pytest.fixture(scope="module")
+def full(medium: Path) -> tuple[sopopt.Plan, list[Progress]]:
+    """The medium case solved to the end, with its progress reports."""
+    return _solve(medium)
+
+
+def test_progress_reports_every_phase_in_order_with_rising_iterations(full) -> None:
+    plan, reports = full
     assert plan.is_optimal
     phases = list(dict.fromkeys(r.phase for r in reports))
     assert phases[:3] == [Phase.LOAD, Phase.BUILD, Phase.PRESOLVE]
@@ -45,8 +51,7 @@ def test_progress_reports_every_phase_in_order_with_rising_iterations(medium: Pa
     assert times == sorted(times)  # one clock from load to extract
 
 
-def test_a_stop_request_interrupts_highs_and_is_reported_as_such(medium: Path) -> None:
-    full, _ = _solve(medium)
+def test_a_stop_request_interrupts_highs_and_is_reported_as_such(medium: Path, full) -> None:
     stop = threading.Event()
     reports: list[Progress] = []
 
@@ -60,7 +65,7 @@ def test_a_stop_request_interrupts_highs_and_is_reported_as_such(medium: Path) -
     assert plan.status is SolveStatus.INTERRUPTED
     assert plan.status.label.startswith("interrupted")
     assert plan.objective is None and not plan.kpis
-    assert 0 < plan.info["simplex_iterations"] < full.info["simplex_iterations"]
+    assert 0 < plan.info["simplex_iterations"] < full[0].info["simplex_iterations"]
     with pytest.raises(sopopt.SolverError, match="interrupted"):
         sopopt.solve(medium, SolveOptions(stop=stop))
 
