@@ -1131,8 +1131,32 @@ def replan_command(
 
 
 def main() -> None:
-    """Entry point of the ``sopopt`` script."""
-    app()
+    """Entry point of the ``sopopt`` script.
+
+    SIGTERM stops every command as Ctrl-C does (temporary files are removed on the way
+    out); a command stopped so exits 130 (SIGINT) or 143 (SIGTERM).
+    """
+    from sopopt.console import signals_raise_interrupted
+
+    with signals_raise_interrupted():
+        try:
+            app()
+        except SystemExit as exc:
+            stop = _interrupt_behind(exc)
+            if stop is not None and exc.code not in (0, None):
+                errors.print(f"sopopt: {stop}; nothing more was done", markup=False, highlight=False, soft_wrap=True)
+                raise SystemExit(stop.exit_code) from None
+            raise
+
+
+def _interrupt_behind(exc: BaseException) -> Interrupted | None:
+    """The :class:`Interrupted` that led to ``exc`` (click turns it into "Aborted!")."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None or isinstance(seen, Interrupted):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 if __name__ == "__main__":
