@@ -104,3 +104,30 @@ def test_a_plan_prints_in_one_short_line_and_names_its_tables(shipped_plans) -> 
     assert isinstance(caught.value, UnknownTableError)
     assert "production" in str(caught.value) and "headcount" in str(caught.value)
     assert plan.table("production") is plan.tables["production"]
+
+
+def test_any_command_stopped_by_a_signal_exits_128_plus_its_number(monkeypatch, capsys) -> None:
+    import click
+
+    from sopopt import cli
+    from sopopt.errors import Interrupted
+
+    def stopped_command() -> None:
+        # what click does with a KeyboardInterrupt: "Aborted!" and exit 1
+        try:
+            try:
+                raise Interrupted(15, "interior point, 3 iterations, 0.5 s into the solve")
+            except KeyboardInterrupt as exc:
+                raise click.Abort() from exc
+        except click.Abort:
+            raise SystemExit(1) from None
+
+    monkeypatch.setattr(cli, "app", stopped_command)
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 143
+    assert "interrupted by SIGTERM during interior point, 3 iterations" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "app", lambda: (_ for _ in ()).throw(SystemExit(3)))
+    with pytest.raises(SystemExit) as other:
+        cli.main()
+    assert other.value.code == 3  # other exits pass through
