@@ -1142,8 +1142,9 @@ def main() -> None:
         try:
             app()
         except SystemExit as exc:
-            stop = _interrupt_behind(exc)
-            if stop is not None and exc.code not in (0, None):
+            # click turns a KeyboardInterrupt it did not expect into "Aborted!" and exit 1
+            stop = _interrupt_behind(exc) if exc.code == 1 else None
+            if stop is not None:
                 errors.print(f"sopopt: {stop}; nothing more was done", markup=False, highlight=False, soft_wrap=True)
                 raise SystemExit(stop.exit_code) from None
             raise
