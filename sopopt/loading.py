@@ -579,6 +579,11 @@ def number_cell(
         ) from None
 
 
+def why_not_written(exc: OSError) -> str:
+    """A short reason for a failed write, without a traceback (e.g. "permission denied")."""
+    return _why(exc)
+
+
 def _why(exc: OSError) -> str:
     """A short reason for a failed write, without a traceback."""
     reasons = {

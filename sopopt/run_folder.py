@@ -33,7 +33,7 @@ import pandas as pd
 from filelock import FileLock
 
 from sopopt.errors import DataWarning, Location, OutputError, Problem, ScenarioError
-from sopopt.loading import display_path, make_folder
+from sopopt.loading import display_path, make_folder, why_not_written
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.results import Info, Plan
 from sopopt.solver import SolveStatus
@@ -147,7 +147,7 @@ def check_replaceable(folder: Path) -> None:
     if not folder.exists() and not folder.is_symlink():
         return
     if folder.is_symlink() or not folder.is_dir():
-        raise OutputError(display_path(folder), "it exists and is not a folder; not replacing it")
+        raise OutputError(display_path(folder), "it is a file, not a folder")
     if not is_result_folder(folder) and any(folder.iterdir()):
         raise OutputError(
             display_path(folder),
@@ -211,18 +211,18 @@ def replacing_folder(folder: Path) -> Iterator[Path]:
     except TimeoutError:
         raise OutputError(display_path(folder), "another run is writing it; gave up waiting") from None
     except OSError as exc:
-        raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
+        raise OutputError(display_path(folder), why_not_written(exc)) from None
     try:
         check_replaceable(folder)
         try:
             new = _sibling(folder, "new")
         except OSError as exc:
-            raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
+            raise OutputError(display_path(folder), why_not_written(exc)) from None
         try:
             yield new
             _swap_in(new, folder)
         except OSError as exc:
-            raise OutputError(display_path(folder), exc.strerror or str(exc)) from None
+            raise OutputError(display_path(folder), why_not_written(exc)) from None
         finally:
             shutil.rmtree(new, ignore_errors=True)
     finally:

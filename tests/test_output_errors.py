@@ -11,10 +11,11 @@ import errno
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sopopt import loading
+from sopopt import loading, run_folder
 from sopopt.cli import app
 from tests.conftest import TINY_MODEL
 
@@ -59,16 +60,28 @@ def test_solve_out_that_is_a_file(tiny: Path) -> None:
 
 
 def test_solve_out_in_a_read_only_folder(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _read_only(monkeypatch)
+    # a result folder is written as a new folder beside --out, then swapped in
+    def refuse(folder: Path, kind: str) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(run_folder, "_sibling", refuse)
     result = runner.invoke(app, ["solve", str(tiny), "--out", "results"])
     _one_line_error(result, 5, "cannot write 'results", "permission denied")
 
 
 def test_solve_out_on_a_full_disk_leaves_nothing_half_written(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _disk_full(monkeypatch)
+    runner.invoke(app, ["solve", str(tiny), "--out", "results"])
+    before = sorted(p.name for p in (tiny.parent / "results").iterdir())
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
     result = runner.invoke(app, ["solve", str(tiny), "--out", "results"])
     _one_line_error(result, 5, "cannot write 'results", "no space left on the device (disk full)")
-    assert [p.name for p in (tiny.parent / "results").iterdir()] == []  # no temporary file left
+    # the previous result is whole, and no half-written folder is left beside it
+    assert sorted(p.name for p in (tiny.parent / "results").iterdir()) == before
+    assert [p.name for p in tiny.parent.iterdir() if p.name.startswith(".")] == [".results.lock"]
 
 
 def test_schema_out_that_is_a_folder(tiny: Path) -> None:
