@@ -169,7 +169,7 @@ def test_usage_errors_are_one_line_with_exit_2(tiny: Path, args: list[str], mess
 
 def test_no_arguments_still_show_the_help() -> None:
     result = runner.invoke(app, [])
-    assert result.exit_code == 2  # as before: help, and the usage exit code
+    assert result.exit_code == 0  # help asked for by giving nothing is not an error (issue 11)
     assert "Usage:" in result.output
     assert "solve" in result.output
     assert "error" not in result.stderr
