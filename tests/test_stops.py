@@ -54,6 +54,11 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _default_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run_sopopt(*args: str | Path, terminal: bool = False, stop: int | None = None, stop_after: float = 2.0,
                timeout: float = 30.0) -> Run:
     """Run ``python -m sopopt ARGS``; with ``terminal`` its stderr is a pseudo-terminal;
@@ -61,8 +66,11 @@ def run_sopopt(*args: str | Path, terminal: bool = False, stop: int | None = Non
     solver is running (seen on the terminal) when ``terminal`` is set."""
     master, slave = pty.openpty() if terminal else (None, None)
     start = time.monotonic()
+    # A test run started in the background inherits SIGINT ignored (as sopopt then keeps
+    # it): give the child the default handling a terminal would.
     process = subprocess.Popen([sys.executable, "-m", "sopopt", *map(str, args)], cwd=ROOT, env=_env(),
-                               stdout=subprocess.PIPE, stderr=slave if terminal else subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=slave if terminal else subprocess.PIPE,
+                               preexec_fn=_default_signals)
     transcript = b""
     if terminal:
         os.close(slave)
