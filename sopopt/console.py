@@ -11,7 +11,6 @@ HiGHS runs, :class:`~sopopt.solver.HighsSession` stops HiGHS first, then raises 
 from __future__ import annotations
 
 import contextlib
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from rich.live import Live
 from rich.text import Text
 
 from sopopt.errors import Interrupted
-from sopopt.solver import Progress
+from sopopt.solver import Progress, handling_stop_signals
 
 #: Longest plain progress line (log files, CI), in characters.
 PLAIN_WIDTH = 99
@@ -135,19 +134,9 @@ def signals_raise_interrupted() -> Iterator[None]:
     (a KeyboardInterrupt) wherever the program is, so it can clean up and exit with
     130 or 143; while HiGHS runs, the solver session turns them into a HiGHS interrupt
     first. Signals the process ignores (e.g. SIGINT of a background job) stay ignored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def handle(signum: int, frame: Any) -> None:
         raise Interrupted(signum)
 
-    previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(sig) is not signal.SIG_IGN:
-            previous[sig] = signal.signal(sig, handle)
-    try:
+    with handling_stop_signals(handle):
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, signal.SIG_DFL if handler is None else handler)

@@ -567,23 +567,31 @@ class _Monitor:
         """While HiGHS runs, SIGINT and SIGTERM stop it through the interrupt callback
         instead of ending the process mid-solve (only on the main thread; a signal the
         process ignores stays ignored)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous: dict[int, Any] = {}
-
         def handle(signum: int, frame: Any) -> None:
             if self.signal is None:
                 self.signal = signum
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            if signal.getsignal(sig) is not signal.SIG_IGN:
-                previous[sig] = signal.signal(sig, handle)
-        try:
+        with handling_stop_signals(handle):
             yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+
+@contextlib.contextmanager
+def handling_stop_signals(handle: Callable[[int, Any], None]) -> Iterator[None]:
+    """Within the block, ``handle`` receives SIGINT and SIGTERM; the previous handlers come
+    back after it. Only on the main thread (elsewhere nothing changes), and a signal the
+    process ignores (SIGINT of a background job) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
 class HighsSession:
