@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER = """
 import json, sys, time
 t0 = time.perf_counter()
-from sopopt.case import load_case
+from sopopt.inputs.case import load_case
 from sopopt.model.fast import build_lp
-from sopopt.solver import new_highs, pass_lp
+from sopopt.solve.highs import new_highs, pass_lp
 case = load_case(sys.argv[1])
 t1 = time.perf_counter()
 lp = build_lp(case.data)
@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout to compare with")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.inputs.generate import size_for_variables, write_instance
 
     with tempfile.TemporaryDirectory() as folder:
         model = write_instance(Path(folder), *size_for_variables(args.size), seed=args.seed)

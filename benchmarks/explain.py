@@ -2,14 +2,14 @@
 
     python benchmarks/explain.py [--size 1e5] [--repeat 3] [--workdir DIR] [--out benchmarks/explain_results.json]
 
-Generates the seeded instance of :func:`sopopt.generate.size_for_variables` (as
+Generates the seeded instance of :func:`sopopt.inputs.generate.size_for_variables` (as
 ``benchmarks/run.py`` does) and runs :func:`sopopt.analysis.explain_plan.explain_plan`
 with no cell (the five costliest shortage and overtime cells, each with its causes)
 ``--repeat`` times, each in a fresh process. Timed, per run:
 
 - ``solve``: the HiGHS call (``Highs.run()``, as sopopt's method choice runs it);
 - ``ranging``: ``Highs.getRanging`` and mapping the ranges of the limit rows and
-  bounded variables to their components (:func:`sopopt.solver.compute_ranging`);
+  bounded variables to their components (:func:`sopopt.solve.highs.compute_ranging`);
 - ``explain``: the binding limits with their LP positions, one basis solve and one
   sparse product per cell, causes sorted (:func:`explain_plan` after the solve).
 
@@ -42,7 +42,7 @@ def say(*parts: object) -> None:
 def worker(model: Path) -> dict[str, Any]:
     """One explanation of the instance; its timings in seconds."""
     from sopopt.analysis.explain_plan import explain_plan
-    from sopopt.case import load_case
+    from sopopt.inputs.case import load_case
 
     explanation = explain_plan(load_case(model))
     info = explanation.info
@@ -72,7 +72,7 @@ def main() -> None:
     if args.worker:
         sys.stdout.write(json.dumps(worker(args.worker)) + "\n")
         return
-    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.inputs.generate import size_for_variables, write_instance
 
     folder = args.workdir or Path(tempfile.mkdtemp(prefix="sopopt-explain-"))
     products, sites, periods = size_for_variables(args.size)

@@ -4,7 +4,7 @@
                                  [--out benchmarks/explain_infeasible.json]
 
 For each cause it generates the seeded instance of about ``--size`` LP columns twice
-(:func:`sopopt.generate.write_instance`): the feasible twin, and the same case with the
+(:func:`sopopt.inputs.generate.write_instance`): the feasible twin, and the same case with the
 conflict planted (``sopopt generate --infeasible CAUSE``). It then times, each in a fresh
 process and as the median of ``--repeat`` runs:
 
@@ -55,7 +55,7 @@ def _run(mode: str, path: Path) -> dict:
 
 def bench(size: float, cause: str, repeat: int, folder: Path) -> dict:
     """Median timings of solve (twin) and explain (infeasible) for one cause."""
-    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.inputs.generate import size_for_variables, write_instance
 
     products, sites, periods = size_for_variables(size)
     twin = write_instance(folder / "twin", products, sites, periods)

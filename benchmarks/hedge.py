@@ -2,7 +2,7 @@
 
     python benchmarks/hedge.py [--variables 1e4] [--cases 5] [--commit 3] [--repeat 3] [--out F]
 
-Generates one seeded instance (``sopopt.generate``) and ``--cases`` scenario files on it,
+Generates one seeded instance (``sopopt.inputs.generate``) and ``--cases`` scenario files on it,
 each scaling every demand by its own factor (0.8 to 1.25). Then, ``--repeat`` times:
 
 - ``separate``: :func:`sopopt.solve` on each case (load, build, solve, extract), summed;
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import sopopt
-from sopopt.generate import size_for_variables, write_instance
+from sopopt.inputs.generate import size_for_variables, write_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTORS = (0.8, 0.9, 1.0, 1.1, 1.25)

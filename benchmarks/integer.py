@@ -3,7 +3,7 @@ networks, solved as a MIP to the default gap of 1e-4 or stopped at a time limit.
 
     python benchmarks/integer.py [--sizes 1e4 1e5] [--time-limit 300] [--out benchmarks/integer_results.json]
 
-For each size, generates the seeded instance of :func:`sopopt.generate.size_for_variables`
+For each size, generates the seeded instance of :func:`sopopt.inputs.generate.size_for_variables`
 with ``integer=True`` (``sopopt generate --integer``: every crew in whole workers, every
 product made in lots of at least a third of its average demand, with a setup cost) and
 solves it once in a fresh process with ``solver.time_limit`` = ``--time-limit``.
@@ -37,7 +37,7 @@ def say(*parts: object) -> None:
 def worker(model: Path, time_limit: float) -> dict[str, Any]:
     """Solve the instance once; what the MIP reached."""
     import sopopt
-    from sopopt.case import load_case
+    from sopopt.inputs.case import load_case
 
     case = load_case(model, workspace=model.parent)
     options = sopopt.SolveOptions.from_settings(case.solver, time_limit=time_limit)
@@ -66,7 +66,7 @@ def _run(model: Path, time_limit: float) -> dict[str, Any]:
 
 def main() -> None:
     """Run the sizes and write the results JSON."""
-    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.inputs.generate import size_for_variables, write_instance
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e4, 1e5])

@@ -3,7 +3,7 @@ headless Chromium takes to draw the first screen.
 
     python benchmarks/report.py [--size 1e5] [--repeat 5] [--out benchmarks/report_results.json]
 
-Generates the seeded instance of :func:`sopopt.generate.size_for_variables`, solves it,
+Generates the seeded instance of :func:`sopopt.inputs.generate.size_for_variables`, solves it,
 writes the HTML report of that plan and of a second, surged case (demand +10%: a
 two-scenario comparison, as in a meeting), and opens it ``--repeat`` times in Debian's
 headless Chromium (selenium, system chromedriver, a fresh profile each time). Measured:
@@ -90,7 +90,7 @@ def measure(report: Path, folder: Path) -> dict[str, float]:
 def main() -> None:
     """Generate, solve, report, open; write the results JSON."""
     import sopopt
-    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.inputs.generate import size_for_variables, write_instance
     from sopopt.report.html import write_html_report
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

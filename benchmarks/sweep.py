@@ -2,9 +2,9 @@
 
     python benchmarks/sweep.py [--variables 1e5] [--cases 20] [--mix mixed|small] [--modes auto,warm,cold] [--out F]
 
-Generates one seeded instance (``sopopt.generate``), then:
+Generates one seeded instance (``sopopt.inputs.generate``), then:
 
-- cold: ``sopopt.solver`` end to end (load, build, solve, extract) on the base case,
+- cold: ``sopopt.solve.highs`` end to end (load, build, solve, extract) on the base case,
   ``--cold-runs`` times in fresh Resolver-free calls; the median times ``--cases`` is the
   cost of solving every case from scratch;
 - sweep: one :class:`sopopt.analysis.sweep.Resolver` solves ``--cases`` demand cases in turn
@@ -28,7 +28,7 @@ import numpy as np
 
 import sopopt
 from sopopt.analysis.sweep import WARM_THRESHOLD, Resolver
-from sopopt.generate import size_for_variables, write_instance
+from sopopt.inputs.generate import size_for_variables, write_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -33,7 +33,7 @@ import numpy as np
 
 import sopopt
 from sopopt.analysis.cases import export_cases, load_sweep
-from sopopt.generate import size_for_variables, write_instance
+from sopopt.inputs.generate import size_for_variables, write_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,9 +13,9 @@ Typical use::
 from __future__ import annotations
 
 from sopopt.analysis.hedge import HedgedPlan, hedge
+from sopopt.analysis.planner import solve
 from sopopt.analysis.replan import Replanned, replan
 from sopopt.analysis.sweep import sweep
-from sopopt.case import Case, load_case
 from sopopt.errors import (
     InfeasibleError,
     ModelBuildError,
@@ -24,9 +24,9 @@ from sopopt.errors import (
     SopoptError,
     UnboundedError,
 )
-from sopopt.planning import solve
-from sopopt.results import Plan, extract_plan
-from sopopt.solver import SolveOptions, SolveStatus, solve_model
+from sopopt.inputs.case import Case, load_case
+from sopopt.results.plan import Plan, extract_plan
+from sopopt.solve.highs import SolveOptions, SolveStatus, solve_model
 from sopopt.version import __version__
 
 

@@ -82,7 +82,7 @@ class UnboundedError(SolverError):
 
 
 #: Every kind of warning, by code: when it is given. Found before the solve by
-#: :mod:`sopopt.suspicious`, after it by :func:`sopopt.results.run_down_warnings`.
+#: :mod:`sopopt.inputs.warnings`, after it by :func:`sopopt.results.plan.run_down_warnings`.
 WARNING_CODES: dict[str, str] = {
     "no-demand": "a product has no demand anywhere in the horizon",
     "unreachable-demand": "demand at a site that nothing can supply: the product is not made there, and no lane, "

@@ -14,9 +14,9 @@ from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
 import sopopt
+from sopopt.analysis.planner import load_plans
 from sopopt.cli import app
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.planning import load_plans
 from sopopt.report.compare import (
     compare_plans,
     cost_bridge,
@@ -25,8 +25,8 @@ from sopopt.report.compare import (
     write_comparison,
 )
 from sopopt.report.html import render_html
-from sopopt.results import Plan
-from sopopt.run_folder import read_plan, write_outputs
+from sopopt.results.folders import read_plan, write_outputs
+from sopopt.results.plan import Plan
 
 DATA = Path(__file__).parent / "data"
 BASE = DATA / "report_base.yaml"

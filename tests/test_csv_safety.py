@@ -9,7 +9,7 @@ import csv
 import pytest
 
 import sopopt
-from sopopt.run_folder import read_plan, write_outputs
+from sopopt.results.folders import read_plan, write_outputs
 
 NAMES = ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-2", "\tx"]
 

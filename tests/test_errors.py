@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sopopt.case import load_case
 from sopopt.errors import ScenarioError
+from sopopt.inputs.case import load_case
 from tests.conftest import TINY_MODEL
 
 

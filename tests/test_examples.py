@@ -23,7 +23,7 @@ import yaml
 
 import sopopt
 from sopopt import Plan, SolveStatus
-from sopopt.periods import period_indices
+from sopopt.inputs.periods import period_indices
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

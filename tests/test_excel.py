@@ -17,7 +17,7 @@ import sopopt
 from sopopt.errors import OutputError
 from sopopt.report.compare import compare_plans, plan_names
 from sopopt.report.excel import GRID_MEASURES, write_workbook
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 DATA = Path(__file__).parent / "data"
 

@@ -221,7 +221,7 @@ def test_facade_and_report_section(tmp_path):
 
 @pytest.mark.parametrize("cause", ["capacity", "ending", "hiring", "supplier", "lane", "max-stock"])
 def test_generate_plants_each_cause(tmp_path, cause):
-    from sopopt.generate import write_instance
+    from sopopt.inputs.generate import write_instance
 
     twin = sopopt.solve(write_instance(tmp_path / "twin", 6, 4, 4))
     assert twin.status is sopopt.SolveStatus.OPTIMAL

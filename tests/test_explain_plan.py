@@ -12,8 +12,8 @@ import pytest
 
 import sopopt
 from sopopt.analysis.explain_plan import explain_plan
-from sopopt.planning import build
-from sopopt.solver import HighsSession, SolveOptions
+from sopopt.analysis.planner import build
+from sopopt.solve.highs import HighsSession, SolveOptions
 
 RANGES = Path(__file__).parent / "data" / "ranges"
 EXACT = {"rel": 1e-9, "abs": 1e-9}

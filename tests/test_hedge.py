@@ -33,14 +33,14 @@ from typer.testing import CliRunner
 
 import sopopt
 from sopopt.analysis.hedge import committed_keys, hedge, mean_data, read_hedge, solve_stacked, write_hedge
-from sopopt.case import load_case
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
+from sopopt.inputs.case import load_case
+from sopopt.inputs.compile import ModelData
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
-from sopopt.model.sets import ModelData
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.solver import HighsSession
+from sopopt.solve.highs import HighsSession
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

@@ -158,7 +158,7 @@ def test_whole_workers_need_a_whole_opening_headcount(tmp_path: Path) -> None:
 
 
 def test_generated_integer_instance_is_an_executable_plan(tmp_path: Path) -> None:
-    from sopopt.generate import write_instance
+    from sopopt.inputs.generate import write_instance
 
     path = write_instance(tmp_path, 4, 3, 4, seed=2, integer=True)
     case = sopopt.load_case(path, workspace=tmp_path)

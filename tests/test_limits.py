@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 import sopopt
-from sopopt import loading
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
-from sopopt.generate import size_for_variables, write_instance
+from sopopt.inputs.generate import size_for_variables, write_instance
+from sopopt.io import files as loading
 from tests.conftest import TINY_MODEL
 
 runner = CliRunner()

@@ -11,7 +11,7 @@ import pytest
 
 import sopopt
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 DATA = Path(__file__).parent / "data"
 PRICES = {"widget": 30.0, "gadget": 0.0}
@@ -86,8 +86,8 @@ def test_overtime_capacity_and_inventory_value(plan: Plan, base_plan: Plan) -> N
 
 
 def test_plan_carries_its_assumptions_and_they_survive_a_result_folder(base_plan: Plan, tmp_path: Path) -> None:
-    from sopopt.inputs import diff_inputs
-    from sopopt.run_folder import read_plan, write_outputs
+    from sopopt.inputs.flat import diff_inputs
+    from sopopt.results.folders import read_plan, write_outputs
 
     surge = sopopt.solve(DATA / "report_surge.yaml")
     assert len(surge.adjustments) == 1

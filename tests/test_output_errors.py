@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sopopt import loading, run_folder
 from sopopt.cli import app
+from sopopt.io import files as loading
+from sopopt.results import folders as run_folder
 from tests.conftest import TINY_MODEL
 
 runner = CliRunner()

@@ -17,7 +17,7 @@ from scipy.optimize import linprog
 
 import sopopt
 from sopopt.report.compare import compare_plans
-from sopopt.run_folder import read_plan, write_outputs
+from sopopt.results.folders import read_plan, write_outputs
 
 TEXTBOOK = Path(__file__).resolve().parents[1] / "models" / "textbook"
 

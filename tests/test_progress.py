@@ -12,9 +12,9 @@ import pytest
 from rich.console import Console
 
 import sopopt
-from sopopt.console import PLAIN_WIDTH, ProgressDisplay
-from sopopt.generate import write_instance
-from sopopt.solver import Phase, Progress, SolveOptions, SolveStatus
+from sopopt.cli.progress import PLAIN_WIDTH, ProgressDisplay
+from sopopt.inputs.generate import write_instance
+from sopopt.solve.highs import Phase, Progress, SolveOptions, SolveStatus
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from strategies import DEGENERATE, networks, write_network
 from test_fast_build import assert_same_lp
 
 import sopopt
-from sopopt.solver import SolveOptions
+from sopopt.solve.highs import SolveOptions
 
 ONE_THREAD = SolveOptions(threads=1)
 

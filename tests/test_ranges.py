@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import sopopt
-from sopopt.planning import build
-from sopopt.results import extract_plan, limit_sentence
-from sopopt.run_folder import read_plan, write_outputs
-from sopopt.solver import (
+from sopopt.analysis.planner import build
+from sopopt.results.folders import read_plan, write_outputs
+from sopopt.results.plan import extract_plan, limit_sentence
+from sopopt.solve.highs import (
     FIXED_MIP_LABEL,
     HighsSession,
     SolveOptions,

@@ -25,7 +25,7 @@ import sopopt
 from sopopt.analysis.replan import ReplanInfeasible, replan
 from sopopt.cli import app
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
-from sopopt.run_folder import write_outputs
+from sopopt.results.folders import write_outputs
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

@@ -17,7 +17,7 @@ import pytest
 
 import sopopt
 from sopopt.report.html import write_html_report
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 pytestmark = pytest.mark.browser
 

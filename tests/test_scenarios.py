@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import sopopt
-from sopopt.case import load_case
-from sopopt.views import diff_cases, json_schema, show_yaml
+from sopopt.inputs.case import load_case
+from sopopt.inputs.views import diff_cases, json_schema, show_yaml
 from tests.conftest import TINY_MODEL
 
 
@@ -206,10 +206,10 @@ def test_schema_describes_every_field_and_scenario_keys():
 def test_format_reference_is_current():
     from pathlib import Path
 
-    from sopopt.schema.reference import format_reference
+    from sopopt.inputs.schema.reference import format_reference
 
     docs = Path(__file__).parents[1] / "docs" / "format.md"
-    assert docs.read_text() == format_reference(), "run: python -m sopopt.schema.reference > docs/format.md"
+    assert docs.read_text() == format_reference(), "run: python -m sopopt.inputs.schema.reference > docs/format.md"
 
 
 @pytest.mark.parametrize("layout", ["column", "row"])

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sopopt
-from sopopt.generate import write_instance
-from sopopt.loading import SafeDumper
-from sopopt.views import show_yaml
+from sopopt.inputs.generate import write_instance
+from sopopt.inputs.views import show_yaml
+from sopopt.io.files import SafeDumper
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted([*ROOT.glob("scenarios/**/*.yaml"), *ROOT.glob("models/**/*.yaml")])

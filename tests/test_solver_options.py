@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
-from sopopt.schema.solver_options import CAPPED_OPTIONS, SOLVER_OPTIONS, OptionSpec, usable_cores
+from sopopt.inputs.schema.solver_options import CAPPED_OPTIONS, SOLVER_OPTIONS, OptionSpec, usable_cores
 from tests.conftest import TINY_MODEL
 
 runner = CliRunner()
@@ -147,7 +147,7 @@ def test_allowed_options_reach_the_solver(workspace) -> None:
 
 
 def _three_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sopopt.schema.solver_options.os.sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr("sopopt.inputs.schema.solver_options.os.sched_getaffinity", lambda pid: {0, 1, 2})
 
 
 @pytest.mark.parametrize("where", ["field", "option", "flag"])

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.cli import app
 from sopopt.errors import OutputError
-from sopopt.run_folder import read_plan, write_outputs
+from sopopt.results.folders import read_plan, write_outputs
 
 pty = pytest.importorskip("pty")
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 import sopopt
 from sopopt.analysis.cases import load_sweep
-from sopopt.analysis.store import StoreError
 from sopopt.analysis.sweep import sweep
 from sopopt.cli import app
+from sopopt.results.store import StoreError
 
 runner = CliRunner()
 

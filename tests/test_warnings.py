@@ -17,7 +17,7 @@ import sopopt
 from sopopt.cli import app
 from sopopt.errors import WARNING_CODES, StrictError
 from sopopt.report.html import render_html
-from sopopt.run_folder import read_plan, write_outputs
+from sopopt.results.folders import read_plan, write_outputs
 from tests.conftest import TINY_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]

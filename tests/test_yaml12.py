@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sopopt.case import load_case
 from sopopt.errors import ScenarioError
+from sopopt.inputs.case import load_case
 from tests.conftest import TINY_MODEL
 
 
@@ -148,7 +148,7 @@ def test_numeric_excel_cells_are_numbers_whatever_the_format(workspace, tmp_path
 
 
 def test_json_schema_allows_table_references_with_a_number_format():
-    from sopopt.views import json_schema
+    from sopopt.inputs.views import json_schema
 
     schema = json_schema()
     table = schema["$defs"]["DemandTable"]

@@ -26,9 +26,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sopopt.case import Case, adjust_case, load_case
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import (
+from sopopt.inputs.case import Case, adjust_case, load_case
+from sopopt.inputs.scenarios.validation import sorted_problems, validation_problems
+from sopopt.inputs.schema.scenario import Adjustment
+from sopopt.inputs.schema.solver_options import check_time_limit
+from sopopt.inputs.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
+from sopopt.io.files import (
     KeyPath,
     Locations,
     atomic_write,
@@ -38,10 +42,6 @@ from sopopt.loading import (
     read_yaml,
     workspace_folder,
 )
-from sopopt.scenarios.validation import sorted_problems, validation_problems
-from sopopt.schema.scenario import Adjustment
-from sopopt.schema.solver_options import check_time_limit
-from sopopt.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
 
 _SCOPES = ("periods", "product", "family", "site", "resource", "workforce", "supplier", "lane")
 

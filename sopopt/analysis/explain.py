@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 from sopopt.analysis.conflict import ConflictSearch, Element, find_conflict
 from sopopt.analysis.explain_plan import explain_plan
 from sopopt.analysis.members import AbsentLever, Describer, Member
+from sopopt.analysis.planner import solve
 from sopopt.analysis.repair import DEFAULT_REPAIR_ORDER, REPAIR_CLASSES, RepairResult, classes_of, repair
-from sopopt.case import Case, load_case
 from sopopt.errors import InfeasibleError, SolverError, SopoptError, UnboundedError
+from sopopt.inputs.case import Case, load_case
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW
-from sopopt.planning import solve
-from sopopt.results import Plan
-from sopopt.solver import SolveOptions, SolveStatus
+from sopopt.results.plan import Plan
+from sopopt.solve.highs import SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
     from sopopt.analysis.explain_plan import PlanExplanation

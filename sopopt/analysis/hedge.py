@@ -39,21 +39,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.case import Case, load_case
+from sopopt.analysis.planner import build
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
-from sopopt.loading import atomic_write, display_path
+from sopopt.inputs.case import Case, load_case
+from sopopt.inputs.compile import ModelData
+from sopopt.io.files import atomic_write, display_path
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
-from sopopt.model.sets import ModelData
 from sopopt.model.transforms.extended import Key, select
 from sopopt.model.transforms.fix import fix_keys
 from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.model.transforms.stack import StackedLP, case_category, stack
-from sopopt.planning import build
-from sopopt.results import Plan, extract_plan
-from sopopt.run_folder import metadata, read_plan, write_outputs
-from sopopt.solver import HighsSession, Solution, SolveOptions, SolveStatus
+from sopopt.results.folders import metadata, read_plan, write_outputs
+from sopopt.results.plan import Plan, extract_plan
+from sopopt.solve.highs import HighsSession, Solution, SolveOptions, SolveStatus
 
 #: Workforce decisions that ``firm_headcount`` makes common over the whole horizon.
 HEADCOUNT_DECISIONS = ("hires", "layoffs")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sopopt.analysis.provenance import Place, entity_place, item_path, place_of
 
 if TYPE_CHECKING:
-    from sopopt.case import Case
+    from sopopt.inputs.case import Case
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ adjustment's ``path:line`` together with the place of the value it adjusted, or
 ``default`` (the field was not given and the schema default applies). Places are derived
 from what loading already records, never by re-reading files:
 
-- :attr:`Case.locations <sopopt.case.Case.locations>` holds, for every key path, where it
+- :attr:`Case.locations <sopopt.inputs.case.Case.locations>` holds, for every key path, where it
   was written last down the ``extend`` chain (tables record one location per cell);
-- :attr:`Case.changes <sopopt.case.Case.changes>` holds every replaced value; a change
+- :attr:`Case.changes <sopopt.inputs.case.Case.changes>` holds every replaced value; a change
   whose location is not the key's own location was made by an ``adjust`` entry.
 
 A series value is looked up at the key of its period label (``{2027-11: 420}``), then at
@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sopopt.errors import Location
-from sopopt.loading import KeyPath
-from sopopt.periods import expand_series
+from sopopt.inputs.periods import expand_series
+from sopopt.io.files import KeyPath
 
 if TYPE_CHECKING:
-    from sopopt.case import Case
+    from sopopt.inputs.case import Case
 
 #: Suffixes of files whose locations are YAML (line, character column); others are tables.
 _YAML_SUFFIXES = (".yaml", ".yml")

@@ -34,18 +34,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.case import Case, load_case
+from sopopt.analysis.planner import build
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
-from sopopt.loading import atomic_write, display_path
+from sopopt.inputs.case import Case, load_case
+from sopopt.io.files import atomic_write, display_path
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.transforms.deviation import Deviation, add_deviation
 from sopopt.model.transforms.extended import Key, column_index
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.planning import build
-from sopopt.results import Plan, extract_plan
-from sopopt.run_folder import read_plan, write_outputs
-from sopopt.solver import HighsSession, Solution, SolveOptions
+from sopopt.results.folders import read_plan, write_outputs
+from sopopt.results.plan import Plan, extract_plan
+from sopopt.solve.highs import HighsSession, Solution, SolveOptions
 
 #: Decisions charged for changing, by change-cost name: (component, table).
 CHARGED = {"production": ("production", "production"), "headcount": ("headcount", "headcount")}

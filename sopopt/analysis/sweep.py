@@ -16,7 +16,7 @@ only numbers change in the LP that HiGHS holds:
 - any other case is built as arrays (cheap next to a solve) and compared with the loaded
   LP: when it has the same columns, rows and nonzero pattern, the costs, bounds,
   right-hand sides, coefficients and offset that differ are changed in place
-  (:meth:`~sopopt.solver.HighsSession.replace_numbers`); otherwise (a lever switched on
+  (:meth:`~sopopt.solve.highs.HighsSession.replace_numbers`); otherwise (a lever switched on
   or off, a coefficient that became zero, another network) the LP is rebuilt and solved
   cold. ``plan.info["reused_lp"]`` says which happened.
 
@@ -55,19 +55,19 @@ import numpy as np
 import pandas as pd
 
 from sopopt.analysis.cases import Sweep, SweepCase, load_sweep, make_case
+from sopopt.analysis.planner import Build
 from sopopt.analysis.pool import Lost, default_workers, run_dask, run_local
-from sopopt.analysis.store import KEEPABLE, Store, StoreError, plan_row
-from sopopt.case import Case
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
-from sopopt.loading import locate
+from sopopt.inputs.case import Case
+from sopopt.inputs.compile import ModelData
+from sopopt.io.files import locate
 from sopopt.model.fast import FastLP, build_lp
 from sopopt.model.lp import LinearProgram
-from sopopt.model.sets import ModelData
 from sopopt.model.standard_form import compile_lp
 from sopopt.model.transforms.smoothing import with_smoothing
-from sopopt.planning import Build
-from sopopt.results import Info, Plan, extract_plan
-from sopopt.solver import HighsSession, SolveOptions
+from sopopt.results.plan import Info, Plan, extract_plan
+from sopopt.results.store import KEEPABLE, Store, StoreError, plan_row
+from sopopt.solve.highs import HighsSession, SolveOptions
 
 #: Largest relative change (demand, or a group of the LP's numbers) for which
 #: ``warm="auto"`` re-solves warm. At 1e5 columns a warm dual simplex took 4-5 s for
@@ -496,7 +496,7 @@ def sweep(
             instead of local processes.
         time_limit, max_cases, keep: override the sweep file's fields.
         restart: solve every case again, replacing stored ones (needed after an input
-            changed: otherwise that is a :class:`~sopopt.analysis.store.StoreError`).
+            changed: otherwise that is a :class:`~sopopt.results.store.StoreError`).
         workspace: folder the sweep's scenario files must lie in.
         progress: called with the counts after each case starts or finishes.
 

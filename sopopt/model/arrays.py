@@ -28,8 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from sopopt.errors import InfeasibleError
+from sopopt.inputs.compile import Item, ModelData
 from sopopt.model.lp import LinearProgram
-from sopopt.model.sets import Item, ModelData
 
 INF = math.inf
 Grid = np.ndarray  # (entities, T) array
@@ -58,8 +58,8 @@ class Block:
 class FastLP(LinearProgram):
     """The LP as arrays and the index map back to components (blocks of cells).
 
-    :func:`sopopt.solver.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
-    copy); :func:`sopopt.solver.highs_lp` makes a ``highspy.HighsLp`` of them.
+    :func:`sopopt.solve.highs.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
+    copy); :func:`sopopt.solve.highs.highs_lp` makes a ``highspy.HighsLp`` of them.
     """
 
     columns: list[Block]
@@ -163,11 +163,11 @@ class ArrayModel:
     # ----------------------------------------------------------------- item helpers
 
     def item_grid(self, attr: str) -> Grid:
-        """An :class:`~sopopt.model.sets.Item` series as an (items, T) grid."""
+        """An :class:`~sopopt.inputs.compile.Item` series as an (items, T) grid."""
         return stack([getattr(item, attr) for item in self.items], self.T)
 
     def item_flag(self, attr: str) -> np.ndarray:
-        """An :class:`~sopopt.model.sets.Item` flag as a boolean vector over items."""
+        """An :class:`~sopopt.inputs.compile.Item` flag as a boolean vector over items."""
         return np.array([bool(getattr(item, attr)) for item in self.items], dtype=bool)
 
     def item_keys(self, where: np.ndarray) -> list[tuple[str, str]]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.families import FAMILIES
 from sopopt.model.family import Registry
 from sopopt.model.objective import add_objective
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.model.sets import ModelData
 
 
 def build_model(data: ModelData) -> pyo.ConcreteModel:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sopopt.inputs.compile import ModelData
     from sopopt.model.arrays import ArrayModel
-    from sopopt.model.sets import ModelData
 
 
 @dataclass(frozen=True)

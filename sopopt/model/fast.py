@@ -11,7 +11,7 @@ optimum. Pyomo is never imported on this path.
 Usage::
 
     lp = build_lp(case.data)          # FastLP: arrays + index map
-    sopopt.solver.pass_lp(h, lp)      # into a highspy.Highs (highs_lp(lp) for a HighsLp)
+    sopopt.solve.highs.pass_lp(h, lp)      # into a highspy.Highs (highs_lp(lp) for a HighsLp)
     values = lp.values(x)             # {component: {index: value}}, like Solution.values
     duals = lp.duals(y)               # {component: {index: dual}}, like Solution.duals
 """
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import time
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, FastLP
 from sopopt.model.families import FAMILIES
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.model.sets import ModelData
 
 
 def build_lp(data: ModelData) -> FastLP:

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sopopt.errors import InfeasibleError
+from sopopt.inputs.compile import HandlingData, ModelData
 from sopopt.model.arrays import ArrayModel, lagged, stack
 from sopopt.model.common import bound
 from sopopt.model.demand import sales_arrays, sales_expression
 from sopopt.model.family import Family, LimitSpec, Registry, VarSpec
-from sopopt.model.sets import HandlingData, ModelData
 from sopopt.model.transport import SHIPMENT, lane_products
 
 if TYPE_CHECKING:

@@ -43,12 +43,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, lagged, previous
 from sopopt.model.common import bound
 from sopopt.model.demand import sales_arrays, sales_expression
 from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
 from sopopt.model.production import PRODUCTION, SUBCONTRACT
-from sopopt.model.sets import ModelData
 from sopopt.model.transport import SHIPMENT, lane_products
 
 if TYPE_CHECKING:

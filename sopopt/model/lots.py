@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.family import CostCategory, Family, Registry, VarSpec
 from sopopt.model.production import PRODUCTION
-from sopopt.model.sets import ModelData
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
 from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
-from sopopt.model.sets import ModelData
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

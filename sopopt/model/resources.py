@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData, ResourceData
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
 from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.production import PRODUCTION
-from sopopt.model.sets import ModelData, ResourceData
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

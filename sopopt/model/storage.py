@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
 from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.inventory import INVENTORY
-from sopopt.model.sets import ModelData
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import INF, ArrayModel, stack
 from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
-from sopopt.model.sets import ModelData
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

@@ -55,11 +55,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData, WorkforceData
 from sopopt.model.arrays import ArrayModel, previous, stack
 from sopopt.model.common import bound
 from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.production import PRODUCTION
-from sopopt.model.sets import ModelData, WorkforceData
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

@@ -1,4 +1,4 @@
-"""Plotly figures built from :class:`~sopopt.results.Plan` objects only.
+"""Plotly figures built from :class:`~sopopt.results.plan.Plan` objects only.
 
 Each function returns a ``plotly.graph_objects.Figure`` (or None when the plan has
 nothing to show, e.g. no suppliers). Every axis title ends with its unit in
@@ -18,11 +18,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sopopt.inputs.periods import period_start
 from sopopt.model.registry import COST_LABELS
-from sopopt.periods import period_start
 from sopopt.report import palette
 from sopopt.report.compare import cost_bridge, plan_names
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 _FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif", "size": 13}
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]

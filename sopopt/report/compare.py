@@ -1,12 +1,12 @@
 """Compare plans: a side-by-side table, where the plans differ, and a cost bridge.
 
-Every function reads :class:`~sopopt.results.Plan` objects only and returns a DataFrame,
+Every function reads :class:`~sopopt.results.plan.Plan` objects only and returns a DataFrame,
 so the same numbers feed the command line, the HTML report and the Excel workbook.
 The first plan is the *baseline*: deltas are ``plan - baseline`` and relative deltas
 ``(plan - baseline) / |baseline|`` (a fraction, NaN when the baseline is 0).
 
 Result folders written by ``sopopt solve --out`` are read back by
-:func:`sopopt.run_folder.read_plan`, so plans solved once can be compared later.
+:func:`sopopt.results.folders.read_plan`, so plans solved once can be compared later.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from sopopt.errors import SopoptError
-from sopopt.loading import atomic_write
+from sopopt.io.files import atomic_write
 from sopopt.model.registry import COST_CATEGORIES, COST_LABELS, TRANSFORM_COST_CATEGORIES, TRANSFORM_COST_LABELS
-from sopopt.results import Plan
-from sopopt.run_folder import write_outputs
+from sopopt.results.folders import write_outputs
+from sopopt.results.plan import Plan
 
 #: Section headings of the comparison table, by ``Metric.group``.
 GROUP_TITLES = {
@@ -353,7 +353,7 @@ def _slug(name: str) -> str:
 
 def write_comparison(plans: Sequence[Plan], out_dir: Path) -> list[Path]:
     """Write ``comparison.csv``, ``cost_bridge.csv``, ``differences.csv`` and every
-    plan's own tables (``plans/<name>/``, readable by :func:`sopopt.run_folder.read_plan`); return the
+    plan's own tables (``plans/<name>/``, readable by :func:`sopopt.results.folders.read_plan`); return the
     paths written. Each file is written atomically."""
     names = plan_names(plans)
     base = plans[0]

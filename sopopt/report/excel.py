@@ -34,8 +34,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sopopt.loading import write_atomically
-from sopopt.periods import period_start
+from sopopt.inputs.periods import period_start
+from sopopt.io.files import write_atomically
 from sopopt.report.compare import (
     COST_LABELS,
     GROUP_TITLES,
@@ -45,7 +45,7 @@ from sopopt.report.compare import (
     plan_differences,
     plan_names,
 )
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 #: Unit of the ``value`` column of each decision table.
 TABLE_UNITS = {

@@ -33,7 +33,7 @@ from plotly.offline import get_plotlyjs
 from sopopt.analysis.explain_plan import PlanExplanation
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
-from sopopt.loading import atomic_write
+from sopopt.io.files import atomic_write
 from sopopt.report import charts, palette
 from sopopt.report.compare import (
     GROUP_TITLES,
@@ -45,7 +45,7 @@ from sopopt.report.compare import (
     plan_names,
 )
 from sopopt.report.summary import assumptions, scenario_cards
-from sopopt.results import Plan, limit_sentence
+from sopopt.results.plan import Plan, limit_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

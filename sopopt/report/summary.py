@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sopopt.inputs import Difference, diff_inputs
+from sopopt.inputs.flat import Difference, diff_inputs
 from sopopt.report.compare import format_value, plan_names
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 Better = Literal["higher", "lower", ""]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sopopt.inputs.compile import ModelData
 from sopopt.model.lp import LinearProgram
-from sopopt.model.sets import ModelData
 from sopopt.model.transforms.deviation import Deviation, add_deviation
 from sopopt.model.transforms.extended import column_index
 

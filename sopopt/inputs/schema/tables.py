@@ -1,7 +1,7 @@
 """Table references: a series or the demand read from a CSV or Excel table.
 
 These models document the ``{file: ...}`` forms (docs/format.md and the JSON Schema);
-:mod:`sopopt.scenarios.tables` reads them before the network is validated.
+:mod:`sopopt.inputs.scenarios.tables` reads them before the network is validated.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sopopt.schema.network import Name, Strict
+from sopopt.inputs.schema.network import Name, Strict
 
 #: Thousands separators a table may declare (``' '`` also covers the no-break space).
 Thousands = Literal[",", ".", " ", "'"]

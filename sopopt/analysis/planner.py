@@ -1,8 +1,8 @@
-"""The one-call API: a scenario in, a :class:`~sopopt.results.Plan` out.
+"""The one-call API: a scenario in, a :class:`~sopopt.results.plan.Plan` out.
 
 The steps stay separate for sweeps and inspection: :func:`sopopt.load_case`,
-:func:`sopopt.model.build_model`, :func:`sopopt.solver.solve_model`,
-:func:`sopopt.results.extract_plan`.
+:func:`sopopt.model.build_model`, :func:`sopopt.solve.highs.solve_model`,
+:func:`sopopt.results.plan.extract_plan`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from sopopt.case import Case, load_case
 from sopopt.errors import InfeasibleError, StrictError
+from sopopt.inputs.case import Case, load_case
+from sopopt.inputs.views import describe_adjustments, flat_inputs
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
-from sopopt.results import Info, Plan, extract_plan, run_down_warnings
-from sopopt.run_folder import read_plan
-from sopopt.solver import (
+from sopopt.results.folders import read_plan
+from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings
+from sopopt.solve.highs import (
     HighsSession,
     Phase,
     Progress,
@@ -33,7 +34,6 @@ from sopopt.solver import (
     guarded,
     raise_for_status,
 )
-from sopopt.views import describe_adjustments, flat_inputs
 
 #: The components whose ranges plans report: limit rows and bounded variables.
 RANGED_ROWS = frozenset(spec.component for spec in LIMITS)
@@ -75,7 +75,7 @@ def solve(
             when there is no plan; otherwise return a plan whose status says so.
         how: build path, ``fast`` (default) or ``pyomo`` (same LP, see :data:`Build`).
         workspace: when given a path, the folder its files must lie in (see
-            :func:`~sopopt.case.load_case`).
+            :func:`~sopopt.inputs.case.load_case`).
         strict: raise :class:`~sopopt.errors.StrictError` if the case (before the
             solve) or the plan (after it) has warnings; else they are in ``plan.warnings``.
 
@@ -184,7 +184,7 @@ def load_plans(
     *, strict: bool = False,
 ) -> list[Plan]:
     """A plan for each source: result folders are read back, scenario files solved
-    (with ``workspace`` as in :func:`~sopopt.case.load_case`). With ``strict``, a plan
+    (with ``workspace`` as in :func:`~sopopt.inputs.case.load_case`). With ``strict``, a plan
     with warnings (read back or solved) raises :class:`~sopopt.errors.StrictError`.
 
     A scenario without a feasible plan gives a plan whose status says so (it is not

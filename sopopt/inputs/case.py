@@ -1,8 +1,8 @@
 """A planning case: a resolved scenario, checked, with its model data compiled.
 
 :func:`load_case` runs the whole input side in order: resolve the scenario
-(:mod:`sopopt.scenarios`), check cross-references (:mod:`sopopt.checks`), compile the
-model data (:func:`sopopt.model.sets.compile_data`), and raise every problem found as one
+(:mod:`sopopt.inputs.scenarios`), check cross-references (:mod:`sopopt.inputs.checks`), compile the
+model data (:func:`sopopt.inputs.compile.compile_data`), and raise every problem found as one
 :class:`~sopopt.errors.ScenarioError`.
 """
 
@@ -17,16 +17,16 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from sopopt.checks import check_network
 from sopopt.errors import DataWarning, Location, Problem, ScenarioError, StrictError
-from sopopt.loading import KeyPath, Locations, locate
-from sopopt.model.sets import ModelData, compile_data
-from sopopt.scenarios import Change, resolve_scenario
-from sopopt.scenarios.adjustments import apply_adjustments
-from sopopt.scenarios.validation import sorted_problems, validation_problems
-from sopopt.schema.network import Network
-from sopopt.schema.scenario import Adjustment, ExplainSettings, ReplanSettings, SolverSettings
-from sopopt.suspicious import find_warnings
+from sopopt.inputs.checks import check_network
+from sopopt.inputs.compile import ModelData, compile_data
+from sopopt.inputs.scenarios import Change, resolve_scenario
+from sopopt.inputs.scenarios.adjustments import apply_adjustments
+from sopopt.inputs.scenarios.validation import sorted_problems, validation_problems
+from sopopt.inputs.schema.network import Network
+from sopopt.inputs.schema.scenario import Adjustment, ExplainSettings, ReplanSettings, SolverSettings
+from sopopt.inputs.warnings import find_warnings
+from sopopt.io.files import KeyPath, Locations, locate
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Case:
     adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
     """The adjustments applied, in order, with where each was written."""
     warnings: list[DataWarning] = field(default_factory=list, repr=False)
-    """Valid but suspicious input (see :mod:`sopopt.suspicious`), found when checked."""
+    """Valid but suspicious input (see :mod:`sopopt.inputs.warnings`), found when checked."""
 
     def where(self, *path: str) -> Location | None:
         """Location of the deepest recorded prefix of ``path``."""

@@ -1,6 +1,6 @@
 """Period labels, period lengths and per-period series.
 
-A series (see :mod:`sopopt.schema.network`) is one number, a list with one number per
+A series (see :mod:`sopopt.inputs.schema.network`) is one number, a list with one number per
 period, or a mapping from period label or ``FIRST..LAST`` range to number with an
 optional ``default``. :func:`expand_series` turns any of them into one float per period.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sopopt.schema.network import Periods  # annotations only: periods is a base module
+    from sopopt.inputs.schema.network import Periods  # annotations only: periods is a base module
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -29,9 +29,9 @@ import scipy.sparse as sp
 from pydantic import ValidationError
 
 from sopopt.errors import InfeasibleError, Interrupted, Problem, ScenarioError, SolverError, UnboundedError
+from sopopt.inputs.schema.scenario import SolverSettings
+from sopopt.inputs.schema.solver_options import CAPPED_OPTIONS, SolverOptions, check_threads, check_time_limit, refusal
 from sopopt.model.lp import LinearProgram
-from sopopt.schema.scenario import SolverSettings
-from sopopt.schema.solver_options import CAPPED_OPTIONS, SolverOptions, check_threads, check_time_limit, refusal
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from sopopt.errors import Location, OutputError, Problem, ScenarioError
-from sopopt.schema.limits import (
+from sopopt.io.limits import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
     MAX_TABLE_BYTES,

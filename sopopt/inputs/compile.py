@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sopopt.periods import expand_series
-from sopopt.schema.network import ItemFields, Network
+from sopopt.inputs.periods import expand_series
+from sopopt.inputs.schema.network import ItemFields, Network
 
 INF = float("inf")
 Array = np.ndarray

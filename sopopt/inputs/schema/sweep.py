@@ -18,9 +18,9 @@ from typing import Annotated
 
 from pydantic import Field, StrictStr, model_validator
 
-from sopopt.schema.network import MAX_MAGNITUDE, Name, Strict
-from sopopt.schema.scenario import AdjustTarget, Scope
-from sopopt.schema.solver_options import TimeLimit
+from sopopt.inputs.schema.network import MAX_MAGNITUDE, Name, Strict
+from sopopt.inputs.schema.scenario import AdjustTarget, Scope
+from sopopt.inputs.schema.solver_options import TimeLimit
 
 #: Largest number of cases a sweep may have unless its file or the command line allows
 #: more: a grid grows as the product of its axes, and each case costs a solve.

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sopopt.errors import Problem
-from sopopt.loading import KeyPath, Locations, locate
-from sopopt.schema.solver_options import refusal
+from sopopt.inputs.schema.solver_options import refusal
+from sopopt.io.files import KeyPath, Locations, locate
 
 
 def _all_field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:

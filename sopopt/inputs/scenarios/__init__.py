@@ -14,11 +14,11 @@ Within one file a key given twice is an error. Down the chain the child wins, an
 replaced value is logged at DEBUG as ``old -> new`` and kept in :attr:`Resolved.changes`
 for ``sopopt show``.
 
-The steps live in their own modules: :mod:`~sopopt.scenarios.chain` (reading and
-merging), :mod:`~sopopt.scenarios.tables` (CSV and Excel tables),
-:mod:`~sopopt.scenarios.adjustments` and :mod:`~sopopt.scenarios.validation` (schema
+The steps live in their own modules: :mod:`~sopopt.inputs.scenarios.chain` (reading and
+merging), :mod:`~sopopt.inputs.scenarios.tables` (CSV and Excel tables),
+:mod:`~sopopt.inputs.scenarios.adjustments` and :mod:`~sopopt.inputs.scenarios.validation` (schema
 errors in the user's terms). Cross-reference checks and compiling the model data come
-after, in :func:`sopopt.case.load_case`.
+after, in :func:`sopopt.inputs.case.load_case`.
 """
 
 from __future__ import annotations
@@ -31,13 +31,12 @@ import numpy as np
 from pydantic import ValidationError
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations, default_workspace, display_path, locate, workspace_folder
-from sopopt.scenarios.adjustments import apply_adjustments
-from sopopt.scenarios.chain import Change, Document, deep_merge, horizon, merge_locations, read_chain
-from sopopt.scenarios.tables import expand_tables
-from sopopt.scenarios.validation import sorted_problems, validation_problems
-from sopopt.schema.network import Network
-from sopopt.schema.scenario import (
+from sopopt.inputs.scenarios.adjustments import apply_adjustments
+from sopopt.inputs.scenarios.chain import Change, Document, deep_merge, horizon, merge_locations, read_chain
+from sopopt.inputs.scenarios.tables import expand_tables
+from sopopt.inputs.scenarios.validation import sorted_problems, validation_problems
+from sopopt.inputs.schema.network import Network
+from sopopt.inputs.schema.scenario import (
     SCENARIO_KEYS,
     Adjustment,
     ExplainSettings,
@@ -45,6 +44,7 @@ from sopopt.schema.scenario import (
     ScenarioMeta,
     SolverSettings,
 )
+from sopopt.io.files import KeyPath, Locations, default_workspace, display_path, locate, workspace_folder
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from sopopt.periods import expand_series
+from sopopt.inputs.periods import expand_series
 
 
 def plain(value: Any) -> Any:

@@ -26,8 +26,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sopopt.errors import DataWarning, Interrupted, OutputError, ScenarioError, SolverError, SopoptError, StrictError
-from sopopt.results import Plan
-from sopopt.solver import SolveOptions, SolveStatus
+from sopopt.results.plan import Plan
+from sopopt.solve.highs import SolveOptions, SolveStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from sopopt.analysis.hedge import HedgedPlan
     from sopopt.analysis.replan import Replanned
     from sopopt.analysis.sweep import SweepProgress
-    from sopopt.case import Case
+    from sopopt.inputs.case import Case
 
 class _OneLineErrors(TyperGroup):
     """The command group, printing a usage error (a missing file, a bad flag value) as one
@@ -307,10 +307,10 @@ def solve(
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
     why it has no plan, see ``sopopt explain``)."""
-    from sopopt.case import load_case
-    from sopopt.console import ProgressDisplay, signals_raise_interrupted
-    from sopopt.planning import solve as solve_case
-    from sopopt.run_folder import check_replaceable, write_outputs
+    from sopopt.analysis.planner import solve as solve_case
+    from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
+    from sopopt.inputs.case import load_case
+    from sopopt.results.folders import check_replaceable, write_outputs
 
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
@@ -348,8 +348,8 @@ def solve(
 def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limit: float | None) -> None:
     """Add a solve to the ``runs`` table of a results database."""
     from sopopt.analysis.cases import input_hash
-    from sopopt.analysis.store import Store
-    from sopopt.loading import display_path
+    from sopopt.io.files import display_path
+    from sopopt.results.store import Store
 
     try:
         with Store(store) as db:
@@ -363,7 +363,7 @@ def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool =
     """For an infeasible case: print why (if ``show``), and return the plan carrying its
     explanation."""
     from sopopt.analysis.explain import explain_infeasible
-    from sopopt.solver import SolveStatus
+    from sopopt.solve.highs import SolveStatus
 
     if plan.status not in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
         return plan
@@ -379,8 +379,8 @@ def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool =
 
 def _with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
     """An infeasible plan solved from a scenario file, carrying why it has no plan."""
-    from sopopt.case import load_case
-    from sopopt.solver import SolveStatus
+    from sopopt.inputs.case import load_case
+    from sopopt.solve.highs import SolveStatus
 
     scenario = plan.info.get("scenario")
     no_plan = plan.status in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
@@ -413,7 +413,7 @@ def explain(
     """Explain a case: why it has no plan (the conflicting limits with the file and line
     that set them, and what would have to give), or why its plan is what it is."""
     from sopopt.analysis.explain import explain as explain_case
-    from sopopt.case import load_case
+    from sopopt.inputs.case import load_case
 
     try:
         result = explain_case(
@@ -431,7 +431,7 @@ def explain(
 @app.command()
 def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """Check a scenario without solving; list every problem found, then every warning."""
-    from sopopt.case import load_case
+    from sopopt.inputs.case import load_case
 
     try:
         case = load_case(scenario, workspace=workspace, strict=strict)
@@ -449,8 +449,8 @@ def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: Stri
 @app.command()
 def show(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """Print the fully resolved scenario as YAML (after every extend and adjustment)."""
-    from sopopt.case import load_case
-    from sopopt.views import show_yaml
+    from sopopt.inputs.case import load_case
+    from sopopt.inputs.views import show_yaml
 
     try:
         case = load_case(scenario, workspace=workspace, strict=strict)
@@ -463,8 +463,8 @@ def show(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOp
 @app.command()
 def diff(a: ScenarioArg, b: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """List every input that differs between two resolved scenarios."""
-    from sopopt.case import load_case
-    from sopopt.views import diff_cases
+    from sopopt.inputs.case import load_case
+    from sopopt.inputs.views import diff_cases
 
     try:
         differences = diff_cases(load_case(a, workspace=workspace, strict=strict),
@@ -498,7 +498,7 @@ def generate(
     ] = False,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
-    from sopopt.generate import size_for_variables, write_instance
+    from sopopt.inputs.generate import size_for_variables, write_instance
 
     if variables is not None:
         products, sites, periods = size_for_variables(variables)
@@ -519,8 +519,8 @@ def generate(
 
 def _lp_size(path: Path) -> str:
     """The size of the LP a generated case builds (by building it)."""
-    from sopopt.case import load_case
-    from sopopt.planning import build
+    from sopopt.analysis.planner import build
+    from sopopt.inputs.case import load_case
 
     try:
         lp = build(load_case(path, workspace=path.parent))
@@ -535,8 +535,8 @@ def schema(
     sweep: Annotated[bool, typer.Option("--sweep", help="The schema of sweep files instead.")] = False,
 ) -> None:
     """Print the JSON Schema of the file format (for editor autocompletion)."""
-    from sopopt.loading import atomic_write
-    from sopopt.views import json_schema, sweep_json_schema
+    from sopopt.inputs.views import json_schema, sweep_json_schema
+    from sopopt.io.files import atomic_write
 
     text = json.dumps(sweep_json_schema() if sweep else json_schema(), indent=2) + "\n"
     if out is None:
@@ -728,7 +728,7 @@ def compare(
 def _compare_plans(source: Path, workspace: Path | None, strict: bool) -> list[Plan]:
     """The plans a compare source stands for: every case of a hedge folder, else one."""
     from sopopt.analysis.hedge import is_hedge_folder, read_hedge
-    from sopopt.planning import load_plans
+    from sopopt.analysis.planner import load_plans
 
     if source.is_dir() and is_hedge_folder(source):
         return read_hedge(source).plans
@@ -744,8 +744,8 @@ def _report_sources(
     scenario file its plan and the causes of its costliest shortages and overtime.
     With ``strict``, a plan with warnings raises :class:`~sopopt.errors.StrictError`."""
     from sopopt.analysis.hedge import is_hedge_folder, read_hedge
+    from sopopt.analysis.planner import load_plans
     from sopopt.analysis.replan import is_replan_folder, read_replan
-    from sopopt.planning import load_plans
 
     plans: list[Plan] = []
     analyses: list[HedgedPlan | PlanExplanation | Replanned] = []
@@ -775,8 +775,8 @@ def _explained(source: Path, workspace: Path | None, strict: bool = False) -> tu
     explanation keeps the basis); a case without an optimal plan gets no causes. With
     ``strict``, warnings of the case or its plan raise :class:`~sopopt.errors.StrictError`."""
     from sopopt.analysis.explain_plan import explain_plan
-    from sopopt.case import load_case
-    from sopopt.planning import solve as solve_case
+    from sopopt.analysis.planner import solve as solve_case
+    from sopopt.inputs.case import load_case
 
     case = load_case(source, workspace=workspace, strict=strict)
     try:
@@ -886,8 +886,8 @@ def hedge_command(
 ) -> None:
     """One plan across demand cases: commit the first periods now, with EVPI and VSS."""
     from sopopt.analysis.hedge import hedge, write_hedge
-    from sopopt.case import load_case
-    from sopopt.console import ProgressDisplay, signals_raise_interrupted
+    from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
+    from sopopt.inputs.case import load_case
 
     parsed = _parse_weights(weights)
     display = ProgressDisplay(f"hedging {len(scenarios)} cases", console=errors, enabled=not quiet and not verbose)
@@ -1008,8 +1008,8 @@ def sweep(
 
 def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
     """Solve one case of a sweep and write its tables, as ``sopopt solve --out`` does."""
-    from sopopt.planning import solve as solve_case
-    from sopopt.run_folder import write_outputs
+    from sopopt.analysis.planner import solve as solve_case
+    from sopopt.results.folders import write_outputs
 
     try:
         case = loaded.load(loaded.case(case_id))
@@ -1109,7 +1109,7 @@ def replan_command(
 ) -> None:
     """Re-plan from a previous plan: keep a frozen zone firm and charge changes beyond it."""
     from sopopt.analysis.replan import replan, write_replan
-    from sopopt.case import load_case
+    from sopopt.inputs.case import load_case
 
     costs = _parse_change_costs(change_cost or [])
     try:
@@ -1136,7 +1136,7 @@ def main() -> None:
     SIGTERM stops every command as Ctrl-C does (temporary files are removed on the way
     out); a command stopped so exits 130 (SIGINT) or 143 (SIGTERM).
     """
-    from sopopt.console import signals_raise_interrupted
+    from sopopt.cli.progress import signals_raise_interrupted
 
     with signals_raise_interrupted():
         try:

@@ -1,7 +1,7 @@
 """Seeded synthetic planning cases of any size, for benchmarks and tests.
 
 :func:`generate_network` returns a plain dict in the sopopt file format (valid for
-:class:`sopopt.schema.network.Network`); :func:`write_instance` writes it as
+:class:`sopopt.inputs.schema.network.Network`); :func:`write_instance` writes it as
 ``model.yaml`` plus ``demand.csv`` (referenced as ``demand: {file: demand.csv}``).
 The same arguments always give the same case (numpy ``default_rng(seed)``).
 
@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sopopt.loading import atomic_write, make_folder
+from sopopt.io.files import atomic_write, make_folder
 
 #: Share of products (by rank) in class A.
 A_SHARE = 0.2
@@ -446,7 +446,7 @@ def generate_network(
     return {
         "name": f"synthetic-{products}x{sites}x{periods}-s{seed}",
         "description": f"Synthetic case: {products} products, {len(g.plants)} plants, {len(g.dcs)} DCs, {periods} "
-        f"{'weeks' if weekly else 'months'} (sopopt.generate, seed {seed}).",
+        f"{'weeks' if weekly else 'months'} (sopopt.inputs.generate, seed {seed}).",
         "currency": "EUR",
         "periods": horizon,
         "products": out_products,

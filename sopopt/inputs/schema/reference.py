@@ -1,7 +1,7 @@
 """The file-format reference (docs/format.md), generated from the schema itself.
 
 Every field's type, default and description come from the pydantic models, so the
-reference cannot drift from what the loader accepts. ``python -m sopopt.schema.reference``
+reference cannot drift from what the loader accepts. ``python -m sopopt.inputs.schema.reference``
 prints it; a test checks that docs/format.md is current.
 """
 
@@ -14,15 +14,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from sopopt.errors import WARNING_CODES
-from sopopt.schema.limits import (
-    MAX_ALIAS_NODES,
-    MAX_DEPTH,
-    MAX_TABLE_BYTES,
-    MAX_WORKBOOK_UNPACKED,
-    MAX_YAML_BYTES,
-    size_text,
-)
-from sopopt.schema.network import (
+from sopopt.inputs.schema.network import (
     Backlog,
     Lane,
     LostSales,
@@ -43,7 +35,7 @@ from sopopt.schema.network import (
     WorkerOvertime,
     Workforce,
 )
-from sopopt.schema.scenario import (
+from sopopt.inputs.schema.scenario import (
     ADJUSTABLE,
     Adjustment,
     ChangeCosts,
@@ -52,9 +44,17 @@ from sopopt.schema.scenario import (
     ScenarioMeta,
     SolverSettings,
 )
-from sopopt.schema.solver_options import MAX_TIME_LIMIT, SOLVER_OPTIONS
-from sopopt.schema.sweep import GridAxis, SweepSpec
-from sopopt.schema.tables import DemandTable, SeriesTable
+from sopopt.inputs.schema.solver_options import MAX_TIME_LIMIT, SOLVER_OPTIONS
+from sopopt.inputs.schema.sweep import GridAxis, SweepSpec
+from sopopt.inputs.schema.tables import DemandTable, SeriesTable
+from sopopt.io.limits import (
+    MAX_ALIAS_NODES,
+    MAX_DEPTH,
+    MAX_TABLE_BYTES,
+    MAX_WORKBOOK_UNPACKED,
+    MAX_YAML_BYTES,
+    size_text,
+)
 
 #: (heading, where it appears in a file, model) in reading order.
 SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
@@ -153,7 +153,7 @@ def format_reference() -> str:
     lines = [
         "# File format reference",
         "",
-        "Generated from the schema by `python -m sopopt.schema.reference`; do not edit by hand.",
+        "Generated from the schema by `python -m sopopt.inputs.schema.reference`; do not edit by hand.",
         "",
         "Units: quantities in units of product (or material); time in hours; money in the",
         "model's `currency`; volume in the model's volume unit. Costs are per unit per period",

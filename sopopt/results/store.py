@@ -27,7 +27,7 @@ import pandas as pd
 
 from sopopt.errors import SopoptError
 from sopopt.model.registry import COST_CATEGORIES, VARIABLES
-from sopopt.results import Plan
+from sopopt.results.plan import Plan
 
 #: Plan tables that ``--keep`` can store, keyed by case.
 KEEPABLE = ("plan", *dict.fromkeys(spec.table for spec in VARIABLES))

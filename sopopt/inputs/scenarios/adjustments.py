@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sopopt.errors import Problem
-from sopopt.loading import KeyPath, Locations
-from sopopt.periods import expand_series, period_indices
-from sopopt.scenarios.chain import Change, get, put
-from sopopt.schema.network import ProductSite
-from sopopt.schema.scenario import ADJUSTABLE, Adjustment
+from sopopt.inputs.periods import expand_series, period_indices
+from sopopt.inputs.scenarios.chain import Change, get, put
+from sopopt.inputs.schema.network import ProductSite
+from sopopt.inputs.schema.scenario import ADJUSTABLE, Adjustment
+from sopopt.io.files import KeyPath, Locations
 
 
 def _as_list(scope: str | list[str] | None) -> list[str] | None:

@@ -2,7 +2,7 @@
 
 A scenario file names the model (or a parent scenario) it builds on; every other
 top-level field is a model field that is deep-merged over what it builds on (see
-:mod:`sopopt.scenarios` for the precedence order).
+:mod:`sopopt.inputs.scenarios` for the precedence order).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, model_validator
 
-from sopopt.schema.network import MAX_MAGNITUDE, Strict
-from sopopt.schema.solver_options import SolverOptions, Threads, TimeLimit
+from sopopt.inputs.schema.network import MAX_MAGNITUDE, Strict
+from sopopt.inputs.schema.solver_options import SolverOptions, Threads, TimeLimit
 
 #: Adjustable inputs: target name -> (collection, field path inside an entry).
 ADJUSTABLE: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -33,10 +33,10 @@ import pandas as pd
 from filelock import FileLock
 
 from sopopt.errors import DataWarning, Location, OutputError, Problem, ScenarioError
-from sopopt.loading import display_path, make_folder, why_not_written
+from sopopt.io.files import display_path, make_folder, why_not_written
 from sopopt.model.registry import COST_CATEGORIES
-from sopopt.results import Info, Plan
-from sopopt.solver import SolveStatus
+from sopopt.results.plan import Info, Plan
+from sopopt.solve.highs import SolveStatus
 
 
 def cost_table(plan: Plan) -> pd.DataFrame:

@@ -13,9 +13,9 @@ import numpy as np
 from pydantic import ValidationError
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import KeyPath, Locations, check_inside, display_path, locate, read_yaml
-from sopopt.periods import period_days, period_labels
-from sopopt.schema.network import Periods
+from sopopt.inputs.periods import period_days, period_labels
+from sopopt.inputs.schema.network import Periods
+from sopopt.io.files import KeyPath, Locations, check_inside, display_path, locate, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def horizon(data: dict[str, Any], locations: Locations) -> tuple[list[str], np.n
     try:
         periods = Periods.model_validate(raw)
     except ValidationError as exc:
-        from sopopt.scenarios.validation import validation_problems
+        from sopopt.inputs.scenarios.validation import validation_problems
 
         raise ScenarioError(validation_problems(exc, raw, locations, Periods, ("periods",))) from None
     try:

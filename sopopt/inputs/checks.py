@@ -3,9 +3,9 @@
 Runs after schema validation: every name must refer to something that exists, every
 series must cover the horizon, lower bounds must not exceed upper bounds, and matrix
 coefficients must sit in a range the solver handles exactly. All problems are collected
-and returned together; :func:`sopopt.case.load_case` raises them as one
+and returned together; :func:`sopopt.inputs.case.load_case` raises them as one
 :class:`~sopopt.errors.ScenarioError`. Checks of the compiled numbers (a lower bound above
-an upper one) run where the data is compiled, :func:`sopopt.model.sets.compile_data`.
+an upper one) run where the data is compiled, :func:`sopopt.inputs.compile.compile_data`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import difflib
 from collections.abc import Iterable
 
 from sopopt.errors import Problem
-from sopopt.loading import KeyPath, Locations, locate
-from sopopt.schema.network import Network, Product, ProductSite
+from sopopt.inputs.schema.network import Network, Product, ProductSite
+from sopopt.io.files import KeyPath, Locations, locate
 
 #: Smallest non-zero coefficient (hours per unit, BOM quantity) accepted. Below it HiGHS
 #: treats values as zero or loses accuracy against the 1e12 bound.

@@ -8,13 +8,13 @@ from typing import Any
 
 import yaml
 
-from sopopt.case import Case
-from sopopt.inputs import Difference, diff_inputs, plain
-from sopopt.loading import SafeDumper
-from sopopt.schema.network import Network
-from sopopt.schema.scenario import ScenarioMeta
-from sopopt.schema.sweep import SweepSpec
-from sopopt.schema.tables import DemandTable, SeriesTable
+from sopopt.inputs.case import Case
+from sopopt.inputs.flat import Difference, diff_inputs, plain
+from sopopt.inputs.schema.network import Network
+from sopopt.inputs.schema.scenario import ScenarioMeta
+from sopopt.inputs.schema.sweep import SweepSpec
+from sopopt.inputs.schema.tables import DemandTable, SeriesTable
+from sopopt.io.files import SafeDumper
 
 
 class _Dumper(SafeDumper):

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.loading import (
+from sopopt.inputs.scenarios.chain import Document, put
+from sopopt.inputs.schema.tables import Decimal, Thousands
+from sopopt.io.files import (
     KeyPath,
     Locations,
     NumberFormat,
@@ -19,8 +21,6 @@ from sopopt.loading import (
     number_cell,
     read_table,
 )
-from sopopt.scenarios.chain import Document, put
-from sopopt.schema.tables import Decimal, Thousands
 
 FORMAT_KEYS = {"thousands", "decimal"}
 

@@ -1,11 +1,11 @@
 """Warnings: input that is valid but probably not what was meant.
 
-Runs after the cross-reference checks (:mod:`sopopt.checks`) on a schema-valid network
+Runs after the cross-reference checks (:mod:`sopopt.inputs.checks`) on a schema-valid network
 whose references are sound. Nothing here stops a solve: each finding is a
 :class:`~sopopt.errors.DataWarning`, kept on the case (``case.warnings``) and the plan
 (``plan.warnings``), printed after the summary and stored in ``run.json``. ``--strict``
 makes them errors. The kinds are listed in :data:`sopopt.errors.WARNING_CODES`; the
-warnings after the solve (end-of-horizon run-down) are found in :mod:`sopopt.results`.
+warnings after the solve (end-of-horizon run-down) are found in :mod:`sopopt.results.plan`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import numpy as np
 
 from sopopt.errors import DataWarning
-from sopopt.loading import KeyPath, Locations, locate
-from sopopt.periods import expand_series, is_dated
-from sopopt.schema.network import Network, Series
+from sopopt.inputs.periods import expand_series, is_dated
+from sopopt.inputs.schema.network import Network, Series
+from sopopt.io.files import KeyPath, Locations, locate
 
 #: A demand value this many times the product's median non-zero demand is an outlier.
 OUTLIER_FACTOR = 100.0
