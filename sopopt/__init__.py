@@ -26,7 +26,7 @@ from sopopt.errors import (
 )
 from sopopt.inputs.case import Case, load_case
 from sopopt.results.plan import Plan, extract_plan
-from sopopt.solve.highs import SolveOptions, SolveStatus, solve_model
+from sopopt.solver.highs import SolveOptions, SolveStatus, solve_model
 from sopopt.version import __version__
 
 

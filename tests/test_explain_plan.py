@@ -13,7 +13,7 @@ import pytest
 import sopopt
 from sopopt.analysis.explain_plan import explain_plan
 from sopopt.analysis.planner import build
-from sopopt.solve.highs import HighsSession, SolveOptions
+from sopopt.solver.highs import HighsSession, SolveOptions
 
 RANGES = Path(__file__).parent / "data" / "ranges"
 EXACT = {"rel": 1e-9, "abs": 1e-9}

@@ -21,7 +21,7 @@ from sopopt.inputs.generate import write_instance
 from sopopt.model import build_model
 from sopopt.model.fast import build_lp
 from sopopt.model.standard_form import compile_lp
-from sopopt.solve.highs import pass_lp
+from sopopt.solver.highs import pass_lp
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("io", ("sopopt.io", "sopopt.io.*")),
     ("inputs", ("sopopt.inputs", "sopopt.inputs.*")),
     ("model", ("sopopt.model", "sopopt.model.*")),
-    ("solve", ("sopopt.solve", "sopopt.solve.*")),
+    ("solver", ("sopopt.solver", "sopopt.solver.*")),
     ("results", ("sopopt.results", "sopopt.results.*")),
     ("analysis", ("sopopt.analysis", "sopopt.analysis.*")),
     ("report", ("sopopt.report", "sopopt.report.*")),
@@ -32,9 +32,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 EXEMPT = {"sopopt"}
 
 #: Besides the layer order: the report reads result objects only (never files, cases or
-#: the solver), and only sopopt.solve.highs imports highspy.
+#: the solver), and only sopopt.solver.highs imports highspy.
 FORBIDDEN = {
-    "sopopt.report*": ("sopopt.inputs.case", "sopopt.inputs.scenarios", "sopopt.solve", "sopopt.analysis.planner", "highspy"),
+    "sopopt.report*": ("sopopt.inputs.case", "sopopt.inputs.scenarios", "sopopt.solver", "sopopt.analysis.planner", "highspy"),
 }
 
 
@@ -124,7 +124,7 @@ def test_imports_only_from_earlier_layers(module: str) -> None:
 @pytest.mark.parametrize("module", sorted(set(MODULES) - EXEMPT))
 def test_forbidden_imports(module: str) -> None:
     banned = [b for pattern, names in FORBIDDEN.items() if fnmatch.fnmatchcase(module, pattern) for b in names]
-    if module != "sopopt.solve.highs":
+    if module != "sopopt.solver.highs":
         banned.append("highspy")
     hits = [
         f"line {line}: {target}"

@@ -14,7 +14,7 @@ from rich.console import Console
 import sopopt
 from sopopt.cli.progress import PLAIN_WIDTH, ProgressDisplay
 from sopopt.inputs.generate import write_instance
-from sopopt.solve.highs import Phase, Progress, SolveOptions, SolveStatus
+from sopopt.solver.highs import Phase, Progress, SolveOptions, SolveStatus
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import sopopt
 from sopopt.analysis.planner import build
 from sopopt.results.folders import read_plan, write_outputs
 from sopopt.results.plan import extract_plan, limit_sentence
-from sopopt.solve.highs import (
+from sopopt.solver.highs import (
     FIXED_MIP_LABEL,
     HighsSession,
     SolveOptions,

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW, UPPER
-from sopopt.solve.highs import SolveStatus, feasibility, highs_iis
+from sopopt.solver.highs import SolveStatus, feasibility, highs_iis
 
 #: An element of an LP: (ROW, row) or (LOWER/UPPER, column).
 Element = tuple[int, int]

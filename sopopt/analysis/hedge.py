@@ -53,7 +53,7 @@ from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.model.transforms.stack import StackedLP, case_category, stack
 from sopopt.results.folders import metadata, read_plan, write_outputs
 from sopopt.results.plan import Plan, extract_plan
-from sopopt.solve.highs import HighsSession, Solution, SolveOptions, SolveStatus
+from sopopt.solver.highs import HighsSession, Solution, SolveOptions, SolveStatus
 
 #: Workforce decisions that ``firm_headcount`` makes common over the whole horizon.
 HEADCOUNT_DECISIONS = ("hires", "layoffs")

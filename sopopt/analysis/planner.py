@@ -1,7 +1,7 @@
 """The one-call API: a scenario in, a :class:`~sopopt.results.plan.Plan` out.
 
 The steps stay separate for sweeps and inspection: :func:`sopopt.load_case`,
-:func:`sopopt.model.build_model`, :func:`sopopt.solve.highs.solve_model`,
+:func:`sopopt.model.build_model`, :func:`sopopt.solver.highs.solve_model`,
 :func:`sopopt.results.plan.extract_plan`.
 """
 
@@ -22,7 +22,7 @@ from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results.folders import read_plan
 from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings
-from sopopt.solve.highs import (
+from sopopt.solver.highs import (
     HighsSession,
     Phase,
     Progress,

@@ -58,8 +58,8 @@ class Block:
 class FastLP(LinearProgram):
     """The LP as arrays and the index map back to components (blocks of cells).
 
-    :func:`sopopt.solve.highs.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
-    copy); :func:`sopopt.solve.highs.highs_lp` makes a ``highspy.HighsLp`` of them.
+    :func:`sopopt.solver.highs.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
+    copy); :func:`sopopt.solver.highs.highs_lp` makes a ``highspy.HighsLp`` of them.
     """
 
     columns: list[Block]

@@ -3,7 +3,7 @@
 minimise ``col_cost @ x + offset`` subject to ``row_lower <= A x <= row_upper`` and
 ``col_lower <= x <= col_upper``, with ``A`` in compressed-column form (``a_start``,
 ``a_index``, ``a_value``). Each build path adds the map from LP columns and rows back to
-``(component name, index)``; :mod:`sopopt.solve.highs` is the only module that hands the
+``(component name, index)``; :mod:`sopopt.solver.highs` is the only module that hands the
 arrays to HiGHS.
 """
 
