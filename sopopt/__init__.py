@@ -18,7 +18,6 @@ from sopopt.analysis.replan import Replanned, replan
 from sopopt.analysis.sweep import sweep
 from sopopt.errors import (
     InfeasibleError,
-    ModelBuildError,
     ScenarioError,
     SolverError,
     SopoptError,
@@ -48,7 +47,6 @@ __all__ = [
     "Case",
     "HedgedPlan",
     "InfeasibleError",
-    "ModelBuildError",
     "Plan",
     "Replanned",
     "ScenarioError",

@@ -42,11 +42,6 @@ class Place:
     adjusted_from: Place | None = None
     """For a value set by an ``adjust`` entry: the place of the value it adjusted."""
 
-    @property
-    def is_default(self) -> bool:
-        """True when the field was not given (the schema default applies)."""
-        return self.location is None
-
     def __str__(self) -> str:
         if self.location is None:
             return "default"
