@@ -1,16 +1,36 @@
-"""Typed errors raised by sopopt.
+"""Typed errors raised by sopopt, and the exit code of each (stated here once).
 
 Every error a user can cause derives from :class:`SopoptError`; the CLI turns it into a
-readable message and a non-zero exit code, never a traceback:
-
-- 2 invalid input (:class:`ScenarioError`);
-- 3 no plan (:class:`SolverError` and its subclasses);
-- 5 an output could not be written (:class:`OutputError`).
+readable message and its ``exit_code``, never a traceback (see :data:`EXIT_CODES`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The exit codes of the ``sopopt`` command line."""
+
+    OK = 0
+    INVALID = 2
+    NO_PLAN = 3
+    NOT_OPTIMAL = 4
+    OUTPUT = 5
+
+
+#: What each exit code means (the CLI's help and docstring list these).
+EXIT_CODES: dict[int, str] = {
+    ExitCode.OK: "success (a closed pipe, as in `sopopt ... | head`, too)",
+    ExitCode.INVALID: "invalid input (every problem listed with file, line and field)",
+    ExitCode.NO_PLAN: "no plan (infeasible, unbounded, a limit reached without a plan, solver error)",
+    ExitCode.NOT_OPTIMAL: "a plan was found but is not proven optimal (time or iteration limit)",
+    ExitCode.OUTPUT: "an output could not be written (`--out` is a file, a folder that is not a result folder, "
+    "a read-only folder, the disk is full)",
+    130: "stopped by Ctrl-C (SIGINT), 143 by SIGTERM (128 + the signal number), with one line saying what was "
+    "stopped",
+}
 
 
 @dataclass(frozen=True)
@@ -46,15 +66,16 @@ class Problem:
 
 
 class SopoptError(Exception):
-    """Base class of every error sopopt raises on purpose."""
+    """Base class of every error sopopt raises on purpose (by default a problem with what
+    was asked: exit 2)."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.INVALID
 
 
 class ScenarioError(SopoptError):
     """The input files are invalid. Lists every problem found, not just the first."""
 
-    exit_code = 2
+    exit_code = ExitCode.INVALID
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
@@ -63,14 +84,10 @@ class ScenarioError(SopoptError):
         super().__init__("\n".join([header, *(f"  - {p}" for p in self.problems)]))
 
 
-class ModelBuildError(SopoptError):
-    """The validated data could not be turned into a linear program."""
-
-
 class SolverError(SopoptError):
     """The solver failed, or returned no usable plan."""
 
-    exit_code = 3
+    exit_code = ExitCode.NO_PLAN
 
 
 class InfeasibleError(SolverError):
@@ -156,7 +173,7 @@ class OutputError(SopoptError):
     """An output file or folder could not be written (not a folder, no permission, disk
     full, ...). The message names the path; nothing half-written is left in its place."""
 
-    exit_code = 5
+    exit_code = ExitCode.OUTPUT
 
     def __init__(self, path: str, reason: str) -> None:
         self.path = path

@@ -131,3 +131,15 @@ def test_any_command_stopped_by_a_signal_exits_128_plus_its_number(monkeypatch, 
     with pytest.raises(SystemExit) as other:
         cli.main()
     assert other.value.code == 3  # other exits pass through
+
+
+def test_a_closed_pipe_ends_quietly_with_exit_0() -> None:
+    # `sopopt schema | head -1`: the schema (about 100 kB) is more than a pipe holds
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.Popen([sys.executable, "-m", "sopopt", "schema"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    assert run.stdout is not None and run.stderr is not None
+    assert run.stdout.read(10) == b'{\n  "$defs'
+    run.stdout.close()
+    assert run.wait(timeout=60) == 0
+    assert run.stderr.read() == b""

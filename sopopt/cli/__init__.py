@@ -1,16 +1,12 @@
-"""The ``sopopt`` command line: a thin layer over the library.
+"""The ``sopopt`` command line: parses arguments, calls the library, turns errors into exits.
 
-Exit codes: 0 success; 2 invalid input (every problem listed with file, line and field);
-3 no plan (infeasible, unbounded, a limit reached without a plan, solver error); 4 a plan
-was found but is not proven optimal (time or iteration limit); 5 an output could not be
-written (``--out`` is a file, a folder that is not a result folder, a read-only folder,
-the disk is full); 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, with one line saying
-what was stopped. No traceback is shown for any error that sopopt raises on purpose: one
-line per problem, naming the file.
+No traceback is shown for any error that sopopt raises on purpose: one line per problem,
+naming the file. Exit codes (:data:`sopopt.errors.EXIT_CODES`):
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -25,7 +21,15 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from sopopt.errors import DataWarning, Interrupted, OutputError, ScenarioError, SolverError, SopoptError, StrictError
+from sopopt.errors import (
+    EXIT_CODES,
+    DataWarning,
+    ExitCode,
+    Interrupted,
+    SolverError,
+    SopoptError,
+    StrictError,
+)
 from sopopt.results.plan import Plan
 from sopopt.solver.highs import SolveOptions, SolveStatus
 
@@ -38,6 +42,9 @@ if TYPE_CHECKING:
     from sopopt.analysis.replan import Replanned
     from sopopt.analysis.sweep import SweepProgress
     from sopopt.inputs.case import Case
+
+__doc__ = (__doc__ or "") + "".join(f"\n- {code} {meaning};" for code, meaning in EXIT_CODES.items())
+
 
 class _OneLineErrors(TyperGroup):
     """The command group, printing a usage error (a missing file, a bad flag value) as one
@@ -69,8 +76,18 @@ app = typer.Typer(
     add_completion=False,
     help="sopopt: least-cost sales & operations plans from YAML models (Pyomo + HiGHS).",
 )
-console = Console()
-errors = Console(stderr=True)
+class _PipeConsole(Console):
+    """A console that ends quietly with exit 0 when its reader goes away (``| head``)."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop printing and exit 0: the reader has all it wanted."""
+        self.quiet = True
+        _quiet_stdout()
+        raise SystemExit(ExitCode.OK)
+
+
+console = _PipeConsole()
+errors = _PipeConsole(stderr=True)
 
 
 def _show_version(value: bool) -> None:
@@ -92,10 +109,9 @@ def main_options(
         console.print(ctx.get_help(), highlight=False, markup=False)
         raise typer.Exit()
 
-EXIT_INVALID = 2
-EXIT_NO_PLAN = 3
-EXIT_NOT_OPTIMAL = 4
-EXIT_OUTPUT = 5
+EXIT_INVALID = ExitCode.INVALID
+EXIT_NO_PLAN = ExitCode.NO_PLAN
+EXIT_NOT_OPTIMAL = ExitCode.NOT_OPTIMAL
 
 
 class BuildPath(StrEnum):
@@ -145,13 +161,7 @@ WorkspaceOpt = Annotated[
 def fail(exc: SopoptError) -> typer.Exit:
     """Print a sopopt error without a traceback and return the exit to raise."""
     errors.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
-    if isinstance(exc, ScenarioError):
-        return typer.Exit(EXIT_INVALID)
-    if isinstance(exc, SolverError):
-        return typer.Exit(EXIT_NO_PLAN)
-    if isinstance(exc, OutputError):
-        return typer.Exit(EXIT_OUTPUT)
-    return typer.Exit(exc.exit_code)
+    return typer.Exit(int(exc.exit_code))
 
 
 def print_warnings(warnings: Sequence[DataWarning], prefix: str = "") -> None:
@@ -1141,6 +1151,9 @@ def main() -> None:
     with signals_raise_interrupted():
         try:
             app()
+        except BrokenPipeError:  # the reader went away (``sopopt ... | head``): nothing more to say
+            _quiet_stdout()
+            raise SystemExit(ExitCode.OK) from None
         except SystemExit as exc:
             # click turns a KeyboardInterrupt it did not expect into "Aborted!" and exit 1
             stop = _interrupt_behind(exc) if exc.code == 1 else None
@@ -1148,6 +1161,15 @@ def main() -> None:
                 errors.print(f"sopopt: {stop}; nothing more was done", markup=False, highlight=False, soft_wrap=True)
                 raise SystemExit(stop.exit_code) from None
             raise
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit after a closed pipe
+    raises nothing more."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _interrupt_behind(exc: BaseException) -> Interrupted | None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from sopopt.errors import SopoptError
+from sopopt.errors import ExitCode, SopoptError
 from sopopt.model.registry import COST_CATEGORIES, VARIABLES
 from sopopt.results.plan import Plan
 
@@ -66,7 +66,7 @@ class StoreError(SopoptError):
     """The results database cannot be used as asked (locked, not a database, or it
     holds a case computed from other inputs)."""
 
-    exit_code = 2
+    exit_code = ExitCode.INVALID
 
 
 def plan_row(plan: Plan) -> dict[str, Any]:
