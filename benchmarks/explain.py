@@ -9,7 +9,7 @@ with no cell (the five costliest shortage and overtime cells, each with its caus
 
 - ``solve``: the HiGHS call (``Highs.run()``, as sopopt's method choice runs it);
 - ``ranging``: ``Highs.getRanging`` and mapping the ranges of the limit rows and
-  bounded variables to their components (:func:`sopopt.solver.highs.compute_ranging`);
+  bounded variables to their components (:func:`sopopt.solver.ranging.compute_ranging`);
 - ``explain``: the binding limits with their LP positions, one basis solve and one
   sparse product per cell, causes sorted (:func:`explain_plan` after the solve).
 

@@ -6,7 +6,7 @@ For each size (LP columns, see :func:`sopopt.inputs.generate.size_for_variables`
 a seeded instance (``model.yaml`` + ``demand.csv``) and runs, each in its own process:
 
 1. ``export``: the plain path once (load, build, compile) and writes the LP as MPS;
-2. ``sopopt``: :func:`sopopt.solver.highs` on the instance, timing load+validate, build,
+2. ``sopopt``: :func:`sopopt.solve` on the instance, timing load+validate, build,
    hand-off (the LP arrays into ``passModel``), the HiGHS call (``Highs.run``),
    result extraction, total; and the peak RSS of the process. The HiGHS options in
    force at ``run()`` are saved (``writeOptions``, deviations only);
@@ -158,7 +158,7 @@ def worker_sopopt(instance: Path, options_file: Path | None, profile: Path | Non
     start = time.perf_counter()
     if profile is not None:
         profiler = cProfile.Profile()
-        plan = profiler.runcall(sopopt.solver.highs, instance, raise_on_failure=False)
+        plan = profiler.runcall(sopopt.solve, instance, raise_on_failure=False)
     else:
         plan = sopopt.solve(instance, raise_on_failure=False)
     wall = time.perf_counter() - start

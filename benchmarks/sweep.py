@@ -4,7 +4,7 @@
 
 Generates one seeded instance (``sopopt.inputs.generate``), then:
 
-- cold: ``sopopt.solver.highs`` end to end (load, build, solve, extract) on the base case,
+- cold: ``sopopt.solve`` end to end (load, build, solve, extract) on the base case,
   ``--cold-runs`` times in fresh Resolver-free calls; the median times ``--cases`` is the
   cost of solving every case from scratch;
 - sweep: one :class:`sopopt.analysis.sweep.Resolver` solves ``--cases`` demand cases in turn

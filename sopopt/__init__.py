@@ -25,7 +25,9 @@ from sopopt.errors import (
 )
 from sopopt.inputs.case import Case, load_case
 from sopopt.results.plan import Plan, extract_plan
-from sopopt.solver.highs import SolveOptions, SolveStatus, solve_model
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.session import solve_model
+from sopopt.solver.status import SolveStatus
 from sopopt.version import __version__
 
 

@@ -13,7 +13,8 @@ import pytest
 import sopopt
 from sopopt.analysis.explain_plan import explain_plan
 from sopopt.analysis.planner import build
-from sopopt.solver.highs import HighsSession, SolveOptions
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.session import HighsSession
 
 RANGES = Path(__file__).parent / "data" / "ranges"
 EXACT = {"rel": 1e-9, "abs": 1e-9}

@@ -40,7 +40,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.solver.highs import HighsSession
+from sopopt.solver.session import HighsSession
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

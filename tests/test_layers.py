@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 EXEMPT = {"sopopt"}
 
 #: Besides the layer order: the report reads result objects only (never files, cases or
-#: the solver), and only sopopt.solver.highs imports highspy.
+#: the solver), and only sopopt.solver.highs (the binding to HiGHS) imports highspy.
 FORBIDDEN = {
     "sopopt.report*": ("sopopt.inputs.case", "sopopt.inputs.scenarios", "sopopt.solver", "sopopt.analysis.planner", "highspy"),
 }

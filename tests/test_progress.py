@@ -14,7 +14,9 @@ from rich.console import Console
 import sopopt
 from sopopt.cli.progress import PLAIN_WIDTH, ProgressDisplay
 from sopopt.inputs.generate import write_instance
-from sopopt.solver.highs import Phase, Progress, SolveOptions, SolveStatus
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.progress import Phase, Progress
+from sopopt.solver.status import SolveStatus
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from strategies import DEGENERATE, networks, write_network
 from test_fast_build import assert_same_lp
 
 import sopopt
-from sopopt.solver.highs import SolveOptions
+from sopopt.solver.options import SolveOptions
 
 ONE_THREAD = SolveOptions(threads=1)
 

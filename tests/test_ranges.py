@@ -20,13 +20,10 @@ import sopopt
 from sopopt.analysis.planner import build
 from sopopt.results.folders import read_plan, write_outputs
 from sopopt.results.plan import extract_plan, limit_sentence
-from sopopt.solver.highs import (
-    FIXED_MIP_LABEL,
-    HighsSession,
-    SolveOptions,
-    SolveStatus,
-    compute_ranging,
-)
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.ranging import FIXED_MIP_LABEL, compute_ranging
+from sopopt.solver.session import HighsSession
+from sopopt.solver.status import SolveStatus
 
 RANGES = Path(__file__).parent / "data" / "ranges"
 LEVERS = Path(__file__).parent / "data" / "levers"

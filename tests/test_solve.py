@@ -6,7 +6,9 @@ import highspy
 import pytest
 
 import sopopt
-from sopopt.solver.highs import STATUS_MAP, SolveOptions, SolveStatus, classify
+from sopopt.solver.highs import STATUS_MAP, classify
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.status import SolveStatus
 
 M = highspy.HighsModelStatus
 
@@ -102,7 +104,7 @@ def test_plan_tables_and_costs_of_tiny_case(tiny_path):
 
 
 def test_auto_method_picks_by_size():
-    from sopopt.solver.highs import AUTO_IPM_COLUMNS, choose_method
+    from sopopt.solver.options import AUTO_IPM_COLUMNS, choose_method
 
     assert choose_method("auto", 1000) == "choose"
     assert choose_method("auto", AUTO_IPM_COLUMNS) == "ipm"

@@ -34,7 +34,8 @@ import scipy.sparse as sp
 
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW, UPPER
-from sopopt.solver.highs import SolveStatus, feasibility, highs_iis
+from sopopt.solver.iis import feasibility, highs_iis
+from sopopt.solver.status import SolveStatus
 
 #: An element of an LP: (ROW, row) or (LOWER/UPPER, column).
 Element = tuple[int, int]

@@ -30,7 +30,8 @@ from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW
 from sopopt.results.plan import Plan
-from sopopt.solver.highs import SolveOptions, SolveStatus
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.status import SolveStatus
 
 if TYPE_CHECKING:
     from sopopt.analysis.explain_plan import PlanExplanation

@@ -5,7 +5,7 @@ cell's value moves with the limit's right-hand side in the optimal basis. With t
 ``B`` held, moving the limit's value by :math:`\delta` moves the basic variables by a
 column of :math:`B^{-1}` times :math:`\delta`, so the cell :math:`q = w^\top x` moves at
 an exact *rate*; one solve with :math:`B^\top` gives the rate for every limit at once
-(:func:`sopopt.solver.highs.basis_rates`). The rate holds over the limit's range (HiGHS
+(:func:`sopopt.solver.ranging.basis_rates`). The rate holds over the limit's range (HiGHS
 ranging), so each cause's *effect* is how much of the cell it can remove within its
 range: ``min(cell, |rate| x range)`` toward the side that lowers the cell. Causes come
 most influential first (effect, then rate), at most :data:`MAX_CAUSES`.
@@ -41,7 +41,10 @@ from sopopt.errors import Problem, ScenarioError, SolverError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
 from sopopt.results.plan import Plan, limit_records, limit_sentence
-from sopopt.solver.highs import FIXED_MIP_LABEL, HighsSession, Solution, SolveOptions, SolveStatus, basis_rates
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.ranging import FIXED_MIP_LABEL, basis_rates
+from sopopt.solver.session import HighsSession, Solution
+from sopopt.solver.status import SolveStatus
 
 #: At most this many causes per cell.
 MAX_CAUSES = 10

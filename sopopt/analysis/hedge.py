@@ -53,7 +53,9 @@ from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.model.transforms.stack import StackedLP, case_category, stack
 from sopopt.results.folders import metadata, read_plan, write_outputs
 from sopopt.results.plan import Plan, extract_plan
-from sopopt.solver.highs import HighsSession, Solution, SolveOptions, SolveStatus
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.session import HighsSession, Solution
+from sopopt.solver.status import SolveStatus
 
 #: Workforce decisions that ``firm_headcount`` makes common over the whole horizon.
 HEADCOUNT_DECISIONS = ("hires", "layoffs")

@@ -22,18 +22,11 @@ from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results.folders import read_plan
 from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings
-from sopopt.solver.highs import (
-    HighsSession,
-    Phase,
-    Progress,
-    ProgressCallback,
-    Solution,
-    SolveOptions,
-    SolveStatus,
-    compute_ranging,
-    guarded,
-    raise_for_status,
-)
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.progress import Phase, Progress, ProgressCallback, guarded
+from sopopt.solver.ranging import compute_ranging
+from sopopt.solver.session import HighsSession, Solution
+from sopopt.solver.status import SolveStatus, raise_for_status
 
 #: The components whose ranges plans report: limit rows and bounded variables.
 RANGED_ROWS = frozenset(spec.component for spec in LIMITS)

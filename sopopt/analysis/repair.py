@@ -48,7 +48,9 @@ from sopopt.analysis.members import Describer, number
 from sopopt.analysis.provenance import Place
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW, UPPER, ElasticLP, Relaxations, elastic
-from sopopt.solver.highs import ElasticSession, SolveOptions, SolveStatus
+from sopopt.solver.elastic import ElasticSession
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.status import SolveStatus
 
 #: Repair classes in the default order (first relaxed first) and what each relaxes.
 REPAIR_CLASSES: dict[str, str] = {

@@ -45,7 +45,8 @@ from sopopt.model.transforms.extended import Key, column_index
 from sopopt.model.transforms.fix import fix_keys
 from sopopt.results.folders import read_plan, write_outputs
 from sopopt.results.plan import Plan, extract_plan
-from sopopt.solver.highs import HighsSession, Solution, SolveOptions
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.session import HighsSession, Solution
 
 #: Decisions charged for changing, by change-cost name: (component, table).
 CHARGED = {"production": ("production", "production"), "headcount": ("headcount", "headcount")}

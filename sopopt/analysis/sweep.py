@@ -16,7 +16,7 @@ only numbers change in the LP that HiGHS holds:
 - any other case is built as arrays (cheap next to a solve) and compared with the loaded
   LP: when it has the same columns, rows and nonzero pattern, the costs, bounds,
   right-hand sides, coefficients and offset that differ are changed in place
-  (:meth:`~sopopt.solver.highs.HighsSession.replace_numbers`); otherwise (a lever switched on
+  (:meth:`~sopopt.solver.session.HighsSession.replace_numbers`); otherwise (a lever switched on
   or off, a coefficient that became zero, another network) the LP is rebuilt and solved
   cold. ``plan.info["reused_lp"]`` says which happened.
 
@@ -67,7 +67,8 @@ from sopopt.model.standard_form import compile_lp
 from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results.plan import Info, Plan, extract_plan
 from sopopt.results.store import KEEPABLE, Store, StoreError, plan_row
-from sopopt.solver.highs import HighsSession, SolveOptions
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.session import HighsSession
 
 #: Largest relative change (demand, or a group of the LP's numbers) for which
 #: ``warm="auto"`` re-solves warm. At 1e5 columns a warm dual simplex took 4-5 s for

@@ -31,7 +31,8 @@ from sopopt.errors import (
     StrictError,
 )
 from sopopt.results.plan import Plan
-from sopopt.solver.highs import SolveOptions, SolveStatus
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.status import SolveStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -373,7 +374,7 @@ def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool =
     """For an infeasible case: print why (if ``show``), and return the plan carrying its
     explanation."""
     from sopopt.analysis.explain import explain_infeasible
-    from sopopt.solver.highs import SolveStatus
+    from sopopt.solver.status import SolveStatus
 
     if plan.status not in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
         return plan
@@ -390,7 +391,7 @@ def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool =
 def _with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
     """An infeasible plan solved from a scenario file, carrying why it has no plan."""
     from sopopt.inputs.case import load_case
-    from sopopt.solver.highs import SolveStatus
+    from sopopt.solver.status import SolveStatus
 
     scenario = plan.info.get("scenario")
     no_plan = plan.status in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)

@@ -4,7 +4,7 @@ Every command that solves (``solve``, ``compare``, ``sweep``, ``hedge``, ...) sh
 same status line: pass :meth:`ProgressDisplay.update` as ``SolveOptions.on_progress``
 and run the work inside ``with ProgressDisplay(...)``. Run it inside
 :func:`signals_raise_interrupted` so SIGTERM stops the command like Ctrl-C does (while
-HiGHS runs, :class:`~sopopt.solver.highs.HighsSession` stops HiGHS first, then raises the same
+HiGHS runs, :class:`~sopopt.solver.session.HighsSession` stops HiGHS first, then raises the same
 :class:`~sopopt.errors.Interrupted`).
 """
 
@@ -22,7 +22,8 @@ from rich.live import Live
 from rich.text import Text
 
 from sopopt.errors import Interrupted
-from sopopt.solver.highs import Progress, handling_stop_signals
+from sopopt.solver.progress import Progress
+from sopopt.solver.signals import handling_stop_signals
 
 #: Longest plain progress line (log files, CI), in characters.
 PLAIN_WIDTH = 99
@@ -51,7 +52,7 @@ def describe(progress: Progress | None, elapsed: float) -> list[str]:
 
 
 class ProgressDisplay:
-    """Shows :class:`~sopopt.solver.highs.Progress` reports on stderr while work runs.
+    """Shows :class:`~sopopt.solver.progress.Progress` reports on stderr while work runs.
 
     On a terminal: a live status line (rich), redrawn four times a second with its own
     clock, so the time moves on while HiGHS is silent (presolve says nothing for a

@@ -59,7 +59,7 @@ class FastLP(LinearProgram):
     """The LP as arrays and the index map back to components (blocks of cells).
 
     :func:`sopopt.solver.highs.pass_lp` hands the arrays to HiGHS (``passModel``, no per-element
-    copy); :func:`sopopt.solver.highs.highs_lp` makes a ``highspy.HighsLp`` of them.
+    copy).
     """
 
     columns: list[Block]

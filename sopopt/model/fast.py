@@ -11,7 +11,7 @@ optimum. Pyomo is never imported on this path.
 Usage::
 
     lp = build_lp(case.data)          # FastLP: arrays + index map
-    sopopt.solver.highs.pass_lp(h, lp)      # into a highspy.Highs (highs_lp(lp) for a HighsLp)
+    sopopt.solver.highs.pass_lp(h, lp)      # into a highspy.Highs
     values = lp.values(x)             # {component: {index: value}}, like Solution.values
     duals = lp.duals(y)               # {component: {index: dual}}, like Solution.duals
 """

@@ -36,7 +36,7 @@ from sopopt.errors import DataWarning, Location, OutputError, Problem, ScenarioE
 from sopopt.io.files import display_path, make_folder, why_not_written
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.results.plan import Info, Plan
-from sopopt.solver.highs import SolveStatus
+from sopopt.solver.status import SolveStatus
 
 
 def cost_table(plan: Plan) -> pd.DataFrame:

@@ -42,7 +42,9 @@ from sopopt.inputs.compile import ModelData
 from sopopt.io.files import Locations, locate
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
-from sopopt.solver.highs import LimitRange, Ranging, Solution, SolveStatus
+from sopopt.solver.ranging import LimitRange, Ranging
+from sopopt.solver.session import Solution
+from sopopt.solver.status import SolveStatus
 
 #: A limit counts as binding when its slack is below this (units of the row).
 BINDING_TOLERANCE = 1e-6

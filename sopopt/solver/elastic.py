@@ -1,0 +1,63 @@
+"""The elastic session: one LP solved many times with changing costs and bounds, each
+solve warm from the last basis (the lexicographic repairs of
+:mod:`sopopt.analysis.repair`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sopopt.solver.highs import FEASIBLE_SOLUTION, classify
+from sopopt.solver.session import HighsSession
+from sopopt.solver.status import SolveStatus
+
+#: HiGHS ``simplex_strategy`` values: dual (the default) and primal simplex.
+SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4
+
+
+class ElasticSession(HighsSession):
+    """A session for a sequence of solves of one LP with changing costs and row bounds
+    (lexicographic minimisation): each solve starts warm from the last basis."""
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        """Replace the whole objective vector (the next solve runs primal simplex: the
+        last basis stays primal feasible)."""
+        n = self.compiled.num_col
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+        self._strategy = SIMPLEX_PRIMAL
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Replace the bounds of the given rows."""
+        self.highs.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
+
+    def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Replace the bounds of the given columns (the next solve runs dual simplex:
+        the last basis stays dual feasible)."""
+        self.highs.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
+        self._strategy = SIMPLEX_DUAL
+
+    def optimise(
+        self, *, cold: bool = False, by_size: bool = False
+    ) -> tuple[SolveStatus, float | None, np.ndarray | None]:
+        """Solve; the status, objective and column values.
+
+        After the first run the solve starts warm from the last basis (primal simplex
+        after a change of costs, dual after a change of bounds), unless ``cold``. A cold
+        or first solve runs dual simplex (violation objectives of an elastic LP are
+        quick for it), or with ``by_size`` the method chosen for the LP's size (for an
+        objective like the plan's own costs).
+        """
+        h = self.highs
+        warm = self.runs > 0 and not cold
+        if cold and self.runs:
+            h.clearSolver()
+        if "solver" not in self.options.options:
+            h.setOptionValue("solver", self.solver if by_size and not warm else "simplex")
+            h.setOptionValue("simplex_strategy", getattr(self, "_strategy", SIMPLEX_DUAL) if warm else SIMPLEX_DUAL)
+        h.run()
+        self.runs += 1
+        info = h.getInfo()
+        status = classify(h.getModelStatus(), info.primal_solution_status == FEASIBLE_SOLUTION)
+        if not status.has_plan:
+            return status, None, None
+        return status, float(info.objective_function_value), np.asarray(h.getSolution().col_value) + 0.0

@@ -1,0 +1,240 @@
+"""Sensitivity ranges of an optimal plan (:func:`compute_ranging`, from HiGHS ranging)
+and the rates at which a weighted sum of the plan moves with each limit
+(:func:`basis_rates`, from the optimal basis).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from sopopt.errors import SolverError
+from sopopt.solver.highs import AT_LOWER, AT_UPPER, OK, fixed_lp, option_value
+from sopopt.solver.status import SolveStatus
+
+if TYPE_CHECKING:
+    from sopopt.solver.session import HighsSession, Solution
+
+
+@dataclass(frozen=True)
+class LimitRange:
+    """The range over which one binding bound keeps its dual: one row or column bound.
+
+    ``value`` is the bound's current value (a row's right-hand side or a column's
+    bound); ``low`` and ``high`` are the values the bound can take, with the optimal
+    basis and hence the dual unchanged (``-inf``/``inf``: no end; ``nan``: unknown).
+    ``dual`` is HiGHS's row dual or reduced cost (minimisation signs); ``side`` says which
+    bound is active, ``lower`` or ``upper``; ``position`` is the row's or column's number
+    in the LP.
+    """
+
+    value: float
+    low: float
+    high: float
+    dual: float
+    side: str
+    position: int = -1
+
+
+@dataclass(frozen=True)
+class Ranging:
+    """Sensitivity ranges of an optimal plan, from HiGHS ranging (``Highs.getRanging``).
+
+    ``rows`` holds every row that is nonbasic (at a bound) and ``columns`` every column
+    nonbasic at a finite bound, keyed by component name and index. ``note`` says why the
+    ranges are unknown (``""`` when they are known: then ``rows`` and ``columns`` come
+    from an optimal basis); without a basis ``columns`` still holds the columns at a
+    bound with their reduced costs, ranges ``nan``. ``label`` says what the ranges are of
+    when that is not the LP solved (a MIP: :data:`FIXED_MIP_LABEL`).
+    """
+
+    rows: dict[str, dict[Any, LimitRange]]
+    columns: dict[str, dict[Any, LimitRange]]
+    note: str = ""
+    label: str = ""
+
+    @property
+    def known(self) -> bool:
+        """True when the ranges come from an optimal basis."""
+        return not self.note
+
+
+#: What the ranges of a MIP plan are of: HiGHS ranges the LP left when every integer
+#: decision is fixed at its value in the plan (``Highs.getFixedLp``).
+FIXED_MIP_LABEL = "LP with the integer decisions fixed at their plan values"
+
+#: Why a solver method leaves no basis (HiGHS option ``solver`` -> reason).
+NO_BASIS_REASONS = {
+    "ipm": "interior point without crossover leaves no basis",
+    "pdlp": "PDLP (a first-order method) leaves no basis",
+}
+
+
+def compute_ranging(
+    session: HighsSession,
+    solution: Solution,
+    rows: Collection[str] | None = None,
+    columns: Collection[str] | None = None,
+) -> Ranging:
+    """Ranges of the nonbasic rows and bounds of the session's last solve.
+
+    ``rows`` and ``columns`` name the components to range (``None``: all); a column
+    at a lower bound of zero (a quantity that is simply not used) is not listed.
+    Ranges need an optimal basis: for a plan that is not proven optimal, or a method
+    that leaves no basis (interior point without crossover, PDLP), ``note`` says so and
+    only the columns at a bound are listed, with their reduced costs. For a MIP the
+    ranges are those of the LP with the integer decisions fixed (``label``).
+    """
+    h = session.highs
+    if not solution.status.has_plan or not session.compiled.num_col:
+        return Ranging({}, {}, note="no plan")
+    if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP):
+        return _unranged(session, "range unknown: the plan is not proven optimal", columns)
+    integer = np.asarray(h.getLp().integrality_, dtype=int) > 0
+    label = ""
+    session.fixed_highs = None
+    if integer.any():
+        h = session.fixed_highs = fixed_lp(h, session.options)
+        label = FIXED_MIP_LABEL
+    if not h.getBasis().valid:
+        reason = NO_BASIS_REASONS.get(option_value(h, "solver"), "the solver returned no basis")
+        return _unranged(session, f"range unknown: {reason}", columns)
+    status, ranging = h.getRanging()
+    if status != OK or not ranging.valid:
+        return _unranged(session, "range unknown: HiGHS could not range this basis", columns)
+    return _ranged(session, h, ranging, (rows, columns), skip_columns=integer, label=label)
+
+
+def _statuses(statuses: list[Any]) -> np.ndarray:
+    return np.fromiter((int(s) for s in statuses), dtype=np.int64, count=len(statuses))
+
+
+def _wanted(keys: list[tuple[str, Any]], components: Collection[str] | None) -> np.ndarray:
+    """True for the entries of the given components (all when None)."""
+    if components is None:
+        return np.ones(len(keys), dtype=bool)
+    return np.isin(np.array([name for name, _ in keys], dtype=object), list(components))
+
+
+def _ranged(
+    session: HighsSession,
+    h: Any,
+    ranging: Any,
+    components: tuple[Collection[str] | None, Collection[str] | None],
+    skip_columns: np.ndarray,
+    label: str,
+) -> Ranging:
+    lp, basis, solution = h.getLp(), h.getBasis(), h.getSolution()
+    row_status, col_status = _statuses(basis.row_status), _statuses(basis.col_status)
+    row_keys, col_keys = session.row_keys(), session.column_keys()
+    col_lower = np.asarray(lp.col_lower_)
+    zero_floor = (col_status == AT_LOWER) & (col_lower == 0.0)
+    rows = _limit_ranges(
+        row_keys,
+        row_status,
+        np.asarray(lp.row_lower_),
+        np.asarray(lp.row_upper_),
+        np.asarray(solution.row_dual),
+        (ranging.row_bound_dn, ranging.row_bound_up),
+        ~_wanted(row_keys, components[0]),
+    )
+    columns = _limit_ranges(
+        col_keys,
+        col_status,
+        col_lower,
+        np.asarray(lp.col_upper_),
+        np.asarray(solution.col_dual),
+        (ranging.col_bound_dn, ranging.col_bound_up),
+        skip_columns | zero_floor | ~_wanted(col_keys, components[1]),
+    )
+    return Ranging(rows, columns, label=label)
+
+
+def _limit_ranges(
+    keys: list[tuple[str, Any]],
+    status: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    dual: np.ndarray,
+    ends: tuple[Any, Any],
+    skip: np.ndarray,
+) -> dict[str, dict[Any, LimitRange]]:
+    """A :class:`LimitRange` for every nonbasic entry at a finite bound (but ``skip``)."""
+    down, up = ends
+    at_upper = status == AT_UPPER
+    at_lower = status == AT_LOWER
+    value = np.where(at_upper, upper, lower)
+    chosen = np.flatnonzero((at_upper | at_lower) & np.isfinite(value) & ~skip)
+    low, high = np.asarray(down.value_)[chosen], np.asarray(up.value_)[chosen]
+    out: dict[str, dict[Any, LimitRange]] = {}
+    for k, i in enumerate(chosen.tolist()):
+        name, index = keys[i]
+        side = "upper" if at_upper[i] else "lower"
+        out.setdefault(name, {})[index] = LimitRange(
+            float(value[i]), float(low[k]), float(high[k]), float(dual[i]) + 0.0, side, i
+        )
+    return out
+
+
+def _unranged(session: HighsSession, note: str, components: Collection[str] | None = None) -> Ranging:
+    """Columns at a bound with their reduced costs, no ranges: when there is no basis."""
+    h = session.highs
+    lp, solution = h.getLp(), h.getSolution()
+    x = np.asarray(solution.col_value)
+    lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    dual = np.asarray(solution.col_dual) if solution.dual_valid else np.zeros_like(x)
+    tolerance = 1e-7 * np.maximum(1.0, np.abs(x))
+    with np.errstate(invalid="ignore"):
+        at_upper = np.isfinite(upper) & (np.abs(x - upper) <= tolerance)
+        at_lower = ~at_upper & np.isfinite(lower) & (lower != 0.0) & (np.abs(x - lower) <= tolerance)
+    keys = session.column_keys()
+    at_upper &= _wanted(keys, components)
+    at_lower &= _wanted(keys, components)
+    columns: dict[str, dict[Any, LimitRange]] = {}
+    for i in np.flatnonzero(at_upper | at_lower).tolist():
+        name, index = keys[i]
+        side = "upper" if at_upper[i] else "lower"
+        bound = float(upper[i] if at_upper[i] else lower[i])
+        columns.setdefault(name, {})[index] = LimitRange(bound, math.nan, math.nan, float(dual[i]) + 0.0, side, i)
+    return Ranging({}, columns, note=note)
+
+
+def basis_rates(session: HighsSession, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How fast ``weights @ x`` moves with each nonbasic row's and column's bound.
+
+    With the optimal basis ``B`` held fixed, moving the active bound of nonbasic row
+    ``i`` by ``delta`` moves the basic variables by ``B^-1 e_i delta``, and moving the
+    bound of nonbasic column ``j`` (so ``x_j`` itself) moves them by
+    ``-B^-1 a_j delta``. With ``pi = B^-T c_B`` (one ``getBasisTransposeSolve``, ``c_B``
+    the weights of the basic variables) the rates are ``pi_i`` for rows and
+    ``w_j - pi @ a_j`` for columns. They hold while the basis stays optimal (within
+    the ranges of :func:`compute_ranging`). Basic rows and columns get rate 0. For a
+    MIP the basis is that of the LP with the integers fixed (after
+    :func:`compute_ranging`).
+
+    Returns:
+        (row rates, column rates), one per LP row and column.
+    """
+    h = session.highs if session.fixed_highs is None else session.fixed_highs
+    lp = session.compiled
+    status, basic = h.getBasicVariables()
+    if status != OK:
+        raise SolverError("no basis to take rates from: solve to optimality with a basis first")
+    basic = np.asarray(basic, dtype=np.int64)
+    weights = np.asarray(weights, dtype=float)
+    c_basic = np.where(basic >= 0, weights[np.maximum(basic, 0)], 0.0)
+    status, pi = h.getBasisTransposeSolve(c_basic)
+    if status != OK:
+        raise SolverError("HiGHS could not solve with the basis")
+    pi = np.asarray(pi, dtype=float)
+    matrix = sp.csc_matrix((lp.a_value, lp.a_index, lp.a_start), shape=(lp.num_row, lp.num_col))
+    col_rates = weights - matrix.T @ pi
+    col_rates[basic[basic >= 0]] = 0.0
+    row_rates = pi.copy()
+    row_rates[-1 - basic[basic < 0]] = 0.0
+    return row_rates + 0.0, col_rates + 0.0

@@ -1,0 +1,81 @@
+"""What a solve established, in sopopt's own words: :class:`SolveStatus` and its labels,
+and :func:`raise_for_status`, the typed error of a result without a plan.
+
+HiGHS's own statuses are mapped onto these in :mod:`sopopt.solver.highs`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sopopt.errors import InfeasibleError, SolverError, UnboundedError
+
+if TYPE_CHECKING:
+    from sopopt.solver.session import Solution
+
+
+class SolveStatus(StrEnum):
+    """What the solver established about the plan."""
+
+    OPTIMAL = "optimal"
+    OPTIMAL_WITHIN_GAP = "optimal_within_gap"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    TIME_LIMIT_FEASIBLE = "time_limit_feasible"
+    TIME_LIMIT_NO_PLAN = "time_limit_no_plan"
+    ITERATION_LIMIT_FEASIBLE = "iteration_limit_feasible"
+    ITERATION_LIMIT_NO_PLAN = "iteration_limit_no_plan"
+    OTHER_LIMIT_FEASIBLE = "other_limit_feasible"
+    OTHER_LIMIT_NO_PLAN = "other_limit_no_plan"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+    @property
+    def has_plan(self) -> bool:
+        """True when there is a feasible plan to report (optimal or not)."""
+        return self in _WITH_PLAN
+
+    @property
+    def label(self) -> str:
+        """Planner wording of the status."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    SolveStatus.OPTIMAL: "optimal",
+    # A plan with integer decisions: proven within the relative gap ``solver.mip_gap`` of
+    # the best possible, never called plain "optimal" (Plan.status_text gives the gap).
+    SolveStatus.OPTIMAL_WITHIN_GAP: "optimal within the MIP gap",
+    SolveStatus.INFEASIBLE: "infeasible: no plan meets every hard constraint",
+    SolveStatus.UNBOUNDED: "unbounded: a cost or a limit is missing",
+    SolveStatus.INFEASIBLE_OR_UNBOUNDED: "infeasible or unbounded",
+    SolveStatus.TIME_LIMIT_FEASIBLE: "time limit reached: feasible plan, NOT proven optimal",
+    SolveStatus.TIME_LIMIT_NO_PLAN: "time limit reached before any feasible plan was found",
+    SolveStatus.ITERATION_LIMIT_FEASIBLE: "iteration limit reached: feasible plan, NOT proven optimal",
+    SolveStatus.ITERATION_LIMIT_NO_PLAN: "iteration limit reached before any feasible plan was found",
+    SolveStatus.OTHER_LIMIT_FEASIBLE: "stopped at a solver limit (objective or solution): feasible plan, "
+    "NOT proven optimal",
+    SolveStatus.OTHER_LIMIT_NO_PLAN: "stopped at a solver limit (objective or solution) before any feasible plan",
+    SolveStatus.INTERRUPTED: "interrupted by the user before the solve finished: no plan",
+    SolveStatus.ERROR: "solver error",
+}
+
+#: A stopped solve whose primal solution is feasible has a plan: the status it becomes.
+FEASIBLE_VARIANT = {
+    SolveStatus.TIME_LIMIT_NO_PLAN: SolveStatus.TIME_LIMIT_FEASIBLE,
+    SolveStatus.ITERATION_LIMIT_NO_PLAN: SolveStatus.ITERATION_LIMIT_FEASIBLE,
+    SolveStatus.OTHER_LIMIT_NO_PLAN: SolveStatus.OTHER_LIMIT_FEASIBLE,
+}
+_WITH_PLAN = frozenset({SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, *FEASIBLE_VARIANT.values()})
+
+
+def raise_for_status(solution: Solution) -> None:
+    """Raise the typed error for a result with no plan."""
+    if solution.status is SolveStatus.INFEASIBLE:
+        raise InfeasibleError("infeasible: no plan meets every hard constraint (demand, limits, targets)")
+    if solution.status in (SolveStatus.UNBOUNDED, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+        raise UnboundedError(f"{solution.status.label}")
+    if not solution.status.has_plan:
+        raise SolverError(f"{solution.status.label} (HiGHS: {solution.info.get('highs_status')})")
