@@ -8,12 +8,14 @@ Typical use::
     plan.costs            # cost breakdown by category
     plan.table("plan")    # product x site x period flows
     plan.bottlenecks()    # binding limits by shadow price
+
+Every solve goes through one :class:`Planner` (case -> LP -> HiGHS -> ranges -> Plan).
 """
 
 from __future__ import annotations
 
 from sopopt.analysis.hedge import HedgedPlan, hedge
-from sopopt.analysis.planner import solve
+from sopopt.analysis.planner import Planner, solve
 from sopopt.analysis.replan import Replanned, replan
 from sopopt.analysis.sweep import sweep
 from sopopt.errors import (
@@ -35,7 +37,7 @@ def __getattr__(name: str) -> object:
     # The Pyomo build is loaded on first use: the default (fast) path never needs Pyomo.
     if name == "explain":
         # Loaded on first use (the analysis layer): ``sopopt.explain(case_or_plan, ...)``.
-        from sopopt.analysis.explain import explain
+        from sopopt.analysis.explain_plan import explain
 
         return explain
     if name == "build_model":
@@ -50,6 +52,7 @@ __all__ = [
     "HedgedPlan",
     "InfeasibleError",
     "Plan",
+    "Planner",
     "Replanned",
     "ScenarioError",
     "SolveOptions",

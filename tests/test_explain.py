@@ -21,7 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 import sopopt
-from sopopt.analysis.explain import Explanation, explain
+from sopopt.analysis.explain import Explanation
+from sopopt.analysis.explain_plan import explain
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
 

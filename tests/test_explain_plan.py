@@ -12,7 +12,7 @@ import pytest
 
 import sopopt
 from sopopt.analysis.explain_plan import explain_plan
-from sopopt.analysis.planner import build
+from sopopt.analysis.planner import Planner
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.session import HighsSession
 
@@ -22,7 +22,7 @@ EXACT = {"rel": 1e-9, "abs": 1e-9}
 
 def shortage_after(case: sopopt.Case, key: tuple[str, tuple], on: str, delta: float) -> float:
     """Units lost after moving one limit (a row or a column's upper bound) by delta."""
-    session = HighsSession(build(case), SolveOptions(method="simplex"))
+    session = HighsSession(Planner().build(case), SolveOptions(method="simplex"))
     if on == "row":
         session.shift_row_bounds(np.array([session.row_positions()[key]]), np.array([delta]))
     else:

@@ -17,12 +17,13 @@ import pandas as pd
 import pytest
 
 import sopopt
-from sopopt.analysis.planner import build
+from sopopt.analysis.planner import Planner
 from sopopt.results.folders import read_plan, write_outputs
 from sopopt.results.plan import extract_plan, limit_sentence
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.ranging import FIXED_MIP_LABEL, compute_ranging
+from sopopt.solver.ranging import compute_ranging
 from sopopt.solver.session import HighsSession
+from sopopt.solver.solution import FIXED_MIP_LABEL
 from sopopt.solver.status import SolveStatus
 
 RANGES = Path(__file__).parent / "data" / "ranges"
@@ -40,7 +41,7 @@ def limit(plan: sopopt.Plan, kind: str) -> pd.Series:
 def objective_with(case: sopopt.Case, key: tuple[str, tuple], on: str, side: str, delta: float) -> float | None:
     """Objective after moving one row's right-hand side or one column's bound by delta
     (None: no plan)."""
-    session = HighsSession(build(case), SolveOptions(method="simplex"))
+    session = HighsSession(Planner().build(case), SolveOptions(method="simplex"))
     h = session.highs
     if on == "row":
         session.shift_row_bounds(np.array([session.row_positions()[key]]), np.array([delta]))
@@ -172,7 +173,7 @@ def test_a_mip_plan_is_ranged_as_its_lp_with_the_integers_fixed() -> None:
     # Fixing production of a (60) leaves b's production to take the hour: same ranges
     # on the up side; down, b's 40 units are the whole room (-40).
     case = sopopt.load_case(RANGES / "capacity.yaml")
-    session = HighsSession(build(case), SolveOptions(method="simplex"))
+    session = HighsSession(Planner().build(case), SolveOptions(method="simplex"))
     j = session.col_positions()["production", ("a", "plant", 0)]
     session.highs.changeColsIntegrality(1, np.array([j], dtype=np.int32), np.array([1], dtype=np.uint8))
     solution = session.run()

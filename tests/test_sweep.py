@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import sopopt
+from sopopt.analysis.planner import Planner
 from sopopt.analysis.sweep import Resolver
 from sopopt.model.fast import build_lp
 from sopopt.model.standard_form import compile_lp
@@ -57,7 +58,7 @@ def _canonical(model):
 def test_resolve_matches_fresh_solves(tmp_path, warm, how):
     base = _case(tmp_path, "base")
     cases = [_case(tmp_path, f"c{i}", 1 + 0.3 * i, 1 - 0.2 * i) for i in range(1, 4)]
-    resolver = Resolver(base, how=how)
+    resolver = Resolver(base, Planner(how=how))
     first = resolver.solve(warm=warm)
     assert first.objective == pytest.approx(sopopt.solve(base).objective, rel=1e-9)
     for case in cases:
@@ -70,7 +71,7 @@ def test_resolve_matches_fresh_solves(tmp_path, warm, how):
 
 def test_model_lp_and_data_stay_in_step(tmp_path):
     base, surge = _case(tmp_path, "base"), _case(tmp_path, "surge", 1.5, 0.5)
-    resolver = Resolver(base, how="pyomo")
+    resolver = Resolver(base, Planner(how="pyomo"))
     resolver.solve(surge)
     rebuilt = sopopt.build_model(surge.data)
     rows_a, lo_a, up_a, cu_a = _canonical(resolver.model)

@@ -87,7 +87,7 @@ def test_generate_names_every_file_the_size_and_the_lp(tmp_path: Path) -> None:
     assert sorted(Path(p).name for p in written) == sorted(p.name for p in tmp_path.iterdir())
     assert "4 products x 3 sites x 6 periods" in result.stdout
     case = sopopt.load_case(tmp_path / "model.yaml")
-    lp = sopopt.analysis.planner.build(case)
+    lp = sopopt.analysis.planner.Planner().build(case)
     assert f"LP: {lp.num_row:,} rows x {lp.num_col:,} columns, {lp.nonzeros:,} nonzeros" in result.stdout
 
 

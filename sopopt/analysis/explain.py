@@ -1,11 +1,11 @@
-"""``sopopt.explain``: why a case has no plan, or why its plan is what it is.
+"""Why a case has no plan: :func:`explain_infeasible` (the planner calls it for every
+infeasible case; ``sopopt.explain``, in :mod:`sopopt.analysis.explain_plan`, for a case
+without a plan).
 
-:func:`explain` solves a case first. Without a feasible plan it returns an
-:class:`Explanation`: the conflicting limits (an irreducible infeasible subset of the
+It returns an :class:`Explanation`: the conflicting limits (an irreducible infeasible subset of the
 LP, see :mod:`sopopt.analysis.conflict`) in business words with the file and line that
 set each number (:mod:`sopopt.analysis.provenance`), the levers the input leaves out,
-and what would have to give (:mod:`sopopt.analysis.repair`). With a plan it returns the
-plan explanation of :mod:`sopopt.analysis.explain_plan`.
+and what would have to give (:mod:`sopopt.analysis.repair`).
 
 Both result classes offer ``sentences()`` (what the CLI prints and the report shows) and
 ``to_dict()`` (what ``run.json`` stores). docs/explain.md shows how to read one.
@@ -16,16 +16,13 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sopopt.analysis.conflict import ConflictSearch, Element, find_conflict
-from sopopt.analysis.explain_plan import explain_plan
 from sopopt.analysis.members import AbsentLever, Describer, Member
-from sopopt.analysis.planner import solve
 from sopopt.analysis.repair import DEFAULT_REPAIR_ORDER, REPAIR_CLASSES, RepairResult, classes_of, repair
-from sopopt.errors import InfeasibleError, SolverError, SopoptError, UnboundedError
-from sopopt.inputs.case import Case, load_case
+from sopopt.errors import InfeasibleError, SolverError, UnboundedError
+from sopopt.inputs.case import Case
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW
@@ -34,7 +31,7 @@ from sopopt.solver.options import SolveOptions
 from sopopt.solver.status import SolveStatus
 
 if TYPE_CHECKING:
-    from sopopt.analysis.explain_plan import PlanExplanation
+    pass
 
 #: Default time budget of the conflict search, in seconds.
 DEFAULT_TIME_BUDGET = 60.0
@@ -123,45 +120,6 @@ def _repair_sentences(result: RepairResult) -> list[str]:
         else:
             out.append(f"  - {c.repair_class}: " + ", ".join(r.text for r in c.repairs))
     return out
-
-
-def explain(
-    case_or_plan: Case | Plan | str | Path,
-    *,
-    product: str | None = None,
-    site: str | None = None,
-    period: str | None = None,
-    resource: str | None = None,
-    crew: str | None = None,
-    time_budget: float = DEFAULT_TIME_BUDGET,
-) -> Explanation | PlanExplanation:
-    """Explain a case (a path, a loaded case, or a plan that was solved).
-
-    Without a feasible plan: an :class:`Explanation` of why. With one: the plan
-    explanation of :func:`sopopt.analysis.explain_plan.explain_plan`, narrowed by
-    ``product``, ``site``, ``period``, ``resource`` and ``crew``.
-
-    Raises:
-        ScenarioError: invalid input files.
-        SolverError: the case has no plan for another reason than infeasibility
-            (unbounded, time limit, solver error).
-    """
-    if isinstance(case_or_plan, Plan):
-        if case_or_plan.explanation is not None:
-            return case_or_plan.explanation
-        source = case_or_plan.info.get("scenario")
-        if not source:
-            raise SopoptError("this plan does not name its scenario file: explain the case instead")
-        case = load_case(source)
-    else:
-        case = case_or_plan if isinstance(case_or_plan, Case) else load_case(case_or_plan)
-    try:  # one solve for a feasible case: the plan explanation keeps its basis
-        return explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew)
-    except (InfeasibleError, UnboundedError):
-        plan = solve(case, raise_on_failure=False)
-        if plan.status.has_plan:  # solved with the scenario's own method after all
-            raise
-    return explain_infeasible(case, plan, time_budget=time_budget)
 
 
 def explain_infeasible(
@@ -272,4 +230,4 @@ def _order(case: Case) -> tuple[str, ...]:
     return tuple(order) if order else DEFAULT_REPAIR_ORDER
 
 
-__all__ = ["DEFAULT_TIME_BUDGET", "REPAIR_CLASSES", "Explanation", "explain", "explain_infeasible"]
+__all__ = ["DEFAULT_TIME_BUDGET", "REPAIR_CLASSES", "Explanation", "explain_infeasible"]

@@ -10,6 +10,10 @@ ranging), so each cause's *effect* is how much of the cell it can remove within 
 range: ``min(cell, |rate| x range)`` toward the side that lowers the cell. Causes come
 most influential first (effect, then rate), at most :data:`MAX_CAUSES`.
 
+:func:`explain` (``sopopt.explain``) is the entry for any case: a case without a feasible
+plan gets the :class:`~sopopt.analysis.explain.Explanation` of why, a feasible one the
+explanation of its plan.
+
 Cells:
 
 - ``product`` (with ``site`` and ``period``): the units short at the end of the period
@@ -36,14 +40,16 @@ from typing import Any
 
 import numpy as np
 
-from sopopt.analysis.planner import solve_live
-from sopopt.errors import Problem, ScenarioError, SolverError
+from sopopt.analysis.explain import DEFAULT_TIME_BUDGET, Explanation, explain_infeasible
+from sopopt.analysis.planner import Planner
+from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, SopoptError, UnboundedError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
 from sopopt.results.plan import Plan, limit_records, limit_sentence
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.ranging import FIXED_MIP_LABEL, basis_rates
-from sopopt.solver.session import HighsSession, Solution
+from sopopt.solver.ranging import basis_rates
+from sopopt.solver.session import HighsSession
+from sopopt.solver.solution import FIXED_MIP_LABEL, Solution
 from sopopt.solver.status import SolveStatus
 
 #: At most this many causes per cell.
@@ -399,7 +405,7 @@ def _solve(case: Case) -> tuple[HighsSession, Solution, Plan, str, dict[str, flo
     """Solve the case, keeping the HiGHS session (its basis gives the rates)."""
     options, note = _solve_options(case)
     start = time.perf_counter()
-    plan, session, solution = solve_live(case, options)
+    plan, session, solution = Planner(options).solve_live(case)
     if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP) or session is None:
         raise SolverError(f"{solution.status.label}: causes need a proven optimal plan (raise the time limit)")
     timings = {"total_solve_seconds": time.perf_counter() - start,
@@ -451,3 +457,42 @@ def explain_plan(
                                      _causes(session, limits, quantity, value)))
     timings["explain_seconds"] = time.perf_counter() - mark
     return PlanExplanation(plan, tuple(cells), request, note, timings)
+
+
+def explain(
+    case_or_plan: Case | Plan | str | Path,
+    *,
+    product: str | None = None,
+    site: str | None = None,
+    period: str | None = None,
+    resource: str | None = None,
+    crew: str | None = None,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+) -> Explanation | PlanExplanation:
+    """Explain a case (a path, a loaded case, or a plan that was solved).
+
+    Without a feasible plan: an :class:`Explanation` of why. With one: the plan
+    explanation of :func:`sopopt.analysis.explain_plan.explain_plan`, narrowed by
+    ``product``, ``site``, ``period``, ``resource`` and ``crew``.
+
+    Raises:
+        ScenarioError: invalid input files.
+        SolverError: the case has no plan for another reason than infeasibility
+            (unbounded, time limit, solver error).
+    """
+    if isinstance(case_or_plan, Plan):
+        if case_or_plan.explanation is not None:
+            return case_or_plan.explanation
+        source = case_or_plan.info.get("scenario")
+        if not source:
+            raise SopoptError("this plan does not name its scenario file: explain the case instead")
+        case = load_case(source)
+    else:
+        case = case_or_plan if isinstance(case_or_plan, Case) else load_case(case_or_plan)
+    try:  # one solve for a feasible case: the plan explanation keeps its basis
+        return explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew)
+    except (InfeasibleError, UnboundedError):
+        plan = Planner(explain=False).solve(case, raise_on_failure=False)
+        if plan.status.has_plan:  # solved with the scenario's own method after all
+            raise
+    return explain_infeasible(case, plan, time_budget=time_budget)

@@ -39,22 +39,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.analysis.planner import build
+from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
 from sopopt.io.files import atomic_write, display_path
-from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.transforms.extended import Key, select
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.model.transforms.stack import StackedLP, case_category, stack
 from sopopt.results.folders import metadata, read_plan, write_outputs
-from sopopt.results.plan import Plan, extract_plan
+from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.session import HighsSession, Solution
+from sopopt.solver.solution import Solution
 from sopopt.solver.status import SolveStatus
 
 #: Workforce decisions that ``firm_headcount`` makes common over the whole horizon.
@@ -244,11 +242,12 @@ def _common_keys(lps: Sequence[LinearProgram], cases: Sequence[Case], names: Seq
 
 
 def solve_stacked(lps: Sequence[LinearProgram], weights: Sequence[float], common: Sequence[Key],
-                  options: SolveOptions | None = None) -> tuple[StackedLP, Solution]:
-    """Stack the cases' LPs with the common decisions tied, and solve: the solution's
-    objective is the expected cost (see :func:`~sopopt.model.transforms.stack.stack`)."""
+                  planner: Planner | None = None) -> tuple[StackedLP, Solution]:
+    """Stack the cases' LPs with the common decisions tied, and solve with ``planner``
+    (default options): the solution's objective is the expected cost (see
+    :func:`~sopopt.model.transforms.stack.stack`)."""
     stacked = stack(lps, weights, common)
-    return stacked, HighsSession(stacked, options).run()
+    return stacked, (planner or Planner()).run(stacked)
 
 
 def _split(stacked: StackedLP, solution: Solution) -> list[Solution]:
@@ -308,13 +307,12 @@ def mean_data(datas: Sequence[ModelData], weights: Sequence[float]) -> ModelData
 
 def _expected_value_measures(
     cases: Sequence[Case], lps: Sequence[LinearProgram], names: Sequence[str], weights: Sequence[float],
-    common: Sequence[Key], options: SolveOptions,
+    common: Sequence[Key], planner: Planner,
 ) -> tuple[float | None, str | None]:
     """Expected cost of committing to the expected-value plan, and the case a
     commitment leaves infeasible (then the cost is inf)."""
     mean = mean_data([c.data for c in cases], weights)  # type: ignore[misc]
-    ev_lp = with_smoothing(build_lp(mean), mean)
-    ev = HighsSession(ev_lp, options).run()
+    ev = planner.run(planner.build(mean))
     if not ev.status.has_plan:
         return None, None
     values = {(name, idx): ev.values.get(name, {}).get(idx, 0.0) for name, idx in common}
@@ -324,7 +322,7 @@ def _expected_value_measures(
             fixed = fix_keys(lp, values)
         except InfeasibleError:
             return math.inf, name
-        result = HighsSession(fixed, options).run()
+        result = planner.run(fixed)
         if not result.status.has_plan or result.objective is None:
             return math.inf, name
         total += weight * result.objective
@@ -366,12 +364,12 @@ def hedge(
     labels = loaded[0].labels
     if not 0 <= commit <= len(labels):
         raise ScenarioError([Problem(None, "--commit", f"must be between 0 and {len(labels)} periods, got {commit}")])
-    options = options or SolveOptions.from_settings(loaded[0].solver)
-    lps = [build(c) for c in loaded]
+    planner = Planner(options or SolveOptions.from_settings(loaded[0].solver), explain=False)
+    lps = [planner.build(c) for c in loaded]
     common = _common_keys(lps, loaded, names, commit, firm_headcount)
-    stacked, solution = solve_stacked(lps, w, common, options)
-    plans = [_case_plan(case, sol, name) for case, sol, name in zip(loaded, _split(stacked, solution), names,
-                                                                      strict=True)]
+    stacked, solution = solve_stacked(lps, w, common, planner)
+    plans = [planner.extract(case, sol, name=name, scenario=str(case.source), build="fast")
+             for case, sol, name in zip(loaded, _split(stacked, solution), names, strict=True)]
     info = {**solution.info, "cases": len(loaded), "committed_decisions": len(common),
             "hedge_seconds": time.perf_counter() - start}
     result = HedgedPlan(
@@ -381,40 +379,35 @@ def hedge(
         expected_value_cost=None, vss=None, labels=list(labels), currency=loaded[0].network.currency, info=info,
     )
     if not solution.status.has_plan:
-        return _without_plan(result, lps, options)
-    return _with_measures(result, loaded, lps, common, options, start)
+        return _without_plan(result, lps, planner)
+    return _with_measures(result, loaded, lps, common, planner, start)
 
 
-def _without_plan(result: HedgedPlan, lps: Sequence[LinearProgram], options: SolveOptions) -> HedgedPlan:
+def _without_plan(result: HedgedPlan, lps: Sequence[LinearProgram], planner: Planner) -> HedgedPlan:
     """A hedged LP without a plan: record which cases have no plan even on their own
     (``info["cases_without_plan"]``; empty: only the common commitment is impossible)."""
     if result.status.value not in ("infeasible", "infeasible_or_unbounded"):
         return result
     alone = [name for name, lp in zip(result.names, lps, strict=True)
-             if not HighsSession(lp, options).run().status.has_plan]
+             if not planner.run(lp).status.has_plan]
     return dataclasses.replace(result, info={**result.info, "cases_without_plan": alone})
 
 
 def _with_measures(result: HedgedPlan, cases: Sequence[Case], lps: Sequence[LinearProgram], common: Sequence[Key],
-                   options: SolveOptions, start: float) -> HedgedPlan:
+                   planner: Planner, start: float) -> HedgedPlan:
     own = []
     for lp in lps:
-        alone = HighsSession(lp, options).run()
+        alone = planner.run(lp)
         own.append(alone.objective if alone.status.has_plan else None)
     expected = result.expected_cost
     evpi = None
     if expected is not None and all(o is not None for o in own):
         evpi = expected - sum(w * o for w, o in zip(result.weights, own, strict=True))  # type: ignore[operator]
-    ev_cost, infeasible = _expected_value_measures(cases, lps, result.names, result.weights, common, options)
+    ev_cost, infeasible = _expected_value_measures(cases, lps, result.names, result.weights, common, planner)
     vss = None if ev_cost is None or expected is None else (math.inf if infeasible else ev_cost - expected)
     info = {**result.info, "total_seconds": time.perf_counter() - start}
     return dataclasses.replace(result, own_costs=own, evpi=evpi, expected_value_cost=ev_cost, vss=vss,
                                vss_infeasible_case=infeasible, info=info)
-
-
-def _case_plan(case: Case, solution: Solution, name: str) -> Plan:
-    info = {"scenario": str(case.source), "build": "fast"}
-    return extract_plan(case.data, solution, name, case.network.currency, info=info)  # type: ignore[arg-type]
 
 
 _COMMITMENT_INDEX = ("product", "site", "lane", "supplier", "resource", "workforce")

@@ -1,20 +1,32 @@
-"""The one-call API: a scenario in, a :class:`~sopopt.results.plan.Plan` out.
+"""The one planner: every solve of sopopt goes through :class:`Planner`.
 
-The steps stay separate for sweeps and inspection: :func:`sopopt.load_case`,
-:func:`sopopt.model.build_model`, :func:`sopopt.solver.highs.solve_model`,
-:func:`sopopt.results.plan.extract_plan`.
+It owns the recipe ``case -> LP (with its transforms) -> HiGHS session -> ranging ->
+Plan``, the explanation of an infeasible case, and the progress and stop hooks
+(``SolveOptions.on_progress`` and ``SolveOptions.stop``). The command line, sweeps,
+hedge, re-plan and explain call it; :func:`solve` is the one-call form::
+
+    planner = Planner()                       # the case's own solver block, fast build
+    plan = planner.solve("scenarios/base.yaml", raise_on_failure=False)
+    plan.explanation                          # set when the case is infeasible
+
+Analyses that transform the LP (stack, fix, charge) use the steps: :meth:`Planner.build`
+(the case's LP with its transforms), :meth:`Planner.run` (a session solved, ranged
+when asked) and :meth:`Planner.extract` (a :class:`~sopopt.results.plan.Plan` of a
+solution). See docs/solver.md.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
-from sopopt.errors import InfeasibleError, StrictError
+from sopopt.errors import InfeasibleError, SopoptError, StrictError
 from sopopt.inputs.case import Case, load_case
+from sopopt.inputs.compile import ModelData
 from sopopt.inputs.views import describe_adjustments, flat_inputs
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
@@ -25,8 +37,9 @@ from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.progress import Phase, Progress, ProgressCallback, guarded
 from sopopt.solver.ranging import compute_ranging
-from sopopt.solver.session import HighsSession, Solution
-from sopopt.solver.status import SolveStatus, raise_for_status
+from sopopt.solver.session import HighsSession
+from sopopt.solver.solution import Solution, raise_for_status
+from sopopt.solver.status import SolveStatus
 
 #: The components whose ranges plans report: limit rows and bounded variables.
 RANGED_ROWS = frozenset(spec.component for spec in LIMITS)
@@ -37,118 +50,211 @@ RANGED_COLUMNS = frozenset(spec.component for spec in BOUND_LIMITS)
 #: build the same LP.
 Build = Literal["fast", "pyomo"]
 
+#: Statuses whose plan the planner explains (when ``explain`` is on).
+EXPLAINED = (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
 
-def build(case: Case, how: Build = "fast") -> LinearProgram:
-    """The case's LP, ready for the solver, built the chosen way."""
-    if case.data is None:
-        raise ValueError("the case was loaded with check=False; load it with checks to solve")
-    if how == "pyomo":
-        from sopopt.model.build import build_model
-        from sopopt.model.standard_form import compile_lp
-
-        return with_smoothing(compile_lp(build_model(case.data)), case.data)
-    return with_smoothing(build_lp(case.data), case.data)
+#: Seconds the explanation of an infeasible case may spend finding its conflict.
+DEFAULT_TIME_BUDGET = 60.0
 
 
-def solve(
-    case: Case | str | Path,
-    options: SolveOptions | None = None,
-    *,
-    raise_on_failure: bool = True,
-    how: Build = "fast",
-    workspace: str | Path | None = None,
-    strict: bool = False,
-) -> Plan:
-    """Load (if given a path), build, solve and extract one plan.
+class Solved(NamedTuple):
+    """A plan with the HiGHS session that solved it (still holding its optimal basis;
+    ``None`` when the LP was found infeasible before solving) and the solution the plan
+    was extracted from: for analyses that read the basis (rates, ranges)."""
 
-    Args:
-        case: a loaded case, or the path of a scenario or model file.
-        options: solver options; default: the scenario's ``solver`` block.
-        raise_on_failure: raise :class:`~sopopt.errors.InfeasibleError` (and friends)
-            when there is no plan; otherwise return a plan whose status says so.
-        how: build path, ``fast`` (default) or ``pyomo`` (same LP, see :data:`Build`).
-        workspace: when given a path, the folder its files must lie in (see
-            :func:`~sopopt.inputs.case.load_case`).
-        strict: raise :class:`~sopopt.errors.StrictError` if the case (before the
-            solve) or the plan (after it) has warnings; else they are in ``plan.warnings``.
+    plan: Plan
+    session: HighsSession | None
+    solution: Solution
 
-    A plan stopped by the time limit is returned with status ``time_limit_feasible``:
-    never presented as optimal.
+
+@dataclass(frozen=True)
+class Planner:
+    """How to turn cases into plans; one object, used for every solve.
+
+    ``options``: solver options (``None``: each case's own ``solver`` block);
+    ``how``: the build path; ``explain``: attach the explanation of an infeasible case
+    to its plan (``plan.explanation``), spending at most ``time_budget`` seconds on
+    its conflict; an explanation that fails leaves its message in
+    ``plan.info["explanation_error"]``.
     """
-    return solve_live(case, options, raise_on_failure=raise_on_failure, how=how, workspace=workspace, strict=strict)[0]
 
+    options: SolveOptions | None = None
+    how: Build = "fast"
+    explain: bool = True
+    time_budget: float = DEFAULT_TIME_BUDGET
 
-def solve_live(
-    case: Case | str | Path,
-    options: SolveOptions | None = None,
-    *,
-    raise_on_failure: bool = True,
-    how: Build = "fast",
-    workspace: str | Path | None = None,
-    strict: bool = False,
-) -> tuple[Plan, HighsSession | None, Solution]:
-    """:func:`solve`, also returning the HiGHS session, still holding its optimal basis
-    (``None`` when the LP was found infeasible before solving), and the solution the
-    plan was extracted from: for analyses that read the basis, such as
-    :func:`sopopt.analysis.explain_plan.explain_plan`."""
-    timings: dict[str, float] = {}
-    session: HighsSession | None = None
-    start = time.perf_counter()
-    if options is not None and options.on_progress is not None:
-        options = dataclasses.replace(options, on_progress=guarded(options.on_progress))
-    report = _reporter(options, start)
-    report(Phase.LOAD)
-    if not isinstance(case, Case):
-        case = load_case(case, workspace=workspace, strict=strict)
-    elif strict and case.warnings:
-        raise StrictError(case.warnings)
-    timings["load_seconds"] = time.perf_counter() - start
-    options = options or SolveOptions.from_settings(case.solver)
-    if options.on_progress is not None:
-        # Reports of the HiGHS run count their time from the start of this solve.
-        options = dataclasses.replace(options, on_progress=_shifted(options.on_progress, start))
-    mark = time.perf_counter()
-    report(Phase.BUILD)
-    try:
-        lp = build(case, how)
-    except InfeasibleError as exc:
+    # ------------------------------------------------------------------ the steps
+
+    def options_for(self, case: Case) -> SolveOptions:
+        """The solver options of a case: the planner's, else the case's own."""
+        return self.options or SolveOptions.from_settings(case.solver)
+
+    def build(self, case: Case | ModelData) -> LinearProgram:
+        """The LP of a case (or of compiled data), with its transforms, built the
+        planner's way (``how``)."""
+        return self.build_with_model(case)[0]
+
+    def build_with_model(self, case: Case | ModelData) -> tuple[LinearProgram, Any]:
+        """:meth:`build`, also returning the Pyomo model the LP was compiled from
+        (``None`` for the fast build), for callers that keep the two in step."""
+        data = case.data if isinstance(case, Case) else case
+        if data is None:
+            raise ValueError("the case was loaded with check=False; load it with checks to solve")
+        if self.how == "pyomo":
+            from sopopt.model.build import build_model
+            from sopopt.model.standard_form import compile_lp
+
+            model = build_model(data)
+            return with_smoothing(compile_lp(model), data), model
+        return with_smoothing(build_lp(data), data), None
+
+    def session(self, lp: LinearProgram, options: SolveOptions | None = None) -> HighsSession:
+        """A HiGHS session holding ``lp``, to solve (and re-solve in place)."""
+        return HighsSession(lp, options or self.options)
+
+    def run(self, lp: LinearProgram, options: SolveOptions | None = None, *, ranged: bool = False) -> Solution:
+        """Solve an LP once (e.g. a stacked or fixed one); with ``ranged``, the solution
+        carries the ranges of the limits plans report."""
+        session = self.session(lp, options)
+        solution = session.run()
+        return self.ranged(session, solution) if ranged else solution
+
+    @staticmethod
+    def ranged(session: HighsSession, solution: Solution) -> Solution:
+        """The solution with the ranges of its limit rows and bounded columns (a plan
+        without a proven optimum gets the note saying why there are none)."""
+        if not solution.status.has_plan:
+            return solution
+        mark = time.perf_counter()
+        ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS)
+        info = {**solution.info, "ranging_seconds": time.perf_counter() - mark}
+        return dataclasses.replace(solution, ranging=ranging, info=info)
+
+    @staticmethod
+    def extract(
+        case: Case, solution: Solution, *, data: ModelData | None = None, name: str | None = None, **info: Any,
+    ) -> Plan:
+        """The plan of a solution of ``case`` (tables, costs, KPIs, limits), named
+        ``name`` (default: the network's), with ``info`` as its run information;
+        ``data``: the case's data as changed in place (sweeps), if so."""
+        data = data or case.data
+        assert data is not None
+        return extract_plan(data, solution, name or case.network.name, case.network.currency, info=info)
+
+    # ------------------------------------------------------------------ the whole solve
+
+    def solve(
+        self, case: Case | str | Path, *, raise_on_failure: bool = True, workspace: str | Path | None = None,
+        strict: bool = False,
+    ) -> Plan:
+        """Load (if given a path), build, solve, range and extract one plan; explain it
+        when it is infeasible (see :func:`solve` for the arguments)."""
+        return self.solve_live(case, raise_on_failure=raise_on_failure, workspace=workspace, strict=strict).plan
+
+    def solve_live(
+        self, case: Case | str | Path, *, raise_on_failure: bool = True, workspace: str | Path | None = None,
+        strict: bool = False,
+    ) -> Solved:
+        """:meth:`solve`, also returning the session and the solution (:class:`Solved`)."""
+        start = time.perf_counter()
+        hooks = _Hooks.of(self.options, start)
+        hooks.report(Phase.LOAD)
+        case = _loaded(case, workspace, strict)
+        timings = {"load_seconds": time.perf_counter() - start}
+        options = hooks.shifted(self.options_for(case))
+        session, solution = self._solve_lp(case, options, hooks, timings, raise_on_failure)
         if raise_on_failure:
-            raise
-        # A row with no variables left that cannot hold: infeasible before solving.
-        solution = Solution(SolveStatus.INFEASIBLE, None, {}, {}, {}, {}, {"highs_status": str(exc)})
-    else:
+            raise_for_status(solution)
+        mark = time.perf_counter()
+        hooks.report(Phase.EXTRACT, solution)
+        plan = self.extract(case, solution, **timings, scenario=str(case.source), build=self.how)
+        plan = _with_case(plan, case, extract_seconds=time.perf_counter() - mark,
+                          total_seconds=time.perf_counter() - start)
+        if strict and plan.warnings:
+            raise StrictError(list(plan.warnings))
+        if self.explain and plan.status in EXPLAINED:
+            hooks.report(Phase.EXPLAIN)
+            plan = self.explained(case, plan)
+        return Solved(plan, session, solution)
+
+    def _solve_lp(
+        self, case: Case, options: SolveOptions, hooks: _Hooks, timings: dict[str, float], raise_on_failure: bool,
+    ) -> tuple[HighsSession | None, Solution]:
+        """Build, hand off, solve and range; the session (None when the build found the
+        case infeasible) and the solution."""
+        mark = time.perf_counter()
+        hooks.report(Phase.BUILD)
+        try:
+            lp = self.build(case)
+        except InfeasibleError as exc:
+            if raise_on_failure:
+                raise
+            # A row with no variables left that cannot hold: infeasible before solving.
+            return None, Solution(SolveStatus.INFEASIBLE, None, {}, {}, {}, {}, {"highs_status": str(exc)})
         timings["build_seconds"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        session = HighsSession(lp, options)
+        session = self.session(lp, options)
         timings["handoff_seconds"] = time.perf_counter() - mark
-        solution = session.run()
-        if solution.status.has_plan:
-            mark = time.perf_counter()
-            ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS)
-            solution = dataclasses.replace(solution, ranging=ranging)
-            timings["ranging_seconds"] = time.perf_counter() - mark
-    if raise_on_failure:
-        raise_for_status(solution)
-    mark = time.perf_counter()
-    report(Phase.EXTRACT, solution)
-    info = {**timings, "scenario": str(case.source), "build": how}
-    plan = extract_plan(case.data, solution, case.network.name, case.network.currency, info=info)
-    extract_seconds = time.perf_counter() - mark
+        solution = self.ranged(session, session.run())
+        return session, solution
+
+    def explained(self, case: Case, plan: Plan) -> Plan:
+        """An infeasible case's plan carrying why it has no plan (``plan.explanation``);
+        an explanation that fails leaves its message in ``info["explanation_error"]``."""
+        from sopopt.analysis.explain import explain_infeasible
+
+        try:
+            explanation = explain_infeasible(case, plan, time_budget=self.time_budget)
+        except SopoptError as exc:
+            return dataclasses.replace(plan, info=Info(plan.info, explanation_error=str(exc)))
+        return explanation.plan or plan
+
+
+def _loaded(case: Case | str | Path, workspace: str | Path | None, strict: bool) -> Case:
+    if not isinstance(case, Case):
+        return load_case(case, workspace=workspace, strict=strict)
+    if strict and case.warnings:
+        raise StrictError(case.warnings)
+    return case
+
+
+def _with_case(plan: Plan, case: Case, **timings: float) -> Plan:
+    """The plan with what the case adds: its adjustments, flat inputs and warnings."""
+    assert case.data is not None
     warnings = (*case.warnings, *run_down_warnings(case.data, plan, case.locations))
-    plan = dataclasses.replace(
-        plan,
-        adjustments=tuple(describe_adjustments(case)),
-        inputs=flat_inputs(case),
-        warnings=warnings,
-        info=Info(plan.info, extract_seconds=extract_seconds, total_seconds=time.perf_counter() - start),
-    )
-    if strict and plan.warnings:
-        raise StrictError(list(plan.warnings))
-    return plan, session, solution
+    return dataclasses.replace(plan, adjustments=tuple(describe_adjustments(case)), inputs=flat_inputs(case),
+                               warnings=warnings, info=Info(plan.info, **timings))
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    """The progress hook of one solve: reports of the steps around HiGHS (load, build,
+    extract, explain), and HiGHS's own reports timed from the start of the solve."""
+
+    receiver: ProgressCallback | None
+    start: float
+
+    @classmethod
+    def of(cls, options: SolveOptions | None, start: float) -> _Hooks:
+        receiver = None if options is None or options.on_progress is None else guarded(options.on_progress)
+        return cls(receiver, start)
+
+    def report(self, phase: Phase, solution: Solution | None = None) -> None:
+        if self.receiver is None:
+            return
+        info = solution.info if solution is not None else {}
+        self.receiver(Progress(phase, time.perf_counter() - self.start, rows=info.get("rows"),
+                               columns=info.get("columns")))
+
+    def shifted(self, options: SolveOptions) -> SolveOptions:
+        """``options`` whose progress receiver sees times since the start of the solve
+        instead of since the HiGHS run."""
+        if self.receiver is None:
+            return options
+        return dataclasses.replace(options, on_progress=_shifted(self.receiver, self.start))
 
 
 def _shifted(receiver: ProgressCallback, start: float) -> ProgressCallback:
-    """A receiver that sees times since ``start`` instead of since the HiGHS run."""
     offsets: list[float] = []
 
     def shifted(progress: Progress) -> None:
@@ -159,17 +265,39 @@ def _shifted(receiver: ProgressCallback, start: float) -> ProgressCallback:
     return shifted
 
 
-def _reporter(options: SolveOptions | None, start: float) -> Callable[..., None]:
-    """Reports of the steps around the solve (load, build, extract) to ``on_progress``."""
+def solve(
+    case: Case | str | Path,
+    options: SolveOptions | None = None,
+    *,
+    raise_on_failure: bool = True,
+    how: Build = "fast",
+    workspace: str | Path | None = None,
+    strict: bool = False,
+    explain: bool = True,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+) -> Plan:
+    """Load (if given a path), build, solve and extract one plan: ``sopopt solve`` as a
+    call, the same plan (an infeasible case's explanation included).
 
-    def report(phase: Phase, solution: Solution | None = None) -> None:
-        if options is None or options.on_progress is None:
-            return
-        info = solution.info if solution is not None else {}
-        options.on_progress(Progress(phase, time.perf_counter() - start, rows=info.get("rows"),
-                                     columns=info.get("columns")))
+    Args:
+        case: a loaded case, or the path of a scenario or model file.
+        options: solver options; default: the scenario's ``solver`` block.
+        raise_on_failure: raise :class:`~sopopt.errors.InfeasibleError` (and friends)
+            when there is no plan (before any explanation); otherwise return a plan
+            whose status says so, an infeasible one with ``plan.explanation``.
+        how: build path, ``fast`` (default) or ``pyomo`` (same LP, see :data:`Build`).
+        workspace: when given a path, the folder its files must lie in (see
+            :func:`~sopopt.inputs.case.load_case`).
+        strict: raise :class:`~sopopt.errors.StrictError` if the case (before the
+            solve) or the plan (after it) has warnings; else they are in ``plan.warnings``.
+        explain: explain an infeasible case (its conflict and repairs), spending at
+            most ``time_budget`` seconds on the conflict.
 
-    return report
+    A plan stopped by the time limit is returned with status ``time_limit_feasible``:
+    never presented as optimal.
+    """
+    planner = Planner(options, how, explain, time_budget)
+    return planner.solve(case, raise_on_failure=raise_on_failure, workspace=workspace, strict=strict)
 
 
 def load_plans(
@@ -181,12 +309,14 @@ def load_plans(
     with warnings (read back or solved) raises :class:`~sopopt.errors.StrictError`.
 
     A scenario without a feasible plan gives a plan whose status says so (it is not
-    raised), so that it still shows in a comparison.
+    raised), so that it still shows in a comparison, with its explanation.
     """
+    planner = Planner(options)
     plans = [
-        read_plan(s) if s.is_dir() else solve(s, options, raise_on_failure=False, workspace=workspace, strict=strict)
+        read_plan(s) if s.is_dir() else planner.solve(s, raise_on_failure=False, workspace=workspace, strict=strict)
         for s in sources
     ]
     if strict and (warnings := [w for plan in plans for w in plan.warnings]):
         raise StrictError(warnings)
     return plans
+

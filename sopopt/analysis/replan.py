@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.analysis.planner import build
+from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
 from sopopt.inputs.case import Case, load_case
 from sopopt.io.files import atomic_write, display_path
@@ -44,9 +44,8 @@ from sopopt.model.transforms.deviation import Deviation, add_deviation
 from sopopt.model.transforms.extended import Key, column_index
 from sopopt.model.transforms.fix import fix_keys
 from sopopt.results.folders import read_plan, write_outputs
-from sopopt.results.plan import Plan, extract_plan
+from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.session import HighsSession, Solution
 
 #: Decisions charged for changing, by change-cost name: (component, table).
 CHARGED = {"production": ("production", "production"), "headcount": ("headcount", "headcount")}
@@ -192,8 +191,8 @@ def replan(
     matched = [label for label in labels if label in set(prev.labels)]
     where = {label: t for t, label in enumerate(labels)}
     reference = previous_values(prev, labels, (*COMMITTED_DECISIONS, "headcount"))
-    options = options or SolveOptions.from_settings(new.solver)
-    lp = build(new)
+    planner = Planner(options or SolveOptions.from_settings(new.solver), explain=False)
+    lp = planner.build(new)
     frozen_t = {where[label] for label in frozen}
     fixed = {k: v for k, v in reference.items() if k[0] in COMMITTED_DECISIONS and k[1][-1] in frozen_t}
     try:
@@ -201,15 +200,15 @@ def replan(
     except InfeasibleError as exc:
         raise ReplanInfeasible(_infeasible_message(new, frozen, str(exc))) from None
     lp = _charge(lp, reference, {where[label] for label in matched}, frozen_t, costs)
-    solution = HighsSession(lp, options).run()
+    solution = planner.run(lp)
     if solution.status.value in ("infeasible", "infeasible_or_unbounded"):
-        raise ReplanInfeasible(_infeasible_message(new, frozen, _why(new, lp, fixed, labels)))
-    return _result(prev, new, solution, freeze, frozen, matched, costs, start)
+        raise ReplanInfeasible(_infeasible_message(new, frozen, _why(planner, new, lp, fixed, labels)))
+    plan = planner.extract(new, solution)
+    return _result(prev, new, plan, freeze, frozen, matched, costs, start)
 
 
-def _result(prev: Plan, new: Case, solution: Solution, freeze: int, frozen: list[str], matched: list[str],
+def _result(prev: Plan, new: Case, plan: Plan, freeze: int, frozen: list[str], matched: list[str],
             costs: dict[str, float], start: float) -> Replanned:
-    plan = extract_plan(new.data, solution, new.network.name, new.network.currency)  # type: ignore[arg-type]
     changes = change_table(prev, plan, matched)
     kpis = dict(plan.kpis)
     if plan.status.has_plan:
@@ -276,15 +275,14 @@ def _infeasible_message(case: Case, frozen: list[str], why: str) -> str:
             f"frozen zone ({zone}) with the new actuals.\n{why}")
 
 
-def _why(case: Case, lp: LinearProgram, fixed: dict[Key, float], labels: list[str]) -> str:
+def _why(planner: Planner, case: Case, lp: LinearProgram, fixed: dict[Key, float], labels: list[str]) -> str:
     """Sentences: the explanation of the new case alone if it is infeasible itself, else
     the conflict between the frozen decisions and the case's limits."""
-    from sopopt.analysis.explain import explain_infeasible
-
-    alone = HighsSession(build(case)).run()
+    alone = dataclasses.replace(planner, explain=True).solve(case, raise_on_failure=False)
+    if alone.explanation is not None:
+        return "\n".join(["Even without the frozen zone the new case is infeasible:", *alone.explanation.sentences()])
     if not alone.status.has_plan:
-        return "\n".join(["Even without the frozen zone the new case is infeasible:",
-                          *explain_infeasible(case).sentences()])
+        return str(alone.info.get("explanation_error") or alone.status.label)
     return "\n".join(frozen_conflict(case, lp, fixed, labels))
 
 

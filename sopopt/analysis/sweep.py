@@ -55,20 +55,17 @@ import numpy as np
 import pandas as pd
 
 from sopopt.analysis.cases import Sweep, SweepCase, load_sweep, make_case
-from sopopt.analysis.planner import Build
+from sopopt.analysis.planner import Planner
 from sopopt.analysis.pool import Lost, default_workers, run_dask, run_local
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
 from sopopt.io.files import locate
-from sopopt.model.fast import FastLP, build_lp
+from sopopt.model.fast import FastLP
 from sopopt.model.lp import LinearProgram
-from sopopt.model.standard_form import compile_lp
-from sopopt.model.transforms.smoothing import with_smoothing
-from sopopt.results.plan import Info, Plan, extract_plan
+from sopopt.results.plan import Info, Plan
 from sopopt.results.store import KEEPABLE, Store, StoreError, plan_row
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.session import HighsSession
 
 #: Largest relative change (demand, or a group of the LP's numbers) for which
 #: ``warm="auto"`` re-solves warm. At 1e5 columns a warm dual simplex took 4-5 s for
@@ -146,13 +143,14 @@ class Resolver:
         surge.info["reused_lp"]   # True: only numbers changed, solved in place
     """
 
-    def __init__(self, case: Case, options: SolveOptions | None = None, how: Build = "fast",
-                 lp: LinearProgram | None = None) -> None:
+    def __init__(self, case: Case, planner: Planner | None = None, lp: LinearProgram | None = None) -> None:
         if case.data is None:
             raise ValueError("load the case with checks to solve it")
         self.case = case
-        self.how = how
-        self.options = options or SolveOptions.from_settings(case.solver)
+        #: Builds, solves and extracts every case (no explanations: a sweep stores rows).
+        self.planner = dataclasses.replace(planner or Planner(), explain=False)
+        self.how = self.planner.how
+        self.options = self.planner.options_for(case)
         self.build_seconds = 0.0
         #: The Pyomo model, kept in step with the LP (``how="pyomo"`` only).
         self.model: Any = None
@@ -161,12 +159,7 @@ class Resolver:
     def _build(self, data: ModelData) -> tuple[LinearProgram, Any]:
         """The LP of ``data`` (and its Pyomo model with ``how="pyomo"``)."""
         start = time.perf_counter()
-        model = None
-        if self.how == "pyomo":
-            from sopopt.model.build import build_model
-
-            model = build_model(data)
-        lp = with_smoothing(compile_lp(model) if model is not None else build_lp(data), data)
+        lp, model = self.planner.build_with_model(data)
         self.build_seconds = time.perf_counter() - start
         return lp, model
 
@@ -177,7 +170,7 @@ class Resolver:
         if lp is None:
             lp, model = self._build(self.data)
         self.model = model
-        self.session = HighsSession(lp, self.options)
+        self.session = self.planner.session(lp, self.options)
         self.key = structure_key(lp)
         self._targets = self._locate()
         #: Numbers and optimal basis of the first solve on this LP: cases of a sweep are
@@ -282,7 +275,7 @@ class Resolver:
             "reused_lp": reused,
             "build_seconds": self.build_seconds,
         }
-        return extract_plan(self.data, solution, plan_name, self.case.network.currency, info=info)
+        return self.planner.extract(self.case, solution, data=self.data, name=plan_name, **info)
 
     def sweep(self, cases: Iterable[Case | Demand], warm: bool | Literal["auto"] = "auto") -> Iterator[Plan]:
         """Solve each case in turn, reusing the LP where only numbers change."""
@@ -384,12 +377,12 @@ class _WorkerState:
         self.resolvers: OrderedDict[str, Resolver] = OrderedDict()
 
     def plan(self, case: Case, options: SolveOptions) -> Plan:
-        assert case.data is not None
-        lp = with_smoothing(build_lp(case.data), case.data)
+        planner = Planner(options, explain=False)
+        lp = planner.build(case)
         key = f"{structure_key(lp)}|{options!r}"
         resolver = self.resolvers.get(key)
         if resolver is None:
-            resolver = Resolver(case, options, lp=lp)
+            resolver = Resolver(case, planner, lp=lp)
             self.resolvers[key] = resolver
             while len(self.resolvers) > RESOLVERS_PER_WORKER:
                 self.resolvers.popitem(last=False)

@@ -318,7 +318,7 @@ def solve(
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
     why it has no plan, see ``sopopt explain``)."""
-    from sopopt.analysis.planner import solve as solve_case
+    from sopopt.analysis.planner import Planner
     from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
     from sopopt.inputs.case import load_case
     from sopopt.results.folders import check_replaceable, write_outputs
@@ -334,12 +334,13 @@ def solve(
                     case.solver, time_limit=time_limit, threads=threads,
                     method=method.value if method else None, verbose=verbose or None, on_progress=display.update,
                 )
-                plan = solve_case(case, options, raise_on_failure=False, how=build.value)
+                planner = Planner(options, build.value, time_budget=time_budget)
+                plan = planner.solve(case, raise_on_failure=False)
             print_summary(plan)
             if strict and plan.warnings:
                 raise StrictError(list(plan.warnings))
             print_warnings(plan.warnings)
-            plan = _explain_no_plan(case, plan, time_budget)
+            _print_explanation(plan)
             written = write_outputs(plan, out) if out is not None else []
     except KeyboardInterrupt as exc:
         raise stopped(exc, display, out) from None
@@ -370,34 +371,24 @@ def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limi
     console.print(f"Stored as run {run_id} in {store}" + (f" (label {label})" if label else ""))
 
 
-def _explain_no_plan(case: Case, plan: Plan, time_budget: float, *, show: bool = True) -> Plan:
-    """For an infeasible case: print why (if ``show``), and return the plan carrying its
-    explanation."""
-    from sopopt.analysis.explain import explain_infeasible
-    from sopopt.solver.status import SolveStatus
-
-    if plan.status not in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
-        return plan
-    try:
-        explanation = explain_infeasible(case, plan, time_budget=time_budget)
-    except SopoptError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-        return plan
-    if show:
-        print_sentences(explanation.sentences())
-    return explanation.plan or plan
+def _print_explanation(plan: Plan) -> None:
+    """Print why an infeasible case has no plan (the planner's explanation), or why it
+    could not be explained."""
+    if plan.explanation is not None:
+        print_sentences(plan.explanation.sentences())
+    elif error := plan.info.get("explanation_error"):
+        errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
     """An infeasible plan solved from a scenario file, carrying why it has no plan."""
+    from sopopt.analysis.planner import EXPLAINED, Planner
     from sopopt.inputs.case import load_case
-    from sopopt.solver.status import SolveStatus
 
     scenario = plan.info.get("scenario")
-    no_plan = plan.status in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
-    if plan.explanation is not None or not scenario or not no_plan:
+    if plan.explanation is not None or not scenario or plan.status not in EXPLAINED:
         return plan
-    return _explain_no_plan(load_case(scenario, workspace=workspace), plan, 60.0, show=False)
+    return Planner().explained(load_case(scenario, workspace=workspace), plan)
 
 
 def print_sentences(sentences: list[str]) -> None:
@@ -423,7 +414,7 @@ def explain(
 ) -> None:
     """Explain a case: why it has no plan (the conflicting limits with the file and line
     that set them, and what would have to give), or why its plan is what it is."""
-    from sopopt.analysis.explain import explain as explain_case
+    from sopopt.analysis.explain_plan import explain as explain_case
     from sopopt.inputs.case import load_case
 
     try:
@@ -530,11 +521,11 @@ def generate(
 
 def _lp_size(path: Path) -> str:
     """The size of the LP a generated case builds (by building it)."""
-    from sopopt.analysis.planner import build
+    from sopopt.analysis.planner import Planner
     from sopopt.inputs.case import load_case
 
     try:
-        lp = build(load_case(path, workspace=path.parent))
+        lp = Planner().build(load_case(path, workspace=path.parent))
     except SopoptError as exc:
         return f"LP not built: {exc}"
     return f"LP: {lp.num_row:,} rows x {lp.num_col:,} columns, {lp.nonzeros:,} nonzeros"

@@ -42,8 +42,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.io.files import Locations, locate
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
-from sopopt.solver.ranging import LimitRange, Ranging
-from sopopt.solver.session import Solution
+from sopopt.solver.solution import LimitRange, Ranging, Solution
 from sopopt.solver.status import SolveStatus
 
 #: A limit counts as binding when its slack is below this (units of the row).
@@ -118,7 +117,8 @@ class Plan:
     currency: str = "USD"
     explanation: Any = field(default=None, repr=False, compare=False)
     """Why there is no plan (an :class:`~sopopt.analysis.explain.Explanation`), for an
-    infeasible case explained by :func:`sopopt.explain` or ``sopopt solve``; else None."""
+    infeasible case explained by the planner (``sopopt solve``, :func:`sopopt.solve`) or
+    :func:`sopopt.explain`; else None."""
     adjustments: tuple[dict[str, Any], ...] = ()
     """What the scenario assumes on top of its model: each adjustment in plain words
     (target, scope, change, periods, note, where it was written)."""

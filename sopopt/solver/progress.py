@@ -29,6 +29,7 @@ class Phase(StrEnum):
     POSTSOLVE = "postsolve"
     SOLVED = "solved"
     EXTRACT = "extract"
+    EXPLAIN = "explain"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,58 +14,12 @@ import scipy.sparse as sp
 
 from sopopt.errors import SolverError
 from sopopt.solver.highs import AT_LOWER, AT_UPPER, OK, fixed_lp, option_value
+from sopopt.solver.solution import FIXED_MIP_LABEL, LimitRange, Ranging, Solution
 from sopopt.solver.status import SolveStatus
 
 if TYPE_CHECKING:
-    from sopopt.solver.session import HighsSession, Solution
+    from sopopt.solver.session import HighsSession
 
-
-@dataclass(frozen=True)
-class LimitRange:
-    """The range over which one binding bound keeps its dual: one row or column bound.
-
-    ``value`` is the bound's current value (a row's right-hand side or a column's
-    bound); ``low`` and ``high`` are the values the bound can take, with the optimal
-    basis and hence the dual unchanged (``-inf``/``inf``: no end; ``nan``: unknown).
-    ``dual`` is HiGHS's row dual or reduced cost (minimisation signs); ``side`` says which
-    bound is active, ``lower`` or ``upper``; ``position`` is the row's or column's number
-    in the LP.
-    """
-
-    value: float
-    low: float
-    high: float
-    dual: float
-    side: str
-    position: int = -1
-
-
-@dataclass(frozen=True)
-class Ranging:
-    """Sensitivity ranges of an optimal plan, from HiGHS ranging (``Highs.getRanging``).
-
-    ``rows`` holds every row that is nonbasic (at a bound) and ``columns`` every column
-    nonbasic at a finite bound, keyed by component name and index. ``note`` says why the
-    ranges are unknown (``""`` when they are known: then ``rows`` and ``columns`` come
-    from an optimal basis); without a basis ``columns`` still holds the columns at a
-    bound with their reduced costs, ranges ``nan``. ``label`` says what the ranges are of
-    when that is not the LP solved (a MIP: :data:`FIXED_MIP_LABEL`).
-    """
-
-    rows: dict[str, dict[Any, LimitRange]]
-    columns: dict[str, dict[Any, LimitRange]]
-    note: str = ""
-    label: str = ""
-
-    @property
-    def known(self) -> bool:
-        """True when the ranges come from an optimal basis."""
-        return not self.note
-
-
-#: What the ranges of a MIP plan are of: HiGHS ranges the LP left when every integer
-#: decision is fixed at its value in the plan (``Highs.getFixedLp``).
-FIXED_MIP_LABEL = "LP with the integer decisions fixed at their plan values"
 
 #: Why a solver method leaves no basis (HiGHS option ``solver`` -> reason).
 NO_BASIS_REASONS = {

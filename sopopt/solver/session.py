@@ -1,10 +1,9 @@
 """The HiGHS session: a compiled LP loaded into HiGHS, solved and re-solved
-(:class:`HighsSession`), and its result as plain numbers (:class:`Solution`).
+(:class:`HighsSession`), its result read back as a :class:`~sopopt.solver.solution.Solution`.
 
 Every HiGHS model status is mapped to a :class:`~sopopt.solver.status.SolveStatus`
-(:func:`~sopopt.solver.highs.classify`). The result holds only plain numbers: primal
-values, row duals and slacks keyed by component name and index, and the cost of each
-category (in total and by period).
+(:func:`~sopopt.solver.highs.classify`); values, row duals and slacks come back keyed by
+component name and index, with the cost of each category (in total and by period).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,34 +30,13 @@ from sopopt.solver.highs import (
 from sopopt.solver.monitor import Monitor
 from sopopt.solver.options import SolveOptions, choose_method
 from sopopt.solver.progress import Phase
-from sopopt.solver.ranging import FIXED_MIP_LABEL, Ranging
+from sopopt.solver.solution import FIXED_MIP_LABEL, Solution
 from sopopt.solver.status import SolveStatus
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Solution:
-    """A solver result as plain numbers; no solver or Pyomo objects.
-
-    ``values``, ``duals`` and ``slacks`` are keyed by component name, then index;
-    ``costs`` holds the cost of each category (they sum to ``objective``) and
-    ``period_costs`` the same split by period (one amount per period and category);
-    ``ranging`` is set by :func:`~sopopt.solver.ranging.compute_ranging` (``None``: not asked for).
-    """
-
-    status: SolveStatus
-    objective: float | None
-    values: dict[str, dict[Any, float]]
-    duals: dict[str, dict[Any, float]]
-    slacks: dict[str, dict[Any, float]]
-    costs: dict[str, float]
-    info: dict[str, Any]
-    period_costs: dict[str, np.ndarray] = field(default_factory=dict)
-    ranging: Ranging | None = None
 
 
 class HighsSession:

@@ -1,5 +1,4 @@
-"""What a solve established, in sopopt's own words: :class:`SolveStatus` and its labels,
-and :func:`raise_for_status`, the typed error of a result without a plan.
+"""What a solve established, in sopopt's own words: :class:`SolveStatus` and its labels.
 
 HiGHS's own statuses are mapped onto these in :mod:`sopopt.solver.highs`.
 """
@@ -7,12 +6,6 @@ HiGHS's own statuses are mapped onto these in :mod:`sopopt.solver.highs`.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-from sopopt.errors import InfeasibleError, SolverError, UnboundedError
-
-if TYPE_CHECKING:
-    from sopopt.solver.session import Solution
 
 
 class SolveStatus(StrEnum):
@@ -69,13 +62,3 @@ FEASIBLE_VARIANT = {
     SolveStatus.OTHER_LIMIT_NO_PLAN: SolveStatus.OTHER_LIMIT_FEASIBLE,
 }
 _WITH_PLAN = frozenset({SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, *FEASIBLE_VARIANT.values()})
-
-
-def raise_for_status(solution: Solution) -> None:
-    """Raise the typed error for a result with no plan."""
-    if solution.status is SolveStatus.INFEASIBLE:
-        raise InfeasibleError("infeasible: no plan meets every hard constraint (demand, limits, targets)")
-    if solution.status in (SolveStatus.UNBOUNDED, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
-        raise UnboundedError(f"{solution.status.label}")
-    if not solution.status.has_plan:
-        raise SolverError(f"{solution.status.label} (HiGHS: {solution.info.get('highs_status')})")

@@ -74,14 +74,6 @@ class StackedLP(LinearProgram):
         """Row values keyed ``component -> (case, *index)``, and the commitment rows."""
         return self._keyed(y, rows=True)
 
-    def part_values(self, k: int, x: np.ndarray) -> dict[str, dict[Any, float]]:
-        """Case ``k``'s column values, keyed as in its own LP."""
-        return self.parts[k].values(np.asarray(x, dtype=float)[self.part_slice(k)])
-
-    def part_duals(self, k: int, y: np.ndarray) -> dict[str, dict[Any, float]]:
-        """Case ``k``'s row values, keyed as in its own LP."""
-        return self.parts[k].duals(np.asarray(y, dtype=float)[self.part_slice(k, rows=True)])
-
     def column_keys(self) -> list[Key]:
         """(component, (case, *index)) of every column, in order."""
         return [(name, (k, *as_tuple(index))) for k, part in enumerate(self.parts) for name, index in part.column_keys()]
