@@ -15,6 +15,7 @@ import numpy as np
 
 from sopopt.inputs.periods import expand_series
 from sopopt.inputs.schema.network import ItemFields, Network
+from sopopt.inputs.targets import TargetData, compile_targets
 
 INF = float("inf")
 Array = np.ndarray
@@ -162,6 +163,7 @@ class ModelData:
     storage: dict[str, StorageData]
     problems: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     handling: dict[str, HandlingData] = field(default_factory=dict)
+    targets: list[TargetData] = field(default_factory=list)
 
     @property
     def T(self) -> int:
@@ -215,6 +217,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         handling=_handling(network, ex),
         problems=ex.problems,
     )
+    data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
     if not data.problems:
         data.problems.extend(_bound_problems(data))
     return data

@@ -18,6 +18,7 @@ from sopopt.model import (
     production,
     resources,
     storage,
+    targets,
     transport,
     workforce,
 )
@@ -34,4 +35,5 @@ FAMILIES: tuple[Family, ...] = (
     workforce.FAMILY,
     materials.FAMILY,
     handling.FAMILY,
+    targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )

@@ -37,13 +37,16 @@ class LimitSpec:
     """A constraint family whose shadow price is reported.
 
     ``kind`` is the planner's name of the limit; ``unit`` is what one more unit of the
-    limit means (hour, unit, volume).
+    limit means (hour, unit, volume). ``sense`` is ``max`` for a ``<=`` row (a capacity:
+    one unit more gives room) and ``min`` for a ``>=`` row (a target: one unit less gives
+    room).
     """
 
     component: str
     kind: str
     columns: tuple[str, ...]
     unit: str
+    sense: str = "max"
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def metadata(plan: Plan) -> dict[str, Any]:
         "currency": plan.currency,
         "costs": {k: float(v) for k, v in plan.costs.items()},
         "kpis": plan.kpis,
+        "targets": plan.tables["targets"].to_dict("records") if "targets" in plan.tables else [],
         "warnings": [w.as_dict() for w in plan.warnings],
         "periods": plan.labels,
         "adjustments": list(plan.adjustments),
@@ -291,6 +292,9 @@ _TEXT_COLUMNS = frozenset(
         "kpi",
         "sense",
         "range_note",
+        "target",
+        "measure",
+        "enforce",
     }
 )
 

@@ -42,6 +42,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.io.files import Locations, locate
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
+from sopopt.results.targets import target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
 from sopopt.solver.status import SolveStatus
 
@@ -225,6 +226,8 @@ def extract_plan(
     if has_plan:
         tables["load"] = _load(data, tables)
         tables["pnl"] = _pnl(data, tables["plan"], solution)
+        if data.targets:
+            tables["targets"] = target_table(data, tables["plan"], tables["pnl"], shadow)
     kpis = _kpis(data, tables, costs, service) if has_plan else {}
     if has_plan and solution.objective is not None:
         kpis["total_cost"] = float(solution.objective)
@@ -384,11 +387,11 @@ def _row_limits(solution: Solution, labels: list[str], ranging: Ranging | None) 
                 "kind": spec.kind,
                 "name": "/".join(map(str, idx[:-1])),
                 "period": labels[idx[-1]],
-                "shadow_price": 0.0 if abs(dual) < 1e-12 else -dual,
+                "shadow_price": 0.0 if abs(dual) < 1e-12 else (-dual if spec.sense == "max" else dual),
                 "unit": spec.unit,
                 "binding": abs(slack) <= BINDING_TOLERANCE,
                 "slack": slack,
-                "sense": "max",
+                "sense": spec.sense,
                 "range_up": up,
                 "range_down": down,
                 "range_note": note,

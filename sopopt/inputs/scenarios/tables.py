@@ -11,6 +11,7 @@ from typing import Any
 
 from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.inputs.scenarios.chain import Document, put
+from sopopt.inputs.scenarios.targets_table import expand_targets
 from sopopt.inputs.schema.tables import Decimal, Thousands
 from sopopt.io.files import (
     KeyPath,
@@ -51,6 +52,10 @@ def expand_tables(doc: Document, workspace: Path, files: list[Path]) -> None:
             continue
         put(doc.data, path, values)
         doc.locations.update(locations)
+    try:
+        expand_targets(doc, workspace, files)
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
     demand = doc.data.get("demand")
     if isinstance(demand, dict) and "file" in demand:
         try:

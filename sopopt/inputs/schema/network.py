@@ -355,6 +355,9 @@ class Network(Strict):
     """Transport lanes."""
     demand: dict[Name, dict[Name, Series]] = {}
     """Demand in units: product -> site -> series."""
+    targets: list[Target] = []
+    """Targets the plan is measured against (revenue, profit, units, fill rate), or
+    ``{file: budget.csv}``: a table with the same columns (see ``TargetsTable``)."""
 
     @field_validator("products")
     @classmethod
@@ -363,3 +366,17 @@ class Network(Strict):
             if not product.sites:
                 raise ValueError(f"product '{name}' lists no sites")
         return products
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names_unique(cls, targets: list[Target]) -> list[Target]:
+        names = [t.name for t in targets]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"target name(s) given twice: {', '.join(twice)}")
+        return targets
+
+
+from sopopt.inputs.schema.targets import Target  # noqa: E402  (targets reuse this module's base types)
+
+Network.model_rebuild()

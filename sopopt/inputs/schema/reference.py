@@ -47,6 +47,7 @@ from sopopt.inputs.schema.scenario import (
 from sopopt.inputs.schema.solver_options import MAX_TIME_LIMIT, SOLVER_OPTIONS
 from sopopt.inputs.schema.sweep import GridAxis, SweepSpec
 from sopopt.inputs.schema.tables import DemandTable, SeriesTable
+from sopopt.inputs.schema.targets import Target, TargetsTable
 from sopopt.io.limits import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
@@ -77,6 +78,8 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Material at a site", "materials.NAME.sites.SITE", MaterialSite),
     ("Supplier", "suppliers.NAME", Supplier),
     ("Transport lane", "lanes.NAME", Lane),
+    ("Target", "targets[i]", Target),
+    ("Targets table", "targets: {file: ...}", TargetsTable),
     ("Demand table", "demand: {file: ...}", DemandTable),
     ("Series table", "any series: {file: ..., column: NAME} or {..., row: NAME}", SeriesTable),
     ("Scenario-only fields", "(scenario file)", ScenarioMeta),

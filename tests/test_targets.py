@@ -1,0 +1,121 @@
+"""Targets (issue 27), solved by hand.
+
+Test (a), ``tests/data/targets/budget*.yaml``: price 10, production cost 4, holding 0.5,
+demand 120 in each of two months, a line of 80 h (1 h a unit) with overtime at 7/h up
+to 30 h, lost-sale cost 10 (= the price: losing a unit costs exactly its revenue).
+
+- Report only: a unit beyond the 80 regular ones costs 4 + 7 = 11 > 10 lost, so the
+  plan makes 80 and loses 40 a month: revenue 800 (gap -200, -20%), cost 80 x 4 + 40 x
+  10 = 720 a month, profit = revenue - cost + price x lost = 800 - 720 + 400 = 480.
+- Hard (or soft at 0.2 per USD short): 1,000 USD needs 100 units, 20 overtime hours a
+  month (stocking in January for February costs 0.5 more): cost 400 + 140 + 200 = 740,
+  profit 1000 - 740 + 200 = 460 a month, 920 in all. One more USD of target is 0.1 unit
+  more at 11 - 10 = 1: price 0.10 per USD, up to the overtime cap (10 more hours, +100
+  USD); falling short saves 0.1 < 0.2, so the soft target is met too.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+import sopopt
+from sopopt.errors import ScenarioError
+
+DATA = Path(__file__).parent / "data" / "targets"
+
+
+def _target_rows(plan: sopopt.Plan) -> list[dict]:
+    return plan.tables["targets"].to_dict("records")
+
+
+def test_report_target_measures_the_gap() -> None:
+    plan = sopopt.solve(DATA / "budget.yaml")
+    assert plan.objective == pytest.approx(1440.0)
+    assert plan.kpis["revenue"] == pytest.approx(1600.0)
+    assert plan.kpis["profit"] == pytest.approx(960.0)
+    assert list(plan.tables["pnl"]["profit"]) == pytest.approx([480.0, 480.0])
+    rows = _target_rows(plan)
+    assert [(r["period"], r["plan"], r["gap"], r["gap_pct"], r["met"]) for r in rows] == [
+        ("2027-01", 800.0, -200.0, -20.0, False), ("2027-02", 800.0, -200.0, -20.0, False)]
+    assert all(math.isnan(r["shadow_price"]) for r in rows)
+    # A reported target adds no row to the LP.
+    assert plan.shadow_prices[plan.shadow_prices["kind"] == "target"].empty
+
+
+@pytest.mark.parametrize("name", ["budget_hard", "budget_soft"])
+def test_enforced_target_buys_overtime(name: str) -> None:
+    plan = sopopt.solve(DATA / f"{name}.yaml")
+    assert plan.objective == pytest.approx(1480.0)
+    assert plan.kpis["revenue"] == pytest.approx(2000.0)
+    assert plan.kpis["profit"] == pytest.approx(920.0)
+    assert list(plan.tables["pnl"]["profit"]) == pytest.approx([460.0, 460.0])
+    overtime = plan.tables["resource_overtime"]
+    assert list(overtime["value"]) == pytest.approx([20.0, 20.0])
+    assert plan.costs["target_shortfall"] == 0.0
+    for row in _target_rows(plan):
+        assert (row["plan"], row["gap"], row["met"]) == (pytest.approx(1000.0), pytest.approx(0.0), True)
+        assert row["shadow_price"] == pytest.approx(0.1)
+        assert row["range_up"] == pytest.approx(100.0)
+    prices = plan.shadow_prices[plan.shadow_prices["kind"] == "target"]
+    assert list(prices["sense"]) == ["min", "min"] and prices["binding"].all()
+
+
+def test_cheap_soft_target_is_left_short(tmp_path: Path) -> None:
+    """At 0.05 per USD short, falling 200 USD short (10 USD) beats meeting it (20 USD)."""
+    (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())
+    (tmp_path / "cheap.yaml").write_text(
+        "model: budget.yaml\ntargets:\n  - {name: revenue_budget, measure: revenue, value: 1000, "
+        "enforce: soft, shortfall_cost: 0.05}\n")
+    plan = sopopt.solve(tmp_path / "cheap.yaml")
+    assert plan.objective == pytest.approx(1440.0 + 2 * 200 * 0.05)
+    assert plan.costs["target_shortfall"] == pytest.approx(20.0)
+    assert list(plan.tables["target_shortfall"]["value"]) == pytest.approx([200.0, 200.0])
+    assert [r["gap"] for r in _target_rows(plan)] == pytest.approx([-200.0, -200.0])
+
+
+def test_targets_of_every_measure() -> None:
+    """Fill rate, units, revenue and profit rows on one case: each row's plan value is
+    recomputed from the plan table, and every enforced one is met."""
+    plan = sopopt.solve(DATA / "mixed.yaml")
+    rows = {(r["target"], r["period"]): r for r in _target_rows(plan)}
+    table = plan.tables["plan"]
+    assert rows["volume", "2027-01..2027-03"]["plan"] == pytest.approx(table["delivered"].sum())
+    assert rows["margin", "2027-01..2027-03"]["plan"] == pytest.approx(plan.kpis["profit"])
+    core = table[(table["family"] == "core") & table["period"].isin(["2027-02", "2027-03"])]
+    on_time = (core[["demand", "delivered"]].min(axis=1)).sum() / core["demand"].sum()
+    assert rows["core_service", "2027-02..2027-03"]["plan"] == pytest.approx(100 * on_time)
+    dc = table[(table["site"] == "dc") & (table["period"] == "2027-01")]
+    assert rows["dc_revenue", "2027-01"]["plan"] == pytest.approx(12 * dc["delivered"].sum())
+    assert all(r["met"] for r in rows.values() if r["enforce"] != "report")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{name: t, measure: revenue, value: 1, product: gadget}", "unknown product 'gadget'"),
+        ("{name: t, measure: revenue, value: 1, periods: 2027-13}", "unknown period '2027-13'"),
+        ("{name: t, measure: revenue, value: 1, enforce: soft}", "a soft target needs a shortfall_cost"),
+        ("{name: t, measure: fill_rate, value: 95}", "between 0 and 1"),
+        ("{name: t, measure: profit, value: 1, site: plant}", "a profit target is over the whole plan"),
+    ],
+)
+def test_bad_targets_are_named_with_their_field(tmp_path: Path, entry: str, message: str) -> None:
+    (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())
+    (tmp_path / "bad.yaml").write_text(f"model: budget.yaml\ntargets:\n  - {entry}\n")
+    with pytest.raises(ScenarioError, match=message) as info:
+        sopopt.load_case(tmp_path / "bad.yaml")
+    assert "bad.yaml:3" in str(info.value)
+
+
+def test_targets_from_a_table(tmp_path: Path) -> None:
+    plan = sopopt.solve(DATA / "budget_table.yaml")
+    assert plan.objective == pytest.approx(1480.0)
+    assert [r["shadow_price"] for r in _target_rows(plan)] == pytest.approx([0.1, 0.1])
+    for name in ("budget.yaml", "budget_table.yaml"):
+        (tmp_path / name).write_text((DATA / name).read_text())
+    (tmp_path / "budget.csv").write_text("name,measure,value,periods\nb,revenue,1000,2027-01;2027-13\n")
+    with pytest.raises(ScenarioError, match=r"budget.csv:2:4: targets.0.periods: unknown period '2027-13'"):
+        sopopt.load_case(tmp_path / "budget_table.yaml")
