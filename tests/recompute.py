@@ -39,7 +39,7 @@ FEASIBILITY = 1e-6
 
 COST_CATEGORIES = (
     "production", "materials", "subcontracting", "transport", "regular_labour", "overtime", "hiring",
-    "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock", "setups",
+    "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock", "setups", "target_shortfall",
 )
 #: Categories a plan has only when its LP was transformed to charge them.
 OPTIONAL_CATEGORIES = ("smoothing", "plan_changes")
@@ -257,6 +257,15 @@ class Checker:
             shown = "\n".join(f"  - {f}" for f in self.failures[:50])
             more = f"\n  ... and {len(self.failures) - 50} more" if len(self.failures) > 50 else ""
             raise AssertionError(f"plan '{name}' fails {len(self.failures)} check(s):\n{shown}{more}")
+
+
+def _target_shortfall_cost(network: Any, plan: Any) -> float:
+    """Shortfall of each soft target times its cost per unit of the measure."""
+    cost = {t.name: t.shortfall_cost or 0.0 for t in network.targets}
+    frame = plan.tables.get("target_shortfall")
+    if frame is None or frame.empty:
+        return 0.0
+    return float(sum(cost[name] * value for name, value in zip(frame["target"], frame["value"], strict=True)))
 
 
 def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> None:
@@ -618,6 +627,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         "lost_sales": lost_cost,
         "safety_stock": item_sum(shortfall, "safety_stock_cost"),
         "setups": _check_lots(c, plan, items, production, labels),
+        "target_shortfall": _target_shortfall_cost(network, plan),
     }
     _check_whole_workers(c, network, {"headcount": headcount, "hires": hires, "layoffs": layoffs})
     smoothing = sum(

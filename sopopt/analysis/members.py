@@ -96,6 +96,7 @@ class Describer:
             "lane_capacity": self._lane_capacity,
             "storage_capacity": self._storage_capacity,
             "safety_stock": self._safety_stock,
+            "target": self._target,
         }
 
     def row(self, component: str, key: tuple[Any, ...]) -> Member:
@@ -190,6 +191,16 @@ class Describer:
         if not pool.layoffs:
             found.append(AbsentLever(f"no layoffs allowed for {w}", entity_place(self.case, "workforce", w)))
         return tuple(found)
+
+    def _target(self, name: str, t: int) -> Member:
+        index = next(i for i, g in enumerate(self.data.targets) if g.name == name)
+        g = self.data.targets[index]
+        where = place_of(self.case, ("targets", str(index), "value"))
+        periods = g.covered(t)
+        span = self.label(periods[0]) if len(periods) == 1 else f"{self.label(periods[0])}..{self.label(periods[-1])}"
+        shown = f"{g.value:.0%}" if g.measure == "fill_rate" else number(g.value)
+        text = f"hard target {name}: {g.measure.replace('_', ' ')} of at least {shown} in {span} ({where})"
+        return Member("hard target", name, self.label(t), g.value, text, (where,))
 
     def _overtime_limit(self, w: str, t: int) -> Member:
         per = float(self.data.workforce[w].overtime_per_worker[t])

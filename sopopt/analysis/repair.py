@@ -18,6 +18,7 @@ storage         stock volume beyond a site's storage (and overflow) capacity
 production      production below its minimum or above its maximum; subcontracting beyond
                 its capacity
 stock           stock below its minimum or ending target, or above its maximum
+targets         a hard target (revenue, profit, units, fill rate) brought down
 demand          hard demand not delivered (as backlog or lost sales where none are
                 allowed); backlog beyond its limit or left at the end
 ==============  ===========================================================================
@@ -61,6 +62,7 @@ REPAIR_CLASSES: dict[str, str] = {
     "storage": "stock volume beyond a site's storage capacity",
     "production": "production outside its minimum and maximum, subcontracting beyond its capacity",
     "stock": "stock below its minimum or ending target, or above its maximum",
+    "targets": "a hard target (revenue, profit, units, fill rate) brought down",
     "demand": "hard demand not delivered (backlog or lost sales), backlog beyond its limit or left at the end",
 }
 DEFAULT_REPAIR_ORDER: tuple[str, ...] = tuple(REPAIR_CLASSES)
@@ -83,6 +85,7 @@ _ROWS: dict[str, list[tuple[float, str, str]]] = {
     "material_balance": [(-1.0, "supplier", "+{q} units of {name} received in {period}")],
     "lane_capacity": [(-1.0, "lane", "+{q} units on lane {name} in {period}")],
     "storage_capacity": [(-1.0, "storage", "+{q} volume units of storage at {name} in {period}")],
+    "target": [(1.0, "targets", "the target {name} comes down by {q} in {period}")],
     "inventory_balance": [(-1.0, "demand", "{q} units of {name} not delivered in {period} (backlog or lost sales)")],
 }
 #: Bound relaxations: (component, side) -> (class, phrase).

@@ -118,7 +118,9 @@ class SolverSettings(Strict):
 
 #: Repair classes of an infeasible case's explanation, in the default order (the first is
 #: relaxed first). What each relaxes: docs/explain.md and :mod:`sopopt.analysis.repair`.
-RepairClass = Literal["overtime", "staffing", "supplier", "lane", "storage", "production", "stock", "demand"]
+RepairClass = Literal[
+    "overtime", "staffing", "supplier", "lane", "storage", "production", "stock", "targets", "demand"
+]
 
 
 class ExplainSettings(Strict):
@@ -127,7 +129,8 @@ class ExplainSettings(Strict):
     repair_order: list[RepairClass] | None = None
     """Repair classes from the first relaxed (most acceptable) to the last resort; each
     class at most once. Absent: overtime, staffing, supplier, lane, storage, production,
-    stock, demand. Classes left out are never relaxed."""
+    stock, targets, demand. Classes left out are never relaxed (an order without
+    ``targets`` never brings a hard target down)."""
 
     @model_validator(mode="after")
     def _each_class_once(self) -> ExplainSettings:
