@@ -124,15 +124,17 @@ def test_targets_from_a_table(tmp_path: Path) -> None:
 def test_unreachable_hard_target_is_explained_with_the_targets_class(tmp_path: Path) -> None:
     """1,200 USD a month needs 120 units; the line makes at most 110. Alone, the target
     comes down by 200 USD (January 1,000; February's 120 units use 10 stocked in January)."""
-    e = sopopt.explain(DATA / "budget_too_high.yaml")
+    (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())
+    too_high = ("model: budget.yaml\ntargets:\n"
+                "  - {name: revenue_budget, measure: revenue, value: 1200, enforce: hard}\n")
+    (tmp_path / "high.yaml").write_text(too_high)
+    e = sopopt.explain(tmp_path / "high.yaml")
     assert any(m.kind == "hard target" and m.name == "revenue_budget" for m in e.members)
     assert list(e.repair.order).index("targets") == list(e.repair.order).index("demand") - 1
     alone = {c.repair_class: c for c in e.repair.by_class}
     assert alone["targets"].feasible and alone["targets"].total == pytest.approx(200.0)
     assert "the target revenue_budget comes down by 200" in alone["targets"].repairs[0].text
     # An order without 'targets' never brings a target down.
-    (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())
-    (tmp_path / "s.yaml").write_text((DATA / "budget_too_high.yaml").read_text()
-                                     + "explain: {repair_order: [overtime, demand]}\n")
+    (tmp_path / "s.yaml").write_text(too_high + "explain: {repair_order: [overtime, demand]}\n")
     e = sopopt.explain(tmp_path / "s.yaml")
     assert e.repair.order == ("overtime", "demand") and all(r.repair_class != "targets" for r in e.repair.repairs)
