@@ -225,9 +225,9 @@ def test_write_comparison_files(plans: list[Plan], tmp_path: Path) -> None:
     assert bridge["end"].iloc[-1] == pytest.approx(plans[1].objective)
     folders = sorted(p.name for p in (tmp_path / "plans").iterdir() if not p.name.startswith("."))
     assert folders == ["report-demo", "report-demo-surge"]
-    # besides the result folders, only their (hidden) writer locks
+    # the plans are written with the comparison, as one whole folder: no locks inside
     hidden = sorted(p.name for p in (tmp_path / "plans").iterdir() if p.name.startswith("."))
-    assert hidden == [".report-demo-surge.lock", ".report-demo.lock"]
+    assert hidden == []
     assert read_plan(tmp_path / "plans" / "report-demo").objective == pytest.approx(plans[0].objective)
 
 

@@ -13,7 +13,7 @@ import sopopt
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
 from sopopt.inputs.generate import size_for_variables, write_instance
-from sopopt.io import files as loading
+from sopopt.io import reader as loading
 from tests.conftest import TINY_MODEL
 
 runner = CliRunner()

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sopopt.cli import app
-from sopopt.io import files as loading
+from sopopt.io import writer as loading
 from sopopt.results import folders as run_folder
 from tests.conftest import TINY_MODEL
 
@@ -65,7 +65,7 @@ def test_solve_out_in_a_read_only_folder(tiny: Path, monkeypatch: pytest.MonkeyP
     def refuse(folder: Path, kind: str) -> Path:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(run_folder, "_sibling", refuse)
+    monkeypatch.setattr(loading, "_sibling", refuse)
     result = runner.invoke(app, ["solve", str(tiny), "--out", "results"])
     _one_line_error(result, 5, "cannot write 'results", "permission denied")
 

@@ -32,16 +32,9 @@ from sopopt.inputs.scenarios.validation import sorted_problems, validation_probl
 from sopopt.inputs.schema.scenario import Adjustment
 from sopopt.inputs.schema.solver_options import check_time_limit
 from sopopt.inputs.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
-from sopopt.io.files import (
-    KeyPath,
-    Locations,
-    atomic_write,
-    default_workspace,
-    display_path,
-    locate,
-    read_yaml,
-    workspace_folder,
-)
+from sopopt.io.paths import default_workspace, display_path, workspace_folder
+from sopopt.io.reader import KeyPath, Locations, locate, read_yaml
+from sopopt.io.writer import replacing_folder
 
 _SCOPES = ("periods", "product", "family", "site", "resource", "workforce", "supplier", "lane")
 
@@ -246,24 +239,27 @@ def _adjustment(axis: GridAxis, value: float) -> Adjustment:
 def export_cases(sweep: Sweep, folder: Path) -> list[Path]:
     """Write every case as a scenario file ``folder/<case_id>.yaml`` that extends its
     starting scenario (or runs on it, when it is a model file) with the case's
-    adjustments; solving it gives the case's plan."""
-    import yaml
-
-    written = []
+    adjustments; solving it gives the case's plan. The folder is written whole through
+    the one writer (refused unless it is sopopt's own)."""
     # A scenario is extended; a model file (no model or extend of its own) is run on.
     link = {key: "extend" if {"model", "extend"} & set(read_yaml(sweep.workspace / key)[0]) else "model"
             for key in sweep.bases}
-    for case in sweep.cases:
-        target = folder / f"{case.case_id}.yaml"
-        base = sweep.workspace / case.scenario
-        document: dict[str, Any] = {link[case.scenario]: Path(os.path.relpath(base, folder.resolve())).as_posix()}
-        if case.adjustments:
-            document["name"] = f"{sweep.name} {case.case_id}"
-            document["adjust"] = [adj.model_dump(exclude_defaults=True) for adj, _ in case.adjustments]
-        if sweep.time_limit is not None:
-            document["solver"] = {"time_limit": sweep.time_limit}
-        header = f"# sweep '{sweep.name}', case {case.case_id}: {_canonical(case.variation)}\n"
-        with atomic_write(target) as handle:
-            handle.write(header + yaml.safe_dump(document, sort_keys=False, default_flow_style=None))
-        written.append(target)
-    return written
+    with replacing_folder(Path(folder), kind="cases", option="--export-cases") as out:
+        for case in sweep.cases:
+            out.text(f"{case.case_id}.yaml", _case_file(sweep, case, link[case.scenario], Path(folder)))
+    return out.written
+
+
+def _case_file(sweep: Sweep, case: SweepCase, link: str, folder: Path) -> str:
+    """The scenario file of one case: its starting scenario and its adjustments."""
+    import yaml
+
+    base = sweep.workspace / case.scenario
+    document: dict[str, Any] = {link: Path(os.path.relpath(base, folder.resolve())).as_posix()}
+    if case.adjustments:
+        document["name"] = f"{sweep.name} {case.case_id}"
+        document["adjust"] = [adj.model_dump(exclude_defaults=True) for adj, _ in case.adjustments]
+    if sweep.time_limit is not None:
+        document["solver"] = {"time_limit": sweep.time_limit}
+    header = f"# sweep '{sweep.name}', case {case.case_id}: {_canonical(case.variation)}\n"
+    return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=None)

@@ -43,13 +43,14 @@ from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
-from sopopt.io.files import atomic_write, display_path
+from sopopt.io.paths import display_path
+from sopopt.io.writer import replacing_folder
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.transforms.extended import Key, select
 from sopopt.model.transforms.fix import fix_keys
 from sopopt.model.transforms.stack import StackedLP, case_category, stack
-from sopopt.results.folders import metadata, read_plan, write_outputs
+from sopopt.results.folders import metadata, read_plan, write_result
 from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.solution import Solution
@@ -478,21 +479,18 @@ def hedge_metadata(result: HedgedPlan) -> dict[str, Any]:
 
 def write_hedge(result: HedgedPlan, out_dir: Path) -> list[Path]:
     """Write ``hedge.json``, ``commitment.csv`` and each case's result folder
-    (``out_dir/<case name>/``, as ``sopopt solve --out`` writes it); return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, plan in zip(result.names, result.plans, strict=True):
-        written += write_outputs(plan, out_dir / name)
-    path = out_dir / "commitment.csv"
-    with atomic_write(path) as handle:
-        result.commitment.to_csv(handle, index=False, lineterminator="\n")
-    written.append(path)
-    path = out_dir / "hedge.json"
-    with atomic_write(path) as handle:
-        json.dump(hedge_metadata(result), handle, indent=2)
-        handle.write("\n")
-    written.append(path)
-    return written
+    (``out_dir/<case name>/``, as ``sopopt solve --out`` writes it) as one whole folder
+    through the one writer (refused unless ``out_dir`` is sopopt's own); return the paths.
+
+    Raises:
+        OutputError: ``out_dir`` is not sopopt's own folder, or it cannot be written.
+    """
+    with replacing_folder(Path(out_dir), kind="hedge") as folder:
+        for name, plan in zip(result.names, result.plans, strict=True):
+            write_result(folder.folder(name), plan)
+        folder.csv("commitment", result.commitment)
+        folder.json("hedge.json", hedge_metadata(result))
+    return folder.written
 
 
 def is_hedge_folder(folder: Path) -> bool:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sopopt.errors import Location
 from sopopt.inputs.periods import expand_series
-from sopopt.io.files import KeyPath
+from sopopt.io.reader import KeyPath
 
 if TYPE_CHECKING:
     from sopopt.inputs.case import Case

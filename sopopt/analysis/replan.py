@@ -37,13 +37,14 @@ import pandas as pd
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
 from sopopt.inputs.case import Case, load_case
-from sopopt.io.files import atomic_write, display_path
+from sopopt.io.paths import display_path
+from sopopt.io.writer import replacing_folder
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.transforms.deviation import Deviation, add_deviation
 from sopopt.model.transforms.extended import Key, column_index
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.results.folders import read_plan, write_outputs
+from sopopt.results.folders import read_plan, write_result
 from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
 
@@ -313,13 +314,16 @@ def frozen_conflict(case: Case, lp: LinearProgram, fixed: dict[Key, float], labe
 
 
 def write_replan(result: Replanned, out_dir: Path) -> list[Path]:
-    """Write the new plan as ``sopopt solve --out`` does, plus ``changes.csv``."""
-    written = write_outputs(result.plan, out_dir)
-    path = out_dir / "changes.csv"
-    with atomic_write(path) as handle:
-        result.changes.to_csv(handle, index=False, lineterminator="\n")
-    written.append(path)
-    return written
+    """Write the new plan as ``sopopt solve --out`` does, plus ``changes.csv``, as one
+    whole folder through the one writer.
+
+    Raises:
+        OutputError: ``out_dir`` is not sopopt's own folder, or it cannot be written.
+    """
+    with replacing_folder(Path(out_dir), kind="replan") as folder:
+        write_result(folder, result.plan)
+        folder.csv("changes", result.changes)
+    return folder.written
 
 
 def is_replan_folder(folder: Path) -> bool:

@@ -60,7 +60,7 @@ from sopopt.analysis.pool import Lost, default_workers, run_dask, run_local
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
-from sopopt.io.files import locate
+from sopopt.io.reader import locate
 from sopopt.model.fast import FastLP
 from sopopt.model.lp import LinearProgram
 from sopopt.results.plan import Info, Plan

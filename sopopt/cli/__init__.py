@@ -69,6 +69,12 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             errors.print("aborted", markup=False)
             sys.exit(1)
+        except OSError as exc:  # an OS error no command turned into its own message: still one line
+            from sopopt.io.writer import output_error
+
+            errors.print(f"error: {output_error(exc.filename or '?', exc)}", markup=False, highlight=False,
+                         soft_wrap=True)
+            sys.exit(EXIT_OUTPUT)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -321,7 +327,8 @@ def solve(
     from sopopt.analysis.planner import Planner
     from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
     from sopopt.inputs.case import load_case
-    from sopopt.results.folders import check_replaceable, write_outputs
+    from sopopt.io.writer import check_replaceable
+    from sopopt.results.folders import write_outputs
 
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
@@ -360,7 +367,7 @@ def solve(
 def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limit: float | None) -> None:
     """Add a solve to the ``runs`` table of a results database."""
     from sopopt.analysis.cases import input_hash
-    from sopopt.io.files import display_path
+    from sopopt.io.paths import display_path
     from sopopt.results.store import Store
 
     try:
@@ -501,6 +508,7 @@ def generate(
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
     from sopopt.inputs.generate import size_for_variables, write_instance
+    from sopopt.io.writer import check_replaceable
 
     if variables is not None:
         products, sites, periods = size_for_variables(variables)
@@ -508,6 +516,7 @@ def generate(
         errors.print("[bold red]error:[/] give --products, --sites and --periods, or --variables")
         raise typer.Exit(EXIT_INVALID)
     try:
+        check_replaceable(out)
         path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None,
                               integer=integer)
     except SopoptError as exc:
@@ -538,15 +547,14 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the file format (for editor autocompletion)."""
     from sopopt.inputs.views import json_schema, sweep_json_schema
-    from sopopt.io.files import atomic_write
+    from sopopt.io.writer import write_text
 
     text = json.dumps(sweep_json_schema() if sweep else json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
         return
     try:
-        with atomic_write(out) as handle:
-            handle.write(text)
+        write_text(out, text)
     except SopoptError as exc:
         raise fail(exc) from None
     console.print(f"Wrote {out}")
@@ -709,6 +717,7 @@ def compare(
     from sopopt.report.html import write_html_report
 
     try:
+        _check_targets(folders=[out], files={"--xlsx": xlsx, "--html": html})
         plans = [plan for source in sources for plan in _compare_plans(source, workspace, strict)]
         print_comparison(plans, top)
         written = write_comparison(plans, out) if out is not None else []
@@ -725,6 +734,19 @@ def compare(
         if path is not None:
             console.print(f"Wrote {path}")
     _exit_for(plans)
+
+
+def _check_targets(folders: Sequence[Path | None] = (), files: dict[str, Path | None] | None = None) -> None:
+    """Refuse output targets before any work: a folder that is not sopopt's own, a file
+    target that is a folder (see :mod:`sopopt.io.writer`)."""
+    from sopopt.io.writer import check_file_target, check_replaceable
+
+    for folder in folders:
+        if folder is not None:
+            check_replaceable(folder)
+    for option, path in (files or {}).items():
+        if path is not None:
+            check_file_target(path, option)
 
 
 def _compare_plans(source: Path, workspace: Path | None, strict: bool) -> list[Plan]:
@@ -804,6 +826,7 @@ def report(
     from sopopt.report.html import write_html_report
 
     try:
+        _check_targets(files={"--out": out, "--xlsx": xlsx})
         plans, analyses = _report_sources(sources, workspace, strict)
         write_html_report(plans, out, title, analyses)
         if xlsx is not None:
@@ -894,6 +917,7 @@ def hedge_command(
     parsed = _parse_weights(weights)
     display = ProgressDisplay(f"hedging {len(scenarios)} cases", console=errors, enabled=not quiet and not verbose)
     try:
+        _check_targets(folders=[out])
         with signals_raise_interrupted(), display:
             cases = [load_case(path, workspace=workspace, strict=strict) for path in scenarios]
             options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
@@ -991,6 +1015,7 @@ def sweep(
     from sopopt.analysis.cases import load_sweep
 
     try:
+        _check_targets(folders=[out, export_cases])
         loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
         if export_cases is not None:
             written = write_cases(loaded, export_cases)
@@ -1115,6 +1140,7 @@ def replan_command(
 
     costs = _parse_change_costs(change_cost or [])
     try:
+        _check_targets(folders=[out])
         case = load_case(scenario, workspace=workspace, strict=strict)
         options = SolveOptions.from_settings(case.solver, time_limit=time_limit, threads=threads,
                                              verbose=verbose or None)

@@ -26,7 +26,7 @@ from sopopt.inputs.scenarios.validation import sorted_problems, validation_probl
 from sopopt.inputs.schema.network import Network
 from sopopt.inputs.schema.scenario import Adjustment, ExplainSettings, ReplanSettings, SolverSettings
 from sopopt.inputs.warnings import find_warnings
-from sopopt.io.files import KeyPath, Locations, locate
+from sopopt.io.reader import KeyPath, Locations, locate
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from sopopt.errors import Problem
 from sopopt.inputs.schema.network import Network, Product, ProductSite
-from sopopt.io.files import KeyPath, Locations, locate
+from sopopt.io.reader import KeyPath, Locations, locate
 
 #: Smallest non-zero coefficient (hours per unit, BOM quantity) accepted. Below it HiGHS
 #: treats values as zero or loses accuracy against the 1e12 bound.

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sopopt.io.files import atomic_write, make_folder
+from sopopt.io.writer import replacing_folder
 
 #: Share of products (by rank) in class A.
 A_SHARE = 0.2
@@ -484,7 +484,8 @@ def size_for_variables(n: float) -> tuple[int, int, int]:
     return products, sites, periods
 
 
-def _write_demand(path: Path, demand: dict[str, dict[str, list[float]]], labels: list[str], layout: str) -> None:
+def _demand_text(demand: dict[str, dict[str, list[float]]], labels: list[str], layout: str) -> str:
+    """The demand table as CSV text (``wide``: one column per period; ``long``: one row each)."""
     lines = []
     if layout == "wide":
         lines.append(",".join(["product", "site", *labels]))
@@ -498,8 +499,7 @@ def _write_demand(path: Path, demand: dict[str, dict[str, list[float]]], labels:
                 lines.extend(f"{p},{s},{label},{v:g}" for label, v in zip(labels, values, strict=True))
     else:
         raise ValueError("layout must be 'wide' or 'long'")
-    with atomic_write(path) as handle:
-        handle.write("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 def write_instance(
@@ -518,8 +518,6 @@ def write_instance(
     ``directory`` and return the path of ``model.yaml``; with ``infeasible``, a case
     without a feasible plan for that cause (see :func:`plant_infeasibility`); with
     ``integer``, whole workers and lot sizes (see :func:`make_integer`)."""
-    folder = Path(directory)
-    make_folder(folder)
     network = generate_network(products, sites, periods, seed, weekly=weekly)
     if infeasible is not None:
         plant_infeasibility(network, infeasible)
@@ -528,14 +526,13 @@ def write_instance(
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
     _, labels = _labels(periods, weekly)
-    _write_demand(folder / "demand.csv", demand, labels, layout)
+    demand_text = _demand_text(demand, labels, layout)
     network["demand"] = {"file": "demand.csv"}
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     text = yaml.dump(network, Dumper=dumper, sort_keys=False, default_flow_style=None, width=120)
-    path = folder / "model.yaml"
-    with atomic_write(path) as handle:
-        handle.write(text)
-    return path
+    with replacing_folder(Path(directory), kind="generate") as folder:
+        folder.text("demand.csv", demand_text)
+        return folder.text("model.yaml", text)
 
 
 def make_integer(network: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sopopt.inputs.schema.network import Network
 from sopopt.inputs.schema.scenario import ScenarioMeta
 from sopopt.inputs.schema.sweep import SweepSpec
 from sopopt.inputs.schema.tables import DemandTable, SeriesTable
-from sopopt.io.files import SafeDumper
+from sopopt.io.reader import SafeDumper
 
 
 class _Dumper(SafeDumper):

@@ -17,7 +17,7 @@ import numpy as np
 from sopopt.errors import DataWarning
 from sopopt.inputs.periods import expand_series, is_dated
 from sopopt.inputs.schema.network import Network, Series
-from sopopt.io.files import KeyPath, Locations, locate
+from sopopt.io.reader import KeyPath, Locations, locate
 
 #: A demand value this many times the product's median non-zero demand is an outlier.
 OUTLIER_FACTOR = 100.0

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from sopopt.errors import SopoptError
-from sopopt.io.files import atomic_write
+from sopopt.io.writer import replacing_folder
 from sopopt.model.registry import COST_CATEGORIES, COST_LABELS, TRANSFORM_COST_CATEGORIES, TRANSFORM_COST_LABELS
-from sopopt.results.folders import write_outputs
+from sopopt.results.folders import write_result
 from sopopt.results.plan import Plan
 
 #: Section headings of the comparison table, by ``Metric.group``.
@@ -373,17 +373,15 @@ def write_comparison(plans: Sequence[Plan], out_dir: Path) -> list[Path]:
         if diffs
         else pd.DataFrame(columns=["scenario", *_KEY, "measure", "a", "b", "change"]),
     }
-    written = []
-    for stem, frame in frames.items():
-        path = out_dir / f"{stem}.csv"
-        with atomic_write(path) as handle:
-            frame.to_csv(handle, index=False, lineterminator="\n")
-        written.append(path)
-    used: set[str] = set()
-    for plan, name in zip(plans, names, strict=True):
-        slug = _slug(name)
-        while slug in used:
-            slug += "_"
-        used.add(slug)
-        written.extend(write_outputs(plan, out_dir / "plans" / slug))
-    return written
+    with replacing_folder(Path(out_dir), kind="compare") as folder:
+        for stem, frame in frames.items():
+            folder.csv(stem, frame)
+        used: set[str] = set()
+        plans_folder = folder.folder("plans")
+        for plan, name in zip(plans, names, strict=True):
+            slug = _slug(name)
+            while slug in used:
+                slug += "_"
+            used.add(slug)
+            write_result(plans_folder.folder(slug), plan)
+    return folder.written

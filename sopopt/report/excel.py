@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sopopt.inputs.periods import period_start
-from sopopt.io.files import write_atomically
+from sopopt.io.writer import FORMULA_START, write_file
 from sopopt.report.compare import (
     COST_LABELS,
     GROUP_TITLES,
@@ -120,7 +120,7 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F2937")
 _GROUP_FONT = Font(bold=True)
 _GROUP_FILL = PatternFill("solid", fgColor="E5E7EB")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 
 class _Sheet:
@@ -222,7 +222,7 @@ def _text_cell(ws: Worksheet, text: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=None)
     cell.value = text
     cell.data_type = "s"  # openpyxl would make "=..." a formula
-    if text.startswith(_FORMULA_START):
+    if text.startswith(FORMULA_START):
         cell.quotePrefix = True
     return cell
 
@@ -439,7 +439,7 @@ def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
             [n for _, n in solved],
             [p.tables.get(table, pd.DataFrame()) for p, _ in solved],
         )
-    write_atomically(path, book.save)
+    write_file(path, book.save)
     return path
 
 

@@ -33,7 +33,7 @@ from plotly.offline import get_plotlyjs
 from sopopt.analysis.explain_plan import PlanExplanation
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
-from sopopt.io.files import atomic_write
+from sopopt.io.writer import write_text
 from sopopt.report import charts, palette
 from sopopt.report.compare import (
     GROUP_TITLES,
@@ -633,6 +633,4 @@ def write_html_report(
     """Write the report to ``path`` atomically (a failed run leaves any old file)."""
     path = Path(path)
     text = render_html(plans, title, analyses)
-    with atomic_write(path) as handle:
-        handle.write(text)
-    return path
+    return write_text(path, text)

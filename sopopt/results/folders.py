@@ -1,16 +1,10 @@
 """A result folder: a Plan written as CSV tables and ``run.json``, and read back.
 
-A result folder is written whole: every file goes into a new hidden sibling folder,
-which is then swapped in (the old folder renamed aside, the new one renamed in, the old
-one deleted) while holding a lock beside it, so concurrent writers take turns and a
-reader sees one run's files or another's, never a mix. An interrupted or failed write
-removes its new folder and leaves the previous result whole.
-
-CSV files are formula-safe: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return (a name such as ``=cmd|' /C calc'!A0``) is written with a leading
-``'``, so a spreadsheet opening the file shows it as text instead of running it (the
-Excel output stores such cells as text too). :func:`read_plan` removes that ``'`` again.
-Numbers are never changed.
+A result folder is written whole through the one writer (:mod:`sopopt.io.writer`):
+every file goes into a new hidden sibling folder, swapped in under a lock, only over a
+folder sopopt wrote; CSV text cells are formula-safe (:func:`read_plan` removes the
+leading ``'`` again). :func:`read_plan` checks ``run.json`` and the tables it reads, and
+refuses a damaged folder with one line naming the file and the field.
 """
 
 from __future__ import annotations
@@ -18,22 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import platform
-import secrets
-import shutil
-import signal
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from filelock import FileLock
 
-from sopopt.errors import DataWarning, Location, OutputError, Problem, ScenarioError
-from sopopt.io.files import display_path, make_folder, why_not_written
+from sopopt.errors import DataWarning, Location, Problem, ScenarioError
+from sopopt.io.paths import display_path
+from sopopt.io.writer import FolderWriter, reading_folder, replacing_folder, unformula
 from sopopt.model.registry import COST_CATEGORIES
 from sopopt.results.plan import Info, Plan
 from sopopt.solver.status import SolveStatus
@@ -109,145 +97,12 @@ def output_tables(plan: Plan) -> dict[str, pd.DataFrame]:
     return tables
 
 
-#: Starts of a cell that a spreadsheet would read as a formula (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with a leading ``'`` on every text cell that starts like a formula."""
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
-    if not text:
-        return frame
-    frame = frame.copy()
-    for column in text:
-        frame[column] = frame[column].map(
-            lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
-        )
-    return frame
-
-
-def _unescape(value: str) -> str:
-    """Undo :func:`formula_safe` on one cell read back."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
-
-
-#: Files that mark a folder as a sopopt result folder (a plan's or a hedge's).
-RESULT_MARKERS = ("run.json", "hedge.json")
-#: Seconds a writer waits for another writer of the same folder before giving up.
-LOCK_TIMEOUT = 600.0
-
-
-def is_result_folder(folder: Path) -> bool:
-    """True for a folder written by sopopt (it holds ``run.json`` or ``hedge.json``)."""
-    return any((folder / marker).is_file() for marker in RESULT_MARKERS)
-
-
-def check_replaceable(folder: Path) -> None:
-    """Raise :class:`OutputError` unless ``folder`` may be (re)written as a result folder:
-    absent, empty, or a result folder. Commands check before they start working."""
-    if not folder.exists() and not folder.is_symlink():
-        return
-    if folder.is_symlink() or not folder.is_dir():
-        raise OutputError(display_path(folder), "it is a file, not a folder")
-    if not is_result_folder(folder) and any(folder.iterdir()):
-        raise OutputError(
-            display_path(folder),
-            f"it exists and is not a sopopt result folder (no {' or '.join(RESULT_MARKERS)}); not replacing it: "
-            "choose another --out folder",
-        )
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for a few renames, so a stop cannot fall between them."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _sibling(folder: Path, kind: str) -> Path:
-    """A new hidden, uniquely named, empty folder beside ``folder`` (usual permissions)."""
-    while True:
-        path = folder.parent / f".{folder.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return path
-
-
-def _swap_in(new: Path, folder: Path) -> None:
-    """Put ``new`` in the place of ``folder``: old aside, new in, old deleted."""
-    old = None
-    with _signals_held():
-        if folder.exists():
-            old = _sibling(folder, "old")
-            os.replace(folder, old / folder.name)
-        os.replace(new, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def replacing_folder(folder: Path) -> Iterator[Path]:
-    """Write a whole result folder: yields a new empty sibling folder to write into and,
-    once the block succeeds, swaps it in as ``folder`` under a lock beside it
-    (``.<name>.lock``, kept for the next writer).
-
-    Raises:
-        OutputError: ``folder`` exists and is not a result folder (nor empty), or the
-            lock was not released within :data:`LOCK_TIMEOUT` seconds.
-    """
-    folder = Path(folder)
-    make_folder(folder.parent)
-    lock = FileLock(str(folder.parent / f".{folder.name}.lock"), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except TimeoutError:
-        raise OutputError(display_path(folder), "another run is writing it; gave up waiting") from None
-    except OSError as exc:
-        raise OutputError(display_path(folder), why_not_written(exc)) from None
-    try:
-        check_replaceable(folder)
-        try:
-            new = _sibling(folder, "new")
-        except OSError as exc:
-            raise OutputError(display_path(folder), why_not_written(exc)) from None
-        try:
-            yield new
-            _swap_in(new, folder)
-        except OSError as exc:
-            raise OutputError(display_path(folder), why_not_written(exc)) from None
-        finally:
-            shutil.rmtree(new, ignore_errors=True)
-    finally:
-        lock.release()
-
-
-@contextlib.contextmanager
-def _reading(folder: Path) -> Iterator[None]:
-    """Hold the folder's lock while reading it, so no writer swaps it mid-read. A folder
-    no writer has locked (no lock file beside it) or whose lock cannot be opened (a
-    read-only location) is read without one."""
-    path = folder.parent / f".{folder.name}.lock"
-    lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
-    try:
-        if not path.exists():
-            raise FileNotFoundError(path)
-        lock.acquire()
-    except (OSError, TimeoutError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        lock.release()
+def write_result(folder: FolderWriter, plan: Plan) -> None:
+    """Write the plan's tables (when it has a plan) and ``run.json`` into ``folder``."""
+    if plan.status.has_plan:
+        for name, frame in output_tables(plan).items():
+            folder.csv(name, frame)
+    folder.json("run.json", metadata(plan))
 
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
@@ -260,16 +115,9 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     Raises:
         OutputError: ``out_dir`` exists and is not a sopopt result folder.
     """
-    out_dir = Path(out_dir)
-    tables = output_tables(plan) if plan.status.has_plan else {}
-    with replacing_folder(out_dir) as new:
-        for name, frame in tables.items():
-            with (new / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-                formula_safe(frame).to_csv(handle, index=False, lineterminator="\n")
-        with (new / "run.json").open("w", encoding="utf-8") as handle:
-            json.dump(metadata(plan), handle, indent=2)
-            handle.write("\n")
-    return [out_dir / f"{name}.csv" for name in tables] + [out_dir / "run.json"]
+    with replacing_folder(Path(out_dir)) as folder:
+        write_result(folder, plan)
+    return folder.written
 
 
 _SUMMARY_FILES = ("costs", "kpis", "service", "utilization", "shadow_prices")
@@ -306,7 +154,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.DataFrame()
     for column in frame.columns:
         if column in _TEXT_COLUMNS:
-            frame[column] = frame[column].map(_unescape)
+            frame[column] = frame[column].map(unformula)
             continue
         if column == "binding":
             frame[column] = frame[column].map({"True": True, "False": False})
@@ -315,7 +163,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             with contextlib.suppress(ValueError, TypeError):
                 frame[column] = pd.to_numeric(frame[column].replace("", np.nan), errors="raise").astype(float)
             if not pd.api.types.is_numeric_dtype(frame[column]):
-                frame[column] = frame[column].map(_unescape)
+                frame[column] = frame[column].map(unformula)
     return frame
 
 
@@ -355,7 +203,7 @@ def read_plan(folder: Path) -> Plan:
             ]
         )
     try:
-        with _reading(folder):
+        with reading_folder(folder):
             run, tables, summaries = _read_files(folder, run_file)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ScenarioError([Problem(where, "", f"cannot read the result folder: {exc}")]) from None

@@ -39,7 +39,7 @@ import pandas as pd
 
 from sopopt.errors import DataWarning
 from sopopt.inputs.compile import ModelData
-from sopopt.io.files import Locations, locate
+from sopopt.io.reader import Locations, locate
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.results.targets import target_table

@@ -44,7 +44,8 @@ from sopopt.inputs.schema.scenario import (
     ScenarioMeta,
     SolverSettings,
 )
-from sopopt.io.files import KeyPath, Locations, default_workspace, display_path, locate, workspace_folder
+from sopopt.io.paths import default_workspace, display_path, workspace_folder
+from sopopt.io.reader import KeyPath, Locations, locate
 
 
 @dataclass(frozen=True)

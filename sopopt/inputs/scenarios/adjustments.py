@@ -13,7 +13,7 @@ from sopopt.inputs.periods import expand_series, period_indices
 from sopopt.inputs.scenarios.chain import Change, get, put
 from sopopt.inputs.schema.network import ProductSite
 from sopopt.inputs.schema.scenario import ADJUSTABLE, Adjustment
-from sopopt.io.files import KeyPath, Locations
+from sopopt.io.reader import KeyPath, Locations
 
 
 def _as_list(scope: str | list[str] | None) -> list[str] | None:

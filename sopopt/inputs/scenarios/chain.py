@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.inputs.periods import period_days, period_labels
 from sopopt.inputs.schema.network import Periods
-from sopopt.io.files import KeyPath, Locations, check_inside, display_path, locate, read_yaml
+from sopopt.io.paths import check_inside, display_path
+from sopopt.io.reader import KeyPath, Locations, locate, read_yaml
 
 log = logging.getLogger(__name__)
 

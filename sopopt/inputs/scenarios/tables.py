@@ -13,15 +13,8 @@ from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.inputs.scenarios.chain import Document, put
 from sopopt.inputs.scenarios.targets_table import expand_targets
 from sopopt.inputs.schema.tables import Decimal, Thousands
-from sopopt.io.files import (
-    KeyPath,
-    Locations,
-    NumberFormat,
-    check_inside,
-    display_path,
-    number_cell,
-    read_table,
-)
+from sopopt.io.paths import check_inside, display_path
+from sopopt.io.reader import KeyPath, Locations, NumberFormat, number_cell, read_table
 
 FORMAT_KEYS = {"thousands", "decimal"}
 

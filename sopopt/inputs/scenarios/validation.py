@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from sopopt.errors import Problem
 from sopopt.inputs.schema.solver_options import refusal
-from sopopt.io.files import KeyPath, Locations, locate
+from sopopt.io.reader import KeyPath, Locations, locate
 
 
 def _all_field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:

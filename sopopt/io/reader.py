@@ -9,30 +9,24 @@ an error (YAML itself would keep the last one silently).
 Tables (CSV or Excel) are referenced from YAML as ``{file: demand.csv}`` (optionally
 ``sheet: Demand`` for Excel, and ``thousands:``/``decimal:`` for the number format of text
 cells, see :class:`NumberFormat`). Paths are relative to the YAML file that names them and
-must stay inside the workspace (symlinks resolved).
-
-This module also owns :func:`atomic_write`, used for every output file.
+must stay inside the workspace (:mod:`sopopt.io.paths`). Writing is
+:mod:`sopopt.io.writer`'s job.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import errno
 import io
 import math
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sopopt.errors import Location, OutputError, Problem, ScenarioError
+from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.io.limits import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
@@ -41,30 +35,12 @@ from sopopt.io.limits import (
     MAX_YAML_BYTES,
     size_text,
 )
+from sopopt.io.paths import display_path
 
 #: Path of a value inside a YAML document, e.g. ``("resources", "line1", "hours")``.
 KeyPath = tuple[str, ...]
 #: Where each key path was written.
 Locations = dict[KeyPath, Location]
-
-def _publish(tmp: str, path: Path) -> None:
-    """Give a finished temporary file the usual permissions and move it into place."""
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o666 & ~mask
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
-
-
-def display_path(path: Path) -> str:
-    """Path as shown in messages: relative to the working directory when below it."""
-    with contextlib.suppress(ValueError):
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    return str(path)
-
 
 #: YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution): the only plain
 #: scalars that are not text. Unlike YAML 1.1 (PyYAML's default) ``010`` is ten, ``1:30``,
@@ -125,19 +101,25 @@ class _BoundedComposer(yaml.SafeLoader):
             node = super().compose_node(parent, index)  # raises on an undefined alias
             size = self._sizes.get(str(event.anchor))
             if size is None:
-                raise LimitError(None, None, f"alias '*{event.anchor}' refers to a value that contains it",
-                                 event.start_mark)
+                raise LimitError(
+                    None, None, f"alias '*{event.anchor}' refers to a value that contains it", event.start_mark
+                )
             self._alias_nodes += size
             self._count += size
             if self._alias_nodes > MAX_ALIAS_NODES:
-                raise LimitError(None, None, f"aliases expand to more than {MAX_ALIAS_NODES:,} values "
-                                 "(limit on alias expansion)", event.start_mark)
+                raise LimitError(
+                    None,
+                    None,
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} values (limit on alias expansion)",
+                    event.start_mark,
+                )
             return node
         self._depth += 1
         self._deepest = max(self._deepest, self._depth)
         if self._depth > MAX_DEPTH:
-            raise LimitError(None, None, f"nested more than {MAX_DEPTH} levels deep (limit on nesting)",
-                             event.start_mark)
+            raise LimitError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep (limit on nesting)", event.start_mark
+            )
         if event.anchor is not None:
             self._sizes[str(event.anchor)] = None
         start = self._count
@@ -195,13 +177,9 @@ class _Reader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = Location(self.name, mark.line + 1, mark.column + 1) if mark else None
-            raise ScenarioError(
-                [Problem(where, "", f"YAML syntax error: {exc.problem or exc}")]
-            ) from None
+            raise ScenarioError([Problem(where, "", f"YAML syntax error: {exc.problem or exc}")]) from None
         except yaml.YAMLError as exc:
-            raise ScenarioError(
-                [Problem(Location(self.name), "", f"YAML error: {exc}")]
-            ) from None
+            raise ScenarioError([Problem(Location(self.name), "", f"YAML error: {exc}")]) from None
         finally:
             self.loader.dispose()
         if node is None:
@@ -247,16 +225,23 @@ class _Reader:
                 continue
             if key in own:
                 self.problems.append(
-                    Problem(self.location(key_node), ".".join((*path, key)), "key given twice in the same mapping",
-                            f"first given on line {self.location(own[key][0]).line}")
+                    Problem(
+                        self.location(key_node),
+                        ".".join((*path, key)),
+                        "key given twice in the same mapping",
+                        f"first given on line {self.location(own[key][0]).line}",
+                    )
                 )
                 continue
             own[key] = (key_node, value_node)
         merged: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
-                self.problems.append(Problem(self.location(source), ".".join(path),
-                                             "a merge key (<<) takes a mapping or a list of mappings"))
+                self.problems.append(
+                    Problem(
+                        self.location(source), ".".join(path), "a merge key (<<) takes a mapping or a list of mappings"
+                    )
+                )
                 continue
             for key, key_node, value_node in self.pairs(source, path):
                 merged.setdefault(key, (key_node, value_node))
@@ -284,9 +269,7 @@ class _Reader:
         if isinstance(value, int | float):
             return str(node.value)
         if not isinstance(value, str):
-            self.problems.append(
-                Problem(self.location(node), ".".join(path), "a key must be a name")
-            )
+            self.problems.append(Problem(self.location(node), ".".join(path), "a key must be a name"))
             return None
         return value
 
@@ -303,8 +286,9 @@ def read_text_bounded(path: Path, limit: int, where: Location, field: str) -> st
     name = display_path(path)
     subject = "the file" if where.file == name else f"'{name}'"
     if not path.exists():
-        raise ScenarioError([Problem(where, field, f"{subject}: file not found" if where.file != name
-                                     else "file not found")])
+        raise ScenarioError(
+            [Problem(where, field, f"{subject}: file not found" if where.file != name else "file not found")]
+        )
     if not path.is_file():
         raise ScenarioError([Problem(where, field, f"{subject} is not a regular file")])
     try:
@@ -313,8 +297,16 @@ def read_text_bounded(path: Path, limit: int, where: Location, field: str) -> st
     except OSError as exc:
         raise ScenarioError([Problem(where, field, f"cannot read {subject}: {exc.strerror or exc}")]) from None
     if len(data) > limit:
-        raise ScenarioError([Problem(where, field, f"{subject} is larger than the {size_text(limit)} limit",
-                                     "see the limits in docs/format.md")])
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    field,
+                    f"{subject} is larger than the {size_text(limit)} limit",
+                    "see the limits in docs/format.md",
+                )
+            ]
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -342,49 +334,6 @@ def read_yaml(path: Path, problems: list[Problem] | None = None) -> tuple[Any, L
             raise ScenarioError(reader.problems)
         problems.extend(reader.problems)
     return data, reader.locations
-
-
-def default_workspace(source: Path) -> Path:
-    """The workspace of a file given on the command line: the current directory when
-    the file lies below it, else the file's own folder (symlinks resolved)."""
-    cwd = Path.cwd().resolve()
-    full = Path(source).resolve()
-    return cwd if full.is_relative_to(cwd) else full.parent
-
-
-def workspace_folder(workspace: str | Path) -> Path:
-    """A workspace given explicitly (``--workspace``), resolved; it must be a folder."""
-    folder = Path(workspace)
-    if not folder.is_dir():
-        raise ScenarioError([Problem(Location(str(folder)), "workspace", "the workspace must be an existing folder")])
-    return folder.resolve()
-
-
-def check_inside(path: Path, workspace: Path, where: Location | None, field: str, written: str = "") -> Path:
-    """Resolve ``path`` (symlinks too) and refuse it if it leaves ``workspace``.
-
-    The message names the path (as ``written`` in the file, when given) and the
-    workspace, never anything read from the refused file (it is not opened).
-
-    Raises:
-        ScenarioError: at ``where``, when the resolved path is outside the workspace.
-    """
-    resolved = path.resolve()
-    if not resolved.is_relative_to(workspace):
-        plain = Path(os.path.normpath(path.absolute()))
-        via = f" (a link to '{resolved}')" if resolved != plain else ""
-        raise ScenarioError(
-            [
-                Problem(
-                    where,
-                    field,
-                    f"'{written or path}'{via} is outside the workspace '{workspace}'",
-                    "files named in a scenario must lie in the workspace: the current folder if the "
-                    "scenario is below it, else the scenario's folder; --workspace DIR sets it",
-                )
-            ]
-        )
-    return resolved
 
 
 @dataclass(frozen=True)
@@ -461,9 +410,7 @@ def _parse_number(text: str, fmt: NumberFormat | None = None) -> float:
     return value
 
 
-def read_table(
-    path: Path, sheet: str | None, where: Location, field: str = "file"
-) -> list[tuple[int, dict[str, str]]]:
+def read_table(path: Path, sheet: str | None, where: Location, field: str = "file") -> list[tuple[int, dict[str, str]]]:
     """Read a CSV or Excel table as (line number, row) pairs of trimmed strings.
 
     Blank rows are skipped; a UTF-8 BOM is removed; ``;`` separated files (as exported
@@ -481,8 +428,9 @@ def read_table(
     try:
         rows = list(reader)
     except csv.Error as exc:  # e.g. a NUL byte or a cell over csv's field size limit
-        raise ScenarioError([Problem(Location(name, reader.line_num), field, f"not a readable CSV table ({exc})")]) \
-            from None
+        raise ScenarioError(
+            [Problem(Location(name, reader.line_num), field, f"not a readable CSV table ({exc})")]
+        ) from None
     if not rows:
         raise ScenarioError([Problem(Location(name, 1), field, f"the table '{name}' is empty")])
     header = [cell.strip() for cell in rows[0]]
@@ -491,12 +439,8 @@ def read_table(
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            raise ScenarioError(
-                [Problem(Location(name, line), "", "row has more cells than the header")]
-            )
-        table.append(
-            (line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)})
-        )
+            raise ScenarioError([Problem(Location(name, line), "", "row has more cells than the header")])
+        table.append((line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
     return table
 
 
@@ -506,16 +450,32 @@ def _check_workbook_size(path: Path, where: Location, field: str) -> None:
 
     name = display_path(path)
     if path.stat().st_size > MAX_TABLE_BYTES:
-        raise ScenarioError([Problem(where, field, f"'{name}' is larger than the {size_text(MAX_TABLE_BYTES)} limit",
-                                     "see the limits in docs/format.md")])
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    field,
+                    f"'{name}' is larger than the {size_text(MAX_TABLE_BYTES)} limit",
+                    "see the limits in docs/format.md",
+                )
+            ]
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError):
         raise ScenarioError([Problem(where, field, f"'{name}' is not a readable Excel workbook (.xlsx)")]) from None
     if unpacked > MAX_WORKBOOK_UNPACKED:
-        raise ScenarioError([Problem(where, field, f"'{name}' unpacks to more than {size_text(MAX_WORKBOOK_UNPACKED)}",
-                                     "see the limits in docs/format.md")])
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    field,
+                    f"'{name}' unpacks to more than {size_text(MAX_WORKBOOK_UNPACKED)}",
+                    "see the limits in docs/format.md",
+                )
+            ]
+        )
 
 
 def _read_excel(path: Path, sheet: str | None, where: Location, field: str) -> list[tuple[int, dict[str, str]]]:
@@ -530,8 +490,14 @@ def _read_excel(path: Path, sheet: str | None, where: Location, field: str) -> l
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ScenarioError(
-                [Problem(where, "sheet", f"no sheet '{sheet}' in {display_path(path)}",
-                         f"sheets: {', '.join(book.sheetnames)}")]
+                [
+                    Problem(
+                        where,
+                        "sheet",
+                        f"no sheet '{sheet}' in {display_path(path)}",
+                        f"sheets: {', '.join(book.sheetnames)}",
+                    )
+                ]
             )
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = list(ws.iter_rows(values_only=True))
@@ -570,103 +536,17 @@ def number_cell(
     except ValueError as exc:
         if str(exc) == "ambiguous":
             raise ScenarioError(
-                [Problem(where, field, f"{label}'{text}' could be a thousands separator or a decimal comma",
-                         (fmt or NumberFormat()).hint())]
+                [
+                    Problem(
+                        where,
+                        field,
+                        f"{label}'{text}' could be a thousands separator or a decimal comma",
+                        (fmt or NumberFormat()).hint(),
+                    )
+                ]
             ) from None
         shown = "" if str(exc).startswith("could not convert") or "finite" in str(exc) else f" ({exc})"
-        raise ScenarioError(
-            [Problem(where, field, f"{label}'{text}' is not a finite number{shown}")]
-        ) from None
-
-
-def why_not_written(exc: OSError) -> str:
-    """A short reason for a failed write, without a traceback (e.g. "permission denied")."""
-    return _why(exc)
-
-
-def _why(exc: OSError) -> str:
-    """A short reason for a failed write, without a traceback."""
-    reasons = {
-        errno.ENOSPC: "no space left on the device (disk full)",
-        errno.EDQUOT: "disk quota exceeded",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "read-only file system",
-        errno.EISDIR: "it is a folder, not a file",
-        errno.ENOTDIR: "a part of the path is a file, not a folder",
-        errno.EEXIST: "a file of that name exists where a folder is needed",
-    }
-    return reasons.get(exc.errno or 0, exc.strerror or str(exc) or type(exc).__name__)
-
-
-def make_folder(path: Path) -> None:
-    """Create ``path`` (and its parents) as a folder, or raise :class:`OutputError`."""
-    if path.exists() and not path.is_dir():
-        raise OutputError(str(path), "it is a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(str(path), _why(exc)) from None
-
-
-def _new_temp(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
-    """A temporary file beside ``path``, refusing a ``path`` that is a folder."""
-    if path.is_dir():
-        raise OutputError(str(path), "it is a folder, not a file")
-    make_folder(path.parent)
-    try:
-        return tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
-    except OSError as exc:
-        raise OutputError(str(path), _why(exc)) from None
-
-
-@contextlib.contextmanager
-def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
-    """Open a temporary file beside ``path`` and move it into place only on success.
-
-    An interrupted or failed write leaves any previous file untouched.
-
-    Raises:
-        OutputError: the file could not be written (folder, permission, disk full).
-    """
-    path = Path(path)
-    fd, tmp = _new_temp(path, f".{path.name}.", ".tmp")
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-        _publish(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise OutputError(str(path), _why(exc)) from None
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_atomically(path: Path, writer: Callable[[Path], None]) -> None:
-    """Call ``writer`` on a temporary path beside ``path``, then rename it into place.
-
-    Raises:
-        OutputError: the file could not be written (folder, permission, disk full).
-    """
-    path = Path(path)
-    fd, tmp = _new_temp(path, f".{path.stem}.", path.suffix)
-    os.close(fd)
-    try:
-        writer(Path(tmp))
-        _publish(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise OutputError(str(path), _why(exc)) from None
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        raise ScenarioError([Problem(where, field, f"{label}'{text}' is not a finite number{shown}")]) from None
 
 
 def locate(locations: Locations, path: KeyPath) -> Location | None:
