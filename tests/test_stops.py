@@ -268,7 +268,7 @@ def test_no_plan_writes_run_json_only_and_says_so(tmp_path: Path, tiny_path: Pat
     result = runner.invoke(app, ["solve", str(infeasible), "-q", "--out", str(out)])
     assert result.exit_code == 3
     assert "run.json only" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["run.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".sopopt", "run.json"]
     status = json.loads((out / "run.json").read_text())["status"]
     assert status in ("infeasible", "infeasible_or_unbounded")
     assert read_plan(out).status.value == status
