@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 from sopopt.cli import app
 from sopopt.io import writer as loading
-from sopopt.results import folders as run_folder
 from tests.conftest import TINY_MODEL
 
 runner = CliRunner()

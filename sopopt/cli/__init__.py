@@ -69,12 +69,14 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             errors.print("aborted", markup=False)
             sys.exit(1)
+        except BrokenPipeError:
+            raise
         except OSError as exc:  # an OS error no command turned into its own message: still one line
             from sopopt.io.writer import output_error
 
             errors.print(f"error: {output_error(exc.filename or '?', exc)}", markup=False, highlight=False,
                          soft_wrap=True)
-            sys.exit(EXIT_OUTPUT)
+            sys.exit(ExitCode.OUTPUT)
         sys.exit(result if isinstance(result, int) else 0)
 
 
