@@ -14,7 +14,8 @@ from typing import Any
 from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.inputs.scenarios.chain import Document
 from sopopt.inputs.schema.targets import Target
-from sopopt.io.files import Locations, check_inside, display_path, number_cell, read_table
+from sopopt.io.paths import check_inside, display_path
+from sopopt.io.reader import Locations, number_cell, read_table
 
 NUMBER_FIELDS = ("value", "shortfall_cost")
 LIST_FIELDS = ("periods", "product", "family", "site")
