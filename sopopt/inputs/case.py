@@ -12,7 +12,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from pydantic import ValidationError
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sopopt.errors import DataWarning, Location, Problem, ScenarioError, StrictError
 from sopopt.inputs.checks import check_network
 from sopopt.inputs.compile import ModelData, compile_data
-from sopopt.inputs.scenarios import Change, resolve_scenario
+from sopopt.inputs.scenarios import Change, Resolved, resolve_scenario
 from sopopt.inputs.scenarios.adjustments import apply_adjustments
 from sopopt.inputs.scenarios.validation import sorted_problems, validation_problems
 from sopopt.inputs.schema.network import Network
@@ -28,41 +28,57 @@ from sopopt.inputs.schema.scenario import Adjustment, ExplainSettings, ReplanSet
 from sopopt.inputs.warnings import find_warnings
 from sopopt.io.reader import KeyPath, Locations, locate
 
+T = TypeVar("T")
+
+
+class _FromScenario(Generic[T]):
+    """A read-only attribute of :class:`Case` that reads its resolved scenario's
+    attribute of the same name (stored once, in :class:`~sopopt.inputs.scenarios.Resolved`)."""
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, case: Case | None, owner: type | None = None) -> T:
+        if case is None:
+            return self  # type: ignore[return-value]  # the class attribute: this descriptor
+        return getattr(case.scenario, self.name)  # type: ignore[no-any-return]
+
 
 @dataclass(frozen=True)
 class Case:
-    """A resolved, validated planning case: everything the model build needs."""
+    """A resolved, validated planning case: everything the model build needs.
 
-    network: Network
-    """The merged, adjusted and validated data."""
-    labels: list[str]
-    """Period labels in order."""
-    days: np.ndarray
-    """Length of each period in days."""
-    solver: SolverSettings
-    """Solver settings from the files."""
-    source: Path
-    """The scenario (or model) file that was loaded."""
-    files: list[Path]
-    """Every file read: the chain from the given file to the model, then tables."""
-    workspace: Path
-    """The folder every file the scenario names must lie in (symlinks resolved)."""
-    locations: Locations = field(repr=False)
-    """Where every key path was written."""
-    changes: list[Change] = field(default_factory=list, repr=False)
-    """Values replaced down the extend chain and by adjustments."""
-    resolved: dict[str, Any] = field(default_factory=dict, repr=False)
-    """The merged data as plain values (what ``sopopt show`` prints)."""
+    It holds the :class:`~sopopt.inputs.scenarios.Resolved` scenario (whose fields it
+    reads through: ``case.network``, ``case.labels``, ...), the compiled model data and
+    the warnings found when it was checked.
+    """
+
+    scenario: Resolved
+    """The scenario after merging, tables and adjustments, schema-valid."""
     data: ModelData | None = field(default=None, repr=False)
     """The compiled parameters (set when the case was checked)."""
-    explain: ExplainSettings = field(default_factory=ExplainSettings, repr=False)
-    """How an infeasible case is explained (the file's ``explain`` block)."""
-    replan: ReplanSettings = field(default_factory=ReplanSettings, repr=False)
-    """Change costs when the case re-plans a previous plan (the file's ``replan`` block)."""
-    adjustments: list[tuple[Adjustment, Location | None]] = field(default_factory=list, repr=False)
-    """The adjustments applied, in order, with where each was written."""
     warnings: list[DataWarning] = field(default_factory=list, repr=False)
     """Valid but suspicious input (see :mod:`sopopt.inputs.warnings`), found when checked."""
+
+    network = _FromScenario[Network]("The merged, adjusted and validated data.")
+    labels = _FromScenario[list[str]]("Period labels in order.")
+    days = _FromScenario[np.ndarray]("Length of each period in days.")
+    solver = _FromScenario[SolverSettings]("Solver settings from the files.")
+    source = _FromScenario[Path]("The scenario (or model) file that was loaded.")
+    files = _FromScenario[list[Path]]("Every file read: the chain from the given file to the model, then "
+                                      "tables.")
+    workspace = _FromScenario[Path]("The folder every file the scenario names must lie in.")
+    locations = _FromScenario[Locations]("Where every key path was written.")
+    changes = _FromScenario[list[Change]]("Values replaced down the extend chain and by adjustments.")
+    resolved = _FromScenario[dict[str, Any]]("The merged data as plain values (what ``sopopt show`` prints).")
+    explain = _FromScenario[ExplainSettings]("How an infeasible case is explained.")
+    replan = _FromScenario[ReplanSettings]("Change costs when the case re-plans a previous plan.")
+    adjustments = _FromScenario[list[tuple[Adjustment, Location | None]]](
+        "The adjustments applied, in order, with where each was written.")
 
     def where(self, *path: str) -> Location | None:
         """Location of the deepest recorded prefix of ``path``."""
@@ -96,23 +112,7 @@ def load_case(
         warnings = find_warnings(r.network, r.labels, r.locations)
         if strict and warnings:
             raise StrictError(warnings)
-    return Case(
-        network=r.network,
-        labels=r.labels,
-        days=r.days,
-        solver=r.solver,
-        source=r.source,
-        files=r.files,
-        workspace=r.workspace,
-        locations=r.locations,
-        changes=r.changes,
-        resolved=r.resolved,
-        adjustments=r.adjustments,
-        data=data,
-        explain=r.explain,
-        warnings=warnings,
-        replan=r.replan,
-    )
+    return Case(r, data=data, warnings=warnings)
 
 
 def _checked_data(network: Network, labels: list[str], days: np.ndarray, locations: Locations) -> ModelData:
@@ -156,5 +156,5 @@ def adjust_case(
     model_data = _checked_data(network, case.labels, case.days, case.locations)
     applied = [*case.adjustments, *((adj, where.get(path)) for adj, path in adjustments)]
     warnings = find_warnings(network, case.labels, case.locations) if warn else []
-    return replace(case, network=network, changes=changes, resolved=data, adjustments=applied, data=model_data,
-                   warnings=warnings)
+    scenario = replace(case.scenario, network=network, changes=changes, resolved=data, adjustments=applied)
+    return replace(case, scenario=scenario, data=model_data, warnings=warnings)
