@@ -179,7 +179,7 @@ def test_cli_writes_folders_and_report(two_cases: list[Path], tmp_path: Path) ->
     assert json.loads((out / "b" / "run.json").read_text())["objective"] == pytest.approx(2050)
     compared = runner.invoke(app, ["compare", str(out)])
     assert compared.exit_code == 0, compared.output
-    assert "2,050.00" in compared.output and "1,050.00" in compared.output
+    assert "2,050" in compared.output and "1,050" in compared.output
     html = tmp_path / "r.html"
     result = runner.invoke(app, ["report", str(out), "--out", str(html)])
     assert result.exit_code == 0, result.output

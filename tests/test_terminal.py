@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 import sopopt
 from sopopt.cli import app
-from sopopt.report.compare import compare_plans, format_relative, format_value, plan_names
+from sopopt.io.numbers import format_relative, format_value
+from sopopt.report.compare import compare_plans, plan_names
 from sopopt.results.plan import UnknownTableError
 from sopopt.version import __version__
 
@@ -28,7 +29,7 @@ def shipped_plans() -> list[sopopt.Plan]:
 
 
 def _numbers(plans: list[sopopt.Plan]) -> set[str]:
-    """Every number of the comparison, as the table prints it."""
+    """Every number of the comparison, as the table prints it (whole currency units)."""
     frame = compare_plans(plans)
     names = plan_names(plans)
     texts = set()
@@ -37,25 +38,43 @@ def _numbers(plans: list[sopopt.Plan]) -> set[str]:
             continue
         unit = str(row["unit"])
         for name in names:
-            texts.add(format_value(row[name], unit))
+            texts.add(format_value(row[name], unit, compact=True))
         for name in names[1:]:
-            texts.add(format_value(row[f"{name} Δ"], unit, delta=True))
+            texts.add(format_value(row[f"{name} Δ"], unit, delta=True, compact=True))
             if unit != "%":
                 texts.add(format_relative(row[f"{name} Δ%"]))
-    return {t for t in texts if t and t != "-"}
+    return {t for t in texts if t and t not in ("-", "0", "0.0", "0.0 pts")}
 
 
-def test_compare_of_the_shipped_scenarios_fits_120_columns_and_shows_every_number(shipped_plans) -> None:
-    env = {**os.environ, "COLUMNS": "120", "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "sopopt", "compare", *map(str, SHIPPED)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+def _compare(columns: int) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "sopopt", "compare", *map(str, SHIPPED)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("columns", [120, 80])
+def test_compare_shows_the_four_shipped_scenarios_side_by_side_with_every_number(shipped_plans, columns) -> None:
+    run = _compare(columns)
     assert run.returncode == 0, run.stderr
     for stream in (run.stdout, run.stderr):
-        long = [line for line in stream.splitlines() if len(line) > 120]
+        long = [line for line in stream.splitlines() if len(line) > columns]
         assert long == [], long[:3]
     missing = sorted(t for t in _numbers(shipped_plans) if t not in run.stdout)
     assert missing == []
-    assert "page 1 of" in run.stdout  # four plans do not fit side by side: paged, not squeezed
+    lines = run.stdout.splitlines()
+    # the answer first: one sentence per scenario against the baseline, before any table
+    assert lines[0].startswith("acme surge: earns 2,819,215 USD more profit than acme base")
+    assert "acme promotion: earns 3,261 USD more profit" in " ".join(run.stdout.split())
+    # all four plans in one table at 120 columns (the baseline once), in measure groups at 80
+    heads = [i for i, line in enumerate(lines) if "4 plans side by side" in line]
+    assert len(heads) == (1 if columns == 120 else 5)
+    assert "page" not in run.stdout and "15,358,065.88" not in run.stdout  # whole currency units
+    # better/worse told in plain text too; names never cut (no ellipsis, no word split)
+    assert "✓" in run.stdout and "✗" in run.stdout and "…" not in run.stdout
+    words = " ".join(run.stdout.split())
+    for word in ("Subcontracting", "ohio_assembly", "mty_motor_line", "disruption", "(unit-periods)"
+                 if columns == 80 else "unit-periods"):
+        assert word in words
 
 
 def test_summary_uses_the_comparison_labels_with_units(tiny_path: Path) -> None:

@@ -1,48 +1,69 @@
 """The ``sopopt`` command line: parses arguments, calls the library, turns errors into exits.
 
-No traceback is shown for any error that sopopt raises on purpose: one line per problem,
-naming the file. Exit codes (:data:`sopopt.errors.EXIT_CODES`):
+Rendering lives in :mod:`sopopt.report.terminal` (and its siblings), the work in the
+library; the consoles and the exits in :mod:`sopopt.cli.exits`. No traceback is shown
+for any error that sopopt raises on purpose: one line per problem, naming the file.
+Exit codes (:data:`sopopt.errors.EXIT_CODES`):
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import math
 import sys
-from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from typer.core import TyperGroup
 
-from sopopt.errors import (
-    EXIT_CODES,
-    DataWarning,
-    ExitCode,
-    Interrupted,
-    SolverError,
-    SopoptError,
-    StrictError,
+from sopopt.analysis.cases import Sweep, input_hash, load_sweep
+from sopopt.analysis.cases import export_cases as write_cases
+from sopopt.analysis.explain_plan import explain as explain_case
+from sopopt.analysis.hedge import hedge, write_hedge
+from sopopt.analysis.planner import Planner
+from sopopt.analysis.planner import solve as solve_case
+from sopopt.analysis.replan import replan, write_replan
+from sopopt.analysis.sources import plans_to_compare, plans_to_report
+from sopopt.analysis.sweep import sweep as run_sweep
+from sopopt.cli import store as store_commands
+from sopopt.cli.exits import (
+    check_targets,
+    console,
+    error,
+    errors,
+    exit_for,
+    fail,
+    interrupt_behind,
+    invalid,
+    quiet_stdout,
+    stopped,
 )
+from sopopt.cli.progress import ProgressDisplay, SweepBar, signals_raise_interrupted
+from sopopt.errors import EXIT_CODES, ExitCode, SopoptError, StrictError
+from sopopt.inputs.case import load_case
+from sopopt.inputs.generate import size_for_variables, write_instance
+from sopopt.inputs.views import diff_cases, json_schema, show_yaml, sweep_json_schema
+from sopopt.io.paths import display_path
+from sopopt.io.writer import check_replaceable, output_error, write_text
+from sopopt.report.compare import write_comparison
+from sopopt.report.excel import write_workbook
+from sopopt.report.html import write_html_report
+from sopopt.report.terminal import (
+    print_first_lines,
+    print_plan_warnings,
+    print_sentences,
+    print_summary,
+    print_warnings,
+)
+from sopopt.report.terminal_analysis import print_differences, print_hedge, print_replan, sweep_summary
+from sopopt.report.terminal_compare import print_comparison
+from sopopt.results.folders import write_outputs
 from sopopt.results.plan import Plan
+from sopopt.results.store import Store
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.status import SolveStatus
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from sopopt.analysis.cases import Sweep
-    from sopopt.analysis.explain_plan import PlanExplanation
-    from sopopt.analysis.hedge import HedgedPlan
-    from sopopt.analysis.replan import Replanned
-    from sopopt.analysis.sweep import SweepProgress
-    from sopopt.inputs.case import Case
+from sopopt.version import __version__
 
 __doc__ = (__doc__ or "") + "".join(f"\n- {code} {meaning};" for code, meaning in EXIT_CODES.items())
 
@@ -59,50 +80,32 @@ class _OneLineErrors(TyperGroup):
             result = super().main(*args, standalone_mode=False, **kwargs)
         except typer.TyperException as exc:  # typer's usage errors: bad or missing arguments
             if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed already
-                sys.exit(int(getattr(exc, "exit_code", EXIT_INVALID)))
+                sys.exit(int(getattr(exc, "exit_code", ExitCode.INVALID)))
             ctx = getattr(exc, "ctx", None)
             where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
             errors.print(f"[bold red]error:[/] {escape(message)}{where}", markup=True, highlight=False,
                          soft_wrap=True)
-            sys.exit(int(getattr(exc, "exit_code", EXIT_INVALID)))
+            sys.exit(int(getattr(exc, "exit_code", ExitCode.INVALID)))
         except typer.Abort:
             errors.print("aborted", markup=False)
             sys.exit(1)
         except BrokenPipeError:
             raise
         except OSError as exc:  # an OS error no command turned into its own message: still one line
-            from sopopt.io.writer import output_error
-
             errors.print(f"error: {output_error(exc.filename or '?', exc)}", markup=False, highlight=False,
                          soft_wrap=True)
             sys.exit(ExitCode.OUTPUT)
         sys.exit(result if isinstance(result, int) else 0)
 
 
-app = typer.Typer(
-    cls=_OneLineErrors,
-    add_completion=False,
-    help="sopopt: least-cost sales & operations plans from YAML models (Pyomo + HiGHS).",
-)
-class _PipeConsole(Console):
-    """A console that ends quietly with exit 0 when its reader goes away (``| head``)."""
-
-    def on_broken_pipe(self) -> None:
-        """Stop printing and exit 0: the reader has all it wanted."""
-        self.quiet = True
-        _quiet_stdout()
-        raise SystemExit(ExitCode.OK)
-
-
-console = _PipeConsole()
-errors = _PipeConsole(stderr=True)
+app = typer.Typer(cls=_OneLineErrors, add_completion=False,
+                  help="sopopt: least-cost sales & operations plans from YAML models (Pyomo + HiGHS).")
+app.add_typer(store_commands.app, name="store")
 
 
 def _show_version(value: bool) -> None:
     if value:
-        from sopopt.version import __version__
-
         console.print(f"sopopt {__version__}", highlight=False)
         raise typer.Exit()
 
@@ -117,10 +120,6 @@ def main_options(
     if ctx.invoked_subcommand is None:
         console.print(ctx.get_help(), highlight=False, markup=False)
         raise typer.Exit()
-
-EXIT_INVALID = ExitCode.INVALID
-EXIT_NO_PLAN = ExitCode.NO_PLAN
-EXIT_NOT_OPTIMAL = ExitCode.NOT_OPTIMAL
 
 
 class BuildPath(StrEnum):
@@ -151,156 +150,30 @@ class InfeasibleCause(StrEnum):
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario (or model) YAML file.", exists=True, dir_okay=False)]
-StrictOpt = Annotated[
-    bool,
-    typer.Option("--strict", help="Treat every warning (odd but valid input, end-of-horizon run-down) as an "
-                 "error: exit 2."),
-]
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        help="Folder that every file named inside the scenario (extend, model, tables) must lie in. "
-        "Default: the current folder when the scenario lies below it, else the scenario's folder.",
-        exists=True, file_okay=False,
-    ),
-]
-
-
-def fail(exc: SopoptError) -> typer.Exit:
-    """Print a sopopt error without a traceback and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
-    return typer.Exit(int(exc.exit_code))
-
-
-def print_warnings(warnings: Sequence[DataWarning], prefix: str = "") -> None:
-    """Print warnings on stderr, one line each with file:line where there is one."""
-    for warning in warnings:
-        errors.print(f"[bold yellow]warning:[/] {escape(f'{prefix}{warning}')}", markup=True, highlight=False,
-                     soft_wrap=True)
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
-
-
-def mip_line(plan: Plan) -> str:
-    """One line on a plan with integer decisions: the gap reached against the gap asked
-    for, and what its shadow prices are."""
-    gap, asked = plan.info.get("mip_gap"), plan.info.get("mip_gap_tolerance")
-    reached = "unknown" if gap is None else f"{100 * gap:.4g}%"
-    prices = plan.info.get("duals_from")
-    where = f"; shadow prices from the {prices}" if prices else ""
-    return (f"Integer decisions (whole workers, lot sizes): MIP gap reached {reached} "
-            f"(asked {100 * (asked or 0):.4g}%), {plan.info.get('mip_nodes', 0)} branch-and-bound nodes{where}")
-
-
-def print_summary(plan: Plan, top: int = 10) -> None:
-    """Status, total cost, breakdown, KPIs and the top bottlenecks."""
-    style = "green" if plan.is_optimal else "yellow"
-    console.print(f"[bold]{plan.name}[/]: status [{style}]{plan.status_text}[/]")
-    if plan.info.get("mip"):
-        console.print(mip_line(plan))
-    size = solve_size_line(plan)
-    if size is not None:
-        console.print(size, highlight=False)
-    if plan.objective is None:
-        return
-    console.print(f"Total cost: [bold]{_money(plan.objective)} {plan.currency}[/]")
-    if "profit" in plan.kpis:
-        console.print(f"Profit: [bold]{_money(plan.kpis['profit'])} {plan.currency}[/] "
-                      f"(revenue {_money(plan.kpis['revenue'])}; a lost sale counts once, as revenue not earned)")
-    print_costs_and_kpis(plan)
-    print_bottlenecks(plan, top)
-
-
-def print_costs_and_kpis(plan: Plan) -> None:
-    """The cost breakdown and the KPIs, named and united as ``sopopt compare`` shows them."""
-    from sopopt.model.registry import COST_LABELS
-    from sopopt.report.compare import format_value, kpi_metrics
-
-    costs = Table(title=f"Cost breakdown ({plan.currency})", show_footer=True)
-    costs.add_column("category", footer="Total cost")
-    costs.add_column("cost", justify="right", footer=_money(float(plan.costs.sum())))
-    costs.add_column("share", justify="right")
-    total = float(plan.costs.sum()) or 1.0
-    for category, value in plan.costs.items():
-        if abs(value) > 1e-9:
-            costs.add_row(COST_LABELS.get(str(category), str(category)), _money(value), f"{value / total:.1%}")
-    console.print(costs)
-    kpis = Table(title="KPIs")
-    kpis.add_column("measure")
-    kpis.add_column("value", justify="right")
-    kpis.add_column("unit")
-    known = {m.key: (m.label, m.unit) for m in kpi_metrics(plan.currency, [plan])}
-    for key, value in plan.kpis.items():
-        label, unit = known.get(key) or _plain_metric(key, plan.currency)
-        kpis.add_row(label, format_value(value, unit), unit)
-    console.print(kpis)
-
-
-def _plain_metric(key: str, currency: str) -> tuple[str, str]:
-    """Label and unit of a KPI that the comparison does not list (e.g. ``shipped_units``)."""
-    words = key.split("_")
-    unit = {"units": "units", "value": currency, "hours": "hours", "cost": currency}.get(words[-1], "")
-    if unit == "units":
-        words = words[:-1]
-    return " ".join(words).capitalize(), unit
-
-
-def _range_end(value: float) -> str:
-    if math.isnan(value):
-        return "unknown"
-    return "no end" if math.isinf(value) else f"{value:+,.2f}"
-
-
-def print_bottlenecks(plan: Plan, top: int = 10) -> None:
-    """The dearest binding limits with the range over which each price holds."""
-    top_limits = plan.bottlenecks(top)
-    if top_limits.empty:
-        return
-    table = Table(title=f"Top bottlenecks (money saved by one unit more room, {plan.currency})")
-    for column in ("kind", "name", "period", "shadow price", "per", "holds from", "to"):
-        table.add_column(column, justify="right" if column in ("shadow price", "holds from", "to") else "left")
-    for row in top_limits.itertuples(index=False):
-        per = f"{row.unit} less" if getattr(row, "sense", "max") == "min" else row.unit
-        table.add_row(row.kind, row.name, row.period, _money(row.shadow_price), per,
-                      _range_end(float(row.range_down)), _range_end(float(row.range_up)))
-    console.print(table)
-    notes = sorted({str(n) for n in top_limits["range_note"] if str(n)})
-    for note in notes:
-        console.print(f"Ranges: {note}.")
-
-
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every warning (odd but valid input, end-of-horizon "
+                                         "run-down) as an error: exit 2.")]
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "--workspace", exists=True, file_okay=False,
+    help="Folder that every file named inside the scenario (extend, model, tables) must lie in. "
+    "Default: the current folder when the scenario lies below it, else the scenario's folder.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress line while solving.")]
+TimeLimitOpt = Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")]
+ThreadsOpt = Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")]
+TimeBudgetOpt = Annotated[float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)]
+SourcesArg = Annotated[list[Path], typer.Argument(
+    help="Scenario YAML files or result folders written by 'sopopt solve --out'. The first is the baseline.",
+    exists=True)]
 
 
-def stopped(exc: KeyboardInterrupt, display: object | None = None, out: Path | None = None) -> typer.Exit:
-    """Print the one line that says what a signal stopped; the exit to raise (130/143)."""
-    import signal
-
-    interrupted = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
-    what = interrupted.what
-    last = getattr(display, "last", None)
-    if not what and last is not None:
-        what = f"{last.phase.value}" + (f", {last.iterations} iterations" if last.iterations is not None else "")
-    kept = f"; {out} left as it was" if out is not None else ""
-    errors.print(f"sopopt: interrupted by {interrupted.signal_name} during {what or 'start-up'}: "
-                 f"status interrupted, no plan{kept}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(interrupted.exit_code)
-
-
-def solve_size_line(plan: Plan) -> str | None:
-    """LP size, algorithm, iterations and time of a solve, in one line."""
-    info = plan.info
-    if not info.get("columns"):
-        return None
-    algorithm = {"ipm": "interior point", "simplex": "simplex", "choose": "dual simplex", "pdlp": "PDLP"}.get(
-        str(info.get("highs_solver")), str(info.get("highs_solver")))
-    iterations = max(0, int(info.get("ipm_iterations") or 0)) or int(info.get("simplex_iterations") or 0)
-    return (f"LP {info['rows']:,} x {info['columns']:,} ({info.get('nonzeros', 0):,} nonzeros), {algorithm}: "
-            f"{iterations:,} iterations in {float(info.get('solve_seconds', 0.0)):.1f} s "
-            f"({float(info.get('total_seconds', 0.0)):.1f} s in all)")
+def _show_plan(plan: Plan) -> None:
+    """The summary (the answer first), why there is no plan when there is none, and
+    the warnings grouped by code."""
+    print_summary(console, plan)
+    if plan.info.get("explanation_error"):
+        error(str(plan.info["explanation_error"]))
+    elif plan.explanation is not None and not plan.status.has_plan:
+        print_sentences(console, plan.explanation.sentences())
 
 
 @app.command()
@@ -308,14 +181,12 @@ def solve(
     scenario: ScenarioArg,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the CSV tables and run.json "
                                              "(replaced whole; must be a result folder if it exists).")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = None,
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
     build: Annotated[BuildPath, typer.Option(help="Build the LP with numpy (fast) or as a Pyomo model.")] = BuildPath.fast,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
-    time_budget: Annotated[
-        float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
-    ] = 60.0,
+    verbose: VerboseOpt = False,
+    time_budget: TimeBudgetOpt = 60.0,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
     store: Annotated[Path | None, typer.Option(
@@ -324,14 +195,8 @@ def solve(
     label: Annotated[str | None, typer.Option(help="Label of the run in --store, e.g. the planning cycle.")] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Solve a scenario: print the summary and write every table (an infeasible case:
-    why it has no plan, see ``sopopt explain``)."""
-    from sopopt.analysis.planner import Planner
-    from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
-    from sopopt.inputs.case import load_case
-    from sopopt.io.writer import check_replaceable
-    from sopopt.results.folders import write_outputs
-
+    """Solve a scenario: print the answer, the summary and write every table (an
+    infeasible case: why it has no plan, see ``sopopt explain``)."""
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
         if out is not None:
@@ -343,13 +208,11 @@ def solve(
                     case.solver, time_limit=time_limit, threads=threads,
                     method=method.value if method else None, verbose=verbose or None, on_progress=display.update,
                 )
-                planner = Planner(options, build.value, time_budget=time_budget)
-                plan = planner.solve(case, raise_on_failure=False)
-            print_summary(plan)
+                plan = Planner(options, build.value, time_budget=time_budget).solve(case, raise_on_failure=False)
+            _show_plan(plan)
             if strict and plan.warnings:
                 raise StrictError(list(plan.warnings))
-            print_warnings(plan.warnings)
-            _print_explanation(plan)
+            print_warnings(errors, plan.warnings)
             written = write_outputs(plan, out) if out is not None else []
     except KeyboardInterrupt as exc:
         raise stopped(exc, display, out) from None
@@ -357,53 +220,15 @@ def solve(
         raise fail(exc) from None
     if out is not None:
         what = f"{len(written)} files" if plan.status.has_plan else "run.json only (no plan, so no tables)"
-        console.print(f"Wrote {what} to {out}")
+        console.print(f"Wrote {what} to {out}", highlight=False)
     if store is not None:
-        _store_run(store, case, plan, label, options.time_limit)
-    if not plan.status.has_plan:
-        raise typer.Exit(EXIT_NO_PLAN)
-    if not plan.is_optimal:
-        raise typer.Exit(EXIT_NOT_OPTIMAL)
-
-
-def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limit: float | None) -> None:
-    """Add a solve to the ``runs`` table of a results database."""
-    from sopopt.analysis.cases import input_hash
-    from sopopt.io.paths import display_path
-    from sopopt.results.store import Store
-
-    try:
-        with Store(store) as db:
-            run_id = db.add_run(plan, display_path(case.source), input_hash(case, time_limit), label)
-    except SopoptError as exc:
-        raise fail(exc) from None
-    console.print(f"Stored as run {run_id} in {store}" + (f" (label {label})" if label else ""))
-
-
-def _print_explanation(plan: Plan) -> None:
-    """Print why an infeasible case has no plan (the planner's explanation), or why it
-    could not be explained."""
-    if plan.explanation is not None:
-        print_sentences(plan.explanation.sentences())
-    elif error := plan.info.get("explanation_error"):
-        errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
-
-
-def _with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
-    """An infeasible plan solved from a scenario file, carrying why it has no plan."""
-    from sopopt.analysis.planner import EXPLAINED, Planner
-    from sopopt.inputs.case import load_case
-
-    scenario = plan.info.get("scenario")
-    if plan.explanation is not None or not scenario or plan.status not in EXPLAINED:
-        return plan
-    return Planner().explained(load_case(scenario, workspace=workspace), plan)
-
-
-def print_sentences(sentences: list[str]) -> None:
-    """Print an explanation's sentences (plain text, no markup)."""
-    for line in sentences:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        try:
+            with Store(store) as db:
+                run_id = db.add_run(plan, display_path(case.source), input_hash(case, options.time_limit), label)
+        except SopoptError as exc:
+            raise fail(exc) from None
+        console.print(f"Stored as run {run_id} in {store}" + (f" (label {label})" if label else ""), highlight=False)
+    exit_for([plan])
 
 
 @app.command()
@@ -414,83 +239,59 @@ def explain(
     period: Annotated[str | None, typer.Option(help="Only this period.")] = None,
     resource: Annotated[str | None, typer.Option(help="Only this resource.")] = None,
     crew: Annotated[str | None, typer.Option(help="Only this workforce pool.")] = None,
-    time_budget: Annotated[
-        float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
-    ] = 60.0,
+    time_budget: TimeBudgetOpt = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
     strict: StrictOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Explain a case: why it has no plan (the conflicting limits with the file and line
     that set them, and what would have to give), or why its plan is what it is."""
-    from sopopt.analysis.explain_plan import explain as explain_case
-    from sopopt.inputs.case import load_case
-
     try:
-        result = explain_case(
-            load_case(scenario, workspace=workspace, strict=strict), product=product, site=site, period=period, resource=resource, crew=crew,
-            time_budget=time_budget,
-        )
+        result = explain_case(load_case(scenario, workspace=workspace, strict=strict), product=product, site=site,
+                              period=period, resource=resource, crew=crew, time_budget=time_budget)
     except SopoptError as exc:
         raise fail(exc) from None
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
     else:
-        print_sentences(result.sentences())
+        print_sentences(console, result.sentences())
 
 
 @app.command()
 def validate(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """Check a scenario without solving; list every problem found, then every warning."""
-    from sopopt.inputs.case import load_case
-
     try:
         case = load_case(scenario, workspace=workspace, strict=strict)
     except SopoptError as exc:
         raise fail(exc) from None
     n = case.network
     console.print(
-        f"[green]valid[/]: {case.source} ({len(case.labels)} periods, {len(n.products)} products, "
+        f"[green]valid[/]: {escape(str(case.source))} ({len(case.labels)} periods, {len(n.products)} products, "
         f"{len(n.sites)} sites, {len(n.resources)} resources, {len(n.workforce)} workforce pools, "
-        f"{len(n.suppliers)} suppliers, {len(n.lanes)} lanes)"
-    )
-    print_warnings(case.warnings)
+        f"{len(n.suppliers)} suppliers, {len(n.lanes)} lanes)", highlight=False)
+    print_warnings(errors, case.warnings)
 
 
 @app.command()
 def show(scenario: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """Print the fully resolved scenario as YAML (after every extend and adjustment)."""
-    from sopopt.inputs.case import load_case
-    from sopopt.inputs.views import show_yaml
-
     try:
         case = load_case(scenario, workspace=workspace, strict=strict)
     except SopoptError as exc:
         raise fail(exc) from None
     sys.stdout.write(show_yaml(case))
-    print_warnings(case.warnings)
+    print_warnings(errors, case.warnings)
 
 
 @app.command()
 def diff(a: ScenarioArg, b: ScenarioArg, workspace: WorkspaceOpt = None, strict: StrictOpt = False) -> None:
     """List every input that differs between two resolved scenarios."""
-    from sopopt.inputs.case import load_case
-    from sopopt.inputs.views import diff_cases
-
     try:
         differences = diff_cases(load_case(a, workspace=workspace, strict=strict),
                                  load_case(b, workspace=workspace, strict=strict))
     except SopoptError as exc:
         raise fail(exc) from None
-    if not differences:
-        console.print("no differences")
-        return
-    table = Table(title=f"{a} -> {b}: {len(differences)} differences")
-    for column in ("input", "period", str(a.name), str(b.name)):
-        table.add_column(column)
-    for d in differences:
-        table.add_row(d.path, d.period, "-" if d.a is None else str(d.a), "-" if d.b is None else str(d.b))
-    console.print(table)
+    print_differences(console, differences, a.name, b.name)
 
 
 @app.command()
@@ -499,24 +300,19 @@ def generate(
     products: Annotated[int | None, typer.Option(help="Number of products.", min=1)] = None,
     sites: Annotated[int | None, typer.Option(help="Number of sites (a third are plants).", min=1)] = None,
     periods: Annotated[int | None, typer.Option(help="Number of periods.", min=1)] = None,
-    variables: Annotated[float | None, typer.Option(help="Pick products/sites/periods for about this many LP columns.")] = None,
+    variables: Annotated[float | None, typer.Option(help="Pick products/sites/periods for about this many LP "
+                                                    "columns.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same instance).")] = 0,
-    infeasible: Annotated[
-        InfeasibleCause | None, typer.Option(help="Plant a conflict of this kind: the case has no feasible plan.")
-    ] = None,
-    integer: Annotated[
-        bool, typer.Option("--integer", help="Whole workers and minimum lot sizes with setups (a MIP).")
-    ] = False,
+    infeasible: Annotated[InfeasibleCause | None, typer.Option(
+        help="Plant a conflict of this kind: the case has no feasible plan.")] = None,
+    integer: Annotated[bool, typer.Option("--integer", help="Whole workers and minimum lot sizes with setups "
+                                          "(a MIP).")] = False,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
-    from sopopt.inputs.generate import size_for_variables, write_instance
-    from sopopt.io.writer import check_replaceable
-
     if variables is not None:
         products, sites, periods = size_for_variables(variables)
     if products is None or sites is None or periods is None:
-        errors.print("[bold red]error:[/] give --products, --sites and --periods, or --variables")
-        raise typer.Exit(EXIT_INVALID)
+        raise invalid("give --products, --sites and --periods, or --variables")
     try:
         check_replaceable(out)
         path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None,
@@ -527,19 +323,12 @@ def generate(
     for written in (path, path.parent / "demand.csv"):
         console.print(f"Wrote {written}", highlight=False)
     console.print(f"{products} products x {sites} sites x {periods} periods, seed {seed}{planted}", highlight=False)
-    console.print(_lp_size(path), highlight=False)
-
-
-def _lp_size(path: Path) -> str:
-    """The size of the LP a generated case builds (by building it)."""
-    from sopopt.analysis.planner import Planner
-    from sopopt.inputs.case import load_case
-
     try:
         lp = Planner().build(load_case(path, workspace=path.parent))
+        size = f"LP: {lp.num_row:,} rows x {lp.num_col:,} columns, {lp.nonzeros:,} nonzeros"
     except SopoptError as exc:
-        return f"LP not built: {exc}"
-    return f"LP: {lp.num_row:,} rows x {lp.num_col:,} columns, {lp.nonzeros:,} nonzeros"
+        size = f"LP not built: {exc}"
+    console.print(size, highlight=False, markup=False)
 
 
 @app.command()
@@ -548,9 +337,6 @@ def schema(
     sweep: Annotated[bool, typer.Option("--sweep", help="The schema of sweep files instead.")] = False,
 ) -> None:
     """Print the JSON Schema of the file format (for editor autocompletion)."""
-    from sopopt.inputs.views import json_schema, sweep_json_schema
-    from sopopt.io.writer import write_text
-
     text = json.dumps(sweep_json_schema() if sweep else json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
@@ -559,147 +345,7 @@ def schema(
         write_text(out, text)
     except SopoptError as exc:
         raise fail(exc) from None
-    console.print(f"Wrote {out}")
-
-
-SourcesArg = Annotated[
-    list[Path],
-    typer.Argument(help="Scenario YAML files or result folders written by 'sopopt solve --out'. "
-                        "The first is the baseline.", exists=True),
-]
-
-
-def _print_plan_warnings(plans: list[Plan]) -> None:
-    """Every plan's warnings, each line prefixed with the plan's name."""
-    for plan in plans:
-        print_warnings(plan.warnings, f"{plan.name}: ")
-
-
-def _exit_for(plans: list[Plan]) -> None:
-    """Exit 3 if a plan is missing, 4 if a plan is not proven optimal."""
-    if any(not p.status.has_plan for p in plans):
-        raise typer.Exit(EXIT_NO_PLAN)
-    if any(not p.is_optimal for p in plans):
-        raise typer.Exit(EXIT_NOT_OPTIMAL)
-
-
-def _fitting_pages(build: Callable[[list[str]], Table], names: list[str], width: int) -> list[list[str]]:
-    """Split ``names`` into pages, each as many as fit ``width`` at their natural width
-    when ``build`` makes a table of them (at least one per page)."""
-    from rich.measure import Measurement
-
-    pages: list[list[str]] = []
-    page: list[str] = []
-    for name in names:
-        trial = [*page, name]
-        if page and Measurement.get(console, console.options.update(width=10_000), build(trial)).maximum > width:
-            pages.append(page)
-            trial = [name]
-        page = trial
-    return [*pages, page]
-
-
-def _number_column(table: Table, header: str, cells: list[str]) -> None:
-    """A right-aligned column never narrower than its longest number (so numbers are
-    never cut); its header and any text cells wrap instead."""
-    numbers = [c for c in cells if c and (c[-1].isdigit() or c.endswith(("%", "pts")))]
-    table.add_column(header, justify="right", min_width=max(map(len, numbers), default=1))
-
-
-def _comparison_cells(frame: pd.DataFrame, key: str, name: str, baseline: bool) -> list[str]:
-    """The cells of one plan in one row: value, or value, change and relative change."""
-    from sopopt.report.compare import format_relative, format_value, judge
-
-    row = frame.loc[key]
-    unit = str(row["unit"])
-    cells = [format_value(row[name], unit)]
-    if baseline:
-        return cells
-    if key == "status":
-        return [*cells, "", ""]
-    colour = {"better": "green", "worse": "red"}.get(judge(row[f"{name} Δ"], str(row["better"])), "")
-    change = format_value(row[f"{name} Δ"], unit, delta=True)
-    relative = "" if unit == "%" else format_relative(row[f"{name} Δ%"])
-    return [*cells, f"[{colour}]{change}[/]" if colour else change, f"[{colour}]{relative}[/]" if colour else relative]
-
-
-def _comparison_table(frame: pd.DataFrame, names: list[str], others: list[str], keys: list[str], title: str) -> Table:
-    """The side-by-side table of the baseline and the plans ``others``."""
-    from rich import box
-    from rich.text import Text
-
-    from sopopt.report.compare import GROUP_TITLES
-
-    table = Table(title=title, box=box.SIMPLE_HEAD,
-                  caption="cost categories that are zero in every plan are hidden; green better, red worse")
-    table.add_column("measure", min_width=16, max_width=30)
-    table.add_column("unit", style="dim", no_wrap=True)
-    columns: list[tuple[str, list[str]]] = [(f"{names[0]} (baseline)", [])]
-    for name in others:
-        columns += [(name, []), ("change", []), ("%", [])]
-    body: list[list[str] | None] = []
-    group = None
-    for key in keys:
-        if frame.loc[key, "group"] != group:
-            group = frame.loc[key, "group"]
-            body.append(None)
-            body.append([f"[bold]{GROUP_TITLES.get(str(group), str(group))}[/]"])
-        cells = _comparison_cells(frame, key, names[0], True)
-        for name in others:
-            cells += _comparison_cells(frame, key, name, False)
-        for (_, column), cell in zip(columns, cells, strict=True):
-            column.append(Text.from_markup(cell).plain if key != "status" else "")
-        body.append([str(frame.loc[key, "metric"]), str(frame.loc[key, "unit"]), *cells])
-    for header, cells in columns:
-        _number_column(table, header, cells)
-    for cells in body:
-        if cells is None:
-            table.add_section()
-        else:
-            table.add_row(*cells)
-    return table
-
-
-def print_comparison(plans: list[Plan], top: int = 10) -> None:
-    """The side-by-side table (deltas against the first plan) and the biggest changes.
-
-    Fits the terminal: the plans are paged (the measures and the baseline repeated on
-    each page) rather than any number cut or a row wrapped past the edge.
-    """
-    from sopopt.report.compare import compare_plans, plan_names
-
-    frame = compare_plans(plans)
-    names = plan_names(plans)
-    zero = {k for k in frame.index if k.startswith("cost:")
-            and all(isinstance(v, float) and (v != v or abs(v) < 1e-9) for v in frame.loc[k, names])}
-    keys = [k for k in frame.index if k not in zero]
-    heading = f"{len(plans)} plans; changes against the baseline {names[0]}"
-    pages = _fitting_pages(lambda others: _comparison_table(frame, names, others, keys, heading), names[1:],
-                           console.width)
-    for number, others in enumerate(pages, 1):
-        title = heading + (f" (page {number} of {len(pages)})" if len(pages) > 1 else "")
-        console.print(_comparison_table(frame, names, others, keys, title))
-    for plan, name in zip(plans[1:], names[1:], strict=True):
-        _print_changes(plans[0], plan, names[0], name, top)
-
-
-def _print_changes(base: Plan, plan: Plan, base_name: str, name: str, top: int) -> None:
-    """Where ``plan`` differs most from the baseline, product by product."""
-    from sopopt.report.compare import plan_differences
-
-    diff = plan_differences(base, plan, top=top)
-    if diff.empty:
-        return
-    changes = Table(title=f"Biggest changes: {name} against {base_name} (units)")
-    for column in ("product", "site", "period", "measure"):
-        changes.add_column(column)
-    numbers = [[f"{r.a:,.1f}" for r in diff.itertuples()], [f"{r.b:,.1f}" for r in diff.itertuples()],
-               [f"{r.change:+,.1f}" for r in diff.itertuples()]]
-    for header, cells in zip((base_name, name, "change"), numbers, strict=True):
-        _number_column(changes, header, cells)
-    for row, a, b, change in zip(diff.itertuples(index=False), *numbers, strict=True):
-        changes.add_row(str(row.product), str(row.site), str(row.period), str(row.measure), a, b, change)
-    console.print(changes)
+    console.print(f"Wrote {out}", highlight=False)
 
 
 @app.command()
@@ -713,105 +359,23 @@ def compare(
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Solve (or read back) several plans and print them side by side."""
-    from sopopt.report.compare import write_comparison
-    from sopopt.report.excel import write_workbook
-    from sopopt.report.html import write_html_report
-
+    """Solve (or read back) several plans and print them side by side: one sentence per
+    plan against the baseline first."""
     try:
-        _check_targets(folders=[out], files={"--xlsx": xlsx, "--html": html})
-        plans = [plan for source in sources for plan in _compare_plans(source, workspace, strict)]
-        print_comparison(plans, top)
+        check_targets(folders=[out], files={"--xlsx": xlsx, "--html": html})
+        plans = plans_to_compare(sources, workspace, strict)
+        print_comparison(console, plans, top)
         written = write_comparison(plans, out) if out is not None else []
-        if xlsx is not None:
-            written.append(write_workbook(plans, xlsx))
-        if html is not None:
-            written.append(write_html_report(plans, html))
+        files = [write_workbook(plans, xlsx)] if xlsx is not None else []
+        files += [write_html_report(plans, html)] if html is not None else []
     except SopoptError as exc:
         raise fail(exc) from None
-    _print_plan_warnings(plans)
+    print_plan_warnings(errors, plans)
     if out is not None:
-        console.print(f"Wrote {len(written) - (xlsx is not None) - (html is not None)} files to {out}")
-    for path in (xlsx, html):
-        if path is not None:
-            console.print(f"Wrote {path}")
-    _exit_for(plans)
-
-
-def _check_targets(folders: Sequence[Path | None] = (), files: dict[str, Path | None] | None = None) -> None:
-    """Refuse output targets before any work: a folder that is not sopopt's own, a file
-    target that is a folder (see :mod:`sopopt.io.writer`)."""
-    from sopopt.io.writer import check_file_target, check_replaceable
-
-    for folder in folders:
-        if folder is not None:
-            check_replaceable(folder)
-    for option, path in (files or {}).items():
-        if path is not None:
-            check_file_target(path, option)
-
-
-def _compare_plans(source: Path, workspace: Path | None, strict: bool) -> list[Plan]:
-    """The plans a compare source stands for: every case of a hedge folder, else one."""
-    from sopopt.analysis.hedge import is_hedge_folder, read_hedge
-    from sopopt.analysis.planner import load_plans
-
-    if source.is_dir() and is_hedge_folder(source):
-        return read_hedge(source).plans
-    return load_plans([source], workspace=workspace, strict=strict)
-
-
-def _report_sources(
-    sources: list[Path], workspace: Path | None, strict: bool = False
-) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation | Replanned]]:
-    """Plans to report, in order, and the analysis results among the sources: a folder
-    written by ``sopopt hedge --out`` gives its hedged plan and every case's plan; one
-    written by ``sopopt replan --out`` its changes, the previous plan and the new one; a
-    scenario file its plan and the causes of its costliest shortages and overtime.
-    With ``strict``, a plan with warnings raises :class:`~sopopt.errors.StrictError`."""
-    from sopopt.analysis.hedge import is_hedge_folder, read_hedge
-    from sopopt.analysis.planner import load_plans
-    from sopopt.analysis.replan import is_replan_folder, read_replan
-
-    plans: list[Plan] = []
-    analyses: list[HedgedPlan | PlanExplanation | Replanned] = []
-    for source in sources:
-        if source.is_dir() and is_hedge_folder(source):
-            result = read_hedge(source)
-            analyses.append(result)
-            plans.extend(result.plans)
-        elif source.is_dir() and is_replan_folder(source):
-            replanned = read_replan(source)
-            analyses.append(replanned)
-            plans.extend([replanned.previous, replanned.plan] if replanned.previous is not replanned.plan
-                         else [replanned.plan])
-        elif source.is_dir():
-            plans.extend(_with_explanation(plan, workspace)
-                         for plan in load_plans([source], workspace=workspace, strict=strict))
-        else:
-            plan, explanation = _explained(source, workspace, strict)
-            plans.append(plan)
-            if explanation is not None:
-                analyses.append(explanation)
-    return plans, analyses
-
-
-def _explained(source: Path, workspace: Path | None, strict: bool = False) -> tuple[Plan, PlanExplanation | None]:
-    """A scenario's plan with the causes of its costliest cells (one solve: the
-    explanation keeps the basis); a case without an optimal plan gets no causes. With
-    ``strict``, warnings of the case or its plan raise :class:`~sopopt.errors.StrictError`."""
-    from sopopt.analysis.explain_plan import explain_plan
-    from sopopt.analysis.planner import solve as solve_case
-    from sopopt.inputs.case import load_case
-
-    case = load_case(source, workspace=workspace, strict=strict)
-    try:
-        explanation = explain_plan(case)
-    except SolverError:  # infeasible, unbounded, stopped by the time limit
-        return _with_explanation(solve_case(case, raise_on_failure=False, strict=strict), workspace), None
-    if strict and explanation.plan.warnings:
-        raise StrictError(list(explanation.plan.warnings))
-    return explanation.plan, explanation
+        console.print(f"Wrote {len(written)} files to {out}", highlight=False)
+    for path in files:
+        console.print(f"Wrote {path}", highlight=False)
+    exit_for(plans)
 
 
 @app.command()
@@ -824,24 +388,18 @@ def report(
     strict: StrictOpt = False,
 ) -> None:
     """Write an HTML report (and optionally a workbook) for one or several plans."""
-    from sopopt.report.excel import write_workbook
-    from sopopt.report.html import write_html_report
-
     try:
-        _check_targets(files={"--out": out, "--xlsx": xlsx})
-        plans, analyses = _report_sources(sources, workspace, strict)
+        check_targets(files={"--out": out, "--xlsx": xlsx})
+        plans, analyses = plans_to_report(sources, workspace, strict)
         write_html_report(plans, out, title, analyses)
         if xlsx is not None:
             write_workbook(plans, xlsx)
     except SopoptError as exc:
         raise fail(exc) from None
-    for plan in plans:
-        style = "green" if plan.is_optimal else "yellow"
-        console.print(f"[bold]{plan.name}[/]: [{style}]{plan.status_text}[/]"
-                      + (f", total cost {_money(plan.objective)} {plan.currency}" if plan.objective is not None else ""))
-    _print_plan_warnings(plans)
-    console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""))
-    _exit_for(plans)
+    print_first_lines(console, plans)
+    print_plan_warnings(errors, plans)
+    console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""), highlight=False)
+    exit_for(plans)
 
 
 def _parse_weights(text: str | None) -> list[float] | None:
@@ -851,46 +409,7 @@ def _parse_weights(text: str | None) -> list[float] | None:
     try:
         return [float(part) for part in text.split(",")]
     except ValueError:
-        errors.print(f"[bold red]error:[/] --weights: expected numbers separated by commas, got {text!r}",
-                     highlight=False)
-        raise typer.Exit(EXIT_INVALID) from None
-
-
-def print_hedge(result: HedgedPlan) -> None:
-    """The hedged plan's status, commitment, per-case figures, EVPI and VSS."""
-    from sopopt.report.sentences import hedge_sentences
-
-    style = "green" if result.status is SolveStatus.OPTIMAL else "yellow"
-    console.print(f"[bold]hedged plan[/] over {len(result.names)} cases, committing "
-                  f"{result.commit} period(s): status [{style}]{result.status.label}[/]")
-    if not result.has_plan:
-        for sentence in hedge_sentences(result)[1:]:
-            console.print(sentence, highlight=False)
-        return
-    cur = result.currency
-    table = Table(title=f"Cases ({cur})")
-    for column in ("case", "weight", "cost", "cost on its own", "profit", "fill rate", "lost", "backlogged"):
-        table.add_column(column, justify="left" if column == "case" else "right")
-    for row in result.figures().itertuples(index=False):
-        table.add_row(row.case, f"{row.weight:.3f}", _money(row.cost), _optional_money(row.own_cost),
-                      _optional_money(row.profit), f"{row.fill_rate:.1%}", f"{row.lost_units:,.1f}",
-                      f"{row.backlogged_units:,.1f}")
-    console.print(table)
-    commitment = result.commitment
-    if not commitment.empty:
-        totals = commitment.groupby(["decision", "period"], sort=False)["value"].sum().reset_index()
-        summary = Table(title="Commitment (totals; every row in commitment.csv)")
-        for column in ("decision", "period", "total"):
-            summary.add_column(column, justify="right" if column == "total" else "left")
-        for row in totals.itertuples(index=False):
-            summary.add_row(str(row.decision), str(row.period), f"{row.value:,.2f}")
-        console.print(summary)
-    for sentence in hedge_sentences(result):
-        console.print(sentence, highlight=False)
-
-
-def _optional_money(value: float | None) -> str:
-    return "-" if value is None or value != value else _money(value)
+        raise invalid(f"--weights: expected numbers separated by commas, got {text!r}") from None
 
 
 @app.command("hedge")
@@ -904,22 +423,18 @@ def hedge_command(
                                                  help="Hires and layoffs common over the whole horizon.")] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for hedge.json, commitment.csv and "
                                              "one result folder per case.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = None,
+    verbose: VerboseOpt = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOption = False,
 ) -> None:
     """One plan across demand cases: commit the first periods now, with EVPI and VSS."""
-    from sopopt.analysis.hedge import hedge, write_hedge
-    from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
-    from sopopt.inputs.case import load_case
-
     parsed = _parse_weights(weights)
     display = ProgressDisplay(f"hedging {len(scenarios)} cases", console=errors, enabled=not quiet and not verbose)
     try:
-        _check_targets(folders=[out])
+        check_targets(folders=[out])
         with signals_raise_interrupted(), display:
             cases = [load_case(path, workspace=workspace, strict=strict) for path in scenarios]
             options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
@@ -929,66 +444,21 @@ def hedge_command(
         raise stopped(exc, display, out) from None
     except SopoptError as exc:
         raise fail(exc) from None
-    print_hedge(result)
-    print_warnings([w for case in cases for w in case.warnings])
+    print_hedge(console, result)
+    print_warnings(errors, [w for case in cases for w in case.warnings])
     if out is not None:
         try:
             written = write_hedge(result, out)
         except SopoptError as exc:
             raise fail(exc) from None
-        console.print(f"Wrote {len(written)} files to {out}")
-    _exit_for(result.plans)
-
-
-# ---------------------------------------------------------------------------- sweeps
-
-SweepArg = Annotated[Path, typer.Argument(help="Sweep YAML file (see sweeps/ and docs/sweeps.md).", exists=True,
-                                          dir_okay=False)]
-
-
-class SweepBar:
-    """The sweep's progress on stderr: cases done, failed, rate and time left.
-
-    On a terminal a live bar (rich); otherwise a plain line at most every 10 seconds.
-    """
-
-    def __init__(self, quiet: bool = False) -> None:
-        import time
-
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._clock = time.monotonic
-        self.quiet = quiet
-        self.live = errors.is_terminal and not quiet
-        self.start = self._clock()
-        self.last_line = 0.0
-        self.progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                                 TimeElapsedColumn(), console=errors, disable=not self.live)
-        self.task = self.progress.add_task("sweep", total=None, info="")
-
-    def __enter__(self) -> SweepBar:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(None, None, None)
-
-    def __call__(self, counts: SweepProgress) -> None:
-        elapsed = max(self._clock() - self.start, 1e-9)
-        rate = counts.done / elapsed
-        left = counts.todo - counts.done
-        eta = f"{left / rate:,.0f} s left" if rate > 0 else "starting"
-        info = f"{counts.failed} failed, {counts.no_plan} without a plan, {rate * 60:,.1f} cases/min, {eta}"
-        if self.live:
-            self.progress.update(self.task, total=counts.todo, completed=counts.done, info=info)
-        elif not self.quiet and (self._clock() - self.last_line >= 10 or counts.done == counts.todo):
-            self.last_line = self._clock()
-            errors.print(f"sweep: {counts.done}/{counts.todo} cases, {info}", highlight=False, soft_wrap=True)
+        console.print(f"Wrote {len(written)} files to {out}", highlight=False)
+    exit_for(result.plans)
 
 
 @app.command()
 def sweep(
-    spec: SweepArg,
+    spec: Annotated[Path, typer.Argument(help="Sweep YAML file (see sweeps/ and docs/sweeps.md).", exists=True,
+                                         dir_okay=False)],
     store: Annotated[Path | None, typer.Option(help="DuckDB database for the results (created if absent; "
                                                "rerunning resumes).", dir_okay=False)] = None,
     workers: Annotated[int | None, typer.Option(help="Local worker processes. Default: one per usable core, "
@@ -1012,68 +482,61 @@ def sweep(
     strict: StrictOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
-    """Solve many cases (scenario files, or a grid over adjustments) into one database."""
-    from sopopt.analysis.cases import export_cases as write_cases
-    from sopopt.analysis.cases import load_sweep
-
+    """Solve many cases (scenario files, or a grid over adjustments) into one database,
+    then summarise what came out."""
     try:
-        _check_targets(folders=[out, export_cases])
+        check_targets(folders=[out, export_cases])
         loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
         if export_cases is not None:
             written = write_cases(loaded, export_cases)
-            console.print(f"Wrote {len(written)} case files to {export_cases}")
+            console.print(f"Wrote {len(written)} case files to {export_cases}", highlight=False)
     except SopoptError as exc:
         raise fail(exc) from None
     if case is not None:
         _solve_sweep_case(loaded, case, out)
-        return
-    if store is None:
-        if export_cases is not None:
-            return
-        errors.print("[bold red]error:[/] give --store results.duckdb (or --export-cases DIR, or --case ID --out DIR)")
-        raise typer.Exit(EXIT_INVALID)
-    _run_sweep(loaded, store, workers, scheduler, restart, keep, quiet)
+    elif store is not None:
+        _run_sweep(loaded, store, workers, scheduler, restart, keep, quiet)
+    elif export_cases is None:
+        raise invalid("give --store results.duckdb (or --export-cases DIR, or --case ID --out DIR)")
 
 
 def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
     """Solve one case of a sweep and write its tables, as ``sopopt solve --out`` does."""
-    from sopopt.analysis.planner import solve as solve_case
-    from sopopt.results.folders import write_outputs
-
     try:
         case = loaded.load(loaded.case(case_id))
         plan = solve_case(case, SolveOptions.from_settings(case.solver, time_limit=loaded.time_limit),
                           raise_on_failure=False)
-        print_summary(plan)
+        print_summary(console, plan)
         if out is not None:
             written = write_outputs(plan, out)
-            console.print(f"Wrote {len(written)} files to {out}")
+            console.print(f"Wrote {len(written)} files to {out}", highlight=False)
     except SopoptError as exc:
         raise fail(exc) from None
-    if not plan.status.has_plan:
-        raise typer.Exit(EXIT_NO_PLAN)
-    if not plan.is_optimal:
-        raise typer.Exit(EXIT_NOT_OPTIMAL)
+    exit_for([plan])
 
 
 def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str | None, restart: bool,
                keep: str | None, quiet: bool) -> None:
-    from sopopt.analysis.sweep import sweep as run
-
+    """Run a sweep into ``store``, then print what came out: statuses, spreads, the
+    best and the worst case."""
     tables = [t.strip() for t in keep.split(",") if t.strip()] if keep is not None else None
     try:
-        with SweepBar(quiet) as bar:
-            result = run(loaded, store, workers=workers, scheduler=scheduler, restart=restart, keep=tables,
-                         progress=bar)
+        with SweepBar(errors, quiet) as bar:
+            result = run_sweep(loaded, store, workers=workers, scheduler=scheduler, restart=restart, keep=tables,
+                               progress=bar)
+        with Store(store) as db:
+            cases = db.frame("SELECT * FROM cases WHERE sweep = ?", [result.name])
     except SopoptError as exc:
         raise fail(exc) from None
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing to solve"
+    currency = next(iter(loaded.bases.values())).network.currency if loaded.bases else ""
+    lines = sweep_summary(cases, currency)
+    console.print(f"[bold]{escape(result.name)}[/]: {lines[0]}", highlight=False)
+    print_sentences(console, lines[1:])
     rate = result.solved / result.seconds * 60 if result.seconds else 0.0
-    console.print(f"[bold]{result.name}[/]: {result.cases} cases; solved now: {result.solved} ({counts}) in "
-                  f"{result.seconds:,.1f} s ({rate:,.1f} cases/min); already stored: {result.skipped}")
-    if result.workers:
-        console.print(f"Workers: {', '.join(result.workers)}")
-    console.print(f"Results in {store} (table 'cases'; see docs/sweeps.md)")
+    console.print(f"Solved now: {result.solved} in {result.seconds:,.1f} s ({rate:,.1f} cases/min); already stored: "
+                  f"{result.skipped}" + (f"; workers: {', '.join(result.workers)}" if result.workers else ""),
+                  highlight=False)
+    console.print(f"Results in {store} (table 'cases'; 'sopopt store show {store}' lists them)", highlight=False)
     if result.interrupted:
         errors.print(f"interrupted: {result.solved} finished cases stored; run the same command again to go on")
         raise typer.Exit(130)
@@ -1089,35 +552,8 @@ def _parse_change_costs(items: list[str]) -> dict[str, float]:
                 raise ValueError
             out[name.strip()] = float(value)
         except ValueError:
-            errors.print(f"[bold red]error:[/] --change-cost: expected DECISION=COST (e.g. production=2.5), "
-                         f"got {item!r}", highlight=False)
-            raise typer.Exit(EXIT_INVALID) from None
+            raise invalid(f"--change-cost: expected DECISION=COST (e.g. production=2.5), got {item!r}") from None
     return out
-
-
-def print_replan(result: Replanned, top: int = 10) -> None:
-    """The new plan's summary, then what changed against the previous plan."""
-    from sopopt.report.sentences import replan_sentences
-
-    print_summary(result.plan)
-    for sentence in replan_sentences(result):
-        console.print(sentence, highlight=False)
-    changes = result.changes
-    if changes.empty or not result.plan.status.has_plan:
-        return
-    moved = changes[changes["change"].abs() > 1e-9]
-    moved = moved.reindex(moved["change"].abs().sort_values(ascending=False).index).head(top)
-    if moved.empty:
-        console.print("No decision changed against the previous plan.")
-        return
-    table = Table(title="Biggest changes against the previous plan")
-    index = [c for c in ("product", "site", "crew", "lane", "supplier", "resource") if (moved[c] != "").any()]
-    for column in ("decision", *index, "period", "previous", "new", "change"):
-        table.add_column(column, justify="right" if column in ("previous", "new", "change") else "left")
-    for row in moved.to_dict("records"):
-        table.add_row(str(row["decision"]), *(str(row[c]) for c in index), str(row["period"]),
-                      f"{row['previous']:,.2f}", f"{row['new']:,.2f}", f"{row['change']:+,.2f}")
-    console.print(table)
 
 
 @app.command("replan")
@@ -1128,78 +564,52 @@ def replan_command(
     freeze: Annotated[int, typer.Option(help="Periods kept exactly as in the previous plan.", min=0)] = 0,
     change_cost: Annotated[list[str] | None, typer.Option("--change-cost", help="Cost per unit of change beyond "
                            "the frozen zone: production=COST or headcount=COST (repeat for both).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the tables, run.json and changes.csv.")
-                   ] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before the solver stops (at most 1e7).")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the tables, run.json and "
+                                             "changes.csv.")] = None,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = None,
+    verbose: VerboseOpt = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
 ) -> None:
     """Re-plan from a previous plan: keep a frozen zone firm and charge changes beyond it."""
-    from sopopt.analysis.replan import replan, write_replan
-    from sopopt.inputs.case import load_case
-
     costs = _parse_change_costs(change_cost or [])
     try:
-        _check_targets(folders=[out])
+        check_targets(folders=[out])
         case = load_case(scenario, workspace=workspace, strict=strict)
         options = SolveOptions.from_settings(case.solver, time_limit=time_limit, threads=threads,
                                              verbose=verbose or None)
         result = replan(previous, case, freeze, costs, options=options)
+        print_replan(console, result)
+        print_warnings(errors, case.warnings)
+        if out is not None:
+            written = write_replan(result, out)
+            console.print(f"Wrote {len(written)} files to {out}", highlight=False)
     except SopoptError as exc:
         raise fail(exc) from None
-    print_replan(result)
-    print_warnings(case.warnings)
-    if out is not None:
-        try:
-            written = write_replan(result, out)
-        except SopoptError as exc:
-            raise fail(exc) from None
-        console.print(f"Wrote {len(written)} files to {out}")
-    _exit_for([result.plan])
+    exit_for([result.plan])
 
 
 def main() -> None:
     """Entry point of the ``sopopt`` script.
 
     SIGTERM stops every command as Ctrl-C does (temporary files are removed on the way
-    out); a command stopped so exits 130 (SIGINT) or 143 (SIGTERM).
+    out); a command stopped so exits 130 (SIGINT) or 143 (SIGTERM). A closed pipe ends
+    quietly with exit 0.
     """
-    from sopopt.cli.progress import signals_raise_interrupted
-
     with signals_raise_interrupted():
         try:
             app()
         except BrokenPipeError:  # the reader went away (``sopopt ... | head``): nothing more to say
-            _quiet_stdout()
+            quiet_stdout()
             raise SystemExit(ExitCode.OK) from None
         except SystemExit as exc:
             # click turns a KeyboardInterrupt it did not expect into "Aborted!" and exit 1
-            stop = _interrupt_behind(exc) if exc.code == 1 else None
+            stop = interrupt_behind(exc) if exc.code == 1 else None
             if stop is not None:
                 errors.print(f"sopopt: {stop}; nothing more was done", markup=False, highlight=False, soft_wrap=True)
                 raise SystemExit(stop.exit_code) from None
             raise
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at the null device, so that flushing it at exit after a closed pipe
-    raises nothing more."""
-    import os
-
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _interrupt_behind(exc: BaseException) -> Interrupted | None:
-    """The :class:`Interrupted` that led to ``exc`` (click turns it into "Aborted!")."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None or isinstance(seen, Interrupted):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 if __name__ == "__main__":

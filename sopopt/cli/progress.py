@@ -15,8 +15,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich import progress as bars
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
@@ -24,6 +25,9 @@ from rich.text import Text
 from sopopt.errors import Interrupted
 from sopopt.solver.progress import Progress
 from sopopt.solver.signals import handling_stop_signals
+
+if TYPE_CHECKING:
+    from sopopt.analysis.sweep import SweepProgress
 
 #: Longest plain progress line (log files, CI), in characters.
 PLAIN_WIDTH = 99
@@ -141,3 +145,41 @@ def signals_raise_interrupted() -> Iterator[None]:
 
     with handling_stop_signals(handle):
         yield
+
+
+class SweepBar:
+    """The sweep's progress on stderr: cases done, failed, rate and time left.
+
+    On a terminal a live bar (rich); otherwise a plain line at most every 10 seconds.
+    """
+
+    def __init__(self, errors: Console, quiet: bool = False) -> None:
+        self.errors = errors
+        self._clock = time.monotonic
+        self.quiet = quiet
+        self.live = self.errors.is_terminal and not quiet
+        self.start = self._clock()
+        self.last_line = 0.0
+        self.progress = bars.Progress(bars.TextColumn("sweep"), bars.BarColumn(), bars.MofNCompleteColumn(),
+                                      bars.TextColumn("{task.fields[info]}"), bars.TimeElapsedColumn(),
+                                      console=self.errors, disable=not self.live)
+        self.task = self.progress.add_task("sweep", total=None, info="")
+
+    def __enter__(self) -> SweepBar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def __call__(self, counts: SweepProgress) -> None:
+        elapsed = max(self._clock() - self.start, 1e-9)
+        rate = counts.done / elapsed
+        left = counts.todo - counts.done
+        eta = f"{left / rate:,.0f} s left" if rate > 0 else "starting"
+        info = f"{counts.failed} failed, {counts.no_plan} without a plan, {rate * 60:,.1f} cases/min, {eta}"
+        if self.live:
+            self.progress.update(self.task, total=counts.todo, completed=counts.done, info=info)
+        elif not self.quiet and (self._clock() - self.last_line >= 10 or counts.done == counts.todo):
+            self.last_line = self._clock()
+            self.errors.print(f"sweep: {counts.done}/{counts.todo} cases, {info}", highlight=False, soft_wrap=True)

@@ -199,37 +199,6 @@ def compare_plans(plans: Sequence[Plan]) -> pd.DataFrame:
     return frame
 
 
-def format_value(value: Any, unit: str, *, delta: bool = False, compact: bool = False) -> str:
-    """A metric value as shown to people: money with two decimals (none when
-    ``compact``), quantities with one (none from 100 up when ``compact``), shares in %."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and math.isnan(value):
-        return "-"
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if unit == "%":
-        text = f"{value * 100:+,.1f} pts" if delta else f"{value * 100:,.1f}%"
-    elif unit in ("units", "workers", "hours", "unit-periods", "days"):
-        digits = 0 if compact and abs(value) >= 100 else 1
-        text = f"{value:+,.{digits}f}" if delta else f"{value:,.{digits}f}"
-    else:
-        digits = 0 if compact else 2
-        text = f"{value:+,.{digits}f}" if delta else f"{value:,.{digits}f}"
-    if not text.strip("+-0.,% pts"):  # rounds to zero: no sign
-        text = text.lstrip("+-")
-    return text
-
-
-def format_relative(value: Any) -> str:
-    """A relative delta (a fraction) in percent."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    return f"{value:+.1%}"
-
-
 def judge(delta: Any, better: str) -> str:
     """``better``, ``worse`` or ``""`` for a delta of a metric."""
     if not better or delta is None or not isinstance(delta, int | float) or not math.isfinite(delta):

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sopopt.inputs.periods import period_start
+from sopopt.io.numbers import excel_format
 from sopopt.io.writer import FORMULA_START, write_file
 from sopopt.report.compare import (
     COST_LABELS,
@@ -103,19 +104,9 @@ _PLAN_COLUMNS = {
     "safety_shortfall",
 }
 _SHARE_COLUMNS = {"fill_rate", "service_level", "utilization", "share"}
-_FORMATS = {
-    "%": "0.0%",
-    "units": "#,##0",
-    "hours": "#,##0",
-    "workers": "#,##0",
-    "volume": "#,##0",
-    "days": "#,##0.0",
-    "unit-periods": "#,##0",
-    "month": "mmm yyyy",
-    "week": "yyyy-mm-dd",
-}
-_MONEY_FORMAT = "#,##0"
-_RATE_FORMAT = "#,##0.00"
+#: Date formats of period columns; every number's format comes from :func:`excel_format`.
+_FORMATS = {"month": "mmm yyyy", "week": "yyyy-mm-dd"}
+_MONEY_FORMAT = excel_format("money")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F2937")
 _GROUP_FONT = Font(bold=True)
@@ -176,11 +167,7 @@ class _Sheet:
 
 def _number_format(unit: str) -> str | None:
     """The Excel number format of a column in ``unit`` (None: text)."""
-    if unit in _FORMATS:
-        return _FORMATS[unit]
-    if not unit or unit == "text":
-        return None
-    return _RATE_FORMAT if " per " in unit else _MONEY_FORMAT
+    return _FORMATS.get(unit) or excel_format(unit)
 
 
 def _period_dates(labels: Sequence[str]) -> tuple[str, dict[str, dt.date]] | None:
@@ -329,7 +316,7 @@ def _grid_sheet(book: Workbook, plan: Plan, title: str) -> None:
         for value in row[3:]:
             cell = _cell(ws, value)
             if cell.data_type == "n":
-                cell.number_format = _FORMATS["units"]
+                cell.number_format = excel_format("units")
             cells.append(cell)
         ws.append(cells)
 

@@ -33,18 +33,19 @@ from plotly.offline import get_plotlyjs
 from sopopt.analysis.explain_plan import PlanExplanation
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
+from sopopt.io.numbers import format_relative, format_value
 from sopopt.io.writer import write_text
 from sopopt.report import charts, palette
 from sopopt.report.compare import (
     GROUP_TITLES,
     compare_plans,
-    format_relative,
-    format_value,
     judge,
     plan_differences,
     plan_names,
 )
+from sopopt.report.sentences import versus_baseline
 from sopopt.report.summary import assumptions, scenario_cards
+from sopopt.report.warnings import group_warnings
 from sopopt.results.plan import Plan, limit_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
@@ -269,27 +270,11 @@ def _comparison_table(plans: Sequence[Plan]) -> str:
 
 
 def _headline(base: Plan, other: Plan, base_name: str, name: str) -> str:
-    """One plain sentence on what changes from the baseline to another plan, framed by
-    profit when prices are known (a plan that costs more may earn more)."""
-    if not (base.status.has_plan and other.status.has_plan):
-        return f"<li><b>{_e(name)}</b>: {_e(other.status.label)}.</li>"
-    parts = []
-    profit_b, profit_o = base.kpis.get("profit"), other.kpis.get("profit")
-    if profit_b is None and base.tables.get("pnl") is not None and "revenue" in base.kpis:
-        profit_b, profit_o = float(base.tables["pnl"]["profit"].sum()), float(other.tables["pnl"]["profit"].sum())
-    if profit_b is not None and profit_o is not None:
-        change = profit_o - profit_b
-        parts.append(f"earns <b>{abs(change):,.0f} {_e(other.currency)} {'more' if change >= 0 else 'less'} profit"
-                     f"</b> than {_e(base_name)}")
-    b, o = float(base.objective or 0.0), float(other.objective or 0.0)
-    change = o - b
-    rel = f" ({change / abs(b):+.1%})" if b else ""
-    parts.append(f"total cost {abs(change):,.0f} {_e(other.currency)} {'higher' if change > 0 else 'lower'}{rel}")
-    fill_b, fill_o = base.kpis.get("fill_rate", math.nan), other.kpis.get("fill_rate", math.nan)
-    parts.append(f"fill rate {fill_o:.1%} (baseline {fill_b:.1%})")
-    lost = other.kpis.get("lost_units", 0.0) - base.kpis.get("lost_units", 0.0)
-    if abs(lost) > 1e-6:
-        parts.append(f"{abs(lost):,.0f} units {'more' if lost > 0 else 'fewer'} lost")
+    """One plain sentence on what changes from the baseline to another plan (the
+    profit, when known, in bold)."""
+    parts = [_e(p) for p in versus_baseline(base, other, base_name)]
+    if parts[0].startswith("earns "):
+        parts[0] = f"<b>{parts[0]}</b>"
     return f"<li><b>{_e(name)}</b> {', '.join(parts)}.</li>"
 
 
@@ -386,9 +371,14 @@ def _warnings(plan: Plan) -> Iterator[str]:
     if not plan.warnings:
         return
     count = len(plan.warnings)
-    items = "".join(f"<li>{_e(w)}</li>" for w in plan.warnings)
+    groups = []
+    for group in group_warnings(plan.warnings):
+        items = "".join(f"<li>{_e(w)}</li>" for w in group.warnings)
+        groups.append(f'<details class="warning" data-code="{_e(group.code)}"><summary>{_e(group.line())}</summary>'
+                      f"<ul>{items}</ul></details>")
     yield (f'<div class="banner warn" id="warnings-{_e(plan.name)}"><b>{count} warning{"s" if count != 1 else ""}'
-           f"</b>: valid input (or plan) that may not be what was meant.<ul>{items}</ul></div>")
+           f"</b>: valid input (or plan) that may not be what was meant (one line per kind; open it for every "
+           f"one, all of them are in warnings.csv of a result folder).{''.join(groups)}</div>")
 
 
 def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:

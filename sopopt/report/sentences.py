@@ -10,10 +10,46 @@ import math
 
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
+from sopopt.io.numbers import format_value, headcount_unit, money, with_unit
+from sopopt.results.plan import Plan
+
+#: What one unit of change is, by decision that ``--change-cost`` charges.
+_CHANGED_UNIT = {"production": "unit", "headcount": "worker"}
 
 
 def _money(value: float, currency: str) -> str:
-    return f"{value:,.2f} {currency}"
+    return money(value, currency)
+
+
+def _profits(base: Plan, other: Plan) -> tuple[float | None, float | None]:
+    profit_b, profit_o = base.kpis.get("profit"), other.kpis.get("profit")
+    if profit_b is None and base.tables.get("pnl") is not None and "revenue" in base.kpis:
+        profit_b, profit_o = float(base.tables["pnl"]["profit"].sum()), float(other.tables["pnl"]["profit"].sum())
+    return profit_b, profit_o
+
+
+def versus_baseline(base: Plan, other: Plan, base_name: str) -> list[str]:
+    """What changes from the baseline to another plan, as the parts of one sentence,
+    framed by profit when prices are known (a plan that costs more may earn more)."""
+    if not (base.status.has_plan and other.status.has_plan):
+        return [f"{other.status.label}"]
+    parts = []
+    profit_b, profit_o = _profits(base, other)
+    if profit_b is not None and profit_o is not None:
+        change = profit_o - profit_b
+        parts.append(f"earns {money(abs(change), other.currency, compact=True)} {'more' if change >= 0 else 'less'} "
+                     f"profit than {base_name}")
+    b, o = float(base.objective or 0.0), float(other.objective or 0.0)
+    change = o - b
+    rel = f" ({change / abs(b):+.1%})" if b else ""
+    parts.append(f"total cost {money(abs(change), other.currency, compact=True)} "
+                 f"{'higher' if change > 0 else 'lower'}{rel}")
+    fill_b, fill_o = base.kpis.get("fill_rate", math.nan), other.kpis.get("fill_rate", math.nan)
+    parts.append(f"fill rate {format_value(fill_o, '%')} (baseline {format_value(fill_b, '%')})")
+    lost = other.kpis.get("lost_units", 0.0) - base.kpis.get("lost_units", 0.0)
+    if abs(lost) > 1e-6:
+        parts.append(f"{with_unit(abs(lost), 'units', compact=True)} {'more' if lost > 0 else 'fewer'} lost")
+    return parts
 
 
 def _periods(labels: list[str]) -> str:
@@ -70,7 +106,8 @@ def replan_sentences(result: Replanned) -> list[str]:
     frozen = (f"The frozen zone ({_periods(result.frozen)}) keeps the previous plan's production, "
               f"subcontracting, purchases, shipments, overtime, hires and layoffs exactly."
               if result.frozen else "Nothing is frozen: every decision may change.")
-    charged = [f"{name} {cost:,.2f} {plan.currency} per unit" for name, cost in result.change_cost.items() if cost]
+    charged = [f"{name} {with_unit(cost, plan.currency + ' per ' + _CHANGED_UNIT.get(name, 'unit'))}"
+               for name, cost in result.change_cost.items() if cost]
     out = [
         f"Re-planned {plan.name} from {result.previous.name}: {len(result.matched)} periods in both plans "
         f"({_periods(result.matched)}).",
@@ -81,7 +118,8 @@ def replan_sentences(result: Replanned) -> list[str]:
     ]
     if plan.status.has_plan:
         nerv = result.nervousness
-        out.append(f"Nervousness: production moved by {nerv['nervousness_production_units']:,.1f} units in total "
-                   f"and headcount by {nerv['nervousness_headcount_workers']:,.1f} workers, against the previous "
+        moved = nerv["nervousness_headcount_workers"]
+        out.append(f"Nervousness: production moved by {with_unit(nerv['nervousness_production_units'], 'units')} "
+                   f"in total and headcount by {with_unit(moved, headcount_unit(moved))}, against the previous "
                    f"plan.")
     return out

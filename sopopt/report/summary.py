@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sopopt.inputs.flat import Difference, diff_inputs
-from sopopt.report.compare import format_value, plan_names
+from sopopt.io.numbers import format_value
+from sopopt.report.compare import plan_names
 from sopopt.results.plan import Plan
 
 Better = Literal["higher", "lower", ""]

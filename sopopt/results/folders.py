@@ -98,10 +98,13 @@ def output_tables(plan: Plan) -> dict[str, pd.DataFrame]:
 
 
 def write_result(folder: FolderWriter, plan: Plan) -> None:
-    """Write the plan's tables (when it has a plan) and ``run.json`` into ``folder``."""
+    """Write the plan's tables (when it has a plan, with ``warnings.csv`` listing every
+    warning) and ``run.json`` into ``folder``."""
     if plan.status.has_plan:
         for name, frame in output_tables(plan).items():
             folder.csv(name, frame)
+        if plan.warnings:  # every warning, one row each (the terminal and the report group them by code)
+            folder.csv("warnings", warning_table(plan))
     folder.json("run.json", metadata(plan))
 
 
@@ -118,6 +121,15 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     with replacing_folder(Path(out_dir)) as folder:
         write_result(folder, plan)
     return folder.written
+
+
+#: Columns of ``warnings.csv``, as :meth:`~sopopt.errors.DataWarning.as_dict` names them.
+WARNING_COLUMNS = ("code", "file", "line", "column", "field", "message", "hint")
+
+
+def warning_table(plan: Plan) -> pd.DataFrame:
+    """Every warning of a plan, one row each (``warnings.csv``)."""
+    return pd.DataFrame([w.as_dict() for w in plan.warnings], columns=list(WARNING_COLUMNS))
 
 
 _SUMMARY_FILES = ("costs", "kpis", "service", "utilization", "shadow_prices")
@@ -175,7 +187,8 @@ def _read_files(folder: Path, run_file: Path) -> tuple[dict[str, Any], dict[str,
                                                         dict[str, pd.DataFrame]]:
     run = json.loads(run_file.read_text(encoding="utf-8"))
     SolveStatus(run["status"])  # a status this version does not know is an error
-    tables = {path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv")) if path.stem not in _SUMMARY_FILES}
+    tables = {path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv"))
+              if path.stem not in (*_SUMMARY_FILES, "warnings")}
     summaries = {
         stem: _read_csv(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
         for stem in _SUMMARY_FILES

@@ -103,15 +103,17 @@ def _quote(name: str) -> str:
 
 
 class Store:
-    """A results database, opened for writing by this process only."""
+    """A results database, opened for writing by this process only (or, with
+    ``read_only``, for reading: ``sopopt store show/query``)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         import duckdb
 
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path))
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
         except (duckdb.Error, OSError) as exc:
             raise StoreError(f"cannot open the results database {self.path}: {_first_line(exc)}") from None
         #: Columns of each table this process has created or seen, to add KPI columns once.
@@ -232,8 +234,18 @@ class Store:
         return run_id
 
     def frame(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
-        """The result of a SQL query as a DataFrame (e.g. ``SELECT * FROM cases``)."""
-        return self.con.execute(query, params or []).df()
+        """The result of a SQL query as a DataFrame (e.g. ``SELECT * FROM cases``).
+
+        Raises:
+            StoreError: the query fails (a typo, an unknown table, a write to a
+                database opened read-only); the message is DuckDB's first line.
+        """
+        import duckdb
+
+        try:
+            return self.con.execute(query, params or []).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"query failed on {self.path}: {_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,89 @@
+"""Plans from what a user names on the command line: scenario files, result folders,
+and the folders ``sopopt hedge --out`` and ``sopopt replan --out`` write.
+
+``compare`` and ``report`` read their sources here, so the command line only parses
+arguments: a scenario is solved (through the planner), a folder read back, and a case
+without a plan carries why (:meth:`~sopopt.analysis.planner.Planner.explained`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sopopt.analysis.explain_plan import PlanExplanation, explain_plan
+from sopopt.analysis.hedge import HedgedPlan, is_hedge_folder, read_hedge
+from sopopt.analysis.planner import EXPLAINED, Planner, load_plans
+from sopopt.analysis.replan import Replanned, is_replan_folder, read_replan
+from sopopt.errors import SolverError, StrictError
+from sopopt.inputs.case import load_case
+from sopopt.results.plan import Plan
+
+Analysis = HedgedPlan | PlanExplanation | Replanned
+
+
+def with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
+    """An infeasible plan read back from a result folder, carrying why it has no plan
+    (its scenario file is loaded and explained again)."""
+    scenario = plan.info.get("scenario")
+    if plan.explanation is not None or not scenario or plan.status not in EXPLAINED:
+        return plan
+    return Planner().explained(load_case(scenario, workspace=workspace), plan)
+
+
+def plans_to_compare(sources: Sequence[Path], workspace: Path | None = None, strict: bool = False) -> list[Plan]:
+    """The plans that ``sources`` stand for, in order: every case of a hedge folder, the
+    plan of a result folder, the solved plan of a scenario file."""
+    plans: list[Plan] = []
+    for source in sources:
+        if source.is_dir() and is_hedge_folder(source):
+            plans.extend(read_hedge(source).plans)
+        else:
+            plans.extend(load_plans([source], workspace=workspace, strict=strict))
+    return plans
+
+
+def plans_to_report(
+    sources: Sequence[Path], workspace: Path | None = None, strict: bool = False
+) -> tuple[list[Plan], list[Analysis]]:
+    """Plans to report, in order, and the analysis results among the sources: a hedge
+    folder gives its hedged plan and every case's plan; a re-plan folder its changes, the
+    previous plan and the new one; a scenario file its plan and the causes of its
+    costliest shortages and overtime. With ``strict``, a plan with warnings raises
+    :class:`~sopopt.errors.StrictError`."""
+    plans: list[Plan] = []
+    analyses: list[Analysis] = []
+    for source in sources:
+        if source.is_dir() and is_hedge_folder(source):
+            result = read_hedge(source)
+            analyses.append(result)
+            plans.extend(result.plans)
+        elif source.is_dir() and is_replan_folder(source):
+            replanned = read_replan(source)
+            analyses.append(replanned)
+            plans.extend([replanned.previous, replanned.plan] if replanned.previous is not replanned.plan
+                         else [replanned.plan])
+        elif source.is_dir():
+            plans.extend(with_explanation(plan, workspace)
+                         for plan in load_plans([source], workspace=workspace, strict=strict))
+        else:
+            plan, explanation = explained(source, workspace, strict)
+            plans.append(plan)
+            if explanation is not None:
+                analyses.append(explanation)
+    return plans, analyses
+
+
+def explained(source: Path, workspace: Path | None = None, strict: bool = False) -> tuple[Plan, PlanExplanation | None]:
+    """A scenario's plan with the causes of its costliest cells (one solve: the
+    explanation keeps the basis); a case without an optimal plan gets no causes, and an
+    infeasible one why it has no plan. With ``strict``, warnings of the case or its plan
+    raise :class:`~sopopt.errors.StrictError`."""
+    case = load_case(source, workspace=workspace, strict=strict)
+    try:
+        explanation = explain_plan(case)
+    except SolverError:  # infeasible, unbounded, stopped by the time limit
+        return Planner().solve(case, raise_on_failure=False, strict=strict), None
+    if strict and explanation.plan.warnings:
+        raise StrictError(list(explanation.plan.warnings))
+    return explanation.plan, explanation

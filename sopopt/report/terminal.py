@@ -1,0 +1,228 @@
+"""What the command line prints about a plan: the answer first, then the detail.
+
+Every function here reads result objects (:class:`~sopopt.results.plan.Plan`, warnings,
+explanations) and prints on the :class:`rich.console.Console` it is given; the CLI
+chooses the consoles (stdout for results, stderr for warnings). Numbers are written by
+:mod:`sopopt.io.numbers`, each with its unit. No column ever cuts a name: cells wrap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sopopt.errors import DataWarning
+from sopopt.io.numbers import format_value, headcount_unit, money, with_unit
+from sopopt.model.registry import COST_LABELS
+from sopopt.report.compare import kpi_metrics
+from sopopt.report.warnings import group_warnings
+from sopopt.results.plan import Plan
+
+#: Bottlenecks named on a plan's first line.
+FIRST_LINE_LIMITS = 2
+
+
+def table(title: str | None = None, **options: Any) -> Table:
+    """A table whose cells wrap (never cut) when the terminal is narrow."""
+    return Table(title=title, **options)
+
+
+def column(tab: Table, header: str, *, numbers: Sequence[str] = (), **options: Any) -> None:
+    """Add a column: text wraps (``overflow="fold"``); a numeric column is right-aligned
+    and never narrower than its longest number, so no number is ever cut."""
+    if numbers:
+        tab.add_column(header, justify="right", min_width=max(map(len, numbers), default=1), overflow="fold",
+                       **options)
+    else:
+        tab.add_column(header, overflow="fold", **options)
+
+
+def _short(plan: Plan) -> float:
+    """Units lost or still owed at the end of the horizon."""
+    table_ = plan.tables.get("plan")
+    owed = 0.0
+    if table_ is not None and not table_.empty and "backlog" in table_:
+        last = plan.labels[-1] if plan.labels else None
+        owed = float(table_.loc[table_["period"] == last, "backlog"].sum()) if last is not None else 0.0
+    return float(plan.kpis.get("lost_units", 0.0) or 0.0) + owed
+
+
+def _limit_name(row: Any) -> str:
+    return f"{row.kind} {row.name} {row.period}".strip()
+
+
+def first_line(plan: Plan) -> str:
+    """The answer in one line: ``<name>: profit X (or total cost X), fill Y%, Z units
+    short, N limits binding (top: ...)``; without a plan, ``<name>: no plan: <why>``."""
+    if not plan.status.has_plan or plan.objective is None:
+        return f"{plan.name}: no plan: {no_plan_reason(plan)}"
+    kpis = plan.kpis
+    head = (f"profit {money(kpis['profit'], plan.currency, compact=True)}" if "profit" in kpis
+            else f"total cost {money(plan.objective, plan.currency, compact=True)}")
+    parts = [head, f"fill {format_value(kpis.get('fill_rate', math.nan), '%')}",
+             f"{with_unit(_short(plan), 'units', whole=True)} short"]
+    binding = plan.bottlenecks(len(plan.shadow_prices)) if not plan.shadow_prices.empty else pd.DataFrame()
+    if len(binding):
+        top = ", ".join(_limit_name(r) for r in binding.head(FIRST_LINE_LIMITS).itertuples(index=False))
+        parts.append(f"{len(binding):,} limits binding (top: {top})")
+    else:
+        parts.append("no limit binding")
+    return f"{plan.name}: {', '.join(parts)}"
+
+
+def no_plan_reason(plan: Plan) -> str:
+    """Why a plan is missing, in one line: the conflicting limits of an infeasible case
+    when it was explained, else its status."""
+    explanation = plan.explanation
+    members = getattr(explanation, "members", None)
+    if members:
+        first = members[0].text
+        more = f" and {len(members) - 1} more" if len(members) > 1 else ""
+        return f"{len(members)} limits conflict: {first}{more} (see below)"
+    return plan.status_text
+
+
+def mip_line(plan: Plan) -> str:
+    """One line on a plan with integer decisions: the gap reached against the gap asked
+    for, and what its shadow prices are."""
+    gap, asked = plan.info.get("mip_gap"), plan.info.get("mip_gap_tolerance")
+    reached = "unknown" if gap is None else f"{100 * gap:.4g}%"
+    prices = plan.info.get("duals_from")
+    where = f"; shadow prices from the {prices}" if prices else ""
+    return (f"Integer decisions (whole workers, lot sizes): MIP gap reached {reached} "
+            f"(asked {100 * (asked or 0):.4g}%), {plan.info.get('mip_nodes', 0)} branch-and-bound nodes{where}")
+
+
+def solve_size_line(plan: Plan) -> str | None:
+    """LP size, algorithm, iterations and time of a solve, in one line."""
+    info = plan.info
+    if not info.get("columns"):
+        return None
+    algorithm = {"ipm": "interior point", "simplex": "simplex", "choose": "dual simplex", "pdlp": "PDLP"}.get(
+        str(info.get("highs_solver")), str(info.get("highs_solver")))
+    iterations = max(0, int(info.get("ipm_iterations") or 0)) or int(info.get("simplex_iterations") or 0)
+    return (f"LP {info['rows']:,} x {info['columns']:,} ({info.get('nonzeros', 0):,} nonzeros), {algorithm}: "
+            f"{iterations:,} iterations in {float(info.get('solve_seconds', 0.0)):.1f} s "
+            f"({float(info.get('total_seconds', 0.0)):.1f} s in all)")
+
+
+def print_status(console: Console, plan: Plan) -> None:
+    """The status line, the integer gap and the solve's size and time."""
+    style = "green" if plan.is_optimal else "yellow"
+    console.print(f"status [{style}]{escape(plan.status_text)}[/]", highlight=False)
+    if plan.info.get("mip"):
+        console.print(mip_line(plan), highlight=False)
+    size = solve_size_line(plan)
+    if size is not None:
+        console.print(size, highlight=False)
+
+
+def print_summary(console: Console, plan: Plan, top: int = 10) -> None:
+    """The answer first (:func:`first_line`), then status, totals, costs, KPIs and the
+    top bottlenecks."""
+    console.print(first_line(plan), markup=False, highlight=False, soft_wrap=True)
+    print_status(console, plan)
+    if plan.objective is None:
+        return
+    console.print(f"Total cost: [bold]{money(plan.objective, plan.currency)}[/]", highlight=False)
+    if "profit" in plan.kpis:
+        console.print(f"Profit: [bold]{money(plan.kpis['profit'], plan.currency)}[/] "
+                      f"(revenue {money(plan.kpis['revenue'], plan.currency)}; a lost sale counts once, as revenue "
+                      "not earned)", highlight=False)
+    print_costs_and_kpis(console, plan)
+    print_bottlenecks(console, plan, top)
+
+
+def print_costs_and_kpis(console: Console, plan: Plan) -> None:
+    """The cost breakdown and the KPIs, named and united as ``sopopt compare`` shows them."""
+    total = float(plan.costs.sum())
+    rows = [(COST_LABELS.get(str(c), str(c)), format_value(v, plan.currency), f"{v / (total or 1.0):.1%}")
+            for c, v in plan.costs.items() if abs(v) > 1e-9]
+    costs = table(f"Cost breakdown ({plan.currency})", show_footer=True)
+    column(costs, "category", footer="Total cost")
+    column(costs, "cost", numbers=[r[1] for r in rows], footer=format_value(total, plan.currency))
+    column(costs, "share", numbers=[r[2] for r in rows])
+    for row in rows:
+        costs.add_row(*row)
+    console.print(costs)
+    known = {m.key: (m.label, m.unit) for m in kpi_metrics(plan.currency, [plan])}
+    cells = []
+    for key, value in plan.kpis.items():
+        label, unit = known.get(key) or _plain_metric(key, plan.currency)
+        if unit == "workers":
+            unit = headcount_unit(value)
+        cells.append((label, format_value(value, unit), unit))
+    kpis = table("KPIs")
+    column(kpis, "measure")
+    column(kpis, "value", numbers=[c[1] for c in cells])
+    column(kpis, "unit")
+    for cell in cells:
+        kpis.add_row(*cell)
+    console.print(kpis)
+
+
+def _plain_metric(key: str, currency: str) -> tuple[str, str]:
+    """Label and unit of a KPI that the comparison does not list (e.g. ``shipped_units``)."""
+    words = key.split("_")
+    unit = {"units": "units", "value": currency, "hours": "hours", "cost": currency}.get(words[-1], "")
+    if unit == "units":
+        words = words[:-1]
+    return " ".join(words).capitalize(), unit
+
+
+def _range_end(value: float) -> str:
+    if math.isnan(value):
+        return "unknown"
+    return "no end" if math.isinf(value) else f"{value:+,.2f}"
+
+
+def print_bottlenecks(console: Console, plan: Plan, top: int = 10) -> None:
+    """The dearest binding limits with the range over which each price holds."""
+    top_limits = plan.bottlenecks(top)
+    if top_limits.empty:
+        return
+    rows = []
+    for row in top_limits.itertuples(index=False):
+        per = f"{row.unit} less" if getattr(row, "sense", "max") == "min" else row.unit
+        rows.append((str(row.kind), str(row.name), str(row.period), format_value(row.shadow_price, f"x per {per}"),
+                     f"{plan.currency} per {per}", _range_end(float(row.range_down)), _range_end(float(row.range_up))))
+    tab = table(f"Top bottlenecks (money saved by one unit more room, {plan.currency})")
+    for i, header in enumerate(("kind", "name", "period", "shadow price", "unit", "holds from", "to")):
+        numeric = header in ("shadow price", "holds from", "to")
+        column(tab, header, numbers=[r[i] for r in rows] if numeric else ())
+    for row in rows:
+        tab.add_row(*row)
+    console.print(tab)
+    for note in sorted({str(n) for n in top_limits["range_note"] if str(n)}):
+        console.print(f"Ranges: {note}.", highlight=False)
+
+
+def print_sentences(console: Console, sentences: Sequence[str]) -> None:
+    """Plain sentences, one per line (no markup)."""
+    for line in sentences:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_warnings(console: Console, warnings: Sequence[DataWarning], prefix: str = "") -> None:
+    """One line per warning code (count, first places, hint); every warning is in
+    ``warnings.csv`` and ``run.json`` of a result folder."""
+    for group in group_warnings(warnings):
+        console.print(f"[bold yellow]warning:[/] {escape(prefix + group.line())}", highlight=False, soft_wrap=True)
+
+
+def print_plan_warnings(console: Console, plans: Sequence[Plan]) -> None:
+    """Every plan's warnings, grouped, each line prefixed with the plan's name."""
+    for plan in plans:
+        print_warnings(console, plan.warnings, f"{plan.name}: ")
+
+
+def print_first_lines(console: Console, plans: Sequence[Plan]) -> None:
+    """Each plan's :func:`first_line`."""
+    for plan in plans:
+        console.print(first_line(plan), markup=False, highlight=False, soft_wrap=True)
