@@ -14,14 +14,16 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from sopopt.cli.app import app
 from sopopt.cli.exits import console, fail
 from sopopt.errors import SopoptError
 from sopopt.report.terminal import column
 from sopopt.report.terminal_analysis import sweep_summary
 from sopopt.results.store import Store
 
-app = typer.Typer(help="Read a results database written by 'sopopt sweep --store' or 'sopopt solve --store'.",
-                  no_args_is_help=True)
+group = typer.Typer(help="Read a results database written by 'sopopt sweep --store' or 'sopopt solve --store'.",
+                    no_args_is_help=True)
+app.add_typer(group, name="store")
 
 DatabaseArg = Annotated[Path, typer.Argument(help="DuckDB results database.", exists=True, dir_okay=False)]
 
@@ -38,7 +40,7 @@ def print_frame(frame: pd.DataFrame, title: str | None = None) -> None:
     console.print(table)
 
 
-@app.command("show")
+@group.command("show")
 def show(
     database: DatabaseArg,
     sweep: Annotated[str | None, typer.Option(help="Only this sweep.")] = None,
@@ -72,7 +74,7 @@ def show(
         console.print("nothing stored" + (f" for sweep {sweep}" if sweep is not None else ""), highlight=False)
 
 
-@app.command("query")
+@group.command("query")
 def query(database: DatabaseArg, sql: Annotated[str, typer.Argument(help="One SQL query (read-only).")]) -> None:
     """Run one SQL query on the database (opened read-only) and print the result."""
     try:

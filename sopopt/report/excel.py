@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -366,6 +366,34 @@ def _readme(book: Workbook, plans: Sequence[Plan], names: Sequence[str], sheets:
     sheet.ws.column_dimensions["B"].width = 100
 
 
+def _plan_tables(plans: Sequence[Plan]) -> list[str]:
+    """The decision tables (besides ``plan``) that some plan has rows in, in order."""
+    return [
+        t
+        for t in dict.fromkeys(t for p in plans for t in p.tables if t != "plan")
+        if any(t in p.tables and not p.tables[t].empty for p in plans)
+    ]
+
+
+def _sheet_list(plans: Sequence[Plan], grids: list[tuple[Plan, str, str]], tables: list[str]) -> list[tuple[str, str]]:
+    """Every sheet of the workbook with its note, in order (for the read-me sheet)."""
+    sheets: list[tuple[str, str]] = [("Comparison", "side-by-side measures; Δ and Δ% against the baseline")]
+    if len(plans) > 1:
+        sheets += [
+            ("Cost bridge", "from the baseline's total cost to each plan's, by category"),
+            ("Differences", "product, site and period where each plan differs from the baseline"),
+        ]
+    sheets += [("Costs", "cost by category"), ("KPIs", "key figures with their units")]
+    sheets += [(title, f"time-phased plan of {name}: product x site x measure by period") for _, name, title in grids]
+    sheets += [
+        ("Plan", "one row per product, site and period with every flow of the stock balance"),
+        ("Service", "fill rate and service level per product"),
+        ("Utilization", "hours used against regular hours, per resource and workforce pool"),
+        ("Shadow prices", "binding limits: money saved by one more unit of each"),
+    ]
+    return sheets + [(_table_title(t), TABLE_NOTES.get(t, "")) for t in tables]
+
+
 def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
     """Write the workbook to ``path`` atomically; return the path."""
     path = Path(path)
@@ -374,57 +402,29 @@ def write_workbook(plans: Sequence[Plan], path: Path | str) -> Path:
     names = plan_names(plans)
     solved = [(p, n) for p, n in zip(plans, names, strict=True) if p.status.has_plan]
     book = Workbook(write_only=True)
-    sheets: list[tuple[str, str]] = [("Comparison", "side-by-side measures; Δ and Δ% against the baseline")]
-    several = len(plans) > 1
-    if several:
-        sheets += [
-            ("Cost bridge", "from the baseline's total cost to each plan's, by category"),
-            ("Differences", "product, site and period where each plan differs from the baseline"),
-        ]
-    sheets += [("Costs", "cost by category"), ("KPIs", "key figures with their units")]
-    used = {title.lower() for title, _ in sheets} | {"read me", "plan", "service", "utilization", "shadow prices"}
-    tables = [
-        t
-        for t in dict.fromkeys(t for p in plans for t in p.tables if t != "plan")
-        if any(t in p.tables and not p.tables[t].empty for p in plans)
-    ]
-    used |= {_table_title(t).lower() for t in tables}
+    tables = _plan_tables(plans)
+    used = {"comparison", "cost bridge", "differences", "costs", "kpis", "read me", "plan", "service",
+            "utilization", "shadow prices"} | {_table_title(t).lower() for t in tables}
     grids = [(plan, name, _unique_title(f"Grid {name}", used)) for plan, name in solved]
-    sheets += [(title, f"time-phased plan of {name}: product x site x measure by period") for _, name, title in grids]
-    sheets += [
-        ("Plan", "one row per product, site and period with every flow of the stock balance"),
-        ("Service", "fill rate and service level per product"),
-        ("Utilization", "hours used against regular hours, per resource and workforce pool"),
-        ("Shadow prices", "binding limits: money saved by one more unit of each"),
-    ]
-    sheets += [(_table_title(t), TABLE_NOTES.get(t, "")) for t in tables]
-    _readme(book, plans, names, sheets)
+    _readme(book, plans, names, _sheet_list(plans, grids, tables))
     _write_comparison(book, plans)
-    if several:
+    if len(plans) > 1:
         _write_bridges(book, plans, names)
         _write_differences(book, plans, names)
     _write_costs(book, plans, names)
     _write_kpis(book, plans, names)
     for plan, _name, title in grids:
         _grid_sheet(book, plan, title)
-    long = [
+    long: list[tuple[str, str, Callable[[Plan], pd.DataFrame | None]]] = [
         ("Plan", "plan", lambda p: p.tables.get("plan")),
         ("Service", "service", lambda p: p.service),
         ("Utilization", "utilization", lambda p: p.utilization),
         ("Shadow prices", "shadow_prices", _binding),
     ]
+    long += [(_table_title(t), t, lambda p, t=t: p.tables.get(t, pd.DataFrame())) for t in tables]
     for title, table, get in long:
         _long_sheet(
             book, title, table, [p for p, _ in solved] or plans, [n for _, n in solved], [get(p) for p, _ in solved]
-        )
-    for table in tables:
-        _long_sheet(
-            book,
-            _table_title(table),
-            table,
-            [p for p, _ in solved] or plans,
-            [n for _, n in solved],
-            [p.tables.get(table, pd.DataFrame()) for p, _ in solved],
         )
     write_file(path, book.save)
     return path

@@ -1,0 +1,225 @@
+"""Commands that run analyses over several solves: ``hedge``, ``sweep`` and ``replan``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from sopopt.analysis.cases import Sweep, load_sweep
+from sopopt.analysis.cases import export_cases as write_cases
+from sopopt.analysis.hedge import hedge, write_hedge
+from sopopt.analysis.planner import solve as solve_case
+from sopopt.analysis.replan import replan, write_replan
+from sopopt.analysis.sweep import sweep as run_sweep
+from sopopt.cli.app import (
+    QuietOption,
+    ScenarioArg,
+    StrictOpt,
+    ThreadsOpt,
+    TimeLimitOpt,
+    VerboseOpt,
+    WorkspaceOpt,
+    app,
+)
+from sopopt.cli.exits import check_targets, console, errors, exit_for, fail, invalid, stopped
+from sopopt.cli.progress import ProgressDisplay, SweepBar, signals_raise_interrupted
+from sopopt.errors import SopoptError
+from sopopt.inputs.case import load_case
+from sopopt.report.terminal import print_sentences, print_summary, print_warnings
+from sopopt.report.terminal_analysis import print_hedge, print_replan, sweep_summary
+from sopopt.results.folders import write_outputs
+from sopopt.results.store import Store
+from sopopt.solver.options import SolveOptions
+
+
+def _parse_weights(text: str | None) -> list[float] | None:
+    """``0.5,0.3,0.2`` as numbers (exit 2 on a malformed list)."""
+    if text is None:
+        return None
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise invalid(f"--weights: expected numbers separated by commas, got {text!r}") from None
+
+
+@app.command("hedge")
+def hedge_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files: the demand cases.",
+                                                    exists=True, dir_okay=False)],
+    weights: Annotated[str | None, typer.Option(help="One weight per case, e.g. 0.5,0.3,0.2 (normalised). "
+                                                "Default: equal.")] = None,
+    commit: Annotated[int, typer.Option(help="Periods committed now, the same in every case.", min=0)] = 1,
+    firm_headcount: Annotated[bool, typer.Option("--firm-headcount",
+                                                 help="Hires and layoffs common over the whole horizon.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for hedge.json, commitment.csv and "
+                                             "one result folder per case.")] = None,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = None,
+    verbose: VerboseOpt = False,
+    workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOption = False,
+) -> None:
+    """One plan across demand cases: commit the first periods now, with EVPI and VSS."""
+    parsed = _parse_weights(weights)
+    display = ProgressDisplay(f"hedging {len(scenarios)} cases", console=errors, enabled=not quiet and not verbose)
+    try:
+        check_targets(folders=[out])
+        with signals_raise_interrupted(), display:
+            cases = [load_case(path, workspace=workspace, strict=strict) for path in scenarios]
+            options = SolveOptions.from_settings(cases[0].solver, time_limit=time_limit, threads=threads,
+                                                 verbose=verbose or None, on_progress=display.update)
+            result = hedge(cases, parsed, commit, firm_headcount=firm_headcount, options=options)
+    except KeyboardInterrupt as exc:
+        raise stopped(exc, display, out) from None
+    except SopoptError as exc:
+        raise fail(exc) from None
+    print_hedge(console, result)
+    print_warnings(errors, [w for case in cases for w in case.warnings])
+    if out is not None:
+        try:
+            written = write_hedge(result, out)
+        except SopoptError as exc:
+            raise fail(exc) from None
+        console.print(f"Wrote {len(written)} files to {out}", highlight=False)
+    exit_for(result.plans)
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep YAML file (see sweeps/ and docs/sweeps.md).", exists=True,
+                                         dir_okay=False)],
+    store: Annotated[Path | None, typer.Option(help="DuckDB database for the results (created if absent; "
+                                               "rerunning resumes).", dir_okay=False)] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes. Default: one per usable core, "
+                                                "fewer if memory is short.", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on an existing Dask cluster at this address "
+                                                  "(tcp://host:8786) instead of local processes.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per case before the solver stops "
+                                                     "(at most 1e7).")] = None,
+    restart: Annotated[bool, typer.Option("--restart", help="Solve every case again, replacing stored results "
+                                          "(needed after an input changed).")] = False,
+    keep: Annotated[str | None, typer.Option(help="Plan tables to store per case, comma separated "
+                                             "(plan,production,...).")] = None,
+    max_cases: Annotated[int | None, typer.Option(help="Allow up to this many cases (default: the file's "
+                                                  "max_cases, 10,000).", min=1)] = None,
+    export_cases: Annotated[Path | None, typer.Option(help="Write each case as DIR/<case_id>.yaml.",
+                                                      file_okay=False)] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Solve only this case (with --out), as "
+                                             "'sopopt solve --out' would.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --case: folder for its tables.")] = None,
+    workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Solve many cases (scenario files, or a grid over adjustments) into one database,
+    then summarise what came out."""
+    try:
+        check_targets(folders=[out, export_cases])
+        loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
+        if export_cases is not None:
+            written = write_cases(loaded, export_cases)
+            console.print(f"Wrote {len(written)} case files to {export_cases}", highlight=False)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    if case is not None:
+        _solve_sweep_case(loaded, case, out)
+    elif store is not None:
+        _run_sweep(loaded, store, workers, scheduler, restart, keep, quiet)
+    elif export_cases is None:
+        raise invalid("give --store results.duckdb (or --export-cases DIR, or --case ID --out DIR)")
+
+
+def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
+    """Solve one case of a sweep and write its tables, as ``sopopt solve --out`` does."""
+    try:
+        case = loaded.load(loaded.case(case_id))
+        plan = solve_case(case, SolveOptions.from_settings(case.solver, time_limit=loaded.time_limit),
+                          raise_on_failure=False)
+        print_summary(console, plan)
+        if out is not None:
+            written = write_outputs(plan, out)
+            console.print(f"Wrote {len(written)} files to {out}", highlight=False)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    exit_for([plan])
+
+
+def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str | None, restart: bool,
+               keep: str | None, quiet: bool) -> None:
+    """Run a sweep into ``store``, then print what came out: statuses, spreads, the
+    best and the worst case."""
+    tables = [t.strip() for t in keep.split(",") if t.strip()] if keep is not None else None
+    try:
+        with SweepBar(errors, quiet) as bar:
+            result = run_sweep(loaded, store, workers=workers, scheduler=scheduler, restart=restart, keep=tables,
+                               progress=bar)
+        with Store(store) as db:
+            cases = db.frame("SELECT * FROM cases WHERE sweep = ?", [result.name])
+    except SopoptError as exc:
+        raise fail(exc) from None
+    currency = next(iter(loaded.bases.values())).network.currency if loaded.bases else ""
+    lines = sweep_summary(cases, currency)
+    console.print(f"[bold]{escape(result.name)}[/]: {lines[0]}", highlight=False)
+    print_sentences(console, lines[1:])
+    rate = result.solved / result.seconds * 60 if result.seconds else 0.0
+    console.print(f"Solved now: {result.solved} in {result.seconds:,.1f} s ({rate:,.1f} cases/min); already stored: "
+                  f"{result.skipped}" + (f"; workers: {', '.join(result.workers)}" if result.workers else ""),
+                  highlight=False)
+    console.print(f"Results in {store} (table 'cases'; 'sopopt store show {store}' lists them)", highlight=False)
+    if result.interrupted:
+        errors.print(f"interrupted: {result.solved} finished cases stored; run the same command again to go on")
+        raise typer.Exit(130)
+
+
+def _parse_change_costs(items: list[str]) -> dict[str, float]:
+    """``production=2.5`` items as a mapping (exit 2 on a malformed item)."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise invalid(f"--change-cost: expected DECISION=COST (e.g. production=2.5), got {item!r}") from None
+    return out
+
+
+@app.command("replan")
+def replan_command(
+    previous: Annotated[Path, typer.Argument(help="Folder of the previous plan (written by solve, replan or a "
+                                             "hedge case folder).", exists=True, file_okay=False)],
+    scenario: ScenarioArg,
+    freeze: Annotated[int, typer.Option(help="Periods kept exactly as in the previous plan.", min=0)] = 0,
+    change_cost: Annotated[list[str] | None, typer.Option("--change-cost", help="Cost per unit of change beyond "
+                           "the frozen zone: production=COST or headcount=COST (repeat for both).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the tables, run.json and "
+                                             "changes.csv.")] = None,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = None,
+    verbose: VerboseOpt = False,
+    workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Re-plan from a previous plan: keep a frozen zone firm and charge changes beyond it."""
+    costs = _parse_change_costs(change_cost or [])
+    try:
+        check_targets(folders=[out])
+        case = load_case(scenario, workspace=workspace, strict=strict)
+        options = SolveOptions.from_settings(case.solver, time_limit=time_limit, threads=threads,
+                                             verbose=verbose or None)
+        result = replan(previous, case, freeze, costs, options=options)
+        print_replan(console, result)
+        print_warnings(errors, case.warnings)
+        if out is not None:
+            written = write_replan(result, out)
+            console.print(f"Wrote {len(written)} files to {out}", highlight=False)
+    except SopoptError as exc:
+        raise fail(exc) from None
+    exit_for([result.plan])
+
+
