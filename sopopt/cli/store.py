@@ -12,12 +12,11 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.table import Table
 
 from sopopt.cli.app import app
 from sopopt.cli.exits import console, fail
 from sopopt.errors import SopoptError
-from sopopt.report.terminal import column
+from sopopt.report.terminal import grid, show
 from sopopt.report.terminal_analysis import sweep_summary
 from sopopt.results.store import Store
 
@@ -31,17 +30,14 @@ DatabaseArg = Annotated[Path, typer.Argument(help="DuckDB results database.", ex
 def print_frame(frame: pd.DataFrame, title: str | None = None) -> None:
     """A query result as a table (numbers right-aligned, names never cut)."""
     text = frame.astype(object).where(frame.notna(), "").astype(str)
-    table = Table(title=title)
-    for name in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[name]) and not pd.api.types.is_bool_dtype(frame[name])
-        column(table, str(name), numbers=list(text[name]) if numeric else ())
-    for row in text.itertuples(index=False):
-        table.add_row(*row)
-    console.print(table)
+    numeric = [str(name) for name in frame.columns
+               if pd.api.types.is_numeric_dtype(frame[name]) and not pd.api.types.is_bool_dtype(frame[name])]
+    rows = [tuple(row) for row in text.itertuples(index=False)]
+    show(console, grid(console, title or "", [str(name) for name in frame.columns], rows, numeric=numeric))
 
 
 @group.command("show")
-def show(
+def show_store(
     database: DatabaseArg,
     sweep: Annotated[str | None, typer.Option(help="Only this sweep.")] = None,
     top: Annotated[int, typer.Option(help="Cases listed per sweep (best first).", min=0)] = 5,
@@ -75,7 +71,7 @@ def show(
 
 
 @group.command("query")
-def query(database: DatabaseArg, sql: Annotated[str, typer.Argument(help="One SQL query (read-only).")]) -> None:
+def query_store(database: DatabaseArg, sql: Annotated[str, typer.Argument(help="One SQL query (read-only).")]) -> None:
     """Run one SQL query on the database (opened read-only) and print the result."""
     try:
         with Store(database, read_only=True) as db:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from sopopt.errors import DataWarning
@@ -28,19 +29,70 @@ from sopopt.results.plan import Plan
 FIRST_LINE_LIMITS = 2
 
 
-def table(title: str | None = None, **options: Any) -> Table:
-    """A table whose cells wrap (never cut) when the terminal is narrow."""
-    return Table(title=title, **options)
-
-
-def column(tab: Table, header: str, *, numbers: Sequence[str] = (), **options: Any) -> None:
-    """Add a column: text wraps (``overflow="fold"``); a numeric column is right-aligned
-    and never narrower than its longest number, so no number is ever cut."""
-    if numbers:
-        tab.add_column(header, justify="right", min_width=max(map(len, numbers), default=1), overflow="fold",
+def column(tab: Table, header: str, cells: Sequence[str] = (), *, numeric: bool = False, **options: Any) -> None:
+    """Add a column that never cuts a name or a number: a numeric column is right-aligned
+    and never narrower than its longest number; a text column wraps between words and
+    is never narrower than its longest word."""
+    if numeric:
+        tab.add_column(header, justify="right", min_width=max(map(len, cells), default=1), overflow="fold",
                        **options)
     else:
-        tab.add_column(header, overflow="fold", **options)
+        widest = max((len(word) for cell in cells for word in str(cell).split()), default=1)
+        tab.add_column(header, min_width=options.pop("min_width", widest), overflow="fold", **options)
+
+
+def _widths(columns: list[list[str]], numeric: list[bool], room: int) -> list[int]:
+    """Column widths (without padding) that fit ``room`` where possible: every column
+    gets its longest word (a numeric one its longest number; ``columns[i][0]`` is the
+    header, which wraps), then the rest of the room
+    goes to the columns that wrap, in proportion to what they still lack."""
+    least = [max(max((len(w) for w in cells[0].split()), default=1),
+                 *(len(c) if num else max((len(w) for w in c.split()), default=0) for c in cells[1:]))
+             for cells, num in zip(columns, numeric, strict=True)]
+    most = [max(len(c) for c in cells) for cells in columns]
+    spare = room - sum(least)
+    lacking = [m - n for m, n in zip(most, least, strict=True)]
+    if spare >= sum(lacking):
+        return most
+    if spare <= 0:
+        return least
+    shares = [n + spare * gap // max(sum(lacking), 1) for n, gap in zip(least, lacking, strict=True)]
+    return [max(1, w) for w in shares]
+
+
+def grid(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
+         numeric: Sequence[str] = (), footer: Sequence[str] | None = None) -> Table:
+    """A table of text ``rows`` under ``headers`` sized for ``console``: names wrap
+    between words and are never cut, numbers (the columns named in ``numeric``) never
+    wrap. When even the longest words do not fit, the table is wider than the terminal
+    (print it with :func:`show`)."""
+    columns = [[str(h), *(str(r[i]) for r in rows), *([str(footer[i])] if footer else [])]
+               for i, h in enumerate(headers)]
+    is_number = [h in numeric for h in headers]
+    room = console.width - 3 * len(headers) - 1  # padding of 1 each side and the box's lines
+    widths = _widths(columns, is_number, room)
+    tab = Table(title=title, show_footer=footer is not None)
+    for i, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        tab.add_column(header, width=width, justify="right" if is_number[i] else "left", overflow="fold",
+                       footer=str(footer[i]) if footer else "")
+    for row in rows:
+        tab.add_row(*(str(cell) for cell in row))
+    return tab
+
+
+def show(console: Console, renderable: Table) -> None:
+    """Print a table; one wider than the terminal (its longest words and numbers do not
+    fit) is printed whole, for the terminal to wrap, rather than cut."""
+    widest = Measurement.get(console, console.options.update(width=10_000), renderable).minimum
+    if widest <= console.width:
+        console.print(renderable)
+        return
+    width = console.width
+    console.width = widest  # rich never prints wider than the console
+    try:
+        console.print(renderable, crop=False)
+    finally:
+        console.width = width
 
 
 def _short(plan: Plan) -> float:
@@ -144,13 +196,8 @@ def print_costs_and_kpis(console: Console, plan: Plan) -> None:
     total = float(plan.costs.sum())
     rows = [(COST_LABELS.get(str(c), str(c)), format_value(v, plan.currency), f"{v / (total or 1.0):.1%}")
             for c, v in plan.costs.items() if abs(v) > 1e-9]
-    costs = table(f"Cost breakdown ({plan.currency})", show_footer=True)
-    column(costs, "category", footer="Total cost")
-    column(costs, "cost", numbers=[r[1] for r in rows], footer=format_value(total, plan.currency))
-    column(costs, "share", numbers=[r[2] for r in rows])
-    for row in rows:
-        costs.add_row(*row)
-    console.print(costs)
+    show(console, grid(console, f"Cost breakdown ({plan.currency})", ("category", "cost", "share"), rows,
+                       numeric=("cost", "share"), footer=("Total cost", format_value(total, plan.currency), "")))
     known = {m.key: (m.label, m.unit) for m in kpi_metrics(plan.currency, [plan])}
     cells = []
     for key, value in plan.kpis.items():
@@ -158,13 +205,7 @@ def print_costs_and_kpis(console: Console, plan: Plan) -> None:
         if unit == "workers":
             unit = headcount_unit(value)
         cells.append((label, format_value(value, unit), unit))
-    kpis = table("KPIs")
-    column(kpis, "measure")
-    column(kpis, "value", numbers=[c[1] for c in cells])
-    column(kpis, "unit")
-    for cell in cells:
-        kpis.add_row(*cell)
-    console.print(kpis)
+    show(console, grid(console, "KPIs", ("measure", "value", "unit"), cells, numeric=("value",)))
 
 
 def _plain_metric(key: str, currency: str) -> tuple[str, str]:
@@ -190,15 +231,11 @@ def print_bottlenecks(console: Console, plan: Plan, top: int = 10) -> None:
     rows = []
     for row in top_limits.itertuples(index=False):
         per = f"{row.unit} less" if getattr(row, "sense", "max") == "min" else row.unit
-        rows.append((str(row.kind), str(row.name), str(row.period), format_value(row.shadow_price, f"x per {per}"),
+        rows.append((str(row.kind), str(row.name), str(row.period), format_value(row.shadow_price, f"{plan.currency} per {per}"),
                      f"{plan.currency} per {per}", _range_end(float(row.range_down)), _range_end(float(row.range_up))))
-    tab = table(f"Top bottlenecks (money saved by one unit more room, {plan.currency})")
-    for i, header in enumerate(("kind", "name", "period", "shadow price", "unit", "holds from", "to")):
-        numeric = header in ("shadow price", "holds from", "to")
-        column(tab, header, numbers=[r[i] for r in rows] if numeric else ())
-    for row in rows:
-        tab.add_row(*row)
-    console.print(tab)
+    show(console, grid(console, f"Top bottlenecks (money saved by one unit more room, {plan.currency})",
+                       ("kind", "name", "period", "shadow price", "unit", "holds from", "to"), rows,
+                       numeric=("shadow price", "holds from", "to")))
     for note in sorted({str(n) for n in top_limits["range_note"] if str(n)}):
         console.print(f"Ranges: {note}.", highlight=False)
 

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
 from sopopt.io.numbers import format_value, headcount_unit, money, with_unit
 from sopopt.model.registry import VARIABLES
 from sopopt.report.sentences import hedge_sentences, replan_sentences
-from sopopt.report.terminal import column, print_sentences, print_summary
+from sopopt.report.terminal import grid, print_sentences, print_summary, show
 
 if TYPE_CHECKING:
     from sopopt.analysis.hedge import HedgedPlan
@@ -47,14 +46,8 @@ def print_hedge(console: Console, result: HedgedPlan) -> None:
         totals = commitment.groupby(["decision", "period"], sort=False)["value"]
         rows = [(str(decision), str(period), format_value(values.sum(), "units"),
                  _unit(str(decision), values)) for (decision, period), values in totals]
-        summary = Table(title="Commitment (totals per decision; every row in commitment.csv)")
-        column(summary, "decision")
-        column(summary, "period")
-        column(summary, "total", numbers=[r[2] for r in rows])
-        column(summary, "unit")
-        for row in rows:
-            summary.add_row(*row)
-        console.print(summary)
+        show(console, grid(console, "Commitment (totals per decision; every row in commitment.csv)",
+                           ("decision", "period", "total", "unit"), rows, numeric=("total",)))
     print_sentences(console, hedge_sentences(result))
 
 
@@ -69,12 +62,7 @@ def _print_cases(console: Console, result: HedgedPlan) -> None:
              format_value(r.fill_rate, "%"), format_value(r.lost_units, "units"),
              format_value(r.backlogged_units, "unit-periods"))
             for r in result.figures().itertuples(index=False)]
-    tab = Table(title="Cases")
-    for i, header in enumerate(headers):
-        column(tab, header, numbers=[r[i] for r in rows] if i else ())
-    for row in rows:
-        tab.add_row(*row)
-    console.print(tab)
+    show(console, grid(console, "Cases", headers, rows, numeric=headers[1:]))
 
 
 def print_replan(console: Console, result: Replanned, top: int = 10) -> None:
@@ -96,13 +84,9 @@ def print_replan(console: Console, result: Replanned, top: int = 10) -> None:
         rows.append((str(row["decision"]), *(str(row[c]) for c in index), str(row["period"]),
                      format_value(row["previous"], unit), format_value(row["new"], unit),
                      format_value(row["change"], unit, delta=True), unit))
-    tab = Table(title="Biggest changes against the previous plan")
-    headers = ("decision", *index, "period", "previous", "new", "change", "unit")
-    for i, header in enumerate(headers):
-        column(tab, header, numbers=[r[i] for r in rows] if header in ("previous", "new", "change") else ())
-    for row in rows:
-        tab.add_row(*row)
-    console.print(tab)
+    show(console, grid(console, "Biggest changes against the previous plan",
+                       ("decision", *index, "period", "previous", "new", "change", "unit"), rows,
+                       numeric=("previous", "new", "change")))
 
 
 def print_differences(console: Console, differences: Sequence[Difference], a: str, b: str) -> None:
@@ -110,12 +94,9 @@ def print_differences(console: Console, differences: Sequence[Difference], a: st
     if not differences:
         console.print("no differences")
         return
-    tab = Table(title=f"{a} -> {b}: {len(differences)} differences")
-    for header in ("input", "period", a, b):
-        column(tab, header)
-    for d in differences:
-        tab.add_row(d.path, d.period, "-" if d.a is None else str(d.a), "-" if d.b is None else str(d.b))
-    console.print(tab)
+    rows = [(d.path, d.period, "-" if d.a is None else str(d.a), "-" if d.b is None else str(d.b))
+            for d in differences]
+    show(console, grid(console, f"{a} -> {b}: {len(differences)} differences", ("input", "period", a, b), rows))
 
 
 def _variation(text: Any) -> str:

@@ -23,7 +23,7 @@ from rich.text import Text
 from sopopt.io.numbers import format_relative, format_value, headcount_unit
 from sopopt.report.compare import GROUP_TITLES, compare_plans, judge, plan_differences, plan_names
 from sopopt.report.sentences import versus_baseline
-from sopopt.report.terminal import column
+from sopopt.report.terminal import column, grid, show
 from sopopt.results.plan import Plan
 
 #: How a judged change is marked in plain text, and coloured on a terminal.
@@ -90,7 +90,7 @@ def comparison_table(frame: pd.DataFrame, names: Sequence[str], keys: Sequence[s
     words = [word for row in rows if not isinstance(row, str) for word in f"{row[0]} ({row[1]})".split()]
     column(table, "measure", min_width=max(12, *map(len, words)), max_width=26)
     if not narrow:
-        column(table, "unit", style="dim")
+        column(table, "unit", [row[1] for row in rows if not isinstance(row, str)], style="dim")
     for i, name in enumerate(names):
         widths = [len(line) for row in rows if not isinstance(row, str) for line in row[2][i].plain.split("\n")]
         header = f"{name} (baseline)" if i == 0 else name
@@ -141,11 +141,7 @@ def print_comparison(console: Console, plans: Sequence[Plan], top: int = 10) -> 
         for number, group in enumerate(groups, 1):
             part = comparison_table(frame, names, group, f"{title} (part {number} of {len(groups)})", narrow=True,
                                     caption=number == len(groups))
-            if _fits(console, part, console.width):
-                console.print(part)
-            else:  # too many plans for the terminal: wider lines rather than a number dropped
-                console.print(part, width=Measurement.get(console, console.options.update(width=10_000), part).minimum,
-                              crop=False)
+            show(console, part)  # too many plans for the terminal: wider lines rather than a number dropped
     for plan, name in zip(plans[1:], names[1:], strict=True):
         print_changes(console, plans[0], plan, names[0], name, top)
 
@@ -155,12 +151,8 @@ def print_changes(console: Console, base: Plan, plan: Plan, base_name: str, name
     diff = plan_differences(base, plan, top=top)
     if diff.empty:
         return
-    rows = [(str(r.product), str(r.site), str(r.period), str(r.measure), format_value(r.a, "units"),
-             format_value(r.b, "units"), format_value(r.change, "units", delta=True))
+    rows = [(f"{r.product} at {r.site}", str(r.period), str(r.measure), format_value(r.a, "units", compact=True),
+             format_value(r.b, "units", compact=True), format_value(r.change, "units", delta=True, compact=True))
             for r in diff.itertuples(index=False)]
-    table = Table(title=f"Biggest changes: {name} against {base_name} (units)")
-    for i, header in enumerate(("product", "site", "period", "measure", base_name, name, "change")):
-        column(table, header, numbers=[r[i] for r in rows] if i >= 4 else ())
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    headers = ("product at site", "period", "measure", base_name, name, "change")
+    show(console, grid(console, f"Biggest changes: {name} against {base_name} (units)", headers, rows, numeric=headers[3:]))
