@@ -122,3 +122,17 @@ def test_sweep_ends_with_its_summary_and_store_reads_it_back(tmp_path) -> None:
     refused = runner.invoke(app, ["store", "query", str(db), "DELETE FROM cases"])
     assert refused.exit_code == 2 and "read-only" in _flat(refused.output)
     assert runner.invoke(app, ["store", "query", str(db), "SELECT count(*) AS n FROM cases"]).stdout == queried.stdout
+
+
+def test_bridges_are_coloured_like_the_cards_and_days_of_supply_have_a_decimal() -> None:
+    from sopopt.report import charts, palette
+
+    base, surge = (sopopt.solve(ROOT / "scenarios" / f"{name}.yaml") for name in ("base", "surge"))
+    cost = charts.bridge_chart(base, surge).data[0]
+    assert cost.increasing.marker.color == palette.BAD and cost.decreasing.marker.color == palette.GOOD
+    profit = charts.profit_bridge(base, surge)
+    assert profit is not None
+    assert profit.data[0].increasing.marker.color == palette.GOOD
+    assert profit.layout.uniformtext.minsize == 11 and cost.textfont.size >= 11
+    stock = charts.inventory_sites(base)
+    assert stock is not None and stock.layout.yaxis2.tickformat == ",.1f"

@@ -177,9 +177,11 @@ def cost_comparison(plans: Sequence[Plan]) -> go.Figure:
     return _layout(fig, 170 + 44 * len(plans), hovermode="closest", margin={"l": 200, "r": 20, "t": 90, "b": 50})
 
 
-def _waterfall(steps: pd.DataFrame, currency: str, title: str) -> go.Figure:
-    """A bridge: the first and last rows are totals, the others changes. Rises and falls
-    are coloured neutrally: a single cost category going up is neither good nor bad."""
+def _waterfall(steps: pd.DataFrame, currency: str, title: str, *, higher_is_better: bool) -> go.Figure:
+    """A bridge: the first and last rows are totals, the others changes, coloured as the
+    scenario cards are: blue for a change for the better (cost down, profit up), red for
+    one for the worse. Labels are at least 11 px, outside the bars."""
+    good, bad = {"marker": {"color": palette.GOOD}}, {"marker": {"color": palette.BAD}}
     measure = ["absolute" if i == 0 else ("total" if i == len(steps) - 1 else "relative") for i in range(len(steps))]
     amounts = steps["amount"].to_numpy(dtype=float)
     fig = go.Figure(
@@ -190,8 +192,10 @@ def _waterfall(steps: pd.DataFrame, currency: str, title: str) -> go.Figure:
             text=[f"{a:,.0f}" if m != "relative" else f"{a:+,.0f}" for a, m in zip(amounts, measure, strict=True)],
             textposition="outside",
             connector={"line": {"color": palette.GREYS[1]}},
-            increasing={"marker": {"color": palette.OKABE_ITO[1]}},
-            decreasing={"marker": {"color": palette.OKABE_ITO[4]}},
+            textfont={"size": 12},
+            cliponaxis=False,
+            increasing=good if higher_is_better else bad,
+            decreasing=bad if higher_is_better else good,
             totals={"marker": {"color": palette.GREYS[0]}},
             hovertemplate="%{x}: %{y:,.2f} " + currency + "<extra></extra>",
         )
@@ -203,6 +207,7 @@ def _waterfall(steps: pd.DataFrame, currency: str, title: str) -> go.Figure:
         fig.update_yaxes(range=[max(0.0, low - 0.6 * span), high + 0.2 * span])
     fig.update_yaxes(title_text=axis(title, currency))
     fig.update_xaxes(tickangle=-30)
+    fig.update_layout(uniformtext={"minsize": 11, "mode": "show"})
     return _layout(fig, 330, showlegend=False, hovermode="closest", margin={"l": 80, "r": 20, "t": 20, "b": 110})
 
 
@@ -210,7 +215,7 @@ def bridge_chart(base: Plan, other: Plan) -> go.Figure:
     """Waterfall from the base plan's total cost to the other's, by cost category."""
     bridge = cost_bridge(base, other)
     steps = bridge[(bridge["kind"] == "total") | (bridge["amount"].abs() > 1e-9)]
-    return _waterfall(steps[["step", "amount"]], base.currency, "Total cost")
+    return _waterfall(steps[["step", "amount"]], base.currency, "Total cost", higher_is_better=False)
 
 
 def profit_steps(base: Plan, other: Plan) -> pd.DataFrame | None:
@@ -245,7 +250,7 @@ def profit_steps(base: Plan, other: Plan) -> pd.DataFrame | None:
 def profit_bridge(base: Plan, other: Plan) -> go.Figure | None:
     """Waterfall from the base plan's profit to the other's."""
     steps = profit_steps(base, other)
-    return None if steps is None else _waterfall(steps, base.currency, "Profit")
+    return None if steps is None else _waterfall(steps, base.currency, "Profit", higher_is_better=True)
 
 
 def pnl_chart(plan: Plan) -> go.Figure | None:
@@ -364,7 +369,7 @@ def inventory_sites(plan: Plan) -> go.Figure | None:
     _periods(fig, plan.labels)
     fig.update_yaxes(title_text=axis("Stock", "units"), rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=axis("Days of supply", "days"), rangemode="tozero", secondary_y=True, showgrid=False,
-                     tickformat=",.0f")
+                     tickformat=",.1f")
     title = f"Site {sites[0]}" if len(sites) == 1 else ""
     return _layout(fig, 340, title={"text": _text(title), "x": 0.5}, margin={"l": 80, "r": 70, "t": _MENU_TOP, "b": 50})
 

@@ -196,8 +196,9 @@ def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
             continue
         yield (
             f"<h3>From {_e(names[0])} to {_e(name)}: cost and profit bridges</h3><p class='explain'>Each bar is "
-            "a step from the baseline's total on the left to the other plan's on the right: orange raises the "
-            "figure, light blue lowers it. The profit bridge counts revenue up and costs down as gains.</p>"
+            "a step from the baseline's total on the left to the other plan's on the right, coloured as the cards: "
+            "blue for a change for the better (cost down, profit up), red for the worse. The profit bridge counts "
+            "revenue up and costs down as gains.</p>"
         )
         profit = charts.profit_bridge(base, plan)
         if profit is None:
