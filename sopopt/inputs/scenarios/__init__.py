@@ -79,6 +79,49 @@ def _expand_all_tables(documents: list[Document], root: Path, files: list[Path],
         raise ScenarioError(sorted_problems(problems))
 
 
+@dataclass
+class _Merged:
+    """The documents of a chain merged: data and where each key was written, the
+    adjustments in order, and the settings (the child's win)."""
+
+    changes: list[Change] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    locations: Locations = field(default_factory=dict)
+    adjustments: list[tuple[Adjustment, KeyPath, Locations]] = field(default_factory=list)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    explain: ExplainSettings = field(default_factory=ExplainSettings)
+    replan: ReplanSettings = field(default_factory=ReplanSettings)
+
+
+def _merge_documents(documents: list[Document], model: Document, problems: list[Problem]) -> _Merged:
+    """Merge the model file, then the chain root to leaf; collect each document's
+    adjustments and settings. Problems are appended to ``problems``."""
+    merged = _Merged()
+    for doc in documents:
+        meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
+        fields = {k: v for k, v in doc.data.items() if k not in SCENARIO_KEYS}
+        if doc is model and meta_raw.get("model") is not None:
+            problems.append(Problem(doc.locations.get(("model",)), "model", "a model file cannot name another model"))
+        try:
+            meta = ScenarioMeta.model_validate(meta_raw)
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, meta_raw, doc.locations, ScenarioMeta))
+            continue
+        merged.adjustments += [(adj, ("adjust", str(i)), doc.locations) for i, adj in enumerate(meta.adjust)]
+        if "solver" in meta_raw:
+            merged.solver = SolverSettings.model_validate(deep_merge(
+                merged.solver.model_dump(exclude_unset=True), meta_raw["solver"], ("solver",), merged.changes,
+                lambda p: None))
+        if "explain" in meta_raw:
+            merged.explain = meta.explain  # down the chain the child's settings win
+        if "replan" in meta_raw:
+            merged.replan = meta.replan
+        doc_locations = doc.locations
+        merged.data = deep_merge(merged.data, fields, (), merged.changes, lambda p, d=doc_locations: locate(d, p))
+        merged.locations = merge_locations(merged.locations, doc.locations, merged.data)
+    return merged
+
+
 def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> Resolved:
     """Read a scenario (or a model file): merge its chain, read its tables, apply its
     adjustments and validate the result against the schema.
@@ -101,37 +144,8 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
     soft = len(problems)  # key problems while reading: checking can go on
     _expand_all_tables(documents, root, files, problems)
 
-    # Model fields: model file first, then the chain root-to-leaf.
-    changes: list[Change] = []
-    data: dict[str, Any] = {}
-    locations: Locations = {}
-    adjustments: list[tuple[Adjustment, KeyPath, Locations]] = []
-    solver = SolverSettings()
-    explain = ExplainSettings()
-    replan = ReplanSettings()
-    for doc in documents:
-        meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
-        fields = {k: v for k, v in doc.data.items() if k not in SCENARIO_KEYS}
-        if doc is model and meta_raw.get("model") is not None:
-            problems.append(Problem(doc.locations.get(("model",)), "model", "a model file cannot name another model"))
-        try:
-            meta = ScenarioMeta.model_validate(meta_raw)
-        except ValidationError as exc:
-            problems.extend(validation_problems(exc, meta_raw, doc.locations, ScenarioMeta))
-            continue
-        for i, adj in enumerate(meta.adjust):
-            adjustments.append((adj, ("adjust", str(i)), doc.locations))
-        if "solver" in meta_raw:
-            solver = SolverSettings.model_validate(
-                deep_merge(solver.model_dump(exclude_unset=True), meta_raw["solver"], ("solver",), changes, lambda p: None)
-            )
-        if "explain" in meta_raw:
-            explain = meta.explain  # down the chain the child's settings win
-        if "replan" in meta_raw:
-            replan = meta.replan
-        doc_locations = doc.locations
-        data = deep_merge(data, fields, (), changes, lambda p, d=doc_locations: locate(d, p))
-        locations = merge_locations(locations, doc.locations, data)
+    merged = _merge_documents(documents, model, problems)
+    changes, data, locations, adjustments = merged.changes, merged.data, merged.locations, merged.adjustments
     if len(problems) > soft:
         raise ScenarioError(sorted_problems(problems))
 
@@ -150,8 +164,8 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
     if problems:
         raise ScenarioError(sorted_problems(problems))
     applied = [(adj, where.get(path)) for adj, path, where in adjustments]
-    return Resolved(network, labels, days, solver, source, files, root, locations, changes, data, explain,
-                    adjustments=applied, replan=replan)
+    return Resolved(network, labels, days, merged.solver, source, files, root, locations, changes, data,
+                    merged.explain, adjustments=applied, replan=merged.replan)
 
 
 __all__ = ["Change", "Resolved", "deep_merge", "resolve_scenario", "sorted_problems"]
