@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,68 @@ def _series_refs(node: Any, path: KeyPath) -> Iterable[tuple[KeyPath, dict[str, 
             yield from _series_refs(value, (*path, key))
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A series table as read: its rows, header and display name, and the field the
+    series is for."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    header: list[str]
+    name: str
+    path: KeyPath
+    field_name: str
+    fmt: NumberFormat | None
+
+
+def _column_series(table: _Table, column: str, locations: Locations, problems: list[Problem]) -> dict[str, float]:
+    """The series in ``column`` of a table with a ``period`` column."""
+    name, field_name, header = table.name, table.field_name, table.header
+    for needed in ("period", column):
+        if needed not in header:
+            # The header is not repeated: a file that is not the expected table is never echoed.
+            raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{needed}'",
+                                         f"its header row has {len(header)} columns")])
+    values: dict[str, float] = {}
+    for line, row in table.rows:
+        here = Location(name, line)
+        period = row["period"]
+        if period in values:
+            problems.append(Problem(here, f"{field_name}.{period}", "duplicated row",
+                                    f"first given on line {locations[(*table.path, period)].line}"))
+            continue
+        try:
+            values[period] = number_cell(row[column], here, f"{field_name}.{period}", column, table.fmt)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        locations[(*table.path, period)] = Location(name, line, header.index(column) + 1)
+    return values
+
+
+def _row_series(table: _Table, wanted: str, locations: Locations, problems: list[Problem]) -> dict[str, float]:
+    """The series in the row named ``wanted`` of a table with one column per period."""
+    name, field_name, header = table.name, table.field_name, table.header
+    key = "name" if "name" in header else (header[0] if header else "name")
+    matches = [(line, row) for line, row in table.rows if row.get(key) == wanted]
+    if len(matches) != 1:
+        message = "no row" if not matches else f"{len(matches)} rows"
+        # Name the column only when it is 'name': a file that is not the table meant is never echoed.
+        column_text = "column 'name'" if key == "name" else "the first column"
+        raise ScenarioError([Problem(Location(name, 1), field_name, f"{message} named '{wanted}' in {column_text}")])
+    line, row = matches[0]
+    here = Location(name, line)
+    values: dict[str, float] = {}
+    for period, text in row.items():
+        if period == key or not period:
+            continue
+        try:
+            values[period] = number_cell(text, here, f"{field_name}.{period}", period, table.fmt)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+        locations[(*table.path, period)] = Location(name, line, header.index(period) + 1)
+    return values
+
+
 def _read_series_ref(
     doc: Document, path: KeyPath, ref: dict[str, Any], workspace: Path, files: list[Path]
 ) -> tuple[dict[str, float], Locations]:
@@ -110,48 +173,13 @@ def _read_series_ref(
     rows = read_table(file, ref.get("sheet"), where, f"{field_name}.file")
     name = display_path(file)
     header = list(rows[0][1]) if rows else []
-    values: dict[str, float] = {}
     locations: Locations = {path: where} if where else {}
     problems: list[Problem] = []
+    table = _Table(rows, header, name, path, field_name, fmt)
     if "column" in ref:
-        column = ref["column"]
-        for needed in ("period", column):
-            if needed not in header:
-                # The header is not repeated: a file that is not the expected table is never echoed.
-                raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{needed}'",
-                                             f"its header row has {len(header)} columns")])
-        for line, row in rows:
-            here = Location(name, line)
-            period = row["period"]
-            if period in values:
-                problems.append(Problem(here, f"{field_name}.{period}", "duplicated row",
-                                        f"first given on line {locations[(*path, period)].line}"))
-                continue
-            try:
-                values[period] = number_cell(row[column], here, f"{field_name}.{period}", column, fmt)
-            except ScenarioError as exc:
-                problems.extend(exc.problems)
-                continue
-            locations[(*path, period)] = Location(name, line, header.index(column) + 1)
+        values = _column_series(table, ref["column"], locations, problems)
     else:
-        key = "name" if "name" in header else (header[0] if header else "name")
-        matches = [(line, row) for line, row in rows if row.get(key) == ref["row"]]
-        if len(matches) != 1:
-            message = "no row" if not matches else f"{len(matches)} rows"
-            # Name the column only when it is 'name': a file that is not the table meant is never echoed.
-            column_text = "column 'name'" if key == "name" else "the first column"
-            raise ScenarioError([Problem(Location(name, 1), field_name,
-                                         f"{message} named '{ref['row']}' in {column_text}")])
-        line, row = matches[0]
-        here = Location(name, line)
-        for period, text in row.items():
-            if period == key or not period:
-                continue
-            try:
-                values[period] = number_cell(text, here, f"{field_name}.{period}", period, fmt)
-            except ScenarioError as exc:
-                problems.extend(exc.problems)
-            locations[(*path, period)] = Location(name, line, header.index(period) + 1)
+        values = _row_series(table, ref["row"], locations, problems)
     if problems:
         raise ScenarioError(problems)
     return values, locations
