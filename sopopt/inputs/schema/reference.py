@@ -151,9 +151,8 @@ def _warning_lines() -> list[str]:
     return lines
 
 
-def format_reference() -> str:
-    """The markdown reference of every field of the file format."""
-    lines = [
+#: The reference's opening: units, YAML, the workspace, tables and numbers in tables.
+_INTRO = [
         "# File format reference",
         "",
         "Generated from the schema by `python -m sopopt.inputs.schema.reference`; do not edit by hand.",
@@ -202,7 +201,22 @@ def format_reference() -> str:
         "`thousands: \",\"`) is an error. Numeric Excel cells are numbers already and are read as",
         "they are, whatever the declared format.",
         "",
-    ]
+]
+
+
+def format_reference() -> str:
+    """The markdown reference of every field of the file format."""
+    lines = [*_INTRO, *_section_lines()]
+    lines += _solver_option_lines()
+    lines += _warning_lines()
+    lines += _limit_lines()
+    lines += _adjustment_lines()
+    return "\n".join(lines)
+
+
+def _section_lines() -> list[str]:
+    """One table per schema section: every field with its type, default and meaning."""
+    lines: list[str] = []
     for heading, where, model in SECTIONS:
         lines += [f"## {heading}", "", f"Where: `{where}`", "", (model.__doc__ or "").strip().splitlines()[0], ""]
         lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
@@ -210,15 +224,17 @@ def format_reference() -> str:
             description = " ".join((info.description or "").split())
             lines.append(f"| `{name}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
         lines.append("")
-    lines += _solver_option_lines()
-    lines += _warning_lines()
-    lines += _limit_lines()
-    lines += ["## Adjustment targets", "", "| target | changes | field |", "| --- | --- | --- |"]
+    return lines
+
+
+def _adjustment_lines() -> list[str]:
+    """The adjustment targets and the field each changes."""
+    lines = ["## Adjustment targets", "", "| target | changes | field |", "| --- | --- | --- |"]
     for target, (collection, path) in ADJUSTABLE.items():
         field = ".".join(path) if path else "(the demand series)"
         lines.append(f"| `{target}` | {collection} | `{field}` |")
     lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def _solver_option_lines() -> list[str]:
