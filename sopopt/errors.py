@@ -110,6 +110,8 @@ WARNING_CODES: dict[str, str] = {
     "slip?)",
     "undated-periods": "period labels that are not dates (months, ISO weeks or days) and no `periods.days`: days of "
     "cover would count each period as one day",
+    "safety-stock-no-effect": "a safety stock with no `safety_stock_cost` and not `hard`: the plan is free to ignore "
+    "it",
     "run-down": "after the solve: a product's closing stock in the last period is below 10% of its opening stock "
     "while no `ending_inventory` is set (the plan sells off stock needed after the horizon)",
 }

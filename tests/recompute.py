@@ -109,6 +109,7 @@ class ItemP:
     lot_min: float = 0.0
     setup_cost: float = 0.0
     smoothing_cost: float = 0.0
+    safety_stock_hard: bool = False
 
 
 @dataclass
@@ -150,7 +151,10 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
         max_inventory=series("max_inventory", INF),
         min_production=series("min_production"),
         max_production=series("max_production", INF),
-        safety_stock=series("safety_stock"),
+        # A policy's targets are checked by hand in tests/test_safety_stock.py; here the
+        # plan's own safety_stock table gives them (see parameters()).
+        safety_stock=[0.0] * n if _is_policy(pick("safety_stock")) else series("safety_stock"),
+        safety_stock_hard=bool(getattr(pick("safety_stock"), "hard", False)),
         safety_stock_cost=series("safety_stock_cost"),
         receipts=series("scheduled_receipts"),
         initial_inventory=float(pick("initial_inventory") or 0.0),
@@ -171,6 +175,10 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
     )
 
 
+def _is_policy(value: Any) -> bool:
+    return hasattr(value, "method")
+
+
 def parameters(case: Any) -> Params:
     """The case's parameters, resolved from ``case.network`` by the file-format rules."""
     network, labels = case.network, list(case.labels)
@@ -182,6 +190,8 @@ def parameters(case: Any) -> Params:
             par.bom[p] = dict(product.materials)
         for s in product.sites:
             par.items[p, s] = _item(network, p, s, labels, price)
+            if (p, s) in case.data.safety_targets:
+                par.items[p, s].safety_stock = [float(v) for v in case.data.safety_targets[p, s].target]
     for name, lane in network.lanes.items():
         if lane.products is not None:
             par.lane_products[name] = list(lane.products)
@@ -303,7 +313,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     backlog = table("backlog", ["product", "site", "period"])
     lost = table("lost_sales", ["product", "site", "period"])
     inventory = table("inventory", ["product", "site", "period"])
-    shortfall = table("safety_stock_shortfall", ["product", "site", "period"])
+    # The safety_stock table shows the gap below every target; the plan pays for it only
+    # where the target has a penalty (or is hard, when the gap must be 0).
+    shortfall = _frame(plan.tables["safety_stock"].rename(columns={"shortfall": "value"}),
+                       ["product", "site", "period"], labels)
     overflow = table("overflow_storage", ["site", "period"])
     res_overtime = table("resource_overtime", ["resource", "period"])
     headcount = table("headcount", ["workforce", "period"])
@@ -410,7 +423,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             c.le(f"min/ending inventory {where}", low, closing)
             c.le(f"max inventory {where}", closing, it.max_inventory[t])
             _item_bounds(bounds, it, f"{p}/{s}", t, T, {"production": x, "subcontract": u, "stock": closing})
-            z = shortfall.get(key, 0.0)
+            priced = it.safety_stock_cost[t] > 0 or it.safety_stock_hard
+            z = shortfall.get(key, 0.0) if priced else 0.0
+            if it.safety_stock_hard:
+                c.le(f"hard safety stock {where}", it.safety_stock[t], closing)
             if it.safety_stock_cost[t] > 0 and it.safety_stock[t] > 0:
                 # Shortfall is exactly the gap below the target in an optimal plan.
                 c.equal(f"safety-stock shortfall {where}", z, max(0.0, it.safety_stock[t] - closing),

@@ -42,6 +42,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.io.reader import Locations, locate
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
+from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
 from sopopt.solver.status import SolveStatus
@@ -216,6 +217,8 @@ def extract_plan(
     costs.index.name = "category"
 
     tables["plan"] = _plan_table(data, tables)
+    del tables["safety_stock_shortfall"]  # shown, with its target and how it was set, in:
+    tables["safety_stock"] = safety_stock_table(data, tables["plan"])
     if not has_plan:
         # No plan: show the inputs (demand, receipts, targets) but no invented decisions.
         decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]

@@ -49,6 +49,10 @@ def expand_tables(doc: Document, workspace: Path, files: list[Path]) -> None:
         expand_targets(doc, workspace, files)
     except ScenarioError as exc:
         problems.extend(exc.problems)
+    try:
+        _expand_forecast_errors(doc, workspace, files)
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
     demand = doc.data.get("demand")
     if isinstance(demand, dict) and "file" in demand:
         try:
@@ -78,6 +82,63 @@ def _expand_demand(doc: Document, demand: dict[str, Any], workspace: Path, files
     for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
         del doc.locations[key]
     doc.locations.update(locations)
+
+
+def _error_file_policies(data: dict[str, Any]) -> Iterable[tuple[str, KeyPath, dict[str, Any]]]:
+    """(product, path, policy) of every safety-stock policy whose forecast error is a file."""
+    for p, product in (data.get("products") or {}).items():
+        if not isinstance(product, dict):
+            continue
+        entries = [(("products", p), product)] + [
+            (("products", p, "sites", s), at) for s, at in (product.get("sites") or {}).items() if isinstance(at, dict)
+        ]
+        for path, entry in entries:
+            policy = entry.get("safety_stock")
+            if isinstance(policy, dict) and isinstance(policy.get("forecast_error"), dict) \
+                    and "file" in policy["forecast_error"]:
+                yield p, (*path, "safety_stock"), policy
+
+
+def _expand_forecast_errors(doc: Document, workspace: Path, files: list[Path]) -> None:
+    """Replace ``forecast_error: {file: errors.csv}`` by each site's ``{sd: N}`` from the
+    table (columns product, site, sd). A product-level policy is copied to every site that
+    has no safety stock of its own."""
+    problems: list[Problem] = []
+    for p, path, policy in list(_error_file_policies(doc.data)):
+        ref = policy["forecast_error"]
+        field_name = ".".join((*path, "forecast_error"))
+        where = doc.locations.get((*path, "forecast_error", "file")) or doc.locations.get(path)
+        if not isinstance(ref["file"], str) or not isinstance(ref.get("sheet", ""), str):
+            problems.append(Problem(where, field_name, "file and sheet must be text"))
+            continue
+        table = check_inside(doc.path.parent / ref["file"], workspace, where, f"{field_name}.file", ref["file"])
+        files.append(table)
+        rows = read_table(table, ref.get("sheet"), where, f"{field_name}.file")
+        header = list(rows[0][1]) if rows else []
+        missing = [c for c in ("product", "site", "sd") if c not in header]
+        if missing:
+            problems.append(Problem(Location(display_path(table), 1), field_name,
+                                    f"table has no column '{missing[0]}'", "columns: product, site, sd"))
+            continue
+        sds: dict[str, float] = {}
+        for line, row in rows:
+            if row["product"] == p:
+                here = Location(display_path(table), line)
+                sds[row["site"]] = number_cell(row["sd"], here, f"{field_name}.sd", "sd", NumberFormat(None, None))
+        sites = doc.data["products"][p].get("sites") or {}
+        targets = [path[3]] if len(path) == 5 else [
+            s for s, at in sites.items() if not (isinstance(at, dict) and at.get("safety_stock") is not None)
+        ]
+        for s in targets:
+            if s not in sds:
+                problems.append(Problem(where, field_name, f"{display_path(table)} has no row for {p} at {s}"))
+                continue
+            if not isinstance(sites.get(s), dict):
+                sites[s] = {}
+            sites[s]["safety_stock"] = {**policy, "forecast_error": {"sd": sds[s]}}
+            doc.locations.setdefault(("products", p, "sites", s, "safety_stock"), where)
+    if problems:
+        raise ScenarioError(problems)
 
 
 SERIES_REF_KEYS = {"file", "sheet", "column", "row", *FORMAT_KEYS}
