@@ -123,7 +123,8 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
     m.safety_stock = pyo.Constraint(m.safety_index, rule=safety)
     reg.cost("safety_stock", [
-        (float(d.items[p, s].safety_stock_cost[t]), m.safety_shortfall[p, s, t]) for p, s, t in m.safety_index
+        (float(d.items[p, s].safety_stock_cost[t]), m.safety_shortfall[p, s, t])
+        for p, s, t in m.safety_index if d.items[p, s].safety_stock_cost[t] > 0
     ])
 
 
