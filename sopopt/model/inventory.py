@@ -114,7 +114,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     m.safety_index = pyo.Set(initialize=targets, dimen=3, ordered=True)
 
     def no_shortfall_if_hard(_m: pyo.ConcreteModel, p: str, s: str, t: int) -> tuple[float, float | None]:
-        return 0.0, 0.0 if d.items[p, s].safety_stock_hard else None
+        return None, 0.0 if d.items[p, s].safety_stock_hard else None
 
     m.safety_shortfall = pyo.Var(m.safety_index, domain=pyo.NonNegativeReals, bounds=no_shortfall_if_hard)
 
