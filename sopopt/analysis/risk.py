@@ -28,24 +28,30 @@ or late) in any period; and the P10, P50 and P90 of the total cost.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
+from scipy.cluster.vq import kmeans2
 
 from sopopt.analysis.hedge import committed_keys
-from sopopt.analysis.planner import solve_live
+from sopopt.analysis.planner import Planner
 from sopopt.analysis.pool import run_dask, run_local
 from sopopt.analysis.sweep import demand_targets
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case
+from sopopt.io.files import atomic_write, make_folder, read_yaml
 from sopopt.model.lp import LinearProgram
-from sopopt.model.transforms.fix import fix_keys
 from sopopt.model.transforms.batch import batch
-from sopopt.results.plan import Plan
-from sopopt.solver.highs import HighsSession, SolveOptions
+from sopopt.model.transforms.fix import fix_keys
+from sopopt.results.folders import write_outputs
+from sopopt.results.plan import Info, Plan
+from sopopt.solver.options import SolveOptions
 
 #: Most columns of one batch LP (draws x columns of the plan's LP).
 BATCH_COLUMNS = 200_000
@@ -82,6 +88,8 @@ class RiskResult:
     """``risk.csv``: one row per product, family and the total."""
     by_period: pd.DataFrame
     """``risk_by_period.csv``: the same per period."""
+    items: list[tuple[str, str]]
+    """(product, site) of each row of a draw."""
     demand: np.ndarray = field(repr=False)
     """The draws, shape (samples, items, periods)."""
     statuses: dict[str, int] = field(default_factory=dict)
@@ -162,7 +170,7 @@ def _measures(shared: _Shared, x: np.ndarray, demand: np.ndarray) -> tuple[np.nd
 
 def _run(lp: LinearProgram, options: SolveOptions) -> tuple[str, np.ndarray | None]:
     """Solve one LP cold: its status and column values (None without a plan)."""
-    session = HighsSession(lp, options)
+    session = Planner(options, explain=False).session(lp)
     solution = session.run(warm=False)
     if not solution.status.has_plan:
         return solution.status.value, None
@@ -291,9 +299,10 @@ def risk(case: Case, settings: RiskSettings, options: SolveOptions | None = None
         InfeasibleError (and the other solve errors): the plan itself has no solution.
     """
     assert case.data is not None
-    plan, session, _solution = solve_live(case, options)
+    planner = Planner(options)
+    plan, session, _solution = planner.solve_live(case)
     assert session is not None
-    options = options or SolveOptions.from_settings(case.solver)
+    options = planner.options_for(case)
     lp = session.compiled
     commit = case.data.T if settings.commit is None else min(settings.commit, case.data.T)
     committed = committed_keys(lp, commit, firm_headcount=False)
@@ -308,4 +317,69 @@ def risk(case: Case, settings: RiskSettings, options: SolveOptions | None = None
     statuses: dict[str, int] = {}
     for status in solved["status"]:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
-    return RiskResult(plan, settings, summary, by_period, demand, statuses)
+    return RiskResult(plan, settings, summary, by_period, shared.items, demand, statuses)
+
+
+def with_risk(result: RiskResult) -> Plan:
+    """The base plan carrying its risk tables (``risk``, ``risk_by_period``) and what was
+    drawn, for the result folder and the report's risk card."""
+    s = result.settings
+    info = Info(result.plan.info, kind="risk", risk_samples=s.samples, risk_seed=s.seed,
+                risk_commit=s.commit if s.commit is not None else "all", risk_correlation=s.correlation,
+                risk_demand_cv=s.cv, risk_statuses=dict(result.statuses))
+    tables = {**result.plan.tables, "risk": result.summary, "risk_by_period": result.by_period}
+    return dataclasses.replace(result.plan, tables=tables, info=info)
+
+
+def hedge_cases(result: RiskResult, count: int) -> list[tuple[np.ndarray, float]]:
+    """``count`` demand cases standing for the draws (k-means centres) and their weights
+    (the share of draws nearest each); empty clusters are dropped."""
+    draws = result.demand.reshape(len(result.demand), -1)
+    count = max(1, min(count, len(draws)))
+    _centres, labels = kmeans2(draws, count, seed=result.settings.seed, minit="++")
+    cases = []
+    for k in range(count):
+        members = draws[labels == k]
+        if len(members):
+            cases.append((members.mean(axis=0).reshape(result.demand.shape[1:]), len(members) / len(draws)))
+    return cases
+
+
+def hedge_case_documents(result: RiskResult, source: str, count: int, *, model: bool = False) -> list[tuple[str, str]]:
+    """(file name, YAML text) of each hedge case: the source scenario with the cluster's
+    demand; its weight in the file's first line and in ``weights.txt``."""
+    docs, weights = [], []
+    for k, (demand, weight) in enumerate(hedge_cases(result, count), start=1):
+        by_product: dict[str, dict[str, list[float]]] = {}
+        for (p, s), row in zip(result.items, demand, strict=True):
+            by_product.setdefault(p, {})[s] = [round(float(v), 3) for v in row]
+        text = yaml.safe_dump({"model" if model else "extend": source, "name": f"{result.plan.name} draws {k}", "demand": by_product},
+                              sort_keys=False, default_flow_style=None, width=100)
+        docs.append((f"case_{k:02d}.yaml", f"# weight {weight:.6g}: the share of the draws this case stands for\n"
+                     + text))
+        weights.append(f"{weight:.6g}")
+    docs.append(("weights.txt", ",".join(weights) + "\n"))
+    return docs
+
+
+def write_risk(result: RiskResult, out: Path, source: Path, to_hedge: int | None = None) -> list[Path]:
+    """Write the result folder (the plan with ``risk.csv`` and ``risk_by_period.csv``) and,
+    with ``to_hedge``, ``hedge_cases/`` beside them: scenario files extending ``source``
+    and ``weights.txt`` for ``sopopt hedge ... --weights``. Returns the paths written."""
+    written = write_outputs(with_risk(result), out)
+    if to_hedge:
+        folder = Path(out) / "hedge_cases"
+        make_folder(folder)
+        relative = os.path.relpath(Path(source).resolve(), folder.resolve())
+        # A model file is run with ``model:``; a scenario is extended.
+        model = _is_model(Path(source))
+        for name, text in hedge_case_documents(result, relative, to_hedge, model=model):
+            with atomic_write(folder / name) as handle:
+                handle.write(text)
+            written.append(folder / name)
+    return written
+
+
+def _is_model(path: Path) -> bool:
+    data, _locations = read_yaml(path)
+    return isinstance(data, dict) and "model" not in data and "extend" not in data

@@ -940,6 +940,87 @@ def hedge_command(
     _exit_for(result.plans)
 
 
+@app.command("risk")
+def risk_command(
+    scenario: ScenarioArg,
+    samples: Annotated[int, typer.Option(help="Demand draws.", min=1, max=1_000_000)] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the draws: the same seed gives the same numbers.", min=0)] = 0,
+    demand_cv: Annotated[float | None, typer.Option(help="Forecast error as a share of the forecast, e.g. 0.2.",
+                                                    min=0.0, max=100.0)] = None,
+    errors_table: Annotated[Path | None, typer.Option("--errors", help="CSV or Excel table of forecast errors: "
+                                                      "columns product, site, sd.", exists=True,
+                                                      dir_okay=False)] = None,
+    commit: Annotated[str, typer.Option(help="Periods whose decisions stay as planned: a number, or 'all'.")] = "all",
+    correlation: Annotated[float, typer.Option(help="Correlation of demand across products and sites (one common "
+                                               "factor per period), 0 to below 1.", min=0.0, max=0.999)] = 0.0,
+    workers: Annotated[int, typer.Option(help="Local worker processes.", min=1, max=256)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler.")] = None,
+    to_hedge: Annotated[int | None, typer.Option("--to-hedge", help="Write this many scenario files standing for "
+                                                 "the draws (and their weights) into OUT/hedge_cases/.",
+                                                 min=1, max=50)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder: the plan, risk.csv and "
+                                             "risk_by_period.csv.")] = None,
+    workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOption = False,
+) -> None:
+    """How the plan holds when demand misses the forecast: fill, lost units and cost over demand draws."""
+    from sopopt.analysis.risk import RiskSettings, risk, write_risk
+    from sopopt.cli.progress import signals_raise_interrupted
+    from sopopt.inputs.case import load_case
+
+    if (demand_cv is None) == (errors_table is None):
+        errors.print("[bold red]error:[/] give one of --demand-cv or --errors", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    if commit != "all" and not commit.isdigit():
+        errors.print(f"[bold red]error:[/] --commit: a number of periods or 'all', got {commit!r}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        with signals_raise_interrupted():
+            case = load_case(scenario, workspace=workspace, strict=strict)
+            errors_by_item = _forecast_errors(errors_table, case.workspace) if errors_table is not None else None
+            settings = RiskSettings(samples, seed, demand_cv, errors_by_item, None if commit == "all" else int(commit),
+                                    correlation, workers, scheduler)
+            result = risk(case, settings)
+            written = write_risk(result, out, scenario, to_hedge) if out is not None else []
+    except KeyboardInterrupt as exc:
+        raise stopped(exc, None, out) from None
+    except SopoptError as exc:
+        raise fail(exc) from None
+    print_risk(result)
+    print_warnings(list(result.plan.warnings))
+    if written:
+        console.print(f"Wrote {len(written)} files to {out}")
+
+
+def _forecast_errors(path: Path, workspace: Path) -> dict[tuple[str, str], float]:
+    from sopopt.inputs.scenarios.tables import read_forecast_errors
+    from sopopt.io.files import check_inside
+
+    table = check_inside(path, workspace, None, "--errors", str(path))
+    return read_forecast_errors(table, None, None, "--errors")
+
+
+def print_risk(result: Any) -> None:
+    """The risk's first line (the answer), then the products with the most lost units."""
+    from sopopt.report.sentences import risk_sentence
+
+    console.print(risk_sentence(result.summary, result.settings.samples, result.plan.currency), highlight=False,
+                  soft_wrap=True)
+    products = result.summary[result.summary["level"] == "product"].sort_values("expected_lost", ascending=False)
+    table = Table(title="Most units lost on average")
+    for column in ("product", "expected lost (units)", "fill (pooled)", "fill P10", "P(stockout)"):
+        table.add_column(column, justify="left" if column == "product" else "right")
+    for row in products.head(10).itertuples():
+        table.add_row(escape(str(row.name)), f"{row.expected_lost:,.1f}", f"{row.fill_rate:.1%}", f"{row.fill_p10:.1%}",
+                      f"{row.stockout_probability:.0%}")
+    console.print(table)
+    other = {k: v for k, v in result.statuses.items() if k != "optimal"}
+    if other:
+        errors.print("draws without an optimal recourse: " + ", ".join(f"{v} {k}" for k, v in other.items()),
+                     highlight=False)
+
+
 # ---------------------------------------------------------------------------- sweeps
 
 SweepArg = Annotated[Path, typer.Argument(help="Sweep YAML file (see sweeps/ and docs/sweeps.md).", exists=True,

@@ -99,6 +99,39 @@ def _error_file_policies(data: dict[str, Any]) -> Iterable[tuple[str, KeyPath, d
                 yield p, (*path, "safety_stock"), policy
 
 
+def read_forecast_errors(
+    table: Path, sheet: str | None, where: Location | None, field_name: str
+) -> dict[tuple[str, str], float]:
+    """A forecast-error table (columns ``product``, ``site``, ``sd``): sd by (product, site).
+
+    Raises:
+        ScenarioError: a missing column, a repeated pair or a cell that is not a number,
+            each at its file and line.
+    """
+    rows = read_table(table, sheet, where, f"{field_name}.file")
+    name = display_path(table)
+    header = list(rows[0][1]) if rows else []
+    missing = [c for c in ("product", "site", "sd") if c not in header]
+    if missing:
+        raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{missing[0]}'",
+                                     "columns: product, site, sd")])
+    sds: dict[tuple[str, str], float] = {}
+    problems: list[Problem] = []
+    for line, row in rows:
+        here = Location(name, line)
+        key = (row["product"], row["site"])
+        if key in sds:
+            problems.append(Problem(here, field_name, f"{key[0]} at {key[1]} is given twice"))
+            continue
+        try:
+            sds[key] = number_cell(row["sd"], here, f"{field_name}.sd", "sd", NumberFormat(None, None))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return sds
+
+
 def _expand_forecast_errors(doc: Document, workspace: Path, files: list[Path]) -> None:
     """Replace ``forecast_error: {file: errors.csv}`` by each site's ``{sd: N}`` from the
     table (columns product, site, sd). A product-level policy is copied to every site that
@@ -113,18 +146,12 @@ def _expand_forecast_errors(doc: Document, workspace: Path, files: list[Path]) -
             continue
         table = check_inside(doc.path.parent / ref["file"], workspace, where, f"{field_name}.file", ref["file"])
         files.append(table)
-        rows = read_table(table, ref.get("sheet"), where, f"{field_name}.file")
-        header = list(rows[0][1]) if rows else []
-        missing = [c for c in ("product", "site", "sd") if c not in header]
-        if missing:
-            problems.append(Problem(Location(display_path(table), 1), field_name,
-                                    f"table has no column '{missing[0]}'", "columns: product, site, sd"))
+        try:
+            sds = {site: sd for (product, site), sd in read_forecast_errors(table, ref.get("sheet"), where,
+                                                                            field_name).items() if product == p}
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
             continue
-        sds: dict[str, float] = {}
-        for line, row in rows:
-            if row["product"] == p:
-                here = Location(display_path(table), line)
-                sds[row["site"]] = number_cell(row["sd"], here, f"{field_name}.sd", "sd", NumberFormat(None, None))
         sites = doc.data["products"][p].get("sites") or {}
         targets = [path[3]] if len(path) == 5 else [
             s for s, at in sites.items() if not (isinstance(at, dict) and at.get("safety_stock") is not None)
