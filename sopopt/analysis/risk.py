@@ -45,11 +45,12 @@ from sopopt.analysis.pool import run_dask, run_local
 from sopopt.analysis.sweep import demand_targets
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case
-from sopopt.io.files import atomic_write, make_folder, read_yaml
+from sopopt.io.reader import read_yaml
+from sopopt.io.writer import replacing_folder
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.batch import batch
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.results.folders import write_outputs
+from sopopt.results.folders import write_result
 from sopopt.results.plan import Info, Plan
 from sopopt.solver.options import SolveOptions
 
@@ -363,21 +364,18 @@ def hedge_case_documents(result: RiskResult, source: str, count: int, *, model: 
 
 
 def write_risk(result: RiskResult, out: Path, source: Path, to_hedge: int | None = None) -> list[Path]:
-    """Write the result folder (the plan with ``risk.csv`` and ``risk_by_period.csv``) and,
-    with ``to_hedge``, ``hedge_cases/`` beside them: scenario files extending ``source``
-    and ``weights.txt`` for ``sopopt hedge ... --weights``. Returns the paths written."""
-    written = write_outputs(with_risk(result), out)
-    if to_hedge:
-        folder = Path(out) / "hedge_cases"
-        make_folder(folder)
-        relative = os.path.relpath(Path(source).resolve(), folder.resolve())
-        # A model file is run with ``model:``; a scenario is extended.
-        model = _is_model(Path(source))
-        for name, text in hedge_case_documents(result, relative, to_hedge, model=model):
-            with atomic_write(folder / name) as handle:
-                handle.write(text)
-            written.append(folder / name)
-    return written
+    """Write the result folder whole (the plan with ``risk.csv`` and ``risk_by_period.csv``)
+    and, with ``to_hedge``, ``hedge_cases/`` in it: scenario files on ``source`` and
+    ``weights.txt`` for ``sopopt hedge ... --weights``. Returns the paths written."""
+    out = Path(out)
+    with replacing_folder(out) as folder:
+        write_result(folder, with_risk(result))
+        if to_hedge:
+            cases = folder.folder("hedge_cases")
+            relative = os.path.relpath(Path(source).resolve(), (out / "hedge_cases").resolve())
+            for name, text in hedge_case_documents(result, relative, to_hedge, model=_is_model(Path(source))):
+                cases.text(name, text)
+    return folder.written
 
 
 def _is_model(path: Path) -> bool:

@@ -966,6 +966,7 @@ def risk_command(
 ) -> None:
     """How the plan holds when demand misses the forecast: fill, lost units and cost over demand draws."""
     from sopopt.analysis.risk import RiskSettings, risk, write_risk
+    from sopopt.io.writer import check_replaceable
     from sopopt.cli.progress import signals_raise_interrupted
     from sopopt.inputs.case import load_case
 
@@ -976,6 +977,8 @@ def risk_command(
         errors.print(f"[bold red]error:[/] --commit: a number of periods or 'all', got {commit!r}", highlight=False)
         raise typer.Exit(EXIT_INVALID)
     try:
+        if out is not None:
+            check_replaceable(out)  # refuse before solving, not after
         with signals_raise_interrupted():
             case = load_case(scenario, workspace=workspace, strict=strict)
             errors_by_item = _forecast_errors(errors_table, case.workspace) if errors_table is not None else None
@@ -995,7 +998,7 @@ def risk_command(
 
 def _forecast_errors(path: Path, workspace: Path) -> dict[tuple[str, str], float]:
     from sopopt.inputs.scenarios.tables import read_forecast_errors
-    from sopopt.io.files import check_inside
+    from sopopt.io.paths import check_inside
 
     table = check_inside(path, workspace, None, "--errors", str(path))
     return read_forecast_errors(table, None, None, "--errors")
