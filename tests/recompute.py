@@ -373,6 +373,9 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         if t + lane.lead_time < T:
             arrivals[p, lane.destination, t + lane.lead_time] += value
 
+    # ----- routings
+    structure = _structure(c, network, plan, labels, production, table)
+
     # ----- inventory, demand, backlog, bounds, plan table
     plan_rows = _frame_rows(plan.tables["plan"], labels)
     # Bound limits that may be reported when they bind: (kind, name, t, sense) -> (value, bound).
@@ -412,8 +415,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                 delivered = demand - lam
                 c.le(f"lost sales at most demand {where}", lam, demand)
             delivered_by[key] = delivered
-            flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered
-            c.equal(f"inventory balance {where}", closing, flows, previous_stock, x, u, arrive, depart, delivered)
+            dependent = structure.dependent.get(key, 0.0)
+            flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered - dependent
+            c.equal(f"inventory balance {where}", closing, flows, previous_stock, x, u, arrive, depart, delivered,
+                    dependent)
             c.le(f"min production {where}", it.min_production[t], x)
             c.le(f"max production {where}", x, it.max_production[t])
             c.le(f"subcontract capacity {where}", u, it.subcontract_capacity[t])
@@ -481,12 +486,13 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         ot_cap = expand(ot.capacity, labels, INF) if ot else [0.0] * T
         for t in range(T):
             used = sum(rate * production.get((p, res.site, t), 0.0) for p, rate in res.usage.items())
+            used += structure.routed.get((r, t), 0.0)
             o = res_overtime.get((r, t), 0.0)
             c.le(f"resource overtime capacity {r} period {labels[t]}", o, ot_cap[t])
             if ot and math.isfinite(ot_cap[t]):
                 bounds["machine_overtime", r, t, "max"] = (o, ot_cap[t])
             c.le(f"resource capacity {r} period {labels[t]}", used, hours[t] + o, o)
-            if any(res.usage.values()):
+            if any(res.usage.values()) or r in structure.routed_resources:
                 slacks["capacity", r, t] = (hours[t] + o - used, hours[t])
             overtime_cost += ot_cost[t] * o
             _check_utilization(c, plan, "resource", r, labels[t], used, hours[t], o)
@@ -629,7 +635,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         for (p, s), it in items.items() if it.backlog and it.at_end == "lost_sale_cost"
     )
     expected = {
-        "production": item_sum(production, "production_cost"),
+        "production": item_sum(production, "production_cost") + structure.routing_cost,
         "materials": material_cost,
         "subcontracting": item_sum(subcontract, "subcontract_cost"),
         "transport": transport_cost,
@@ -807,3 +813,38 @@ def _check_whole_workers(c: Checker, network: Any, tables: dict[str, dict[tuple[
         for (w, t), value in values.items():
             if network.workforce[w].whole_workers and abs(value - round(value)) > INTEGRALITY:
                 c.fail(f"{name} of {w} in period {t} is {value!r}: not a whole number of workers")
+
+
+@dataclass
+class Structure:
+    """Flows of the supply-structure levers, recomputed from the plan's tables."""
+
+    dependent: dict[tuple[str, str, int], float] = field(default_factory=lambda: defaultdict(float))
+    routed: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
+    routed_resources: set[str] = field(default_factory=set)
+    routing_cost: float = 0.0
+
+
+def _structure(c: Checker, network: Any, plan: Any, labels: list[str], production: dict[tuple[Any, ...], float],
+               table: Any) -> Structure:
+    """Routings: their split of production and their hours."""
+    out = Structure()
+    T = len(labels)
+    routed = table("routings", ["product", "site", "routing", "period"])
+    for p, product in network.products.items():
+        for s, at in product.sites.items():
+            for k, routing in at.routings.items():
+                cost = expand(routing.cost, labels)
+                for r, rate in routing.usage.items():
+                    out.routed_resources |= {r} if rate else set()
+                for t in range(T):
+                    units = routed.get((p, s, k, t), 0.0)
+                    out.routing_cost += cost[t] * units
+                    for r, rate in routing.usage.items():
+                        out.routed[r, t] += rate * units
+            if at.routings:
+                for t in range(T):
+                    split = sum(routed.get((p, s, k, t), 0.0) for k in at.routings)
+                    c.equal(f"routings add up to production {p}@{s} period {labels[t]}", split,
+                            production.get((p, s, t), 0.0))
+    return out

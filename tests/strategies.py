@@ -24,7 +24,7 @@ import sopopt
 FACTOR = {
     "production": 1.0, "holding": 0.137, "lost": 9.71, "backlog": 0.573, "subcontract": 1.931, "overtime": 0.411,
     "wage": 3.17, "hire": 7.3, "layoff": 5.9, "storage": 0.0731, "overflow": 0.293, "material": 0.777,
-    "lane": 0.0917, "safety": 2.19, "material_holding": 0.0113,
+    "lane": 0.0917, "safety": 2.19, "material_holding": 0.0113, "routing": 0.317,
 }
 
 
@@ -61,6 +61,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
     made = {(p, s) for p, prod in net["products"].items() for s, at in prod["sites"].items() if at.get("make")}
     net["resources"] = _pools(draw, T, sites, made, "resource")
     net["workforce"] = _pools(draw, T, sites, made, "crew")
+    _routings(draw, T, net, made)
     if material:
         net["suppliers"] = _suppliers(draw, T, sites)
     net["lanes"] = _lanes(draw, T, sites)
@@ -121,6 +122,23 @@ def _pools(draw: st.DrawFn, T: int, sites: list[str], made: set[tuple[str, str]]
                 pool["layoffs"] = {"cost": _cost(draw, "layoff")}
         pools[f"{kind}{i}"] = pool
     return pools
+
+
+def _routings(draw: st.DrawFn, T: int, net: dict[str, Any], made: set[tuple[str, str]]) -> None:
+    """Alternate routings on some made products, each using resources of its site (which
+    then no longer list the product in their own usage)."""
+    for p, s in sorted(made):
+        here = sorted(r for r, pool in net["resources"].items() if pool["site"] == s)
+        if not here or not draw(st.booleans()):
+            continue
+        routings = {}
+        for k in range(draw(st.integers(1, 2))):
+            used = draw(st.lists(st.sampled_from(here), min_size=1, max_size=len(here), unique=True))
+            routings[f"r{k}"] = {"usage": {r: draw(st.sampled_from([0.0, 0.5, 1.0, 1.5])) for r in used},
+                                 "cost": _cost(draw, "routing", 5)}
+            for r in used:
+                net["resources"][r]["usage"].pop(p, None)
+        net["products"][p]["sites"][s]["routings"] = routings
 
 
 def _suppliers(draw: st.DrawFn, T: int, sites: list[str]) -> dict[str, Any]:
@@ -197,6 +215,9 @@ DEGENERATE: dict[str, dict[str, Any]] = {
                                              or n["products"]["a"]["sites"].pop("dc") or n["demand"]["a"].pop("dc")
                                              or n["lanes"].clear()),
     "single period": _variant(_single_period),
+    "routings": _variant(lambda n: (n["resources"]["line"]["usage"].pop("a"),
+                                    n["products"]["a"]["sites"]["plant"].update(routings={
+                                        "fast": {"usage": {"line": 0.5}, "cost": 1.0}, "idle": {}}))),
 }
 
 

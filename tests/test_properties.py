@@ -78,6 +78,7 @@ COSTS = [
     ("resources", "*", "overtime", "cost"), ("workforce", "*", "wage"), ("workforce", "*", "overtime", "cost"),
     ("workforce", "*", "hiring", "cost"), ("workforce", "*", "layoffs", "cost"),
     ("materials", "*", "holding_cost"), ("suppliers", "*", "price"), ("lanes", "*", "cost"),
+    ("products", "*", "sites", "*", "routings", "*", "cost"),
 ]
 CAPACITIES = [
     ("resources", "*", "hours"), ("resources", "*", "overtime", "capacity"), ("workforce", "*", "hours_per_worker"),

@@ -148,6 +148,17 @@ class HandlingData:
 
 
 @dataclass
+class RoutingData:
+    """One way of making ``product`` at ``site``: hours per unit on each resource, extra cost."""
+
+    product: str
+    site: str
+    name: str
+    usage: dict[str, float]
+    cost: Array
+
+
+@dataclass
 class ModelData:
     """Everything the LP needs, in plain Python and numpy."""
 
@@ -169,6 +180,8 @@ class ModelData:
     targets: list[TargetData] = field(default_factory=list)
     #: Safety stocks computed from a policy, by (product, site).
     safety_targets: dict[tuple[str, str], SafetyTarget] = field(default_factory=dict)
+    #: Alternate routings by (product, site, routing), in file order.
+    routings: dict[tuple[str, str, str], RoutingData] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -220,6 +233,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         lanes=_lanes(network, ex),
         storage=_storage(network, ex),
         handling=_handling(network, ex),
+        routings=_routings(network, ex),
         problems=ex.problems,
     )
     data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
@@ -492,6 +506,28 @@ def _handling(network: Network, ex: _Expander) -> dict[str, HandlingData]:
             ),
         )
     return handling
+
+
+def _routings(network: Network, ex: _Expander) -> dict[tuple[str, str, str], RoutingData]:
+    """Routings of products made at a site; each resource a routing uses is at that site
+    and does not also list the product in its own ``usage``."""
+    routings = {}
+    for p, product in network.products.items():
+        for s, at in product.sites.items():
+            base = ("products", p, "sites", s, "routings")
+            if at.routings and not at.make:
+                ex.problems.append((base, f"routings of '{p}' at '{s}', where it is not made; set make: true"))
+            for k, routing in at.routings.items():
+                for r in routing.usage:
+                    res = network.resources.get(r)
+                    if res is None or res.site != s:
+                        where = "unknown resource" if res is None else f"resource at '{res.site}', not '{s}'"
+                        ex.problems.append(((*base, k, "usage", r), f"{where} '{r}'"))
+                    elif p in res.usage:
+                        ex.problems.append((("resources", r, "usage", p),
+                                            f"'{p}' has routings at '{s}' that use '{r}': drop it from this usage"))
+                routings[p, s, k] = RoutingData(p, s, k, dict(routing.usage), ex(routing.cost, (*base, k, "cost")))
+    return routings
 
 
 def _bound_problems(d: ModelData) -> list[tuple[tuple[str, ...], str]]:

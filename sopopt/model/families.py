@@ -17,6 +17,7 @@ from sopopt.model import (
     materials,
     production,
     resources,
+    routings,
     storage,
     targets,
     transport,
@@ -26,6 +27,7 @@ from sopopt.model.family import Family
 
 FAMILIES: tuple[Family, ...] = (
     production.FAMILY,
+    routings.FAMILY,
     lots.FAMILY,
     transport.FAMILY,
     demand.FAMILY,

@@ -143,6 +143,7 @@ _TEXT_COLUMNS = frozenset(
         "target",
         "measure",
         "enforce",
+        "routing",
     }
 )
 

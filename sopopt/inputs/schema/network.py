@@ -203,6 +203,16 @@ class ItemFields(Strict):
     """Units already on the way that arrive at the site in each period. Default 0."""
 
 
+class Routing(Strict):
+    """One way of making a product at a site: the machine hours it takes and its extra cost."""
+
+    usage: dict[Name, Number] = {}
+    """Hours per unit made this way on each resource of the site."""
+    cost: Series = 0.0
+    """Extra cost per unit made this way, on top of ``production_cost`` (cost category
+    ``production``)."""
+
+
 class Lot(Strict):
     """A minimum lot size with a setup cost: in each period production at the site is
     either 0 or at least ``min``, and a period with production pays ``setup_cost``.
@@ -224,6 +234,11 @@ class ProductSite(ItemFields):
     smoothing_cost: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
     """Cost per unit of change in production from one period to the next (cost category
     ``smoothing``): levels production. 0: no smoothing."""
+    routings: dict[Name, Routing] = {}
+    """Alternate ways of making the product here: production is split across them, each
+    charging its own resources (a resource a routing uses must not also list the product
+    in its ``usage``). Workforce usage stays per unit of total production. Empty: one way,
+    charged through the resources' ``usage``."""
 
 
 class Product(ItemFields):
