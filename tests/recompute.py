@@ -373,7 +373,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         if t + lane.lead_time < T:
             arrivals[p, lane.destination, t + lane.lead_time] += value
 
-    # ----- routings
+    # ----- routings and dependent demand of the bill
     structure = _structure(c, network, plan, labels, production, table)
 
     # ----- inventory, demand, backlog, bounds, plan table
@@ -444,7 +444,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                     "opening_inventory": previous_stock, "production": x, "subcontracted": u,
                     "scheduled_receipts": it.receipts[t], "arrivals": arrive, "departures": depart,
                     "demand": demand, "delivered": delivered, "backlog": b, "lost": lam, "inventory": closing,
-                    "safety_stock": it.safety_stock[t], "safety_shortfall": z,
+                    "safety_stock": it.safety_stock[t], "safety_shortfall": z, "dependent_demand": dependent,
                 }
                 for column, value in want.items():
                     c.equal(f"plan.{column} {where}", float(row[column]), value)
@@ -827,7 +827,7 @@ class Structure:
 
 def _structure(c: Checker, network: Any, plan: Any, labels: list[str], production: dict[tuple[Any, ...], float],
                table: Any) -> Structure:
-    """Routings: their split of production and their hours."""
+    """Routings (split and hours) and dependent demand (bill)."""
     out = Structure()
     T = len(labels)
     routed = table("routings", ["product", "site", "routing", "period"])
@@ -847,4 +847,8 @@ def _structure(c: Checker, network: Any, plan: Any, labels: list[str], productio
                     split = sum(routed.get((p, s, k, t), 0.0) for k in at.routings)
                     c.equal(f"routings add up to production {p}@{s} period {labels[t]}", split,
                             production.get((p, s, t), 0.0))
+            for q, qty in product.components.items():
+                if at.make:
+                    for t in range(T):
+                        out.dependent[q, s, t] += qty * production.get((p, s, t), 0.0)
     return out

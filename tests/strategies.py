@@ -58,6 +58,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
         stocked = draw(st.lists(st.sampled_from(sites), min_size=1, max_size=len(sites), unique=True))
         net["products"][p] = _product(draw, T, stocked, material)
         net["demand"][p] = {s: _series(draw, T, 0, 40) for s in stocked}
+    _components(draw, net)
     made = {(p, s) for p, prod in net["products"].items() for s, at in prod["sites"].items() if at.get("make")}
     net["resources"] = _pools(draw, T, sites, made, "resource")
     net["workforce"] = _pools(draw, T, sites, made, "crew")
@@ -122,6 +123,21 @@ def _pools(draw: st.DrawFn, T: int, sites: list[str], made: set[tuple[str, str]]
                 pool["layoffs"] = {"cost": _cost(draw, "layoff")}
         pools[f"{kind}{i}"] = pool
     return pools
+
+
+def _components(draw: st.DrawFn, net: dict[str, Any]) -> None:
+    """Multi-level bills: a product may use a later product (so the bill has no cycle),
+    which is then stocked wherever the user is made."""
+    names = list(net["products"])
+    for i, p in enumerate(names):
+        making = [s for s, at in net["products"][p]["sites"].items() if at.get("make")]
+        later = names[i + 1 :]
+        if not making or not later or not draw(st.booleans()):
+            continue
+        q = draw(st.sampled_from(later))
+        net["products"][p]["components"] = {q: draw(st.sampled_from([0.5, 1.0, 2.0]))}
+        for s in making:
+            net["products"][q]["sites"].setdefault(s, {"make": False})
 
 
 def _routings(draw: st.DrawFn, T: int, net: dict[str, Any], made: set[tuple[str, str]]) -> None:
@@ -215,6 +231,7 @@ DEGENERATE: dict[str, dict[str, Any]] = {
                                              or n["products"]["a"]["sites"].pop("dc") or n["demand"]["a"].pop("dc")
                                              or n["lanes"].clear()),
     "single period": _variant(_single_period),
+    "two-level bill": _variant(lambda n: n["products"]["b"].update(components={"a": 2.0})),
     "routings": _variant(lambda n: (n["resources"]["line"]["usage"].pop("a"),
                                     n["products"]["a"]["sites"]["plant"].update(routings={
                                         "fast": {"usage": {"line": 0.5}, "cost": 1.0}, "idle": {}}))),

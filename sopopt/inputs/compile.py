@@ -182,6 +182,8 @@ class ModelData:
     safety_targets: dict[tuple[str, str], SafetyTarget] = field(default_factory=dict)
     #: Alternate routings by (product, site, routing), in file order.
     routings: dict[tuple[str, str, str], RoutingData] = field(default_factory=dict)
+    #: Multi-level bill: product -> {component product: units per unit made}.
+    components: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -234,6 +236,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         storage=_storage(network, ex),
         handling=_handling(network, ex),
         routings=_routings(network, ex),
+        components=_components(network, ex),
         problems=ex.problems,
     )
     data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
@@ -528,6 +531,48 @@ def _routings(network: Network, ex: _Expander) -> dict[tuple[str, str, str], Rou
                                             f"'{p}' has routings at '{s}' that use '{r}': drop it from this usage"))
                 routings[p, s, k] = RoutingData(p, s, k, dict(routing.usage), ex(routing.cost, (*base, k, "cost")))
     return routings
+
+
+def _components(network: Network, ex: _Expander) -> dict[str, dict[str, float]]:
+    """The multi-level bill: each component a product stocked wherever its parent is made,
+    with no cycle (reported once, at the entry that closes it)."""
+    products = network.products
+    bill = {p: dict(product.components) for p, product in products.items() if product.components}
+    for p, parts in bill.items():
+        made = [s for s, at in products[p].sites.items() if at.make]
+        if not made:
+            ex.problems.append((("products", p, "components"), f"a bill on '{p}', which is made nowhere; set make: true"))
+        for q in parts:
+            if q not in products:
+                ex.problems.append((("products", p, "components", q), f"unknown product '{q}'"))
+                continue
+            for s in made:
+                if s not in products[q].sites:
+                    ex.problems.append((("products", p, "components", q),
+                                        f"component '{q}' is not stocked at '{s}', where '{p}' is made"))
+    ex.problems.extend(_bill_cycles(bill))
+    return bill
+
+
+def _bill_cycles(bill: dict[str, dict[str, float]]) -> list[tuple[tuple[str, ...], str]]:
+    """Each cycle of the bill as (field path of the entry that closes it, message)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def visit(p: str, path: list[str]) -> None:
+        state[p] = 1
+        for q in bill.get(p, {}):
+            if state.get(q) == 1:
+                cycle = [*path[path.index(q):], q]
+                found.append((("products", p, "components", q), "cycle in the bill: " + " -> ".join(cycle)))
+            elif q not in state:
+                visit(q, [*path, q])
+        state[p] = 2
+
+    for p in bill:
+        if p not in state:
+            visit(p, [p])
+    return found
 
 
 def _bound_problems(d: ModelData) -> list[tuple[tuple[str, ...], str]]:

@@ -41,3 +41,34 @@ def add_routings(network: dict[str, Any], count: int) -> dict[str, Any]:
                 resources[r]["usage"].pop(name, None)
             entry["routings"] = routings
     return network
+
+
+def add_levels(network: dict[str, Any], levels: int) -> dict[str, Any]:
+    """Give every third product a bill ``levels`` deep: a chain of intermediates.
+
+    Product ``X`` (one of every third, from the second) is made from one unit of ``X-L2``,
+    made from one unit of ``X-L3``, and so on; each intermediate is made and stocked
+    at the plants that make ``X`` and costs a third of the production cost of what uses
+    it, and the deepest one takes ``X``'s materials. Intermediates have no demand of their
+    own: theirs is the dependent demand of the level above.
+    """
+    if levels < 2:
+        return network
+    products = network["products"]
+    for i, name in enumerate(list(products)):
+        if i % 3 != 1:
+            continue
+        top = products[name]
+        plants = [s for s, entry in top["sites"].items() if entry.get("make")]
+        if not plants:
+            continue
+        parent, cost = top, float(top.get("production_cost", 0.0))
+        for level in range(2, levels + 1):
+            child, cost = f"{name}-L{level}", round(cost / 3, 4)
+            parent["components"] = {child: 1.0}
+            products[child] = {"family": top.get("family"), "production_cost": cost,
+                               "holding_cost": round(float(top.get("holding_cost", 0.0)) / 3, 4),
+                               "sites": {s: {"make": True} for s in plants}}
+            parent = products[child]
+        parent["materials"] = top.pop("materials", {})
+    return network

@@ -58,6 +58,7 @@ def _demand(w: _Warnings) -> Iterator[tuple[str, str, np.ndarray]]:
 
 def _no_demand(w: _Warnings) -> None:
     demanded = {p for p, _s, values in _demand(w) if values.sum() > 0}
+    demanded |= {q for product in w.n.products.values() for q in product.components}  # dependent demand
     for p in w.n.products:
         if p not in demanded:
             w.add("no-demand", ("products", p), "no demand anywhere in the horizon",
@@ -179,3 +180,4 @@ def _undated_periods(w: _Warnings) -> None:
               f"period labels such as '{undated[0]}' are not dates and no days are given: each counts as one "
               "day, so days of cover are in periods, not days",
               "give periods.days (e.g. days: 7 for weeks)")
+

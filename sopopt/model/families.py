@@ -10,6 +10,7 @@ docs/adding-a-family.md). A family may refer only to families before it.
 from __future__ import annotations
 
 from sopopt.model import (
+    bills,
     demand,
     handling,
     inventory,
@@ -37,5 +38,6 @@ FAMILIES: tuple[Family, ...] = (
     workforce.FAMILY,
     materials.FAMILY,
     handling.FAMILY,
+    bills.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )

@@ -41,6 +41,7 @@ import pandas as pd
 from sopopt.errors import DataWarning
 from sopopt.inputs.compile import ModelData
 from sopopt.io.reader import Locations, locate
+from sopopt.model.bills import dependent_demand
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.model.routings import routing_load
@@ -320,6 +321,7 @@ def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "arrivals": arrivals.ravel(),
         "departures": departures.ravel(),
         "demand": demand.ravel(),
+        "dependent_demand": dependent_demand(d, grid("production")).ravel(),
         "delivered": delivered.ravel(),
         "backlog": grid("backlog").ravel(),
         "lost": lost.ravel(),

@@ -251,7 +251,12 @@ class Product(ItemFields):
     price: Series | None = None
     """Selling price per unit; when given the plan reports revenue and profit."""
     materials: dict[Name, Number] = {}
-    """Bill of materials: units of each material per unit produced."""
+    """Bill of materials: units of each purchased material per unit produced."""
+    components: dict[Name, Number] = {}
+    """Multi-level bill: units of each other product (a sub-assembly or intermediate) used
+    per unit produced, taken from that product's stock at the making site (its dependent
+    demand). The component must be stocked at every site that makes this product; the
+    bill must have no cycle."""
     sites: dict[Name, ProductSite]
     """Where the product is stocked (and made, with ``make: true``)."""
 
@@ -392,7 +397,7 @@ class MaterialSite(Strict):
 
 
 class Material(Strict):
-    """A purchased material or component, consumed by production through the BOM."""
+    """A purchased material, consumed by production through the bill of materials."""
 
     holding_cost: Series = 0.0
     """Cost per unit of material in closing stock per period."""
