@@ -40,6 +40,7 @@ FEASIBILITY = 1e-6
 COST_CATEGORIES = (
     "production", "materials", "subcontracting", "transport", "regular_labour", "overtime", "hiring",
     "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock", "setups", "target_shortfall",
+    "scrap",
 )
 #: Categories a plan has only when its LP was transformed to charge them.
 OPTIONAL_CATEGORIES = ("smoothing", "plan_changes")
@@ -373,7 +374,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         if t + lane.lead_time < T:
             arrivals[p, lane.destination, t + lane.lead_time] += value
 
-    # ----- routings and dependent demand of the bill
+    # ----- routings, dependent demand of the bill, scrap at the end of a shelf life
     structure = _structure(c, network, plan, labels, production, table)
 
     # ----- inventory, demand, backlog, bounds, plan table
@@ -415,10 +416,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                 delivered = demand - lam
                 c.le(f"lost sales at most demand {where}", lam, demand)
             delivered_by[key] = delivered
-            dependent = structure.dependent.get(key, 0.0)
-            flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered - dependent
+            dependent, scrap = structure.dependent.get(key, 0.0), structure.scrap.get(key, 0.0)
+            flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered - dependent - scrap
             c.equal(f"inventory balance {where}", closing, flows, previous_stock, x, u, arrive, depart, delivered,
-                    dependent)
+                    dependent, scrap)
             c.le(f"min production {where}", it.min_production[t], x)
             c.le(f"max production {where}", x, it.max_production[t])
             c.le(f"subcontract capacity {where}", u, it.subcontract_capacity[t])
@@ -445,6 +446,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                     "scheduled_receipts": it.receipts[t], "arrivals": arrive, "departures": depart,
                     "demand": demand, "delivered": delivered, "backlog": b, "lost": lam, "inventory": closing,
                     "safety_stock": it.safety_stock[t], "safety_shortfall": z, "dependent_demand": dependent,
+                    "scrap": scrap,
                 }
                 for column, value in want.items():
                     c.equal(f"plan.{column} {where}", float(row[column]), value)
@@ -650,6 +652,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         "safety_stock": item_sum(shortfall, "safety_stock_cost"),
         "setups": _check_lots(c, plan, items, production, labels),
         "target_shortfall": _target_shortfall_cost(network, plan),
+        "scrap": structure.scrap_cost,
     }
     _check_whole_workers(c, network, {"headcount": headcount, "hires": hires, "layoffs": layoffs})
     smoothing = sum(
@@ -820,14 +823,16 @@ class Structure:
     """Flows of the supply-structure levers, recomputed from the plan's tables."""
 
     dependent: dict[tuple[str, str, int], float] = field(default_factory=lambda: defaultdict(float))
+    scrap: dict[tuple[str, str, int], float] = field(default_factory=dict)
     routed: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
     routed_resources: set[str] = field(default_factory=set)
     routing_cost: float = 0.0
+    scrap_cost: float = 0.0
 
 
 def _structure(c: Checker, network: Any, plan: Any, labels: list[str], production: dict[tuple[Any, ...], float],
                table: Any) -> Structure:
-    """Routings (split and hours) and dependent demand (bill)."""
+    """Routings (split and hours), dependent demand (bill), scrap and stock by age (shelf life)."""
     out = Structure()
     T = len(labels)
     routed = table("routings", ["product", "site", "routing", "period"])
@@ -851,4 +856,17 @@ def _structure(c: Checker, network: Any, plan: Any, labels: list[str], productio
                 if at.make:
                     for t in range(T):
                         out.dependent[q, s, t] += qty * production.get((p, s, t), 0.0)
+    out.scrap = table("scrap", ["product", "site", "period"])
+    by_age = table("stock_by_age", ["product", "site", "age", "period"])
+    inventory = table("inventory", ["product", "site", "period"])
+    for p, product in network.products.items():
+        if product.shelf_life is None:
+            continue
+        cost = expand(product.scrap_cost, labels)
+        for s in product.sites:
+            for t in range(T):
+                out.scrap_cost += cost[t] * out.scrap.get((p, s, t), 0.0)
+                ages = sum(by_age.get((p, s, a, t), 0.0) for a in range(product.shelf_life))
+                c.equal(f"stock by age adds up to the stock {p}@{s} period {labels[t]}", ages,
+                        inventory.get((p, s, t), 0.0))
     return out

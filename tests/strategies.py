@@ -2,8 +2,9 @@
 
 Every generated network is feasible and bounded: every product may lose sales (so demand
 never forces production), no lower bound is set, every cost is non-negative and no stock
-starts above zero. Costs are integers times a per-category factor, so that two different
-mixes of cost categories rarely tie for the optimum (the relations compare categories).
+starts above zero except that of a product with a shelf life (to give its opening age).
+Costs are integers times a per-category factor, so that two different mixes of cost
+categories rarely tie for the optimum (the relations compare categories).
 
 :func:`write_network` writes a network to a YAML file and loads it as a case; the
 ``DEGENERATE`` dict names the inputs every property test also runs as an ``@example``.
@@ -24,7 +25,7 @@ import sopopt
 FACTOR = {
     "production": 1.0, "holding": 0.137, "lost": 9.71, "backlog": 0.573, "subcontract": 1.931, "overtime": 0.411,
     "wage": 3.17, "hire": 7.3, "layoff": 5.9, "storage": 0.0731, "overflow": 0.293, "material": 0.777,
-    "lane": 0.0917, "safety": 2.19, "material_holding": 0.0113, "routing": 0.317,
+    "lane": 0.0917, "safety": 2.19, "material_holding": 0.0113, "routing": 0.317, "scrap": 0.229,
 }
 
 
@@ -95,6 +96,11 @@ def _product(draw: st.DrawFn, T: int, stocked: list[str], material: bool) -> dic
     if draw(st.booleans()):
         product["safety_stock"] = float(draw(st.integers(1, 20)))
         product["safety_stock_cost"] = _cost(draw, "safety", 5)
+    if draw(st.booleans()):
+        product["shelf_life"] = draw(st.integers(0, 3))
+        product["scrap_cost"] = _cost(draw, "scrap", 5)
+        product["initial_inventory"] = float(draw(st.integers(0, 10)))
+        product["initial_age"] = draw(st.integers(0, product["shelf_life"]))
     if material and any(at["make"] for at in product["sites"].values()) and draw(st.booleans()):
         product["materials"] = {"m0": draw(st.sampled_from([0.5, 1.0, 2.0]))}
     return product
@@ -232,6 +238,8 @@ DEGENERATE: dict[str, dict[str, Any]] = {
                                              or n["lanes"].clear()),
     "single period": _variant(_single_period),
     "two-level bill": _variant(lambda n: n["products"]["b"].update(components={"a": 2.0})),
+    "shelf life": _variant(lambda n: n["products"]["a"].update(shelf_life=1, scrap_cost=0.5, initial_inventory=5.0,
+                                                               initial_age=1)),
     "routings": _variant(lambda n: (n["resources"]["line"]["usage"].pop("a"),
                                     n["products"]["a"]["sites"]["plant"].update(routings={
                                         "fast": {"usage": {"line": 0.5}, "cost": 1.0}, "idle": {}}))),

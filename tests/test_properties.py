@@ -78,7 +78,7 @@ COSTS = [
     ("resources", "*", "overtime", "cost"), ("workforce", "*", "wage"), ("workforce", "*", "overtime", "cost"),
     ("workforce", "*", "hiring", "cost"), ("workforce", "*", "layoffs", "cost"),
     ("materials", "*", "holding_cost"), ("suppliers", "*", "price"), ("lanes", "*", "cost"),
-    ("products", "*", "sites", "*", "routings", "*", "cost"),
+    ("products", "*", "sites", "*", "routings", "*", "cost"), ("products", "*", "scrap_cost"),
 ]
 CAPACITIES = [
     ("resources", "*", "hours"), ("resources", "*", "overtime", "capacity"), ("workforce", "*", "hours_per_worker"),

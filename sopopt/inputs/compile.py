@@ -16,6 +16,7 @@ import numpy as np
 from sopopt.inputs.periods import expand_series
 from sopopt.inputs.safety_stock import SafetyTarget, policy_target
 from sopopt.inputs.schema.network import ItemFields, Network, SafetyStockPolicy
+from sopopt.inputs.structure import RoutingData, ShelfData, compile_bill, compile_routings, compile_shelf
 from sopopt.inputs.targets import TargetData, compile_targets
 
 INF = float("inf")
@@ -148,17 +149,6 @@ class HandlingData:
 
 
 @dataclass
-class RoutingData:
-    """One way of making ``product`` at ``site``: hours per unit on each resource, extra cost."""
-
-    product: str
-    site: str
-    name: str
-    usage: dict[str, float]
-    cost: Array
-
-
-@dataclass
 class ModelData:
     """Everything the LP needs, in plain Python and numpy."""
 
@@ -184,6 +174,8 @@ class ModelData:
     routings: dict[tuple[str, str, str], RoutingData] = field(default_factory=dict)
     #: Multi-level bill: product -> {component product: units per unit made}.
     components: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Products with a shelf life.
+    shelf: dict[str, ShelfData] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -235,8 +227,9 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         lanes=_lanes(network, ex),
         storage=_storage(network, ex),
         handling=_handling(network, ex),
-        routings=_routings(network, ex),
-        components=_components(network, ex),
+        routings=compile_routings(network, ex),
+        components=compile_bill(network, ex),
+        shelf=compile_shelf(network, ex),
         problems=ex.problems,
     )
     data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
@@ -509,70 +502,6 @@ def _handling(network: Network, ex: _Expander) -> dict[str, HandlingData]:
             ),
         )
     return handling
-
-
-def _routings(network: Network, ex: _Expander) -> dict[tuple[str, str, str], RoutingData]:
-    """Routings of products made at a site; each resource a routing uses is at that site
-    and does not also list the product in its own ``usage``."""
-    routings = {}
-    for p, product in network.products.items():
-        for s, at in product.sites.items():
-            base = ("products", p, "sites", s, "routings")
-            if at.routings and not at.make:
-                ex.problems.append((base, f"routings of '{p}' at '{s}', where it is not made; set make: true"))
-            for k, routing in at.routings.items():
-                for r in routing.usage:
-                    res = network.resources.get(r)
-                    if res is None or res.site != s:
-                        where = "unknown resource" if res is None else f"resource at '{res.site}', not '{s}'"
-                        ex.problems.append(((*base, k, "usage", r), f"{where} '{r}'"))
-                    elif p in res.usage:
-                        ex.problems.append((("resources", r, "usage", p),
-                                            f"'{p}' has routings at '{s}' that use '{r}': drop it from this usage"))
-                routings[p, s, k] = RoutingData(p, s, k, dict(routing.usage), ex(routing.cost, (*base, k, "cost")))
-    return routings
-
-
-def _components(network: Network, ex: _Expander) -> dict[str, dict[str, float]]:
-    """The multi-level bill: each component a product stocked wherever its parent is made,
-    with no cycle (reported once, at the entry that closes it)."""
-    products = network.products
-    bill = {p: dict(product.components) for p, product in products.items() if product.components}
-    for p, parts in bill.items():
-        made = [s for s, at in products[p].sites.items() if at.make]
-        if not made:
-            ex.problems.append((("products", p, "components"), f"a bill on '{p}', which is made nowhere; set make: true"))
-        for q in parts:
-            if q not in products:
-                ex.problems.append((("products", p, "components", q), f"unknown product '{q}'"))
-                continue
-            for s in made:
-                if s not in products[q].sites:
-                    ex.problems.append((("products", p, "components", q),
-                                        f"component '{q}' is not stocked at '{s}', where '{p}' is made"))
-    ex.problems.extend(_bill_cycles(bill))
-    return bill
-
-
-def _bill_cycles(bill: dict[str, dict[str, float]]) -> list[tuple[tuple[str, ...], str]]:
-    """Each cycle of the bill as (field path of the entry that closes it, message)."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    found: list[tuple[tuple[str, ...], str]] = []
-
-    def visit(p: str, path: list[str]) -> None:
-        state[p] = 1
-        for q in bill.get(p, {}):
-            if state.get(q) == 1:
-                cycle = [*path[path.index(q):], q]
-                found.append((("products", p, "components", q), "cycle in the bill: " + " -> ".join(cycle)))
-            elif q not in state:
-                visit(q, [*path, q])
-        state[p] = 2
-
-    for p in bill:
-        if p not in state:
-            visit(p, [p])
-    return found
 
 
 def _bound_problems(d: ModelData) -> list[tuple[tuple[str, ...], str]]:

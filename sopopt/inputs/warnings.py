@@ -45,7 +45,7 @@ def find_warnings(network: Network, labels: list[str], locations: Locations) -> 
     """Every warning about a schema-valid network whose references are sound."""
     w = _Warnings(network, labels, locations)
     for finder in (_no_demand, _unreachable_demand, _zero_capacity, _demand_outliers, _undated_periods,
-                   _safety_stock_without_effect):
+                   _safety_stock_without_effect, _shelf_life_lead_time):
         finder(w)
     return w.found
 
@@ -181,3 +181,17 @@ def _undated_periods(w: _Warnings) -> None:
               "day, so days of cover are in periods, not days",
               "give periods.days (e.g. days: 7 for weeks)")
 
+
+def _shelf_life_lead_time(w: _Warnings) -> None:
+    """A lane that carries a product with a shelf life shorter than its lead time."""
+    for p, product in w.n.products.items():
+        if product.shelf_life is None:
+            continue
+        for name, lane in w.n.lanes.items():
+            carried = p in lane.products if lane.products is not None else (
+                lane.origin in product.sites and lane.destination in product.sites)
+            if carried and lane.lead_time > product.shelf_life:
+                w.add("shelf-life-lead-time", ("products", p, "shelf_life"),
+                      f"shelf life {product.shelf_life} is shorter than the lead time {lane.lead_time} of lane "
+                      f"'{name}' that feeds '{lane.destination}': '{p}' cannot be shipped on it",
+                      "lengthen the shelf life or use a faster lane")

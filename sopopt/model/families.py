@@ -19,6 +19,7 @@ from sopopt.model import (
     production,
     resources,
     routings,
+    shelf_life,
     storage,
     targets,
     transport,
@@ -39,5 +40,6 @@ FAMILIES: tuple[Family, ...] = (
     materials.FAMILY,
     handling.FAMILY,
     bills.FAMILY,
+    shelf_life.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )

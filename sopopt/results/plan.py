@@ -325,6 +325,7 @@ def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "delivered": delivered.ravel(),
         "backlog": grid("backlog").ravel(),
         "lost": lost.ravel(),
+        "scrap": grid("scrap").ravel(),
         "inventory": inventory.ravel(),
         "safety_stock": np.array([i.safety_stock for i in d.items.values()]).reshape(shape).ravel(),
         "safety_shortfall": grid("safety_stock_shortfall").ravel(),

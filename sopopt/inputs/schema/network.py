@@ -201,6 +201,10 @@ class ItemFields(Strict):
     """Allow subcontracting at this site. Absent: not allowed."""
     scheduled_receipts: Series | None = None
     """Units already on the way that arrive at the site in each period. Default 0."""
+    initial_age: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Age in periods of the opening stock at the start of the first period, for a product
+    with a ``shelf_life`` (it can serve demand while its age is at most the shelf life).
+    Default 0: new at the start."""
 
 
 class Routing(Strict):
@@ -257,6 +261,13 @@ class Product(ItemFields):
     per unit produced, taken from that product's stock at the making site (its dependent
     demand). The component must be stocked at every site that makes this product; the
     bill must have no cycle."""
+    shelf_life: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Periods a unit can be kept: made (or subcontracted) in period t, it can serve demand
+    in periods t..t+shelf_life, wherever it is (time in transit counts), and is scrapped
+    at the close of t+shelf_life if still in stock. 0: sold in the period made. Absent:
+    never expires."""
+    scrap_cost: Series = 0.0
+    """Cost per unit scrapped at the end of its shelf life (cost category ``scrap``)."""
     sites: dict[Name, ProductSite]
     """Where the product is stocked (and made, with ``make: true``)."""
 
