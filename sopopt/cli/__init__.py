@@ -974,9 +974,9 @@ def risk_command(
 ) -> None:
     """How the plan holds when demand misses the forecast: fill, lost units and cost over demand draws."""
     from sopopt.analysis.risk import RiskSettings, risk, write_risk
-    from sopopt.io.writer import check_replaceable
     from sopopt.cli.progress import signals_raise_interrupted
     from sopopt.inputs.case import load_case
+    from sopopt.io.writer import check_replaceable
 
     if (demand_cv is None) == (errors_table is None):
         errors.print("[bold red]error:[/] give one of --demand-cv or --errors", highlight=False)
