@@ -110,6 +110,10 @@ WARNING_CODES: dict[str, str] = {
     "slip?)",
     "undated-periods": "period labels that are not dates (months, ISO weeks or days) and no `periods.days`: days of "
     "cover would count each period as one day",
+    "safety-stock-no-effect": "a safety stock with no `safety_stock_cost` and not `hard`: the plan is free to ignore "
+    "it",
+    "shelf-life-lead-time": "a product's shelf life is shorter than the lead time of a lane that carries it: it "
+    "would expire in transit, so the lane cannot carry it",
     "run-down": "after the solve: a product's closing stock in the last period is below 10% of its opening stock "
     "while no `ending_inventory` is set (the plan sells off stock needed after the horizon)",
 }

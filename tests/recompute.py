@@ -40,6 +40,7 @@ FEASIBILITY = 1e-6
 COST_CATEGORIES = (
     "production", "materials", "subcontracting", "transport", "regular_labour", "overtime", "hiring",
     "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock", "setups", "target_shortfall",
+    "scrap",
 )
 #: Categories a plan has only when its LP was transformed to charge them.
 OPTIONAL_CATEGORIES = ("smoothing", "plan_changes")
@@ -109,6 +110,7 @@ class ItemP:
     lot_min: float = 0.0
     setup_cost: float = 0.0
     smoothing_cost: float = 0.0
+    safety_stock_hard: bool = False
 
 
 @dataclass
@@ -150,7 +152,10 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
         max_inventory=series("max_inventory", INF),
         min_production=series("min_production"),
         max_production=series("max_production", INF),
-        safety_stock=series("safety_stock"),
+        # A policy's targets are checked by hand in tests/test_safety_stock.py; here the
+        # plan's own safety_stock table gives them (see parameters()).
+        safety_stock=[0.0] * n if _is_policy(pick("safety_stock")) else series("safety_stock"),
+        safety_stock_hard=bool(getattr(pick("safety_stock"), "hard", False)),
         safety_stock_cost=series("safety_stock_cost"),
         receipts=series("scheduled_receipts"),
         initial_inventory=float(pick("initial_inventory") or 0.0),
@@ -171,6 +176,10 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
     )
 
 
+def _is_policy(value: Any) -> bool:
+    return hasattr(value, "method")
+
+
 def parameters(case: Any) -> Params:
     """The case's parameters, resolved from ``case.network`` by the file-format rules."""
     network, labels = case.network, list(case.labels)
@@ -182,6 +191,8 @@ def parameters(case: Any) -> Params:
             par.bom[p] = dict(product.materials)
         for s in product.sites:
             par.items[p, s] = _item(network, p, s, labels, price)
+            if (p, s) in case.data.safety_targets:
+                par.items[p, s].safety_stock = [float(v) for v in case.data.safety_targets[p, s].target]
     for name, lane in network.lanes.items():
         if lane.products is not None:
             par.lane_products[name] = list(lane.products)
@@ -303,7 +314,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     backlog = table("backlog", ["product", "site", "period"])
     lost = table("lost_sales", ["product", "site", "period"])
     inventory = table("inventory", ["product", "site", "period"])
-    shortfall = table("safety_stock_shortfall", ["product", "site", "period"])
+    # The safety_stock table shows the gap below every target; the plan pays for it only
+    # where the target has a penalty (or is hard, when the gap must be 0).
+    shortfall = _frame(plan.tables["safety_stock"].rename(columns={"shortfall": "value"}),
+                       ["product", "site", "period"], labels)
     overflow = table("overflow_storage", ["site", "period"])
     res_overtime = table("resource_overtime", ["resource", "period"])
     headcount = table("headcount", ["workforce", "period"])
@@ -360,6 +374,9 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         if t + lane.lead_time < T:
             arrivals[p, lane.destination, t + lane.lead_time] += value
 
+    # ----- routings, dependent demand of the bill, scrap at the end of a shelf life
+    structure = _structure(c, network, plan, labels, production, table)
+
     # ----- inventory, demand, backlog, bounds, plan table
     plan_rows = _frame_rows(plan.tables["plan"], labels)
     # Bound limits that may be reported when they bind: (kind, name, t, sense) -> (value, bound).
@@ -399,8 +416,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                 delivered = demand - lam
                 c.le(f"lost sales at most demand {where}", lam, demand)
             delivered_by[key] = delivered
-            flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered
-            c.equal(f"inventory balance {where}", closing, flows, previous_stock, x, u, arrive, depart, delivered)
+            dependent, scrap = structure.dependent.get(key, 0.0), structure.scrap.get(key, 0.0)
+            flows = previous_stock + x + u + it.receipts[t] + arrive - depart - delivered - dependent - scrap
+            c.equal(f"inventory balance {where}", closing, flows, previous_stock, x, u, arrive, depart, delivered,
+                    dependent, scrap)
             c.le(f"min production {where}", it.min_production[t], x)
             c.le(f"max production {where}", x, it.max_production[t])
             c.le(f"subcontract capacity {where}", u, it.subcontract_capacity[t])
@@ -410,7 +429,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             c.le(f"min/ending inventory {where}", low, closing)
             c.le(f"max inventory {where}", closing, it.max_inventory[t])
             _item_bounds(bounds, it, f"{p}/{s}", t, T, {"production": x, "subcontract": u, "stock": closing})
-            z = shortfall.get(key, 0.0)
+            priced = it.safety_stock_cost[t] > 0 or it.safety_stock_hard
+            z = shortfall.get(key, 0.0) if priced else 0.0
+            if it.safety_stock_hard:
+                c.le(f"hard safety stock {where}", it.safety_stock[t], closing)
             if it.safety_stock_cost[t] > 0 and it.safety_stock[t] > 0:
                 # Shortfall is exactly the gap below the target in an optimal plan.
                 c.equal(f"safety-stock shortfall {where}", z, max(0.0, it.safety_stock[t] - closing),
@@ -423,7 +445,8 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
                     "opening_inventory": previous_stock, "production": x, "subcontracted": u,
                     "scheduled_receipts": it.receipts[t], "arrivals": arrive, "departures": depart,
                     "demand": demand, "delivered": delivered, "backlog": b, "lost": lam, "inventory": closing,
-                    "safety_stock": it.safety_stock[t], "safety_shortfall": z,
+                    "safety_stock": it.safety_stock[t], "safety_shortfall": z, "dependent_demand": dependent,
+                    "scrap": scrap,
                 }
                 for column, value in want.items():
                     c.equal(f"plan.{column} {where}", float(row[column]), value)
@@ -465,12 +488,13 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         ot_cap = expand(ot.capacity, labels, INF) if ot else [0.0] * T
         for t in range(T):
             used = sum(rate * production.get((p, res.site, t), 0.0) for p, rate in res.usage.items())
+            used += structure.routed.get((r, t), 0.0)
             o = res_overtime.get((r, t), 0.0)
             c.le(f"resource overtime capacity {r} period {labels[t]}", o, ot_cap[t])
             if ot and math.isfinite(ot_cap[t]):
                 bounds["machine_overtime", r, t, "max"] = (o, ot_cap[t])
             c.le(f"resource capacity {r} period {labels[t]}", used, hours[t] + o, o)
-            if any(res.usage.values()):
+            if any(res.usage.values()) or r in structure.routed_resources:
                 slacks["capacity", r, t] = (hours[t] + o - used, hours[t])
             overtime_cost += ot_cost[t] * o
             _check_utilization(c, plan, "resource", r, labels[t], used, hours[t], o)
@@ -613,7 +637,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         for (p, s), it in items.items() if it.backlog and it.at_end == "lost_sale_cost"
     )
     expected = {
-        "production": item_sum(production, "production_cost"),
+        "production": item_sum(production, "production_cost") + structure.routing_cost,
         "materials": material_cost,
         "subcontracting": item_sum(subcontract, "subcontract_cost"),
         "transport": transport_cost,
@@ -628,6 +652,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         "safety_stock": item_sum(shortfall, "safety_stock_cost"),
         "setups": _check_lots(c, plan, items, production, labels),
         "target_shortfall": _target_shortfall_cost(network, plan),
+        "scrap": structure.scrap_cost,
     }
     _check_whole_workers(c, network, {"headcount": headcount, "hires": hires, "layoffs": layoffs})
     smoothing = sum(
@@ -791,3 +816,57 @@ def _check_whole_workers(c: Checker, network: Any, tables: dict[str, dict[tuple[
         for (w, t), value in values.items():
             if network.workforce[w].whole_workers and abs(value - round(value)) > INTEGRALITY:
                 c.fail(f"{name} of {w} in period {t} is {value!r}: not a whole number of workers")
+
+
+@dataclass
+class Structure:
+    """Flows of the supply-structure levers, recomputed from the plan's tables."""
+
+    dependent: dict[tuple[str, str, int], float] = field(default_factory=lambda: defaultdict(float))
+    scrap: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    routed: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
+    routed_resources: set[str] = field(default_factory=set)
+    routing_cost: float = 0.0
+    scrap_cost: float = 0.0
+
+
+def _structure(c: Checker, network: Any, plan: Any, labels: list[str], production: dict[tuple[Any, ...], float],
+               table: Any) -> Structure:
+    """Routings (split and hours), dependent demand (bill), scrap and stock by age (shelf life)."""
+    out = Structure()
+    T = len(labels)
+    routed = table("routings", ["product", "site", "routing", "period"])
+    for p, product in network.products.items():
+        for s, at in product.sites.items():
+            for k, routing in at.routings.items():
+                cost = expand(routing.cost, labels)
+                for r, rate in routing.usage.items():
+                    out.routed_resources |= {r} if rate else set()
+                for t in range(T):
+                    units = routed.get((p, s, k, t), 0.0)
+                    out.routing_cost += cost[t] * units
+                    for r, rate in routing.usage.items():
+                        out.routed[r, t] += rate * units
+            if at.routings:
+                for t in range(T):
+                    split = sum(routed.get((p, s, k, t), 0.0) for k in at.routings)
+                    c.equal(f"routings add up to production {p}@{s} period {labels[t]}", split,
+                            production.get((p, s, t), 0.0))
+            for q, qty in product.components.items():
+                if at.make:
+                    for t in range(T):
+                        out.dependent[q, s, t] += qty * production.get((p, s, t), 0.0)
+    out.scrap = table("scrap", ["product", "site", "period"])
+    by_age = table("stock_by_age", ["product", "site", "age", "period"])
+    inventory = table("inventory", ["product", "site", "period"])
+    for p, product in network.products.items():
+        if product.shelf_life is None:
+            continue
+        cost = expand(product.scrap_cost, labels)
+        for s in product.sites:
+            for t in range(T):
+                out.scrap_cost += cost[t] * out.scrap.get((p, s, t), 0.0)
+                ages = sum(by_age.get((p, s, a, t), 0.0) for a in range(product.shelf_life))
+                c.equal(f"stock by age adds up to the stock {p}@{s} period {labels[t]}", ages,
+                        inventory.get((p, s, t), 0.0))
+    return out

@@ -2,8 +2,9 @@
 
 Every generated network is feasible and bounded: every product may lose sales (so demand
 never forces production), no lower bound is set, every cost is non-negative and no stock
-starts above zero. Costs are integers times a per-category factor, so that two different
-mixes of cost categories rarely tie for the optimum (the relations compare categories).
+starts above zero except that of a product with a shelf life (to give its opening age).
+Costs are integers times a per-category factor, so that two different mixes of cost
+categories rarely tie for the optimum (the relations compare categories).
 
 :func:`write_network` writes a network to a YAML file and loads it as a case; the
 ``DEGENERATE`` dict names the inputs every property test also runs as an ``@example``.
@@ -24,7 +25,7 @@ import sopopt
 FACTOR = {
     "production": 1.0, "holding": 0.137, "lost": 9.71, "backlog": 0.573, "subcontract": 1.931, "overtime": 0.411,
     "wage": 3.17, "hire": 7.3, "layoff": 5.9, "storage": 0.0731, "overflow": 0.293, "material": 0.777,
-    "lane": 0.0917, "safety": 2.19, "material_holding": 0.0113,
+    "lane": 0.0917, "safety": 2.19, "material_holding": 0.0113, "routing": 0.317, "scrap": 0.229,
 }
 
 
@@ -58,9 +59,11 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
         stocked = draw(st.lists(st.sampled_from(sites), min_size=1, max_size=len(sites), unique=True))
         net["products"][p] = _product(draw, T, stocked, material)
         net["demand"][p] = {s: _series(draw, T, 0, 40) for s in stocked}
+    _components(draw, net)
     made = {(p, s) for p, prod in net["products"].items() for s, at in prod["sites"].items() if at.get("make")}
     net["resources"] = _pools(draw, T, sites, made, "resource")
     net["workforce"] = _pools(draw, T, sites, made, "crew")
+    _routings(draw, T, net, made)
     if material:
         net["suppliers"] = _suppliers(draw, T, sites)
     net["lanes"] = _lanes(draw, T, sites)
@@ -93,6 +96,11 @@ def _product(draw: st.DrawFn, T: int, stocked: list[str], material: bool) -> dic
     if draw(st.booleans()):
         product["safety_stock"] = float(draw(st.integers(1, 20)))
         product["safety_stock_cost"] = _cost(draw, "safety", 5)
+    if draw(st.booleans()):
+        product["shelf_life"] = draw(st.integers(0, 3))
+        product["scrap_cost"] = _cost(draw, "scrap", 5)
+        product["initial_inventory"] = float(draw(st.integers(0, 10)))
+        product["initial_age"] = draw(st.integers(0, product["shelf_life"]))
     if material and any(at["make"] for at in product["sites"].values()) and draw(st.booleans()):
         product["materials"] = {"m0": draw(st.sampled_from([0.5, 1.0, 2.0]))}
     return product
@@ -121,6 +129,38 @@ def _pools(draw: st.DrawFn, T: int, sites: list[str], made: set[tuple[str, str]]
                 pool["layoffs"] = {"cost": _cost(draw, "layoff")}
         pools[f"{kind}{i}"] = pool
     return pools
+
+
+def _components(draw: st.DrawFn, net: dict[str, Any]) -> None:
+    """Multi-level bills: a product may use a later product (so the bill has no cycle),
+    which is then stocked wherever the user is made."""
+    names = list(net["products"])
+    for i, p in enumerate(names):
+        making = [s for s, at in net["products"][p]["sites"].items() if at.get("make")]
+        later = names[i + 1 :]
+        if not making or not later or not draw(st.booleans()):
+            continue
+        q = draw(st.sampled_from(later))
+        net["products"][p]["components"] = {q: draw(st.sampled_from([0.5, 1.0, 2.0]))}
+        for s in making:
+            net["products"][q]["sites"].setdefault(s, {"make": False})
+
+
+def _routings(draw: st.DrawFn, T: int, net: dict[str, Any], made: set[tuple[str, str]]) -> None:
+    """Alternate routings on some made products, each using resources of its site (which
+    then no longer list the product in their own usage)."""
+    for p, s in sorted(made):
+        here = sorted(r for r, pool in net["resources"].items() if pool["site"] == s)
+        if not here or not draw(st.booleans()):
+            continue
+        routings = {}
+        for k in range(draw(st.integers(1, 2))):
+            used = draw(st.lists(st.sampled_from(here), min_size=1, max_size=len(here), unique=True))
+            routings[f"r{k}"] = {"usage": {r: draw(st.sampled_from([0.0, 0.5, 1.0, 1.5])) for r in used},
+                                 "cost": _cost(draw, "routing", 5)}
+            for r in used:
+                net["resources"][r]["usage"].pop(p, None)
+        net["products"][p]["sites"][s]["routings"] = routings
 
 
 def _suppliers(draw: st.DrawFn, T: int, sites: list[str]) -> dict[str, Any]:
@@ -197,6 +237,12 @@ DEGENERATE: dict[str, dict[str, Any]] = {
                                              or n["products"]["a"]["sites"].pop("dc") or n["demand"]["a"].pop("dc")
                                              or n["lanes"].clear()),
     "single period": _variant(_single_period),
+    "two-level bill": _variant(lambda n: n["products"]["b"].update(components={"a": 2.0})),
+    "shelf life": _variant(lambda n: n["products"]["a"].update(shelf_life=1, scrap_cost=0.5, initial_inventory=5.0,
+                                                               initial_age=1)),
+    "routings": _variant(lambda n: (n["resources"]["line"]["usage"].pop("a"),
+                                    n["products"]["a"]["sites"]["plant"].update(routings={
+                                        "fast": {"usage": {"line": 0.5}, "cost": 1.0}, "idle": {}}))),
 }
 
 

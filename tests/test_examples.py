@@ -103,7 +103,8 @@ LEVERS: dict[str, tuple[str, Callable[[Plan], float]]] = {
     "lost sales": ("tables['lost_sales'].value (units)", _total("lost_sales")),
     "overflow storage": ("tables['overflow_storage'].value (m3 rented)", _total("overflow_storage")),
     "shipments": ("tables['shipments'].value (units)", _total("shipments")),
-    "safety-stock shortfall": ("tables['safety_stock_shortfall'].value (units)", _total("safety_stock_shortfall")),
+    "safety-stock shortfall": ("tables['safety_stock'].shortfall (units)",
+                               lambda plan: float(plan.tables["safety_stock"]["shortfall"].sum())),
     "purchases": ("tables['purchases'].value (units of material)", _total("purchases")),
 }
 

@@ -224,7 +224,8 @@ def test_safety_stock_shortfall_penalty() -> None:
     assert_costs(plan, 105.0, production=20.0, holding=10.0, safety_stock=75.0)
     assert values(plan, "production") == pytest.approx([15, 5], **EXACT)
     assert values(plan, "inventory") == pytest.approx([5, 0], **EXACT)
-    assert values(plan, "safety_stock_shortfall") == pytest.approx([15, 20], **EXACT)
+    assert list(plan.tables["safety_stock"]["shortfall"]) == pytest.approx([15, 20], **EXACT)
+    assert set(plan.tables["safety_stock"]["method"]) == {"units"}
     assert flows(plan, "safety_shortfall") == pytest.approx([15, 20], **EXACT)
 
 

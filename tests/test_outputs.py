@@ -49,6 +49,7 @@ SAMPLES: dict[str, Sample] = {
     "hedge": Sample(("hedge", "tiny.yaml", "surge.yaml", "-q"), True, "commitment.csv"),
     "sweep": Sample(("sweep", "grid.yaml", "--case", "{case}"), True, "run.json"),
     "replan": Sample(("replan", "previous", "tiny.yaml", "--freeze", "1"), True, "changes.csv"),
+    "risk": Sample(("risk", "tiny.yaml", "--samples", "20", "--demand-cv", "0.1"), True, "risk.csv"),
 }
 
 

@@ -78,6 +78,7 @@ COSTS = [
     ("resources", "*", "overtime", "cost"), ("workforce", "*", "wage"), ("workforce", "*", "overtime", "cost"),
     ("workforce", "*", "hiring", "cost"), ("workforce", "*", "layoffs", "cost"),
     ("materials", "*", "holding_cost"), ("suppliers", "*", "price"), ("lanes", "*", "cost"),
+    ("products", "*", "sites", "*", "routings", "*", "cost"), ("products", "*", "scrap_cost"),
 ]
 CAPACITIES = [
     ("resources", "*", "hours"), ("resources", "*", "overtime", "capacity"), ("workforce", "*", "hours_per_worker"),
@@ -127,7 +128,8 @@ def _renamed(net: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(net)
     out["sites"] = {site[s]: v for s, v in reversed(list(net["sites"].items()))}
     out["products"] = {
-        prod[p]: {**v, "sites": {site[s]: at for s, at in reversed(list(v["sites"].items()))}}
+        prod[p]: {**v, "sites": {site[s]: at for s, at in reversed(list(v["sites"].items()))},
+                  **({"components": {prod[q]: x for q, x in v["components"].items()}} if "components" in v else {})}
         for p, v in reversed(list(net["products"].items()))
     }
     out["demand"] = {

@@ -40,6 +40,14 @@ CASES = {
     "demand-outlier": (lambda t: t.replace("[50, 150, 100]", "[50, 150, 100000]"), "m.yaml:19:22",
                        "demand.widget.plant.2"),
     "undated-periods": (lambda t: t.replace(", days: 7", ""), "m.yaml:2:1", "periods"),
+    "safety-stock-no-effect": (lambda t: t.replace("      plant: {make: true}", "      plant: {make: true, safety_stock: 10}"),
+                               "m.yaml:9:27", "products.widget.sites.plant.safety_stock"),
+    "shelf-life-lead-time": (
+        lambda t: t.replace("    holding_cost: 1\n", "    holding_cost: 1\n    shelf_life: 0\n").replace(
+            "      plant: {make: true}", "      plant: {make: true}\n      dc: {}").replace(
+            "  plant: {}\n", "  plant: {}\n  dc: {}\n").replace(
+            "demand:", "lanes:\n  truck: {origin: plant, destination: dc, lead_time: 1}\ndemand:"),
+        "m.yaml:8:5", "products.widget.shelf_life"),
 }
 
 CREW = """\

@@ -132,6 +132,19 @@ def _relative(before: np.ndarray, after: np.ndarray) -> float:
     return changed / total if total else (1.0 if changed else 0.0)
 
 
+def demand_targets(data: ModelData, rows: Mapping[Any, int], cols: Mapping[Any, int]) -> dict[tuple[str, str], _Target]:
+    """Where each item's demand enters an LP (row and column positions by key)."""
+    periods = range(data.T)
+    targets = {}
+    for (p, s), item in data.items.items():
+        name, sign = ("backlog_balance", 1.0) if item.backlog else ("inventory_balance", -1.0)
+        lost = None
+        if item.lost_sales and not item.backlog:
+            lost = np.array([cols.get(("lost", (p, s, t)), -1) for t in periods])
+        targets[p, s] = _Target(np.array([rows.get((name, (p, s, t)), -1) for t in periods]), sign, lost)
+    return targets
+
+
 class Resolver:
     """Build once, then solve many cases of the same network.
 
@@ -179,16 +192,7 @@ class Resolver:
         self._last = _Numbers.of(self.data, lp)
 
     def _locate(self) -> dict[tuple[str, str], _Target]:
-        rows, cols = self.session.row_positions(), self.session.col_positions()
-        periods = range(self.data.T)
-        targets = {}
-        for (p, s), item in self.data.items.items():
-            name, sign = ("backlog_balance", 1.0) if item.backlog else ("inventory_balance", -1.0)
-            lost = None
-            if item.lost_sales and not item.backlog:
-                lost = np.array([cols.get(("lost", (p, s, t)), -1) for t in periods])
-            targets[p, s] = _Target(np.array([rows.get((name, (p, s, t)), -1) for t in periods]), sign, lost)
-        return targets
+        return demand_targets(self.data, self.session.row_positions(), self.session.col_positions())
 
     def load(self, case: Case, lp: LinearProgram | None = None) -> bool:
         """Make ``case`` the loaded case: in place when only numbers change (True), else

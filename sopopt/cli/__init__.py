@@ -20,8 +20,6 @@ from sopopt.analysis.cases import input_hash
 from sopopt.analysis.explain_plan import explain as explain_case
 from sopopt.analysis.planner import Planner
 from sopopt.analysis.sources import plans_to_compare, plans_to_report
-from sopopt.cli import analyses as _analyses  # noqa: F401  (registers hedge, sweep, replan)
-from sopopt.cli import store as _store  # noqa: F401  (registers the store group)
 from sopopt.cli.app import (
     BuildPath,
     InfeasibleCause,
@@ -217,6 +215,10 @@ def generate(
         help="Plant a conflict of this kind: the case has no feasible plan.")] = None,
     integer: Annotated[bool, typer.Option("--integer", help="Whole workers and minimum lot sizes with setups "
                                           "(a MIP).")] = False,
+    routings: Annotated[int, typer.Option(help="Alternate routings per made product on a third of the products "
+                                          "(2 or more).", min=0)] = 0,
+    levels: Annotated[int, typer.Option(help="Depth of the bill (products made from products) on a third of the "
+                                        "products.", min=1)] = 1,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
     if variables is not None:
@@ -226,10 +228,12 @@ def generate(
     try:
         check_replaceable(out)
         path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None,
-                              integer=integer)
+                              integer=integer, routings=routings, levels=levels)
     except SopoptError as exc:
         raise fail(exc) from None
     planted = (f", infeasible: {infeasible.value}" if infeasible else "") + (", integer" if integer else "")
+    planted += f", {routings} routings" if routings >= 2 else ""
+    planted += f", {levels}-level bills" if levels >= 2 else ""
     for written in (path, path.parent / "demand.csv"):
         console.print(f"Wrote {written}", highlight=False)
     console.print(f"{products} products x {sites} sites x {periods} periods, seed {seed}{planted}", highlight=False)
@@ -310,6 +314,11 @@ def report(
     print_plan_warnings(errors, plans)
     console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""), highlight=False)
     exit_for(plans)
+
+
+# The commands of the other modules come after these in the help.
+from sopopt.cli import analyses as _analyses  # noqa: E402, F401  (registers hedge, risk, sweep, replan)
+from sopopt.cli import store as _store  # noqa: E402, F401  (registers the store group)
 
 
 def main() -> None:

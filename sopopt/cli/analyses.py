@@ -13,6 +13,7 @@ from sopopt.analysis.cases import export_cases as write_cases
 from sopopt.analysis.hedge import hedge, write_hedge
 from sopopt.analysis.planner import solve as solve_case
 from sopopt.analysis.replan import replan, write_replan
+from sopopt.analysis.risk import RiskSettings, risk, write_risk
 from sopopt.analysis.sweep import sweep as run_sweep
 from sopopt.cli.app import (
     QuietOption,
@@ -28,8 +29,10 @@ from sopopt.cli.exits import check_targets, console, errors, exit_for, fail, inv
 from sopopt.cli.progress import ProgressDisplay, SweepBar, signals_raise_interrupted
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import load_case
+from sopopt.inputs.scenarios.tables import read_forecast_errors
+from sopopt.io.paths import check_inside
 from sopopt.report.terminal import print_sentences, print_summary, print_warnings
-from sopopt.report.terminal_analysis import print_hedge, print_replan, sweep_summary
+from sopopt.report.terminal_analysis import print_hedge, print_replan, print_risk, sweep_summary
 from sopopt.results.folders import write_outputs
 from sopopt.results.store import Store
 from sopopt.solver.options import SolveOptions
@@ -86,6 +89,57 @@ def hedge_command(
             raise fail(exc) from None
         console.print(f"Wrote {len(written)} files to {out}", highlight=False)
     exit_for(result.plans)
+
+
+@app.command("risk")
+def risk_command(
+    scenario: ScenarioArg,
+    samples: Annotated[int, typer.Option(help="Demand draws.", min=1, max=1_000_000)] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the draws: the same seed gives the same numbers.", min=0)] = 0,
+    demand_cv: Annotated[float | None, typer.Option(help="Forecast error as a share of the forecast, e.g. 0.2.",
+                                                    min=0.0, max=100.0)] = None,
+    errors_table: Annotated[Path | None, typer.Option("--errors", help="CSV or Excel table of forecast errors: "
+                                                      "columns product, site, sd.", exists=True,
+                                                      dir_okay=False)] = None,
+    commit: Annotated[str, typer.Option(help="Periods whose decisions stay as planned: a number, or 'all'.")] = "all",
+    correlation: Annotated[float, typer.Option(help="Correlation of demand across products and sites (one common "
+                                               "factor per period), 0 to below 1.", min=0.0, max=0.999)] = 0.0,
+    workers: Annotated[int, typer.Option(help="Local worker processes.", min=1, max=256)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler.")] = None,
+    to_hedge: Annotated[int | None, typer.Option("--to-hedge", help="Write this many scenario files standing for "
+                                                 "the draws (and their weights) into OUT/hedge_cases/.",
+                                                 min=1, max=50)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder: the plan, risk.csv and "
+                                             "risk_by_period.csv.")] = None,
+    workspace: WorkspaceOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOption = False,
+) -> None:
+    """How the plan holds when demand misses the forecast: fill, lost units and cost over demand draws."""
+    if (demand_cv is None) == (errors_table is None):
+        raise invalid("give one of --demand-cv or --errors")
+    if commit != "all" and not commit.isdigit():
+        raise invalid(f"--commit: a number of periods or 'all', got {commit!r}")
+    try:
+        check_targets(folders=[out])  # refuse before solving, not after
+        with signals_raise_interrupted():
+            case = load_case(scenario, workspace=workspace, strict=strict)
+            errors_by_item = None
+            if errors_table is not None:
+                table = check_inside(errors_table, case.workspace, None, "--errors", str(errors_table))
+                errors_by_item = read_forecast_errors(table, None, None, "--errors")
+            settings = RiskSettings(samples, seed, demand_cv, errors_by_item, None if commit == "all" else int(commit),
+                                    correlation, workers, scheduler)
+            result = risk(case, settings)
+            written = write_risk(result, out, scenario, to_hedge) if out is not None else []
+    except KeyboardInterrupt as exc:
+        raise stopped(exc, None, out) from None
+    except SopoptError as exc:
+        raise fail(exc) from None
+    print_risk(console, errors, result)
+    print_warnings(errors, list(result.plan.warnings))
+    if written:
+        console.print(f"Wrote {len(written)} files to {out}", highlight=False)
 
 
 @app.command()

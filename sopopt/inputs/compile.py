@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from sopopt.inputs.periods import expand_series
-from sopopt.inputs.schema.network import ItemFields, Network
+from sopopt.inputs.safety_stock import SafetyTarget, policy_target
+from sopopt.inputs.schema.network import ItemFields, Network, SafetyStockPolicy
+from sopopt.inputs.structure import RoutingData, ShelfData, compile_bill, compile_routings, compile_shelf
 from sopopt.inputs.targets import TargetData, compile_targets
 
 INF = float("inf")
@@ -56,6 +58,8 @@ class Item:
     setup_cost: float = 0.0
     #: Cost per unit of change in production between consecutive periods (0: none).
     smoothing_cost: float = 0.0
+    #: Closing stock must reach ``safety_stock`` (a hard limit, from a policy's ``hard``).
+    safety_stock_hard: bool = False
 
 
 @dataclass
@@ -164,6 +168,14 @@ class ModelData:
     problems: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     handling: dict[str, HandlingData] = field(default_factory=dict)
     targets: list[TargetData] = field(default_factory=list)
+    #: Safety stocks computed from a policy, by (product, site).
+    safety_targets: dict[tuple[str, str], SafetyTarget] = field(default_factory=dict)
+    #: Alternate routings by (product, site, routing), in file order.
+    routings: dict[tuple[str, str, str], RoutingData] = field(default_factory=dict)
+    #: Multi-level bill: product -> {component product: units per unit made}.
+    components: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Products with a shelf life.
+    shelf: dict[str, ShelfData] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -215,9 +227,13 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         lanes=_lanes(network, ex),
         storage=_storage(network, ex),
         handling=_handling(network, ex),
+        routings=compile_routings(network, ex),
+        components=compile_bill(network, ex),
+        shelf=compile_shelf(network, ex),
         problems=ex.problems,
     )
     data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
+    data.safety_targets = _safety_targets(network, data)
     if not data.problems:
         data.problems.extend(_bound_problems(data))
     return data
@@ -262,7 +278,7 @@ def _items(network: Network, ex: _Expander) -> dict[tuple[str, str], Item]:
                 max_inventory=get("max_inventory", INF),
                 min_production=get("min_production"),
                 max_production=get("max_production", INF),
-                safety_stock=get("safety_stock"),
+                safety_stock=_series_only(get, at, product, "safety_stock", T),
                 safety_stock_cost=get("safety_stock_cost"),
                 scheduled_receipts=get("scheduled_receipts"),
                 initial_inventory=float(_pick(at, product, "initial_inventory")[0] or 0.0),
@@ -285,6 +301,43 @@ def _items(network: Network, ex: _Expander) -> dict[tuple[str, str], Item]:
                 smoothing_cost=float(at.smoothing_cost) if at.make else 0.0,
             )
     return items
+
+
+def _series_only(get: Any, at: ItemFields, product: ItemFields, name: str, periods: int) -> Array:
+    """A field that may hold a policy: its series, or zeros until the policy is computed."""
+    value, _level = _pick(at, product, name)
+    return np.zeros(periods) if isinstance(value, SafetyStockPolicy) else get(name)
+
+
+def _auto_lead_time(data: ModelData, p: str, s: str) -> int:
+    """The longest supplier lead time of the product's materials at a making site, else the
+    longest lane lead time into the site, else 0."""
+    if data.items[p, s].make:
+        materials = data.bom.get(p, {})
+        supplied = [sup.lead_time for sup in data.suppliers.values() if sup.material in materials and s in sup.sites]
+        if supplied:
+            return max(supplied)
+    lanes = [lane.lead_time for lane in data.lanes.values() if lane.destination == s and p in lane.products]
+    return max(lanes, default=0)
+
+
+def _safety_targets(network: Network, data: ModelData) -> dict[tuple[str, str], SafetyTarget]:
+    """Compute every safety stock given as a policy and put it on its item."""
+    targets = {}
+    for p, product in network.products.items():
+        for s, at in product.sites.items():
+            policy, _level = _pick(at, product, "safety_stock")
+            if not isinstance(policy, SafetyStockPolicy):
+                continue
+            item = data.items[p, s]
+            lead = _auto_lead_time(data, p, s) if policy.lead_time == "auto" else int(policy.lead_time)
+            error = policy.forecast_error
+            sd = float(error.sd) if error is not None and error.sd is not None else None
+            target = policy_target(policy, item.demand, data.days, lead, sd)
+            item.safety_stock = target.target
+            item.safety_stock_hard = target.hard
+            targets[p, s] = target
+    return targets
 
 
 def _resources(network: Network, ex: _Expander) -> dict[str, ResourceData]:

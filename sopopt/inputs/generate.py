@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sopopt.inputs.generate_structure import add_levels, add_routings
 from sopopt.io.writer import replacing_folder
 
 #: Share of products (by rank) in class A.
@@ -513,16 +514,23 @@ def write_instance(
     layout: str = "wide",
     infeasible: str | None = None,
     integer: bool = False,
+    routings: int = 0,
+    levels: int = 1,
 ) -> Path:
     """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
     ``directory`` and return the path of ``model.yaml``; with ``infeasible``, a case
     without a feasible plan for that cause (see :func:`plant_infeasibility`); with
-    ``integer``, whole workers and lot sizes (see :func:`make_integer`)."""
+    ``integer``, whole workers and lot sizes (see :func:`make_integer`); with
+    ``routings`` of 2 or more, that many routings on a third of the products
+    (:func:`sopopt.inputs.generate_structure.add_routings`); with ``levels`` of 2 or
+    more, a bill that deep on another third (:func:`~sopopt.inputs.generate_structure.add_levels`)."""
     network = generate_network(products, sites, periods, seed, weekly=weekly)
     if infeasible is not None:
         plant_infeasibility(network, infeasible)
     if integer:
         make_integer(network)
+    add_routings(network, routings)
+    add_levels(network, levels)
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
     _, labels = _labels(periods, weekly)

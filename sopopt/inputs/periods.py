@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sopopt.inputs.schema.network import POLICY_KEYS
+
 if TYPE_CHECKING:
-    from sopopt.inputs.schema.network import Periods  # annotations only: periods is a base module
+    from sopopt.inputs.schema.network import Periods
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -32,12 +34,7 @@ def period_labels(periods: Periods) -> list[str]:
     if periods.labels is not None:
         if periods.start is not None or periods.count is not None:
             raise ValueError("give either 'labels' or 'start' and 'count', not both")
-        if len(set(periods.labels)) != len(periods.labels):
-            seen: set[str] = set()
-            dupes = sorted({x for x in periods.labels if x in seen or seen.add(x)})  # type: ignore[func-returns-value]
-            raise ValueError(f"period labels repeat: {', '.join(dupes)}")
-        if not periods.labels:
-            raise ValueError("the horizon has no periods")
+        _check_labels(periods.labels)
         return list(periods.labels)
     if periods.start is None or periods.count is None:
         raise ValueError("give 'labels', or 'start' and 'count'")
@@ -70,6 +67,19 @@ def period_labels(periods: Periods) -> list[str]:
     raise ValueError(
         f"cannot count on from start '{periods.start}': use YYYY-MM, YYYY-Www or a number"
     )
+
+
+def _check_labels(labels: list[str]) -> None:
+    """Given labels: at least one, none repeated, none named like a safety-stock policy."""
+    if len(set(labels)) != len(labels):
+        seen: set[str] = set()
+        dupes = sorted({x for x in labels if x in seen or seen.add(x)})  # type: ignore[func-returns-value]
+        raise ValueError(f"period labels repeat: {', '.join(dupes)}")
+    if not labels:
+        raise ValueError("the horizon has no periods")
+    reserved = sorted(set(labels) & set(POLICY_KEYS))
+    if reserved:
+        raise ValueError(f"'{reserved[0]}' names a safety-stock policy and cannot be a period label")
 
 
 def _has_week_53(year: int) -> bool:

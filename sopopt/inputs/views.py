@@ -10,7 +10,7 @@ import yaml
 
 from sopopt.inputs.case import Case
 from sopopt.inputs.flat import Difference, diff_inputs, plain
-from sopopt.inputs.schema.network import Network
+from sopopt.inputs.schema.network import POLICY_KEYS, Network
 from sopopt.inputs.schema.scenario import ScenarioMeta
 from sopopt.inputs.schema.sweep import SweepSpec
 from sopopt.inputs.schema.tables import DemandTable, SeriesTable
@@ -51,6 +51,12 @@ def show_yaml(case: Case) -> str:
         for change in case.changes:
             where = f"  [{change.location}]" if change.location else ""
             lines.append(f"#   {'.'.join(change.path)}: {_short(change.old)} -> {_short(change.new)}{where}")
+    if case.data.safety_targets:
+        lines.append("")
+        lines.append("# safety stock computed from policies (units per period):")
+        for (p, s), target in case.data.safety_targets.items():
+            values = ", ".join(f"{v:.1f}" for v in target.target)
+            lines.append(f"#   {p} at {s}: {target.inputs}{', hard' if target.hard else ''}: [{values}]")
     return "\n".join(lines) + "\n"
 
 
@@ -107,7 +113,10 @@ def describe_adjustments(case: Case) -> list[dict[str, Any]]:
 
 
 def _series_parents(data: Any, labels: set[str]) -> Any:
-    """Mark mappings that are series (period -> number) as leaves for flattening."""
+    """Mark mappings that are series (period -> number), and safety-stock policies, as
+    leaves for flattening: each is one input."""
+    if isinstance(data, dict) and any(key in data for key in POLICY_KEYS):
+        return _Leaf(data)
     if isinstance(data, dict):
         if data and all(isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()) \
                 and all(k == "default" or k in labels or ".." in k for k in data):

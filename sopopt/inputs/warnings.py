@@ -16,7 +16,7 @@ import numpy as np
 
 from sopopt.errors import DataWarning
 from sopopt.inputs.periods import expand_series, is_dated
-from sopopt.inputs.schema.network import Network, Series
+from sopopt.inputs.schema.network import Network, SafetyStockPolicy, Series
 from sopopt.io.reader import KeyPath, Locations, locate
 
 #: A demand value this many times the product's median non-zero demand is an outlier.
@@ -44,7 +44,8 @@ class _Warnings:
 def find_warnings(network: Network, labels: list[str], locations: Locations) -> list[DataWarning]:
     """Every warning about a schema-valid network whose references are sound."""
     w = _Warnings(network, labels, locations)
-    for finder in (_no_demand, _unreachable_demand, _zero_capacity, _demand_outliers, _undated_periods):
+    for finder in (_no_demand, _unreachable_demand, _zero_capacity, _demand_outliers, _undated_periods,
+                   _safety_stock_without_effect, _shelf_life_lead_time):
         finder(w)
     return w.found
 
@@ -57,6 +58,7 @@ def _demand(w: _Warnings) -> Iterator[tuple[str, str, np.ndarray]]:
 
 def _no_demand(w: _Warnings) -> None:
     demanded = {p for p, _s, values in _demand(w) if values.sum() > 0}
+    demanded |= {q for product in w.n.products.values() for q in product.components}  # dependent demand
     for p in w.n.products:
         if p not in demanded:
             w.add("no-demand", ("products", p), "no demand anywhere in the horizon",
@@ -97,6 +99,25 @@ def _unreachable_demand(w: _Warnings) -> None:
                   f"nothing can supply '{p}' at '{s}': it is not made there and no lane, receipt, "
                   "subcontract or opening stock leads to it",
                   "every unit will be lost or backlogged (or the case is infeasible)")
+
+
+def _safety_stock_without_effect(w: _Warnings) -> None:
+    """A safety stock that neither costs anything when missed nor is hard does nothing."""
+    for p, product in w.n.products.items():
+        for s, at in product.sites.items():
+            value, level = (at.safety_stock, "site") if at.safety_stock is not None else (product.safety_stock, "product")
+            if value is None:
+                continue
+            is_policy = isinstance(value, SafetyStockPolicy)
+            if not is_policy and not w.series(value).any():
+                continue
+            cost = at.safety_stock_cost if at.safety_stock_cost is not None else product.safety_stock_cost
+            if (is_policy and value.hard) or w.series(cost).any():
+                continue
+            path = ("products", p, "sites", s, "safety_stock") if level == "site" else ("products", p, "safety_stock")
+            w.add("safety-stock-no-effect", path, f"safety stock of {p} at {s} has no penalty and is not hard",
+                  "set safety_stock_cost (per unit short) or make the policy hard: true; as it is, the plan "
+                  "may ignore it")
 
 
 def _zero_capacity(w: _Warnings) -> None:
@@ -159,3 +180,18 @@ def _undated_periods(w: _Warnings) -> None:
               f"period labels such as '{undated[0]}' are not dates and no days are given: each counts as one "
               "day, so days of cover are in periods, not days",
               "give periods.days (e.g. days: 7 for weeks)")
+
+
+def _shelf_life_lead_time(w: _Warnings) -> None:
+    """A lane that carries a product with a shelf life shorter than its lead time."""
+    for p, product in w.n.products.items():
+        if product.shelf_life is None:
+            continue
+        for name, lane in w.n.lanes.items():
+            carried = p in lane.products if lane.products is not None else (
+                lane.origin in product.sites and lane.destination in product.sites)
+            if carried and lane.lead_time > product.shelf_life:
+                w.add("shelf-life-lead-time", ("products", p, "shelf_life"),
+                      f"shelf life {product.shelf_life} is shorter than the lead time {lane.lead_time} of lane "
+                      f"'{name}' that feeds '{lane.destination}': '{p}' cannot be shipped on it",
+                      "lengthen the shelf life or use a faster lane")

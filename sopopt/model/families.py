@@ -10,6 +10,7 @@ docs/adding-a-family.md). A family may refer only to families before it.
 from __future__ import annotations
 
 from sopopt.model import (
+    bills,
     demand,
     handling,
     inventory,
@@ -17,6 +18,8 @@ from sopopt.model import (
     materials,
     production,
     resources,
+    routings,
+    shelf_life,
     storage,
     targets,
     transport,
@@ -26,6 +29,7 @@ from sopopt.model.family import Family
 
 FAMILIES: tuple[Family, ...] = (
     production.FAMILY,
+    routings.FAMILY,
     lots.FAMILY,
     transport.FAMILY,
     demand.FAMILY,
@@ -35,5 +39,7 @@ FAMILIES: tuple[Family, ...] = (
     workforce.FAMILY,
     materials.FAMILY,
     handling.FAMILY,
+    bills.FAMILY,
+    shelf_life.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )

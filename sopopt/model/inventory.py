@@ -10,13 +10,15 @@ For every product :math:`p` stocked at site :math:`s` and period :math:`t`:
     \underline{I}_{p,s,t} \le I_{p,s,t} \le \overline{I}_{p,s,t},
     \qquad I_{p,s,T-1} \ge I^{end}_{p,s}, \qquad I_{p,s,-1} = I^0_{p,s}
 
-    I_{p,s,t} + Z_{p,s,t} \ge SS_{p,s,t} \quad (Z \ge 0, \text{where } c^{Z} > 0)
+    I_{p,s,t} + Z_{p,s,t} \ge SS_{p,s,t} \quad (Z \ge 0, \text{where } c^{Z} > 0
+        \text{ or the target is hard; then } Z \le 0)
 
     \text{cost} = \sum h_{p,s,t} I_{p,s,t} \;(\text{holding})
         + \sum c^{Z}_{p,s,t} Z_{p,s,t} \;(\text{safety stock})
 
 :math:`S` is the sales term of :mod:`sopopt.model.demand` (demand itself when demand is
-hard). Holding and safety-stock costs are charged on the closing position of every
+hard). A safety stock set by a policy (:mod:`sopopt.inputs.safety_stock`) is computed
+before the build; ``hard: true`` makes its row a hard limit. Holding and safety-stock costs are charged on the closing position of every
 period, the last one included.
 
 =====================  ==========================  =================================
@@ -107,17 +109,22 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         (p, s, t)
         for (p, s), item in d.items.items()
         for t in range(T)
-        if item.safety_stock[t] > 0 and item.safety_stock_cost[t] > 0
+        if item.safety_stock[t] > 0 and (item.safety_stock_cost[t] > 0 or item.safety_stock_hard)
     ]
     m.safety_index = pyo.Set(initialize=targets, dimen=3, ordered=True)
-    m.safety_shortfall = pyo.Var(m.safety_index, domain=pyo.NonNegativeReals)
+
+    def no_shortfall_if_hard(_m: pyo.ConcreteModel, p: str, s: str, t: int) -> tuple[float, float | None]:
+        return None, 0.0 if d.items[p, s].safety_stock_hard else None
+
+    m.safety_shortfall = pyo.Var(m.safety_index, domain=pyo.NonNegativeReals, bounds=no_shortfall_if_hard)
 
     def safety(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
         return m.inventory[p, s, t] + m.safety_shortfall[p, s, t] >= float(d.items[p, s].safety_stock[t])
 
     m.safety_stock = pyo.Constraint(m.safety_index, rule=safety)
     reg.cost("safety_stock", [
-        (float(d.items[p, s].safety_stock_cost[t]), m.safety_shortfall[p, s, t]) for p, s, t in m.safety_index
+        (float(d.items[p, s].safety_stock_cost[t]), m.safety_shortfall[p, s, t])
+        for p, s, t in m.safety_index if d.items[p, s].safety_stock_cost[t] > 0
     ])
 
 
@@ -147,10 +154,11 @@ def arrays(a: ArrayModel) -> None:
         a.coef(IB[where], cols, coefficient)
     a.objective("holding", inv, a.item_grid("holding_cost"))
 
-    # Safety stock: I + Z >= SS where SS > 0 and its cost > 0.
+    # Safety stock: I + Z >= SS where SS > 0 and its cost > 0 or it is hard (then Z <= 0).
     ss, ss_cost = a.item_grid("safety_stock"), a.item_grid("safety_stock_cost")
-    target = (ss > 0) & (ss_cost > 0)
-    Z = a.columns(SAFETY_SHORTFALL.component, a.keys, target)
+    hard = np.repeat(a.item_flag("safety_stock_hard")[:, None], T, axis=1)
+    target = (ss > 0) & ((ss_cost > 0) | hard)
+    Z = a.columns(SAFETY_SHORTFALL.component, a.keys, target, 0.0, np.where(hard, 0.0, np.inf))
     SR = a.rows(SAFETY_STOCK, a.keys, target, ss, -1)
     a.coef(SR, inv, 1.0)
     a.coef(SR, Z, 1.0)

@@ -2,13 +2,15 @@ r"""Machine capacity: hours used by production against hours available plus over
 
 .. math::
 
-    \sum_{p} a_{r,p} X_{p,s_r,t} \le H_{r,t} + O_{r,t},
+    \sum_{p} a_{r,p} X_{p,s_r,t} + \sum_{(p,k)} a_{r,p,k} R_{p,s_r,k,t} \le H_{r,t} + O_{r,t},
     \qquad 0 \le O_{r,t} \le \overline{O}_{r,t}
 
     \text{cost (overtime)} = \sum c^{O}_{r,t} O_{r,t}
 
 Machine rows are separate from labour rows (:mod:`sopopt.model.workforce`). A resource
 that no product uses (every rate zero or none given) has no rows and no overtime.
+:math:`R` are the units made by a routing that charges the resource
+(:mod:`sopopt.model.routings`).
 
 ====================  ========================  ======================================
 symbol                Pyomo                     file field
@@ -33,6 +35,7 @@ from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
 from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
 from sopopt.model.production import PRODUCTION
+from sopopt.model.routings import resource_arrays, resource_charges, resource_hours, routed_usage
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -42,8 +45,9 @@ RESOURCE_CAPACITY = LimitSpec("resource_capacity", "capacity", ("resource", "per
 
 
 def used_resources(d: ModelData) -> dict[str, ResourceData]:
-    """Resources that some product uses (a non-zero rate): the only ones with rows."""
-    return {r: res for r, res in d.resources.items() if any(res.usage.values())}
+    """Resources that some product or routing uses (a non-zero rate): the only ones with rows."""
+    routed = routed_usage(d)
+    return {r: res for r, res in d.resources.items() if any(res.usage.values()) or r in routed}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
@@ -51,6 +55,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     import pyomo.environ as pyo
 
     used = used_resources(d)
+    charges = resource_charges(d)
     m.resource_index = pyo.Set(initialize=[(r, t) for r in used for t in range(d.T)], dimen=2, ordered=True)
     m.resource_overtime_index = pyo.Set(
         initialize=[(r, t) for r in used if used[r].overtime for t in range(d.T)], dimen=2, ordered=True
@@ -64,6 +69,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     def capacity(m: pyo.ConcreteModel, r: str, t: int) -> pyo.Expression:
         res = d.resources[r]
         hours = sum(rate * m.production[p, res.site, t] for p, rate in res.usage.items() if rate)
+        hours += resource_hours(m, charges.get(r, []), t)
         overtime = m.resource_overtime[r, t] if res.overtime else 0.0
         return hours - overtime <= float(res.hours[t])
 
@@ -85,6 +91,7 @@ def arrays(a: ArrayModel) -> None:
     RC = a.rows(RESOURCE_CAPACITY.component, entities, np.ones((len(used), T), dtype=bool),
                 stack([res.hours for res in used], T), 1)
     a.usage(RC, [(res.site, res.usage) for res in used], a.item_ids(PRODUCTION.component, a.item_flag("make")))
+    resource_arrays(a, RC, [res.name for res in used])
     a.coef(RC, RO, -1.0)
     a.objective("overtime", RO, stack([res.overtime_cost for res in used], T))
 

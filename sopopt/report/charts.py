@@ -285,12 +285,16 @@ def pnl_chart(plan: Plan) -> go.Figure | None:
 
 def capacity_load(plan: Plan) -> go.Figure | None:
     """Per resource or workforce pool (one at a time): hours of load stacked by product
-    family against regular capacity and regular plus overtime capacity. Machine and
+    family (and routing, ``family / routing``, where production has routings) against regular capacity and regular plus overtime capacity. Machine and
     labour hours are never added together."""
     util, load = plan.utilization, plan.tables.get("load")
     if util is None or util.empty:
         return None
     load = load if load is not None else pd.DataFrame(columns=["kind", "name", "period", "family", "hours"])
+    if "routing" in load and not load.empty:  # stacked by routing where production has routings
+        routing = load["routing"].fillna("").astype(str)
+        load = load.assign(family=load["family"].astype(str).where(routing == "", load["family"].astype(str)
+                                                                  + " / " + routing))
     families = sorted({str(f) for f in load["family"]}) if not load.empty else []
     colours = palette.group_colors(families)
     what = {"resource": "machine hours", "workforce": "labour hours"}

@@ -7,6 +7,7 @@ Reads result objects only (:class:`~sopopt.analysis.hedge.HedgedPlan`,
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
@@ -15,6 +16,9 @@ from sopopt.results.plan import Plan
 
 #: What one unit of change is, by decision that ``--change-cost`` charges.
 _CHANGED_UNIT = {"production": "unit", "headcount": "worker"}
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _money(value: float, currency: str) -> str:
@@ -123,3 +127,14 @@ def replan_sentences(result: Replanned) -> list[str]:
                    f"in total and headcount by {with_unit(moved, headcount_unit(moved))}, against the previous "
                    f"plan.")
     return out
+
+
+def risk_sentence(summary: pd.DataFrame, samples: int, currency: str) -> str:
+    """The answer of a risk run in one line: fill, lost units, stockout odds and cost."""
+    total = summary[summary["level"] == "total"].iloc[0]
+    return (
+        f"Across {samples:,} demand draws: fill {total['fill_rate']:.1%} (P10 {total['fill_p10']:.1%}), "
+        f"{total['expected_lost']:,.1f} units lost on average, a shortage in {total['stockout_probability']:.0%} "
+        f"of draws; cost P50 {_money(total['cost_p50'], currency)} "
+        f"(P10 {_money(total['cost_p10'], currency)}, P90 {_money(total['cost_p90'], currency)})."
+    )

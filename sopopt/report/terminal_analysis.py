@@ -13,7 +13,7 @@ from rich.console import Console
 
 from sopopt.io.numbers import format_value, headcount_unit, money, with_unit
 from sopopt.model.registry import VARIABLES
-from sopopt.report.sentences import hedge_sentences, replan_sentences
+from sopopt.report.sentences import hedge_sentences, replan_sentences, risk_sentence
 from sopopt.report.terminal import grid, print_sentences, print_summary, show
 
 if TYPE_CHECKING:
@@ -136,3 +136,19 @@ def sweep_summary(cases: pd.DataFrame, currency: str) -> list[str]:
             lines.append(f"{word}: {row['case_id']} ({_variation(row.get('variation', ''))}): {label} "
                          f"{with_unit(row[measure], unit, compact=True)}")
     return lines
+
+
+def print_risk(console: Console, errors: Console, result: Any) -> None:
+    """The risk's first line (the answer), then the products with the most lost units;
+    draws without an optimal recourse on ``errors``."""
+    console.print(risk_sentence(result.summary, result.settings.samples, result.plan.currency), highlight=False,
+                  soft_wrap=True)
+    products = result.summary[result.summary["level"] == "product"].sort_values("expected_lost", ascending=False)
+    rows = [(str(r.name), format_value(r.expected_lost, "units"), format_value(r.fill_rate, "%"),
+             format_value(r.fill_p10, "%"), f"{r.stockout_probability:.0%}") for r in products.head(10).itertuples()]
+    headers = ("product", "expected lost (units)", "fill (pooled)", "fill P10", "P(stockout)")
+    show(console, grid(console, "Most units lost on average", headers, rows, numeric=headers[1:]))
+    other = {k: v for k, v in result.statuses.items() if k != "optimal"}
+    if other:
+        errors.print("draws without an optimal recourse: " + ", ".join(f"{v} {k}" for k, v in other.items()),
+                     highlight=False)

@@ -155,6 +155,7 @@ _TEXT_COLUMNS = frozenset(
         "target",
         "measure",
         "enforce",
+        "routing",
     }
 )
 

@@ -30,6 +30,7 @@ it is of (a MIP plan: the LP with the integer decisions fixed).
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +41,11 @@ import pandas as pd
 from sopopt.errors import DataWarning
 from sopopt.inputs.compile import ModelData
 from sopopt.io.reader import Locations, locate
+from sopopt.model.bills import dependent_demand
 from sopopt.model.family import BoundLimitSpec
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
+from sopopt.model.routings import routing_load
+from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
 from sopopt.solver.status import SolveStatus
@@ -216,6 +220,8 @@ def extract_plan(
     costs.index.name = "category"
 
     tables["plan"] = _plan_table(data, tables)
+    del tables["safety_stock_shortfall"]  # shown, with its target and how it was set, in:
+    tables["safety_stock"] = safety_stock_table(data, tables["plan"])
     if not has_plan:
         # No plan: show the inputs (demand, receipts, targets) but no invented decisions.
         decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]
@@ -315,9 +321,11 @@ def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "arrivals": arrivals.ravel(),
         "departures": departures.ravel(),
         "demand": demand.ravel(),
+        "dependent_demand": dependent_demand(d, grid("production")).ravel(),
         "delivered": delivered.ravel(),
         "backlog": grid("backlog").ravel(),
         "lost": lost.ravel(),
+        "scrap": grid("scrap").ravel(),
         "inventory": inventory.ravel(),
         "safety_stock": np.array([i.safety_stock for i in d.items.values()]).reshape(shape).ravel(),
         "safety_shortfall": grid("safety_stock_shortfall").ravel(),
@@ -522,10 +530,14 @@ def _utilization(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     overtime_r = _series(tables["resource_overtime"], ["resource", "period"])
     overtime_w = _series(tables["labour_overtime"], ["workforce", "period"])
     headcount = _series(tables["headcount"], ["workforce", "period"])
+    routed: dict[tuple[str, str], float] = defaultdict(float)
+    for row in routing_load(d, tables["routings"]):
+        routed[row["name"], row["period"]] += row["hours"]
     rows = []
     for r, res in d.resources.items():
         for t, period in enumerate(d.labels):
             used = sum(rate * production.get((p, res.site, period), 0.0) for p, rate in res.usage.items())
+            used += routed.get((r, period), 0.0)
             regular = float(res.hours[t])
             rows.append({"kind": "resource", "name": r, "site": res.site, "period": period, "used_hours": used,
                          "regular_hours": regular, "overtime_hours": overtime_r.get((r, period), 0.0),
@@ -554,9 +566,10 @@ def _inventory_value(d: ModelData, plan: pd.DataFrame) -> float:
 
 
 def _load(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Hours each product family puts on each resource and workforce pool, per period."""
+    """Hours each product family (and routing, if any) puts on each resource and workforce
+    pool, per period."""
     production = tables["production"]
-    columns = ["kind", "name", "site", "period", "family", "hours"]
+    columns = ["kind", "name", "site", "period", "family", "routing", "hours"]
     if production.empty:
         return pd.DataFrame(columns=columns)
     frames = []
@@ -570,7 +583,11 @@ def _load(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         frame = pd.DataFrame({"period": made["period"].to_numpy(), "family": made["product"].map(d.family).to_numpy(),
                               "hours": hours})
         frame = frame.groupby(["period", "family"], sort=False, as_index=False)["hours"].sum()
-        frames.append(frame.assign(kind=kind, name=name, site=site))
+        frames.append(frame.assign(kind=kind, name=name, site=site, routing=""))
+    routed = pd.DataFrame(routing_load(d, tables["routings"]), columns=columns)
+    if not routed.empty:
+        frames.append(routed.groupby(["kind", "name", "site", "period", "family", "routing"], sort=False,
+                                     as_index=False)["hours"].sum())
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]

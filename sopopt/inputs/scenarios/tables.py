@@ -50,6 +50,10 @@ def expand_tables(doc: Document, workspace: Path, files: list[Path]) -> None:
         expand_targets(doc, workspace, files)
     except ScenarioError as exc:
         problems.extend(exc.problems)
+    try:
+        _expand_forecast_errors(doc, workspace, files)
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
     demand = doc.data.get("demand")
     if isinstance(demand, dict) and "file" in demand:
         try:
@@ -79,6 +83,90 @@ def _expand_demand(doc: Document, demand: dict[str, Any], workspace: Path, files
     for key in [k for k in doc.locations if k[:1] == ("demand",) and len(k) > 1]:
         del doc.locations[key]
     doc.locations.update(locations)
+
+
+def _error_file_policies(data: dict[str, Any]) -> Iterable[tuple[str, KeyPath, dict[str, Any]]]:
+    """(product, path, policy) of every safety-stock policy whose forecast error is a file."""
+    for p, product in (data.get("products") or {}).items():
+        if not isinstance(product, dict):
+            continue
+        entries = [(("products", p), product)] + [
+            (("products", p, "sites", s), at) for s, at in (product.get("sites") or {}).items() if isinstance(at, dict)
+        ]
+        for path, entry in entries:
+            policy = entry.get("safety_stock")
+            if isinstance(policy, dict) and isinstance(policy.get("forecast_error"), dict) \
+                    and "file" in policy["forecast_error"]:
+                yield p, (*path, "safety_stock"), policy
+
+
+def read_forecast_errors(
+    table: Path, sheet: str | None, where: Location | None, field_name: str
+) -> dict[tuple[str, str], float]:
+    """A forecast-error table (columns ``product``, ``site``, ``sd``): sd by (product, site).
+
+    Raises:
+        ScenarioError: a missing column, a repeated pair or a cell that is not a number,
+            each at its file and line.
+    """
+    rows = read_table(table, sheet, where, f"{field_name}.file")
+    name = display_path(table)
+    header = list(rows[0][1]) if rows else []
+    missing = [c for c in ("product", "site", "sd") if c not in header]
+    if missing:
+        raise ScenarioError([Problem(Location(name, 1), field_name, f"table has no column '{missing[0]}'",
+                                     "columns: product, site, sd")])
+    sds: dict[tuple[str, str], float] = {}
+    problems: list[Problem] = []
+    for line, row in rows:
+        here = Location(name, line)
+        key = (row["product"], row["site"])
+        if key in sds:
+            problems.append(Problem(here, field_name, f"{key[0]} at {key[1]} is given twice"))
+            continue
+        try:
+            sds[key] = number_cell(row["sd"], here, f"{field_name}.sd", "sd", NumberFormat(None, None))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return sds
+
+
+def _expand_forecast_errors(doc: Document, workspace: Path, files: list[Path]) -> None:
+    """Replace ``forecast_error: {file: errors.csv}`` by each site's ``{sd: N}`` from the
+    table (columns product, site, sd). A product-level policy is copied to every site that
+    has no safety stock of its own."""
+    problems: list[Problem] = []
+    for p, path, policy in list(_error_file_policies(doc.data)):
+        ref = policy["forecast_error"]
+        field_name = ".".join((*path, "forecast_error"))
+        where = doc.locations.get((*path, "forecast_error", "file")) or doc.locations.get(path)
+        if not isinstance(ref["file"], str) or not isinstance(ref.get("sheet", ""), str):
+            problems.append(Problem(where, field_name, "file and sheet must be text"))
+            continue
+        table = check_inside(doc.path.parent / ref["file"], workspace, where, f"{field_name}.file", ref["file"])
+        files.append(table)
+        try:
+            sds = {site: sd for (product, site), sd in read_forecast_errors(table, ref.get("sheet"), where,
+                                                                            field_name).items() if product == p}
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        sites = doc.data["products"][p].get("sites") or {}
+        targets = [path[3]] if len(path) == 5 else [
+            s for s, at in sites.items() if not (isinstance(at, dict) and at.get("safety_stock") is not None)
+        ]
+        for s in targets:
+            if s not in sds:
+                problems.append(Problem(where, field_name, f"{display_path(table)} has no row for {p} at {s}"))
+                continue
+            if not isinstance(sites.get(s), dict):
+                sites[s] = {}
+            sites[s]["safety_stock"] = {**policy, "forecast_error": {"sd": sds[s]}}
+            doc.locations.setdefault(("products", p, "sites", s, "safety_stock"), where)
+    if problems:
+        raise ScenarioError(problems)
 
 
 SERIES_REF_KEYS = {"file", "sheet", "column", "row", *FORMAT_KEYS}

@@ -14,9 +14,9 @@ unless its field says otherwise. Negative numbers are rejected everywhere.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictStr, Tag, field_validator, model_validator
 
 #: Largest magnitude accepted in any numeric field: beyond it HiGHS loses exactness.
 MAX_MAGNITUDE = 1e12
@@ -79,6 +79,93 @@ class Subcontract(Strict):
     """Most units per period. Absent: unlimited."""
 
 
+Fraction = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+"""A number strictly between 0 and 1."""
+
+#: The keys that make a mapping under ``safety_stock`` a policy rather than a series.
+POLICY_KEYS = ("service_level", "fill_rate", "days_of_cover")
+
+
+class ForecastError(Strict):
+    """How far demand may miss the forecast, per period (one standard deviation).
+
+    Give one of ``sd``, ``cv`` or ``file``."""
+
+    sd: Number | None = None
+    """Standard deviation of the forecast error per period (units)."""
+    cv: Number | None = None
+    """Coefficient of variation: the standard deviation is ``cv`` times the mean demand
+    of the periods the safety stock covers."""
+    file: StrictStr | None = None
+    """A CSV or Excel table with columns ``product``, ``site``, ``sd`` (units per period)."""
+    sheet: StrictStr | None = None
+    """Sheet of an Excel ``file``."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ForecastError:
+        given = [name for name in ("sd", "cv", "file") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of sd, cv or file")
+        return self
+
+
+class SafetyStockPolicy(Strict):
+    """A safety stock computed from a policy before the solve (see docs/safety-stock.md).
+
+    Give exactly one of ``service_level``, ``fill_rate`` or ``days_of_cover``."""
+
+    service_level: Fraction | None = None
+    """Cycle service level: the chance of no stockout in a replenishment cycle. The
+    target is z(service_level) x sd x sqrt(lead_time + review)."""
+    fill_rate: Fraction | None = None
+    """Share of demand served from stock: the smallest target whose expected shortage per
+    review cycle is at most (1 - fill_rate) x the mean demand of one review cycle."""
+    days_of_cover: Number | None = None
+    """Days of the following periods' demand, using the periods' lengths in days."""
+    forecast_error: ForecastError | None = None
+    """Per-period forecast error; needed by ``service_level`` and ``fill_rate``."""
+    lead_time: Annotated[int, Field(ge=0, le=1000)] | Literal["auto"] = "auto"
+    """Replenishment lead time in periods. ``auto``: the longest lane lead time into the
+    site, or at a making site the longest supplier lead time of its materials (0 if none)."""
+    review: Annotated[int, Field(ge=1, le=1000)] = 1
+    """Review period: periods between replenishment decisions."""
+    hard: bool = False
+    """True: closing stock must reach the target (a hard limit). False: falling short
+    costs ``safety_stock_cost`` per unit."""
+
+    @model_validator(mode="after")
+    def _one_method(self) -> SafetyStockPolicy:
+        given = [name for name in POLICY_KEYS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of service_level, fill_rate or days_of_cover")
+        statistical = given[0] != "days_of_cover"
+        if statistical and self.forecast_error is None:
+            raise ValueError(f"{given[0]} needs forecast_error ({{sd: N}}, {{cv: C}} or {{file: errors.csv}})")
+        if not statistical and self.forecast_error is not None:
+            raise ValueError("days_of_cover uses no forecast_error")
+        return self
+
+    @property
+    def method(self) -> str:
+        """The policy's name: service_level, fill_rate or days_of_cover."""
+        return next(name for name in POLICY_KEYS if getattr(self, name) is not None)
+
+
+def _safety_stock_kind(value: Any) -> str:
+    if isinstance(value, dict) and any(key in value for key in POLICY_KEYS):
+        return "policy"
+    if isinstance(value, SafetyStockPolicy):
+        return "policy"
+    return "series"
+
+
+SafetyStock = Annotated[
+    Annotated[SafetyStockPolicy, Tag("policy")] | Annotated[Series, Tag("series")],
+    Discriminator(_safety_stock_kind),
+]
+"""A safety stock: a series of units, or a policy (a mapping with one of the policy keys)."""
+
+
 class ItemFields(Strict):
     """Fields of a product at a site. On a product they are defaults for its sites."""
 
@@ -100,8 +187,10 @@ class ItemFields(Strict):
     """Highest closing stock per period. Absent: unlimited."""
     ending_inventory: Number | None = None
     """Lowest closing stock in the last period. Default 0."""
-    safety_stock: Series | None = None
-    """Target closing stock per period (soft, see ``safety_stock_cost``)."""
+    safety_stock: SafetyStock | None = None
+    """Target closing stock per period (soft, see ``safety_stock_cost``): units per period,
+    or a policy ``{service_level: 0.95, forecast_error: {sd: 200}}``, ``{fill_rate: ...}``
+    or ``{days_of_cover: 15}`` computed before the solve."""
     safety_stock_cost: Series | None = None
     """Penalty per unit of closing stock below ``safety_stock``. Default 0."""
     min_production: Series | None = None
@@ -112,6 +201,20 @@ class ItemFields(Strict):
     """Allow subcontracting at this site. Absent: not allowed."""
     scheduled_receipts: Series | None = None
     """Units already on the way that arrive at the site in each period. Default 0."""
+    initial_age: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Age in periods of the opening stock at the start of the first period, for a product
+    with a ``shelf_life`` (it can serve demand while its age is at most the shelf life).
+    Default 0: new at the start."""
+
+
+class Routing(Strict):
+    """One way of making a product at a site: the machine hours it takes and its extra cost."""
+
+    usage: dict[Name, Number] = {}
+    """Hours per unit made this way on each resource of the site."""
+    cost: Series = 0.0
+    """Extra cost per unit made this way, on top of ``production_cost`` (cost category
+    ``production``)."""
 
 
 class Lot(Strict):
@@ -135,6 +238,11 @@ class ProductSite(ItemFields):
     smoothing_cost: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)] = 0.0
     """Cost per unit of change in production from one period to the next (cost category
     ``smoothing``): levels production. 0: no smoothing."""
+    routings: dict[Name, Routing] = {}
+    """Alternate ways of making the product here: production is split across them, each
+    charging its own resources (a resource a routing uses must not also list the product
+    in its ``usage``). Workforce usage stays per unit of total production. Empty: one way,
+    charged through the resources' ``usage``."""
 
 
 class Product(ItemFields):
@@ -147,7 +255,19 @@ class Product(ItemFields):
     price: Series | None = None
     """Selling price per unit; when given the plan reports revenue and profit."""
     materials: dict[Name, Number] = {}
-    """Bill of materials: units of each material per unit produced."""
+    """Bill of materials: units of each purchased material per unit produced."""
+    components: dict[Name, Number] = {}
+    """Multi-level bill: units of each other product (a sub-assembly or intermediate) used
+    per unit produced, taken from that product's stock at the making site (its dependent
+    demand). The component must be stocked at every site that makes this product; the
+    bill must have no cycle."""
+    shelf_life: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Periods a unit can be kept: made (or subcontracted) in period t, it can serve demand
+    in periods t..t+shelf_life, wherever it is (time in transit counts), and is scrapped
+    at the close of t+shelf_life if still in stock. 0: sold in the period made. Absent:
+    never expires."""
+    scrap_cost: Series = 0.0
+    """Cost per unit scrapped at the end of its shelf life (cost category ``scrap``)."""
     sites: dict[Name, ProductSite]
     """Where the product is stocked (and made, with ``make: true``)."""
 
@@ -288,7 +408,7 @@ class MaterialSite(Strict):
 
 
 class Material(Strict):
-    """A purchased material or component, consumed by production through the BOM."""
+    """A purchased material, consumed by production through the bill of materials."""
 
     holding_cost: Series = 0.0
     """Cost per unit of material in closing stock per period."""
