@@ -21,11 +21,15 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
+from sopopt.cli.cycle import add_commands as add_cycle_commands
 from sopopt.errors import (
     EXIT_CODES,
     DataWarning,
     ExitCode,
     Interrupted,
+    Location,
+    Problem,
+    ScenarioError,
     SolverError,
     SopoptError,
     StrictError,
@@ -370,14 +374,18 @@ def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limi
     """Add a solve to the ``runs`` table of a results database."""
     from sopopt.analysis.cases import input_hash
     from sopopt.io.paths import display_path
+    from sopopt.results.cycle import record_solved
     from sopopt.results.store import Store
 
     try:
         with Store(store) as db:
             run_id = db.add_run(plan, display_path(case.source), input_hash(case, time_limit), label)
+            version = record_solved(db, plan, label) if label and plan.status.has_plan else None
     except SopoptError as exc:
         raise fail(exc) from None
     console.print(f"Stored as run {run_id} in {store}" + (f" (label {label})" if label else ""))
+    if version is not None:
+        console.print(f"Recorded as draft version {version} of cycle {label} (sopopt store plans {store})")
 
 
 def _print_explanation(plan: Plan) -> None:
@@ -572,8 +580,8 @@ def schema(
 
 SourcesArg = Annotated[
     list[Path],
-    typer.Argument(help="Scenario YAML files or result folders written by 'sopopt solve --out'. "
-                        "The first is the baseline.", exists=True),
+    typer.Argument(help="Scenario YAML files, result folders written by 'sopopt solve --out', or stored plans "
+                        "of record DB:CYCLE[:VERSION]. The first is the baseline."),
 ]
 
 
@@ -1214,8 +1222,9 @@ def print_replan(result: Replanned, top: int = 10) -> None:
 
 @app.command("replan")
 def replan_command(
-    previous: Annotated[Path, typer.Argument(help="Folder of the previous plan (written by solve, replan or a "
-                                             "hedge case folder).", exists=True, file_okay=False)],
+    previous: Annotated[str, typer.Argument(help="Folder of the previous plan (written by solve, replan or a "
+                                            "hedge case folder), or a stored plan of record DB:CYCLE[:VERSION] "
+                                            "(the approved version by default).")],
     scenario: ScenarioArg,
     freeze: Annotated[int, typer.Option(help="Periods kept exactly as in the previous plan.", min=0)] = 0,
     change_cost: Annotated[list[str] | None, typer.Option("--change-cost", help="Cost per unit of change beyond "
@@ -1238,7 +1247,7 @@ def replan_command(
         case = load_case(scenario, workspace=workspace, strict=strict)
         options = SolveOptions.from_settings(case.solver, time_limit=time_limit, threads=threads,
                                              verbose=verbose or None)
-        result = replan(previous, case, freeze, costs, options=options)
+        result = replan(_previous_plan(previous), case, freeze, costs, options=options)
     except SopoptError as exc:
         raise fail(exc) from None
     print_replan(result)
@@ -1250,6 +1259,26 @@ def replan_command(
             raise fail(exc) from None
         console.print(f"Wrote {len(written)} files to {out}")
     _exit_for([result.plan])
+
+
+def _previous_plan(text: str) -> Plan | Path:
+    """A result folder (a path that exists is read as a path first), or the plan a
+    ``DB:CYCLE[:VERSION]`` reference names."""
+    from sopopt.results.cycle import stored_plan
+
+    stored = None if Path(text).exists() else stored_plan(text)
+    if stored is not None:
+        return stored
+    if not Path(text).is_dir():
+        raise ScenarioError([Problem(Location(text), "previous", "not a result folder, nor a stored plan DB:CYCLE "
+                                     "(the database file must exist)")])
+    return Path(text)
+
+
+store_app = typer.Typer(help="Results databases: the monthly cycle's plans of record, sign-off and accuracy "
+                        "(docs/store.md).", no_args_is_help=True)
+add_cycle_commands(store_app, console, fail)
+app.add_typer(store_app, name="store")
 
 
 def main() -> None:
