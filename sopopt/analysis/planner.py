@@ -32,6 +32,7 @@ from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
+from sopopt.results.cycle import stored_plan
 from sopopt.results.folders import read_plan
 from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings
 from sopopt.solver.options import SolveOptions
@@ -304,7 +305,9 @@ def load_plans(
     sources: Sequence[Path], options: SolveOptions | None = None, workspace: str | Path | None = None,
     *, strict: bool = False,
 ) -> list[Plan]:
-    """A plan for each source: result folders are read back, scenario files solved
+    """A plan for each source: result folders are read back, plans of record named
+    ``DB:CYCLE[:VERSION]`` read from their database (a path that exists is read as a
+    path first), scenario files solved
     (with ``workspace`` as in :func:`~sopopt.inputs.case.load_case`). With ``strict``, a plan
     with warnings (read back or solved) raises :class:`~sopopt.errors.StrictError`.
 
@@ -312,10 +315,16 @@ def load_plans(
     raised), so that it still shows in a comparison, with its explanation.
     """
     planner = Planner(options)
-    plans = [
-        read_plan(s) if s.is_dir() else planner.solve(s, raise_on_failure=False, workspace=workspace, strict=strict)
-        for s in sources
-    ]
+
+    def plan_of(source: Path) -> Plan:
+        if source.is_dir():
+            return read_plan(source)
+        stored = None if source.exists() else stored_plan(str(source))
+        if stored is not None:
+            return stored
+        return planner.solve(source, raise_on_failure=False, workspace=workspace, strict=strict)
+
+    plans = [plan_of(s) for s in sources]
     if strict and (warnings := [w for plan in plans for w in plan.warnings]):
         raise StrictError(warnings)
     return plans

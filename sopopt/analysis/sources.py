@@ -15,8 +15,9 @@ from sopopt.analysis.explain_plan import PlanExplanation, explain_plan
 from sopopt.analysis.hedge import HedgedPlan, is_hedge_folder, read_hedge
 from sopopt.analysis.planner import EXPLAINED, Planner, load_plans
 from sopopt.analysis.replan import Replanned, is_replan_folder, read_replan
-from sopopt.errors import SolverError, StrictError
+from sopopt.errors import Location, Problem, ScenarioError, SolverError, StrictError
 from sopopt.inputs.case import load_case
+from sopopt.results.cycle import stored_plan
 from sopopt.results.plan import Plan
 
 Analysis = HedgedPlan | PlanExplanation | Replanned
@@ -29,6 +30,18 @@ def with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
     if plan.explanation is not None or not scenario or plan.status not in EXPLAINED:
         return plan
     return Planner().explained(load_case(scenario, workspace=workspace), plan)
+
+
+def previous_plan(text: str) -> Plan | Path:
+    """A result folder (a path that exists is read as a path first), or the plan a
+    ``DB:CYCLE[:VERSION]`` reference names (what ``sopopt replan`` starts from)."""
+    stored = None if Path(text).exists() else stored_plan(text)
+    if stored is not None:
+        return stored
+    if not Path(text).is_dir():
+        raise ScenarioError([Problem(Location(text), "previous", "not a result folder, nor a stored plan DB:CYCLE "
+                                     "(the database file must exist)")])
+    return Path(text)
 
 
 def plans_to_compare(sources: Sequence[Path], workspace: Path | None = None, strict: bool = False) -> list[Plan]:
@@ -63,7 +76,7 @@ def plans_to_report(
             analyses.append(replanned)
             plans.extend([replanned.previous, replanned.plan] if replanned.previous is not replanned.plan
                          else [replanned.plan])
-        elif source.is_dir():
+        elif source.is_dir() or not source.exists():  # a result folder, or a stored plan DB:CYCLE[:VERSION]
             plans.extend(with_explanation(plan, workspace)
                          for plan in load_plans([source], workspace=workspace, strict=strict))
         else:

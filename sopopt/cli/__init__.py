@@ -66,6 +66,7 @@ from sopopt.report.terminal import (
 )
 from sopopt.report.terminal_analysis import print_differences
 from sopopt.report.terminal_compare import print_comparison
+from sopopt.results.cycle import record_solved
 from sopopt.results.folders import write_outputs
 from sopopt.results.plan import Plan
 from sopopt.results.store import Store
@@ -133,9 +134,13 @@ def solve(
         try:
             with Store(store) as db:
                 run_id = db.add_run(plan, display_path(case.source), input_hash(case, options.time_limit), label)
+                version = record_solved(db, plan, label) if label and plan.status.has_plan else None
         except SopoptError as exc:
             raise fail(exc) from None
         console.print(f"Stored as run {run_id} in {store}" + (f" (label {label})" if label else ""), highlight=False)
+        if version is not None:
+            console.print(f"Recorded as draft version {version} of cycle {label} (sopopt store plans {store})",
+                          highlight=False)
     exit_for([plan])
 
 

@@ -14,6 +14,7 @@ from sopopt.analysis.hedge import hedge, write_hedge
 from sopopt.analysis.planner import solve as solve_case
 from sopopt.analysis.replan import replan, write_replan
 from sopopt.analysis.risk import RiskSettings, risk, write_risk
+from sopopt.analysis.sources import previous_plan
 from sopopt.analysis.sweep import sweep as run_sweep
 from sopopt.cli.app import (
     QuietOption,
@@ -245,8 +246,9 @@ def _parse_change_costs(items: list[str]) -> dict[str, float]:
 
 @app.command("replan")
 def replan_command(
-    previous: Annotated[Path, typer.Argument(help="Folder of the previous plan (written by solve, replan or a "
-                                             "hedge case folder).", exists=True, file_okay=False)],
+    previous: Annotated[str, typer.Argument(help="Folder of the previous plan (written by solve, replan or a "
+                                            "hedge case folder), or a stored plan of record DB:CYCLE[:VERSION] "
+                                            "(the approved version by default).")],
     scenario: ScenarioArg,
     freeze: Annotated[int, typer.Option(help="Periods kept exactly as in the previous plan.", min=0)] = 0,
     change_cost: Annotated[list[str] | None, typer.Option("--change-cost", help="Cost per unit of change beyond "
@@ -266,7 +268,7 @@ def replan_command(
         case = load_case(scenario, workspace=workspace, strict=strict)
         options = SolveOptions.from_settings(case.solver, time_limit=time_limit, threads=threads,
                                              verbose=verbose or None)
-        result = replan(previous, case, freeze, costs, options=options)
+        result = replan(previous_plan(previous), case, freeze, costs, options=options)
         print_replan(console, result)
         print_warnings(errors, case.warnings)
         if out is not None:

@@ -111,7 +111,7 @@ ThreadsOpt = Annotated[int | None, typer.Option(help="Solver threads (at most th
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")]
 TimeBudgetOpt = Annotated[float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)]
 SourcesArg = Annotated[list[Path], typer.Argument(
-    help="Scenario YAML files or result folders written by 'sopopt solve --out'. The first is the baseline.",
-    exists=True)]
+    help="Scenario YAML files, result folders written by 'sopopt solve --out', or stored plans of record "
+    "DB:CYCLE[:VERSION]. The first is the baseline.")]
 
 

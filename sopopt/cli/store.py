@@ -14,14 +14,17 @@ import pandas as pd
 import typer
 
 from sopopt.cli.app import app
+from sopopt.cli.cycle import add_commands as add_cycle_commands
 from sopopt.cli.exits import console, fail
 from sopopt.errors import SopoptError
 from sopopt.report.terminal import grid, show
 from sopopt.report.terminal_analysis import sweep_summary
 from sopopt.results.store import Store
 
-group = typer.Typer(help="Read a results database written by 'sopopt sweep --store' or 'sopopt solve --store'.",
+group = typer.Typer(help="Results databases: sweeps and runs (show, query), the monthly cycle's plans of record, "
+                    "sign-off and accuracy (record, plans, accuracy; docs/store.md).",
                     no_args_is_help=True)
+add_cycle_commands(group, console, fail)  # record, plans, accuracy (the monthly cycle)
 app.add_typer(group, name="store")
 
 DatabaseArg = Annotated[Path, typer.Argument(help="DuckDB results database.", exists=True, dir_okay=False)]

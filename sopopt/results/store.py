@@ -16,10 +16,11 @@ transaction: a case is stored with all its kept rows, or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,47 @@ class Store:
         names = ", ".join(_quote(k) for k in row)
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT OR REPLACE INTO {_quote(table)} ({names}) VALUES ({marks})", list(row.values()))
+
+    # ------------------------------------------------------------------ plain tables
+
+    def has_table(self, table: str) -> bool:
+        """True when the database has the table."""
+        rows = self.con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()
+        return bool(rows)
+
+    def create(self, table: str, columns: Mapping[str, str]) -> None:
+        """Create a table with these columns (name -> SQL type) unless it exists."""
+        self._create(table, columns)
+
+    def append(self, table: str, row: Mapping[str, Any]) -> None:
+        """Append one row (columns by name)."""
+        names = ", ".join(_quote(k) for k in row)
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", list(row.values()))
+
+    def append_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Append a frame's rows, creating the table from its columns when absent."""
+        self.con.register("_sopopt_rows", frame)
+        try:
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS {_quote(table)} AS SELECT * FROM _sopopt_rows LIMIT 0")
+            self.con.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM _sopopt_rows")
+        finally:
+            self.con.unregister("_sopopt_rows")
+
+    def execute(self, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """The rows of one SQL statement."""
+        return self.con.execute(query, params or []).fetchall()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything in the block is committed together, or not at all."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
 
     # ------------------------------------------------------------------ sweep cases
 
