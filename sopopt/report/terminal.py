@@ -204,7 +204,7 @@ def print_costs_and_kpis(console: Console, plan: Plan) -> None:
         label, unit = known.get(key) or _plain_metric(key, plan.currency)
         if unit == "workers":
             unit = headcount_unit(value)
-        cells.append((label, format_value(value, unit), unit))
+        cells.append((label, format_value(value, unit), "" if unit == "%" else unit))
     show(console, grid(console, "KPIs", ("measure", "value", "unit"), cells, numeric=("value",)))
 
 
