@@ -24,7 +24,7 @@ from sopopt.results.store import Store
 group = typer.Typer(help="Results databases: sweeps and runs (show, query), the monthly cycle's plans of record, "
                     "sign-off and accuracy (record, plans, accuracy; docs/store.md).",
                     no_args_is_help=True)
-add_cycle_commands(group, console, fail)  # record, plans, accuracy (the monthly cycle)
+add_cycle_commands(group)  # record, plans, accuracy (the monthly cycle)
 app.add_typer(group, name="store")
 
 DatabaseArg = Annotated[Path, typer.Argument(help="DuckDB results database.", exists=True, dir_okay=False)]
