@@ -39,34 +39,42 @@ def period_labels(periods: Periods) -> list[str]:
     if periods.start is None or periods.count is None:
         raise ValueError("give 'labels', or 'start' and 'count'")
     if match := _MONTH.match(periods.start):
-        year, month = int(match[1]), int(match[2])
-        if not 1 <= month <= 12:
-            raise ValueError(f"'{periods.start}' is not a month")
-        labels = []
-        for _ in range(periods.count):
-            labels.append(f"{year:04d}-{month:02d}")
-            month += 1
-            if month > 12:
-                year, month = year + 1, 1
-        return labels
+        return _months(periods.start, int(match[1]), int(match[2]), periods.count)
     if match := _WEEK.match(periods.start):
-        year, week = int(match[1]), int(match[2])
-        labels = []
-        for _ in range(periods.count):
-            weeks_in_year = 53 if _has_week_53(year) else 52
-            if not 1 <= week <= weeks_in_year:
-                raise ValueError(f"'{year}-W{week:02d}' is not an ISO week")
-            labels.append(f"{year:04d}-W{week:02d}")
-            week += 1
-            if week > weeks_in_year:
-                year, week = year + 1, 1
-        return labels
+        return _weeks(int(match[1]), int(match[2]), periods.count)
     if periods.start.isdigit():
         first = int(periods.start)
         return [str(first + i) for i in range(periods.count)]
     raise ValueError(
         f"cannot count on from start '{periods.start}': use YYYY-MM, YYYY-Www or a number"
     )
+
+
+def _months(start: str, year: int, month: int, count: int) -> list[str]:
+    """``count`` month labels from ``year-month``."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{start}' is not a month")
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return labels
+
+
+def _weeks(year: int, week: int, count: int) -> list[str]:
+    """``count`` ISO week labels from ``year-Wweek``."""
+    labels = []
+    for _ in range(count):
+        weeks_in_year = 53 if _has_week_53(year) else 52
+        if not 1 <= week <= weeks_in_year:
+            raise ValueError(f"'{year}-W{week:02d}' is not an ISO week")
+        labels.append(f"{year:04d}-W{week:02d}")
+        week += 1
+        if week > weeks_in_year:
+            year, week = year + 1, 1
+    return labels
 
 
 def _check_labels(labels: list[str]) -> None:

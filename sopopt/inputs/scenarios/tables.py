@@ -273,6 +273,20 @@ def _read_series_ref(
     return values, locations
 
 
+def _demand_columns(header: list[str], name: str) -> tuple[dict[str, str], str | None]:
+    """The demand table's columns by lower-case name, and its quantity column (None in a
+    wide table); a missing product, site or (long table) quantity column is an error."""
+    lower = {h.lower(): h for h in header}
+    missing = [Problem(Location(name, 1), required, f"column '{required}' missing")
+               for required in ("product", "site") if required not in lower]
+    if missing:
+        raise ScenarioError(missing)
+    quantity = next((lower[c] for c in ("quantity", "demand", "value") if c in lower), None)
+    if "period" in lower and quantity is None:
+        raise ScenarioError([Problem(Location(name, 1), "quantity", "long table needs a 'quantity' column")])
+    return lower, quantity
+
+
 def read_demand_table(
     path: Path, sheet: str | None, where: Location, fmt: NumberFormat | None = None
 ) -> tuple[dict[str, dict[str, dict[str, float]]], Locations]:
@@ -283,19 +297,9 @@ def read_demand_table(
     if not rows:
         raise ScenarioError([Problem(Location(name, 1), "", "the demand table has no rows")])
     header = list(rows[0][1])
-    lower = {h.lower(): h for h in header}
-    problems: list[Problem] = []
-    for required in ("product", "site"):
-        if required not in lower:
-            problems.append(Problem(Location(name, 1), required, f"column '{required}' missing"))
-    if problems:
-        raise ScenarioError(problems)
-    quantity = next((lower[c] for c in ("quantity", "demand", "value") if c in lower), None)
+    lower, quantity = _demand_columns(header, name)
     long_format = "period" in lower
-    if long_format and quantity is None:
-        raise ScenarioError(
-            [Problem(Location(name, 1), "quantity", "long table needs a 'quantity' column")]
-        )
+    problems: list[Problem] = []
     values: dict[str, dict[str, dict[str, float]]] = {}
     locations: Locations = {}
     for line, row in rows:
