@@ -47,6 +47,7 @@ from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case
 from sopopt.io.reader import read_yaml
 from sopopt.io.writer import replacing_folder
+from sopopt.model.demand import SALES
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.batch import batch
 from sopopt.model.transforms.fix import fix_keys
@@ -137,7 +138,7 @@ def _shared(case: Case, lp: LinearProgram, options: SolveOptions) -> _Shared:
     items = list(data.items)
     T = data.T
     none = np.full(T, -1)
-    sales = np.array([[cols.get(("sales", (p, s, t)), -1) for t in range(T)] for p, s in items]).reshape(len(items), T)
+    sales = np.array([[cols.get((SALES.component, (p, s, t)), -1) for t in range(T)] for p, s in items]).reshape(len(items), T)
     return _Shared(
         lp=lp,
         items=items,
@@ -200,7 +201,7 @@ def solve_batch(batch_of: tuple[int, np.ndarray], shared: _Shared) -> dict[str, 
         x, statuses = _solve_warm(shared, lower, upper, col_upper)
     costs = lp.offset + x @ lp.col_cost
     on_time, lost = zip(*(_measures(shared, x[k], demand[k]) for k in range(n)), strict=True)
-    return {"first": first, "on_time": np.array(on_time), "lost": np.array(lost), "cost": costs, "status": statuses}
+    return {"first": first, "on_time": np.array(on_time), "short": np.array(lost), "cost": costs, "status": statuses}
 
 
 def _solve_together(shared: _Shared, lower: np.ndarray, upper: np.ndarray,
@@ -258,7 +259,7 @@ def _batches(demand: np.ndarray, columns: int) -> list[tuple[int, np.ndarray]]:
 def _run_batches(shared: _Shared, demand: np.ndarray, settings: RiskSettings) -> dict[str, np.ndarray]:
     """Every draw solved: on-time and lost units (samples x items x periods), cost, status."""
     n, shape = len(demand), demand.shape
-    out = {"on_time": np.full(shape, np.nan), "lost": np.full(shape, np.nan), "cost": np.full(n, np.nan),
+    out = {"on_time": np.full(shape, np.nan), "short": np.full(shape, np.nan), "cost": np.full(n, np.nan),
            "status": np.empty(n, dtype=object)}
     lost_batches: list[str] = []
 
@@ -267,7 +268,7 @@ def _run_batches(shared: _Shared, demand: np.ndarray, settings: RiskSettings) ->
             lost_batches.append(str(getattr(result, "message", result)))
             return
         first, size = result["first"], len(result["cost"])
-        for name in ("on_time", "lost", "cost"):
+        for name in ("on_time", "short", "cost"):
             out[name][first:first + size] = result[name]
         out["status"][first:first + size] = result["status"]
 
@@ -326,7 +327,7 @@ def _tables(case: Case, items: Sequence[tuple[str, str]], demand: np.ndarray,
     assert case.data is not None
     summary, by_period = [], []
     ok = np.array([s is not None and np.isfinite(c) for s, c in zip(solved["status"], solved["cost"], strict=True)])
-    d, on_time, lost = demand[ok], solved["on_time"][ok], solved["lost"][ok]
+    d, on_time, lost = demand[ok], solved["on_time"][ok], solved["short"][ok]
     for level, name, mask in _scopes(case, items):
         cost = solved["cost"][ok] if level == "total" else None
         summary.append({"level": level, "name": name, **_row(d[:, mask], on_time[:, mask], lost[:, mask], cost)})
