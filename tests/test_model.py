@@ -16,7 +16,7 @@ from sopopt.model.registry import COMMITTED_DECISIONS, COST_CATEGORIES, COST_LAB
 
 DATA = Path(__file__).parent / "data"
 ROOT = DATA.parents[1]
-FAMILY_ROWS = tuple(row for family in FAMILIES for row in family.rows)
+FAMILY_ROWS = tuple(row.component for family in FAMILIES for row in family.rows)
 
 
 @pytest.fixture(scope="module")

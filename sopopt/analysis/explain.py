@@ -23,6 +23,7 @@ from sopopt.analysis.members import AbsentLever, Describer, Member
 from sopopt.analysis.repair import DEFAULT_REPAIR_ORDER, REPAIR_CLASSES, RepairResult, classes_of, repair
 from sopopt.errors import InfeasibleError, SolverError, UnboundedError
 from sopopt.inputs.case import Case
+from sopopt.model.families import FAMILIES
 from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW
@@ -185,20 +186,22 @@ def _rejected(case: Case, message: str, time_budget: float, start: float) -> Exp
                        time.perf_counter() - start, note)
 
 
+#: Bounds whose words a row of the same index already states (each family's ``folds_into``).
+_FOLDS: dict[str, str] = {b.component: b.folds_into for f in FAMILIES for b in f.bounds if b.folds_into}
+
+
 def _members(lp: LinearProgram, describer: Describer, search: ConflictSearch) -> tuple[list[Member], set[str]]:
     """The conflict's elements in words (an overtime cap folded into its resource's
     hours), data limits first; and the repair classes that relax any of them."""
     row_keys, col_keys = lp.row_keys(), lp.column_keys()
     members: list[Member] = []
     classes: set[str] = set()
-    folded = {
-        (key[0], key[1]) for target, i in search.elements if target == ROW
-        for component, key in [row_keys[i]] if component == "resource_capacity"
-    }
+    rows = {row_keys[i] for target, i in search.elements if target == ROW}
     for target, i in _ordered(search.elements):
         component, key = row_keys[i] if target == ROW else col_keys[i]
         classes |= classes_of(component, target)
-        if component == "resource_overtime" and (key[0], key[1]) in folded:
+        folds_into = _FOLDS.get(component) if target != ROW else None
+        if folds_into is not None and (folds_into, key) in rows:
             continue
         if target == ROW:
             members.append(describer.row(component, key))

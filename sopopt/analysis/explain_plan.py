@@ -45,6 +45,11 @@ from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, SopoptError, UnboundedError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
+from sopopt.model.demand import BACKLOG, LOST
+from sopopt.model.inventory import INVENTORY
+from sopopt.model.production import PRODUCTION
+from sopopt.model.resources import RESOURCE_OVERTIME
+from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME
 from sopopt.results.plan import Plan, limit_records, limit_sentence
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.ranging import basis_rates
@@ -225,11 +230,12 @@ def _product_quantities(data: ModelData, product: str, site: str | None, period:
     for p, s in items:
         item = data.items[p, s]
         for t in ts:
-            short["lost", (p, s, t)] = 1.0
-            short["backlog", (p, s, t)] = 1.0
-            build_["inventory", (p, s, t)] = build_.get(("inventory", (p, s, t)), 0.0) + 1.0
+            short[LOST.component, (p, s, t)] = 1.0
+            short[BACKLOG.component, (p, s, t)] = 1.0
+            stock = INVENTORY.component
+            build_[stock, (p, s, t)] = build_.get((stock, (p, s, t)), 0.0) + 1.0
             if t > 0:
-                build_["inventory", (p, s, t - 1)] = build_.get(("inventory", (p, s, t - 1)), 0.0) - 1.0
+                build_[stock, (p, s, t - 1)] = build_.get((stock, (p, s, t - 1)), 0.0) - 1.0
             else:
                 opening += item.initial_inventory
     return [_Quantity("shortage", "units", short, priced=True), _Quantity("stock build", "units", build_, -opening)]
@@ -238,17 +244,17 @@ def _product_quantities(data: ModelData, product: str, site: str | None, period:
 def _resource_quantities(data: ModelData, resource: str, period: str | None) -> list[_Quantity]:
     res = data.resources[resource]
     ts = _periods(data, period)
-    used = {("production", (p, res.site, t)): rate for p, rate in res.usage.items() if rate for t in ts}
-    overtime = {("resource_overtime", (resource, t)): 1.0 for t in ts}
+    used = {(PRODUCTION.component, (p, res.site, t)): rate for p, rate in res.usage.items() if rate for t in ts}
+    overtime = {(RESOURCE_OVERTIME.component, (resource, t)): 1.0 for t in ts}
     return [_Quantity("machine overtime", "hours", overtime, priced=True), _Quantity("hours used", "hours", used)]
 
 
 def _crew_quantities(data: ModelData, crew: str, period: str | None) -> list[_Quantity]:
     ts = _periods(data, period)
     return [
-        _Quantity("labour overtime", "hours", {("labour_overtime", (crew, t)): 1.0 for t in ts}, priced=True),
-        _Quantity("hires", "workers", {("hires", (crew, t)): 1.0 for t in ts}),
-        _Quantity("headcount", "worker-periods", {("headcount", (crew, t)): 1.0 for t in ts}),
+        _Quantity("labour overtime", "hours", {(LABOUR_OVERTIME.component, (crew, t)): 1.0 for t in ts}, priced=True),
+        _Quantity("hires", "workers", {(HIRES.component, (crew, t)): 1.0 for t in ts}),
+        _Quantity("headcount", "worker-periods", {(HEADCOUNT.component, (crew, t)): 1.0 for t in ts}),
     ]
 
 
@@ -298,8 +304,8 @@ def _costliest(data: ModelData, values: dict[str, dict[Any, float]]) -> list[tup
     T = data.T
     for (p, s), item in data.items.items():
         for t in range(T):
-            lost = values.get("lost", {}).get((p, s, t), 0.0)
-            late = values.get("backlog", {}).get((p, s, t), 0.0)
+            lost = values.get(LOST.component, {}).get((p, s, t), 0.0)
+            late = values.get(BACKLOG.component, {}).get((p, s, t), 0.0)
             rate = item.backlog_cost[t] + (item.lost_sale_cost[t] if t == T - 1 and
                                            item.backlog_at_end == "lost_sale_cost" else 0.0)
             cost = lost * item.lost_sale_cost[t] + late * rate
@@ -308,13 +314,13 @@ def _costliest(data: ModelData, values: dict[str, dict[Any, float]]) -> list[tup
                 cells.append((f"{p} at {s} in {data.labels[t]}", quantity, cost))
     for r, res in data.resources.items():
         for t in range(T):
-            hours = values.get("resource_overtime", {}).get((r, t), 0.0)
+            hours = values.get(RESOURCE_OVERTIME.component, {}).get((r, t), 0.0)
             if hours > VALUE_TOLERANCE:
                 cells.append((f"{r} in {data.labels[t]}", _resource_quantities(data, r, data.labels[t])[0],
                               hours * res.overtime_cost[t]))
     for w, pool in data.workforce.items():
         for t in range(T):
-            hours = values.get("labour_overtime", {}).get((w, t), 0.0)
+            hours = values.get(LABOUR_OVERTIME.component, {}).get((w, t), 0.0)
             if hours > VALUE_TOLERANCE:
                 cells.append((f"{w} in {data.labels[t]}", _crew_quantities(data, w, data.labels[t])[0],
                               hours * pool.overtime_cost[t]))

@@ -31,6 +31,10 @@ The order can be changed in the scenario file with ``explain: {repair_order: [..
 repair is the cheapest plan among the least violations (existing levers keep their
 costs). Quantities within a class are summed in their own units (hours, units, workers).
 
+Each family declares the repair class of its rows and bounds (its
+:class:`~sopopt.model.family.Relief`, with the unit in which it gives); this module reads
+them from ``FAMILIES`` and knows no component.
+
 **Each class alone.** For every class that relaxes a member of the conflict, the least
 violation of that class alone (every other class held at zero), or the statement that
 the class alone cannot restore feasibility.
@@ -47,24 +51,14 @@ import numpy as np
 
 from sopopt.analysis.members import Describer, number
 from sopopt.analysis.provenance import Place
+from sopopt.model.families import FAMILIES
+from sopopt.model.family import REPAIR_CLASSES, Relief
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.elastic import LOWER, ROW, UPPER, ElasticLP, Relaxations, elastic
 from sopopt.solver.elastic import ElasticSession
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.status import SolveStatus
 
-#: Repair classes in the default order (first relaxed first) and what each relaxes.
-REPAIR_CLASSES: dict[str, str] = {
-    "overtime": "hours on a resource or a crew beyond regular hours and allowed overtime",
-    "staffing": "hires and layoffs beyond their limits (or where none are allowed), headcount outside its bounds",
-    "supplier": "material beyond a supplier's capacity, extra material receipts",
-    "lane": "shipments beyond a lane's capacity",
-    "storage": "stock volume beyond a site's storage capacity",
-    "production": "production outside its minimum and maximum, subcontracting beyond its capacity",
-    "stock": "stock below its minimum or ending target, or above its maximum",
-    "targets": "a hard target (revenue, profit, units, fill rate) brought down",
-    "demand": "hard demand not delivered (backlog or lost sales), backlog beyond its limit or left at the end",
-}
 DEFAULT_REPAIR_ORDER: tuple[str, ...] = tuple(REPAIR_CLASSES)
 
 #: Violations below this are read as zero (reported repairs are above it).
@@ -72,36 +66,11 @@ TOLERANCE = 1e-5
 #: Slack allowed when a class is held at its least total (far below TOLERANCE).
 _HOLD_SLACK = 1e-7
 
-#: Row relaxations: component -> [(sign of the violation column, class, phrase)].
-_ROWS: dict[str, list[tuple[float, str, str]]] = {
-    "resource_capacity": [(-1.0, "overtime", "+{q} h on {name} in {period}")],
-    "labour_capacity": [(-1.0, "overtime", "+{q} labour hours for {name} in {period}")],
-    "overtime_limit": [(-1.0, "overtime", "+{q} overtime hours for {name} in {period} beyond the per-worker limit")],
-    "headcount_balance": [
-        (-1.0, "staffing", "+{q} extra hires for {name} in {period}"),
-        (1.0, "staffing", "+{q} extra layoffs for {name} in {period}"),
-    ],
-    "supplier_capacity": [(-1.0, "supplier", "+{q} units from supplier {name} in {period}")],
-    "material_balance": [(-1.0, "supplier", "+{q} units of {name} received in {period}")],
-    "lane_capacity": [(-1.0, "lane", "+{q} units on lane {name} in {period}")],
-    "storage_capacity": [(-1.0, "storage", "+{q} volume units of storage at {name} in {period}")],
-    "target": [(1.0, "targets", "the target {name} comes down by {q} in {period}")],
-    "inventory_balance": [(-1.0, "demand", "{q} units of {name} not delivered in {period} (backlog or lost sales)")],
-}
-#: Bound relaxations: (component, side) -> (class, phrase).
-_BOUNDS: dict[tuple[str, int], tuple[str, str]] = {
-    ("production", LOWER): ("production", "{q} units less production of {name} in {period} than its minimum"),
-    ("production", UPPER): ("production", "{q} units more production of {name} in {period} than its maximum"),
-    ("subcontract", UPPER): ("production", "{q} units more subcontracting of {name} in {period} than its capacity"),
-    ("inventory", LOWER): ("stock", "{q} units less stock of {name} in {period} than its target"),
-    ("inventory", UPPER): ("stock", "{q} units more stock of {name} in {period} than its maximum"),
-    ("backlog", UPPER): ("demand", "{q} units more backlog of {name} in {period} than allowed"),
-    ("headcount", LOWER): ("staffing", "{q} workers fewer for {name} in {period} than its minimum"),
-    ("headcount", UPPER): ("staffing", "{q} workers more for {name} in {period} than its maximum"),
-    ("hires", UPPER): ("staffing", "+{q} hires for {name} in {period} beyond the limit"),
-    ("layoffs", UPPER): ("staffing", "+{q} layoffs for {name} in {period} beyond the limit"),
-    ("resource_overtime", UPPER): ("overtime", "+{q} h of overtime on {name} in {period} beyond its capacity"),
-    ("overflow", UPPER): ("storage", "+{q} volume units of overflow storage at {name} in {period}"),
+#: Row relaxations by component (each family's :class:`~sopopt.model.family.Relief`).
+_ROWS: dict[str, tuple[Relief, ...]] = {r.component: r.reliefs for f in FAMILIES for r in f.rows if r.reliefs}
+#: Bound relaxations: (component, side) -> relief.
+_BOUNDS: dict[tuple[str, int], Relief] = {
+    (b.component, LOWER if b.side == "lower" else UPPER): b.relief for f in FAMILIES for b in f.bounds if b.relief
 }
 
 
@@ -165,45 +134,26 @@ def relaxations(lp: LinearProgram, describer: Describer, order: Sequence[str]) -
     target, index, sign, grp, cap, keys = [], [], [], [], [], []
     data = describer.data
     for i, (component, key) in enumerate(lp.row_keys()):
-        for s, cls, phrase in _ROWS.get(component, ()):
-            limit = _row_cap(data, component, key, s)
-            if limit is None or cls not in group:
+        for relief in _ROWS.get(component, ()):
+            limit = math.inf if relief.cap is None else relief.cap(data, key)
+            if limit is None or relief.repair_class not in group:
                 continue
-            target.append(ROW), index.append(i), sign.append(s), grp.append(group[cls]), cap.append(limit)
-            keys.append((component, key, ROW, phrase))
+            target.append(ROW), index.append(i), sign.append(relief.sign), cap.append(limit)
+            grp.append(group[relief.repair_class])
+            keys.append((component, key, ROW, relief.phrase))
     for j, (component, key) in enumerate(lp.column_keys()):
         for side, active in ((LOWER, lp.col_lower[j] > 0), (UPPER, np.isfinite(lp.col_upper[j]))):
-            spec = _BOUNDS.get((component, side))
-            if spec is None or not active or spec[0] not in group:
+            relief = _BOUNDS.get((component, side))
+            if relief is None or not active or relief.repair_class not in group:
                 continue
-            target.append(side), index.append(j), sign.append(0.0), grp.append(group[spec[0]]), cap.append(math.inf)
-            keys.append((component, key, side, spec[1]))
+            target.append(side), index.append(j), sign.append(0.0), cap.append(math.inf)
+            grp.append(group[relief.repair_class])
+            keys.append((component, key, side, relief.phrase))
     relax = Relaxations(
         np.array(target, dtype=np.int64), np.array(index, dtype=np.int64), np.array(sign, dtype=float),
         np.array(grp, dtype=np.int64), np.array(cap, dtype=float),
     )
     return _Catalogue(relax, keys)
-
-
-def _row_cap(data: Any, component: str, key: tuple[Any, ...], sign: float) -> float | None:
-    """The cap of a row's violation column, or None when the row is not relaxed because
-    a lever of the input already relaxes it (a relaxed overtime cap, hiring limit, ...)."""
-    if component == "inventory_balance":
-        item = data.items[key[0], key[1]]
-        hard = not item.backlog and not item.lost_sales and item.demand[key[2]] > 0
-        return float(item.demand[key[2]]) if hard else None
-    if component == "resource_capacity":
-        return None if data.resources[key[0]].overtime else math.inf
-    if component == "labour_capacity":
-        return None if data.workforce[key[0]].overtime else math.inf
-    if component == "headcount_balance":
-        pool = data.workforce[key[0]]
-        return None if (pool.hiring if sign < 0 else pool.layoffs) else math.inf
-    if component == "material_balance":
-        m, s = key[0], key[1]
-        supplied = any(sup.material == m and s in sup.sites for sup in data.suppliers.values())
-        return None if supplied else math.inf
-    return math.inf
 
 
 def repair(
@@ -309,9 +259,9 @@ def _describe(catalogue: _Catalogue, describer: Describer, order: tuple[str, ...
 def classes_of(component: str, target: int) -> set[str]:
     """The repair classes that relax an LP element (a row or a column bound)."""
     if target == ROW:
-        return {cls for _sign, cls, _phrase in _ROWS.get(component, ())}
-    spec = _BOUNDS.get((component, target))
-    return {spec[0]} if spec else set()
+        return {relief.repair_class for relief in _ROWS.get(component, ())}
+    relief = _BOUNDS.get((component, target))
+    return {relief.repair_class} if relief else set()
 
 
 __all__ = ["DEFAULT_REPAIR_ORDER", "REPAIR_CLASSES", "ClassRepair", "Repair", "RepairResult", "repair"]

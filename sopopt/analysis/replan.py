@@ -40,25 +40,27 @@ from sopopt.inputs.case import Case, load_case
 from sopopt.io.paths import display_path
 from sopopt.io.writer import replacing_folder
 from sopopt.model.lp import LinearProgram
-from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
+from sopopt.model.production import PRODUCTION
+from sopopt.model.registry import COMMITTED_DECISIONS, PLAN_CHANGES, VARIABLES
 from sopopt.model.transforms.deviation import Deviation, add_deviation
 from sopopt.model.transforms.extended import Key, column_index
 from sopopt.model.transforms.fix import fix_keys
+from sopopt.model.workforce import HEADCOUNT
 from sopopt.results.folders import read_plan, write_result
 from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
 
 #: Decisions charged for changing, by change-cost name: (component, table).
-CHARGED = {"production": ("production", "production"), "headcount": ("headcount", "headcount")}
+CHARGED = {spec.component: (spec.component, spec.table) for spec in (PRODUCTION, HEADCOUNT)}
 
 #: Decisions reported in ``changes.csv``: the shared list, then headcount.
-REPORTED = (*COMMITTED_DECISIONS, "headcount")
+REPORTED = (*COMMITTED_DECISIONS, HEADCOUNT.component)
 
 #: Index columns of ``changes.csv`` (``crew`` is a workforce pool).
 CHANGE_INDEX = ("product", "site", "crew", "lane", "supplier", "resource")
 
 #: The cost category of change costs.
-CATEGORY = "plan_changes"
+CATEGORY = PLAN_CHANGES.name
 
 
 class ReplanInfeasible(InfeasibleError):
@@ -191,7 +193,7 @@ def replan(
     frozen = _frozen_labels(labels, prev, freeze)
     matched = [label for label in labels if label in set(prev.labels)]
     where = {label: t for t, label in enumerate(labels)}
-    reference = previous_values(prev, labels, (*COMMITTED_DECISIONS, "headcount"))
+    reference = previous_values(prev, labels, REPORTED)
     planner = Planner(options or SolveOptions.from_settings(new.solver), explain=False)
     lp = planner.build(new)
     frozen_t = {where[label] for label in frozen}
@@ -229,8 +231,8 @@ def nervousness(changes: pd.DataFrame) -> dict[str, float]:
         rows = changes[changes["decision"] == decision]
         return float(rows["change"].abs().sum()) if not rows.empty else 0.0
 
-    return {"nervousness_production_units": total("production"),
-            "nervousness_headcount_workers": total("headcount")}
+    return {"nervousness_production_units": total(PRODUCTION.component),
+            "nervousness_headcount_workers": total(HEADCOUNT.component)}
 
 
 def change_table(previous: Plan, new: Plan, matched: list[str]) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case
 from sopopt.io.reader import read_yaml
 from sopopt.io.writer import replacing_folder
+from sopopt.model.demand import LOST, SALES
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.batch import batch
 from sopopt.model.transforms.fix import fix_keys
@@ -109,8 +110,8 @@ class _Shared:
 
     lp: LinearProgram
     items: list[tuple[str, str]]
-    rows: np.ndarray  # (items, T) row of each demand, -1 where none
-    signs: np.ndarray  # (items,)
+    moves: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # rows moved by demand: (row, item, t, coefficient)
+    caps: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # columns bounded by demand: (column, item, t, coef.)
     lost_cols: np.ndarray  # (items, T) lost-sale column bounded by demand, -1 where none
     forecast: np.ndarray  # (items, T)
     backlog: np.ndarray  # (items,) bool
@@ -136,15 +137,18 @@ def _shared(case: Case, lp: LinearProgram, options: SolveOptions) -> _Shared:
     targets = demand_targets(data, rows, cols)
     items = list(data.items)
     T = data.T
-    none = np.full(T, -1)
-    sales = np.array([[cols.get(("sales", (p, s, t)), -1) for t in range(T)] for p, s in items]).reshape(len(items), T)
+    lost = np.full((len(items), T), -1)
+    for i, k in enumerate(items):
+        for target in targets[k]:
+            if target.component == LOST.component:
+                lost[i] = target.positions
+    sales = np.array([[cols.get((SALES.component, (p, s, t)), -1) for t in range(T)] for p, s in items]).reshape(len(items), T)
     return _Shared(
         lp=lp,
         items=items,
-        rows=np.array([targets[k].rows for k in items]).reshape(len(items), T),
-        signs=np.array([targets[k].sign for k in items]),
-        lost_cols=np.array([targets[k].lost_cols if targets[k].lost_cols is not None else none for k in items])
-        .reshape(len(items), T),
+        moves=_terms(items, targets, row=True),
+        caps=_terms(items, targets, row=False),
+        lost_cols=lost,
         forecast=np.array([data.items[k].demand for k in items], dtype=float).reshape(len(items), T),
         backlog=np.array([data.items[k].backlog for k in items], dtype=bool),
         sales_cols=sales,
@@ -152,18 +156,34 @@ def _shared(case: Case, lp: LinearProgram, options: SolveOptions) -> _Shared:
     )
 
 
+def _terms(items: list[tuple[str, str]], targets: dict[tuple[str, str], Any], *, row: bool) -> tuple[np.ndarray, ...]:
+    """The demand terms of every item as flat arrays: (row or column, item, period, coefficient)."""
+    at, item, period, coefficient = [], [], [], []
+    for i, k in enumerate(items):
+        for target in targets[k]:
+            if target.row != row:
+                continue
+            live = np.flatnonzero(target.positions >= 0)
+            at += target.positions[live].tolist()
+            item += [i] * live.size
+            period += live.tolist()
+            coefficient += [target.coefficient] * live.size
+    return (np.array(at, dtype=np.int64), np.array(item, dtype=np.int64), np.array(period, dtype=np.int64),
+            np.array(coefficient, dtype=float))
+
+
 def _bounds(shared: _Shared, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row bounds and column upper bounds of the committed LP for each draw
     (draws x rows, draws x columns): demand moves the balances it enters and bounds the
     lost-sale columns."""
     lp, n = shared.lp, len(demand)
-    delta = (demand - shared.forecast[None]) * shared.signs[None, :, None]
-    live = shared.rows >= 0
+    delta = demand - shared.forecast[None]
+    rows, item, period, coefficient = shared.moves
     shift = np.zeros((n, lp.num_row))
-    np.add.at(shift, (slice(None), shared.rows[live]), delta[:, live])
+    np.add.at(shift, (slice(None), rows), delta[:, item, period] * coefficient[None])
     col_upper = np.repeat(lp.col_upper[None], n, axis=0)
-    bounded = shared.lost_cols >= 0
-    col_upper[:, shared.lost_cols[bounded]] = demand[:, bounded]
+    cols, item, period, coefficient = shared.caps
+    col_upper[:, cols] = demand[:, item, period] * coefficient[None]
     return lp.row_lower[None] + shift, lp.row_upper[None] + shift, col_upper
 
 
@@ -200,7 +220,7 @@ def solve_batch(batch_of: tuple[int, np.ndarray], shared: _Shared) -> dict[str, 
         x, statuses = _solve_warm(shared, lower, upper, col_upper)
     costs = lp.offset + x @ lp.col_cost
     on_time, lost = zip(*(_measures(shared, x[k], demand[k]) for k in range(n)), strict=True)
-    return {"first": first, "on_time": np.array(on_time), "lost": np.array(lost), "cost": costs, "status": statuses}
+    return {"first": first, "on_time": np.array(on_time), "short": np.array(lost), "cost": costs, "status": statuses}
 
 
 def _solve_together(shared: _Shared, lower: np.ndarray, upper: np.ndarray,
@@ -258,7 +278,7 @@ def _batches(demand: np.ndarray, columns: int) -> list[tuple[int, np.ndarray]]:
 def _run_batches(shared: _Shared, demand: np.ndarray, settings: RiskSettings) -> dict[str, np.ndarray]:
     """Every draw solved: on-time and lost units (samples x items x periods), cost, status."""
     n, shape = len(demand), demand.shape
-    out = {"on_time": np.full(shape, np.nan), "lost": np.full(shape, np.nan), "cost": np.full(n, np.nan),
+    out = {"on_time": np.full(shape, np.nan), "short": np.full(shape, np.nan), "cost": np.full(n, np.nan),
            "status": np.empty(n, dtype=object)}
     lost_batches: list[str] = []
 
@@ -267,7 +287,7 @@ def _run_batches(shared: _Shared, demand: np.ndarray, settings: RiskSettings) ->
             lost_batches.append(str(getattr(result, "message", result)))
             return
         first, size = result["first"], len(result["cost"])
-        for name in ("on_time", "lost", "cost"):
+        for name in ("on_time", "short", "cost"):
             out[name][first:first + size] = result[name]
         out["status"][first:first + size] = result["status"]
 
@@ -326,7 +346,7 @@ def _tables(case: Case, items: Sequence[tuple[str, str]], demand: np.ndarray,
     assert case.data is not None
     summary, by_period = [], []
     ok = np.array([s is not None and np.isfinite(c) for s, c in zip(solved["status"], solved["cost"], strict=True)])
-    d, on_time, lost = demand[ok], solved["on_time"][ok], solved["lost"][ok]
+    d, on_time, lost = demand[ok], solved["on_time"][ok], solved["short"][ok]
     for level, name, mask in _scopes(case, items):
         cost = solved["cost"][ok] if level == "total" else None
         summary.append({"level": level, "name": name, **_row(d[:, mask], on_time[:, mask], lost[:, mask], cost)})

@@ -61,6 +61,8 @@ from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
 from sopopt.io.reader import locate
+from sopopt.model.families import FAMILIES
+from sopopt.model.family import DemandTerm
 from sopopt.model.fast import FastLP
 from sopopt.model.lp import LinearProgram
 from sopopt.results.plan import Info, Plan
@@ -79,11 +81,17 @@ Demand = Mapping[tuple[str, str], np.ndarray]
 
 @dataclass(frozen=True)
 class _Target:
-    """Where one item's demand enters the LP."""
+    """Where one item's demand enters the LP (one of its families' demand terms)."""
 
-    rows: np.ndarray  # row number per period
-    sign: float  # +1: bound = D (backlog balance); -1: bound = R - D (inventory balance)
-    lost_cols: np.ndarray | None  # lost-sale columns bounded by D (lost sales, no backlog)
+    positions: np.ndarray  # row or column number per period (-1: absent)
+    coefficient: float
+    row: bool  # True: row bounds move by coefficient x change; False: column upper = coefficient x demand
+    component: str
+    index: tuple[Any, ...]  # entity of the row or column (index is (*entity, t))
+
+
+#: Where demand enters the LP: every family's demand terms.
+DEMAND_TERMS: tuple[DemandTerm, ...] = tuple(term for family in FAMILIES for term in family.demand)
 
 
 def structure_key(lp: LinearProgram) -> str:
@@ -132,16 +140,21 @@ def _relative(before: np.ndarray, after: np.ndarray) -> float:
     return changed / total if total else (1.0 if changed else 0.0)
 
 
-def demand_targets(data: ModelData, rows: Mapping[Any, int], cols: Mapping[Any, int]) -> dict[tuple[str, str], _Target]:
-    """Where each item's demand enters an LP (row and column positions by key)."""
+def demand_targets(
+    data: ModelData, rows: Mapping[Any, int], cols: Mapping[Any, int]
+) -> dict[tuple[str, str], list[_Target]]:
+    """Where each item's demand enters an LP (row and column positions by key): every
+    family's demand terms (:class:`~sopopt.model.family.DemandTerm`)."""
     periods = range(data.T)
-    targets = {}
-    for (p, s), item in data.items.items():
-        name, sign = ("backlog_balance", 1.0) if item.backlog else ("inventory_balance", -1.0)
-        lost = None
-        if item.lost_sales and not item.backlog:
-            lost = np.array([cols.get(("lost", (p, s, t)), -1) for t in periods])
-        targets[p, s] = _Target(np.array([rows.get((name, (p, s, t)), -1) for t in periods]), sign, lost)
+    targets: dict[tuple[str, str], list[_Target]] = {}
+    for p, s in data.items:
+        found = []
+        for term in DEMAND_TERMS:
+            where = rows if term.target == "row" else cols
+            for entity, coefficient in term.terms(data, p, s):
+                at = np.array([where.get((term.component, (*entity, t)), -1) for t in periods])
+                found.append(_Target(at, coefficient, term.target == "row", term.component, entity))
+        targets[p, s] = found
     return targets
 
 
@@ -191,7 +204,7 @@ class Resolver:
         self._base: tuple[_Numbers, Any] | None = None
         self._last = _Numbers.of(self.data, lp)
 
-    def _locate(self) -> dict[tuple[str, str], _Target]:
+    def _locate(self) -> dict[tuple[str, str], list[_Target]]:
         return demand_targets(self.data, self.session.row_positions(), self.session.col_positions())
 
     def load(self, case: Case, lp: LinearProgram | None = None) -> bool:
@@ -215,32 +228,28 @@ class Resolver:
 
     def set_demand(self, demand: Demand) -> None:
         """Change demand in place (rows and column bounds of the LP, the data and, with
-        ``how="pyomo"``, the model)."""
-        m = self.model
+        ``how="pyomo"``, the model), where each family's demand terms say it enters."""
+        shifts: dict[int, float] = {}
         for key, new in demand.items():
             item = self.data.items[key]
             new = np.asarray(new, dtype=float)
             delta = new - item.demand
             if not delta.any():
                 continue
-            target = self._targets[key]
-            p, s = key
             ts = np.flatnonzero(delta)
-            rows = target.rows[ts]
-            live = rows >= 0
-            self.session.shift_row_bounds(rows[live], target.sign * delta[ts][live])
-            if target.lost_cols is not None:
-                cols = target.lost_cols[ts]
-                keep = cols >= 0
-                self.session.set_col_upper(cols[keep], new[ts][keep])
-            if m is not None:
-                for t in ts:
-                    con = (m.backlog_balance if item.backlog else m.inventory_balance)[p, s, int(t)]
-                    shift = target.sign * float(delta[t])
-                    con.set_value((con.lower + shift, con.body, con.upper + shift))
-                    if target.lost_cols is not None:
-                        m.lost[p, s, int(t)].setub(float(new[t]))
+            for target in self._targets[key]:
+                at = target.positions[ts]
+                live = at >= 0
+                if target.row:
+                    for i, shift in zip(at[live].tolist(), (target.coefficient * delta[ts][live]).tolist(), strict=True):
+                        shifts[i] = shifts.get(i, 0.0) + shift
+                else:
+                    self.session.set_col_upper(at[live], target.coefficient * new[ts][live])
+                if self.model is not None:
+                    _update_model(self.model, target, ts, delta, new)
             item.demand = new
+        if shifts:
+            self.session.shift_row_bounds(np.array(list(shifts)), np.array(list(shifts.values())))
 
     def solve(self, demand: Case | Demand | None = None, *, warm: bool | Literal["auto"] = "auto",
               name: str | None = None, lp: LinearProgram | None = None) -> Plan:
@@ -285,6 +294,22 @@ class Resolver:
         """Solve each case in turn, reusing the LP where only numbers change."""
         for case in cases:
             yield self.solve(case, warm=warm)
+
+
+def _update_model(m: Any, target: _Target, ts: np.ndarray, delta: np.ndarray, new: np.ndarray) -> None:
+    """The same demand change on the Pyomo model (``how="pyomo"``)."""
+    component = m.component(target.component)
+    for t in ts.tolist():
+        index = (*target.index, t)
+        if index not in component:
+            continue
+        if target.row:
+            con, shift = component[index], target.coefficient * float(delta[t])
+            lower = None if con.lower is None else con.lower + shift
+            upper = None if con.upper is None else con.upper + shift
+            con.set_value((lower, con.body, upper))
+        else:
+            component[index].setub(target.coefficient * float(new[t]))
 
 
 def _same_except_demand(a: ModelData, b: ModelData) -> bool:

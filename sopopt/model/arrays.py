@@ -159,6 +159,7 @@ class ArrayModel:
         self.n_rows = 0
         self.entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.cost_terms: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self.rhs_shifts: list[tuple[np.ndarray, np.ndarray]] = []
 
     # ----------------------------------------------------------------- item helpers
 
@@ -223,6 +224,15 @@ class ArrayModel:
         value = np.broadcast_to(np.asarray(value, dtype=float), rows.shape)
         keep = (rows >= 0) & (cols >= 0) & (value != 0)
         self.entries.append((rows[keep], cols[keep], value[keep]))
+
+    def shift_rhs(self, rows: Grid, value: Grid | float) -> None:
+        """Add ``value`` to the right-hand side of existing rows (where ``rows`` >= 0): the
+        array form of a constant ``-value`` a later family adds to an earlier family's row
+        body (:func:`sopopt.model.family.extend_row`)."""
+        rows = np.asarray(rows)
+        value = np.broadcast_to(np.asarray(value, dtype=float), rows.shape)
+        keep = rows >= 0
+        self.rhs_shifts.append((rows[keep], value[keep]))
 
     def usage(self, rows: Grid, pools: list[tuple[str, dict[str, float]]], production: Grid) -> None:
         """Hours rows: ``sum_p rate_p X[p, site, t]`` for each pool (row entity j = pools[j])."""
@@ -301,7 +311,10 @@ class ArrayModel:
         A.sum_duplicates()
         A.eliminate_zeros()
         sense = _concat([np.full(b.ent.size, b.sense) for b in self.row_blocks], np.int64)
-        return A, sense, _concat(self.rhs)
+        rhs = _concat(self.rhs)
+        for rows, value in self.rhs_shifts:
+            np.add.at(rhs, rows, value)
+        return A, sense, rhs
 
     def _check_empty_rows(self, empty: np.ndarray, sense: np.ndarray, rhs: np.ndarray) -> None:
         holds = np.where(sense == 0, rhs == 0, np.where(sense > 0, rhs >= 0, rhs <= 0))

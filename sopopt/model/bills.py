@@ -34,13 +34,16 @@ import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel
-from sopopt.model.family import Family, Registry
+from sopopt.model.family import Family, PlanColumn, Registry, RowTerm
 from sopopt.model.inventory import INVENTORY_BALANCE
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
+
+#: Plan-table column this family fills.
+PLAN_DEPENDENT = PlanColumn("dependent_demand", "", "Dependent demand")
 
 def consumers(d: ModelData) -> dict[tuple[str, str], list[tuple[str, float]]]:
     """Per component item (q, s): the products made at s that use q, with units per unit."""
@@ -116,4 +119,7 @@ FAMILY = Family(
     doc=__doc__ or "",
     add=add,
     arrays=arrays,
+    extends=(RowTerm(INVENTORY_BALANCE, (PRODUCTION.component,),
+                     "units of each component taken from stock where its user is made (dependent demand)"),),
+    plan_columns=(PLAN_DEPENDENT,),
 )

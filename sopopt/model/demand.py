@@ -35,14 +35,28 @@ symbol                   Pyomo                     file field
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import INF, ArrayModel, Grid, previous
 from sopopt.model.common import bound
-from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    CostCategory,
+    DemandTerm,
+    Family,
+    PlanColumn,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -52,6 +66,11 @@ SALES = VarSpec("sales", "sales", PSP, "units")
 BACKLOG = VarSpec("backlog", "backlog", PSP, "units")
 LOST = VarSpec("lost", "lost_sales", PSP, "units")
 BACKLOG_BALANCE = "backlog_balance"
+#: Plan-table columns this family fills.
+PLAN_DEMAND = PlanColumn("demand", "", "Demand")
+PLAN_DELIVERED = PlanColumn("delivered", SALES.component, "Delivered")
+PLAN_BACKLOG = PlanColumn("backlog", BACKLOG.component, "Backlog")
+PLAN_LOST = PlanColumn("lost", LOST.component, "Lost sales")
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
@@ -162,6 +181,60 @@ def arrays(a: ArrayModel) -> None:
         a.objective("lost_sales", B[at_end, T - 1], lost_cost[has_backlog][at_end, T - 1])
 
 
+def _balance_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    p, s, t = key
+    demand = float(d.items[p, s].demand[t])
+    text = f"demand of {p} at {s} in {labels[t]}: {{n[0]}} units, backlog allowed ({{0}})"
+    return Words("demand", f"{p} at {s}", t, demand, text, (Source(("demand", p, s), t),), numbers=(demand,))
+
+
+def backlog_cap(d: ModelData, key: tuple[Any, ...]) -> float:
+    """The upper bound of backlog as built (0 in the last period with ``at_end: forbid``)."""
+    p, s, t = key
+    item = d.items[p, s]
+    return 0.0 if t == d.T - 1 and item.backlog_at_end == "forbid" else float(item.backlog_limit[t])
+
+
+def _backlog_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    p, s, t = key
+    where = Source((p, s, "backlog"), item=True)
+    if t == d.T - 1 and d.items[p, s].backlog_at_end == "forbid":
+        text = f"backlog of {p} at {s} must be cleared by the end of {labels[t]} ({{0}})"
+        return Words("backlog cleared at end", f"{p} at {s}", t, 0.0, text, (where,))
+    text = f"backlog limit of {p} at {s} in {labels[t]}: at most {{n[0]}} units ({{0}})"
+    return Words("backlog limit", f"{p} at {s}", t, value, text, (Source((p, s, "backlog", "limit"), t, item=True),),
+                 numbers=(value,))
+
+
+def _lost_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    p, s, t = key
+    text = f"lost sales of {p} at {s} in {labels[t]}: at most the demand, {{n[0]}} units"
+    return Words("lost sales limit", f"{p} at {s}", t, value, text, numbers=(value,))
+
+
+ROWS = (
+    RowSpec(BACKLOG_BALANCE, "units of {name} owed in {period}", "unit",
+            "one more unit of demand of the product at the site in the period", _balance_words),
+)
+BOUNDS = (
+    BoundSpec(BACKLOG.component, "upper", "unit", "one more unit of backlog allowed", backlog_cap, _backlog_words,
+              Relief("demand", "{q} units more backlog of {name} in {period} than allowed", "unit")),
+    BoundSpec(LOST.component, "upper", "unit", "one more unit of demand that could be lost (physics, never relaxed)",
+              lambda d, key: float(d.items[key[0], key[1]].demand[key[2]]), _lost_words),
+)
+
+
+def _backlog_rows(d: ModelData, p: str, s: str) -> list[tuple[tuple[Any, ...], float]]:
+    """Demand of an item with backlog moves its backlog balance: right-hand side D."""
+    return [((p, s), 1.0)] if d.items[p, s].backlog else []
+
+
+def _lost_bounds(d: ModelData, p: str, s: str) -> list[tuple[tuple[Any, ...], float]]:
+    """Without backlog, at most the period's demand can be lost."""
+    item = d.items[p, s]
+    return [((p, s), 1.0)] if item.lost_sales and not item.backlog else []
+
+
 FAMILY = Family(
     name="demand",
     title="Demand, backlog and lost sales",
@@ -169,10 +242,14 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(SALES, BACKLOG, LOST),
-    rows=(BACKLOG_BALANCE,),
-    bound_limits=(BoundLimitSpec("backlog", "upper", "backlog_limit", "unit of backlog", "ending_backlog"),),
+    bound_limits=(BoundLimitSpec("backlog", "upper", "backlog_limit", "unit of backlog", "ending_backlog",
+                                  lambda d, key: 0.0 if d.items[key].backlog_at_end == "forbid" else None),),
     costs=(
         CostCategory("backlog", "Late delivery penalty (backlog)", 110),
         CostCategory("lost_sales", "Lost sales penalty", 120),
     ),
+    rows=ROWS,
+    plan_columns=(PLAN_DEMAND, PLAN_DELIVERED, PLAN_BACKLOG, PLAN_LOST),
+    bounds=BOUNDS,
+    demand=(DemandTerm(BACKLOG_BALANCE, "row", _backlog_rows), DemandTerm(LOST.component, "upper", _lost_bounds)),
 )

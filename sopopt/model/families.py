@@ -25,7 +25,8 @@ from sopopt.model import (
     transport,
     workforce,
 )
-from sopopt.model.family import Family
+from sopopt.model.family import Family, Transform
+from sopopt.model.transforms import smoothing
 
 FAMILIES: tuple[Family, ...] = (
     production.FAMILY,
@@ -43,3 +44,7 @@ FAMILIES: tuple[Family, ...] = (
     shelf_life.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )
+
+#: LP transformations that declare the family contract (their own columns, rows in words
+#: and cost categories), applied to the built LP after every family, in this order.
+TRANSFORMS: tuple[Transform, ...] = (smoothing.TRANSFORM,)

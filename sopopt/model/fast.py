@@ -19,22 +19,25 @@ Usage::
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, FastLP
 from sopopt.model.families import FAMILIES
+from sopopt.model.family import Family
 from sopopt.model.registry import COST_CATEGORIES
 
 
-def build_lp(data: ModelData) -> FastLP:
-    """The planning LP of compiled case data, in matrix form (see the module docstring).
+def build_lp(data: ModelData, families: Sequence[Family] = FAMILIES) -> FastLP:
+    """The planning LP of compiled case data, in matrix form (see the module docstring);
+    ``families``: the recipe, in build order.
 
     Raises:
         InfeasibleError: a row left without variables cannot hold.
     """
     start = time.perf_counter()
     model = ArrayModel(data, COST_CATEGORIES)
-    for family in FAMILIES:
+    for family in families:
         family.arrays(model)
     return model.finish(start)
 

@@ -29,7 +29,9 @@ symbol                Pyomo                     file field
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,7 +41,18 @@ from sopopt.inputs.compile import HandlingData, ModelData
 from sopopt.model.arrays import ArrayModel, lagged, stack
 from sopopt.model.common import bound
 from sopopt.model.demand import sales_arrays, sales_expression
-from sopopt.model.family import Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import (
+    BoundSpec,
+    DemandTerm,
+    Family,
+    LimitSpec,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 from sopopt.model.transport import SHIPMENT, lane_products
 
 if TYPE_CHECKING:
@@ -145,6 +158,44 @@ def arrays(a: ArrayModel) -> None:
     a.objective("overtime", HO, stack([h.overtime_cost for h in sites.values()], T))
 
 
+def _handling_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    s, t = key
+    h = d.handling[s]
+    hours = float(h.hours[t])
+    text = f"handling hours at {s} in {labels[t]}: {{n[0]}} regular ({{0}})"
+    absent = () if h.overtime else (
+        (f"no handling overtime allowed at {s}", Source(("sites", s, "handling"), entity=True)),)
+    return Words("handling hours", s, t, hours, text, (Source(("sites", s, "handling", "hours"), t),), absent,
+                 (hours,))
+
+
+def _overtime_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    s, t = key
+    text = f"handling overtime at {s} in {labels[t]}: at most {{n[0]}} h ({{0}})"
+    return Words("handling overtime capacity", s, t, value, text,
+                 (Source(("sites", s, "handling", "overtime", "capacity"), t),), numbers=(value,))
+
+
+def _demand_hours(d: ModelData, p: str, s: str) -> list[tuple[tuple[Any, ...], float]]:
+    """Demand delivered without backlog takes its handling hours from the right-hand side."""
+    h = handled(d).get(s)
+    rate = float(h.usage.get(p, 0.0)) if h is not None else 0.0
+    return [((s,), -rate)] if rate and not d.items[p, s].backlog else []
+
+
+ROWS = (
+    RowSpec(HANDLING_CAPACITY.component, "handling hours at {name} in {period}", "hour",
+            "one more handling hour at the site in the period", _handling_words,
+            (Relief("overtime", "+{q} handling hours at {name} in {period}", "hour",
+                    cap=lambda d, key: None if d.handling[key[0]].overtime else math.inf),)),
+)
+BOUNDS = (
+    BoundSpec(HANDLING_OVERTIME.component, "upper", "hour", "one more handling overtime hour at the site",
+              lambda d, key: float(d.handling[key[0]].overtime_capacity[key[1]]), _overtime_words,
+              Relief("overtime", "+{q} h of handling overtime at {name} in {period} beyond its capacity", "hour")),
+)
+
+
 FAMILY = Family(
     name="handling",
     title="Handling capacity",
@@ -152,6 +203,8 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(HANDLING_OVERTIME,),
-    rows=(HANDLING_CAPACITY.component,),
     limits=(HANDLING_CAPACITY,),
+    rows=ROWS,
+    bounds=BOUNDS,
+    demand=(DemandTerm(HANDLING_CAPACITY.component, "row", _demand_hours),),
 )

@@ -41,7 +41,8 @@ symbol                 Pyomo                       file field
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,7 +50,20 @@ from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, lagged, previous
 from sopopt.model.common import bound
 from sopopt.model.demand import sales_arrays, sales_expression
-from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    CostCategory,
+    DemandTerm,
+    Family,
+    PlanColumn,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 from sopopt.model.production import PRODUCTION, SUBCONTRACT
 from sopopt.model.transport import SHIPMENT, lane_products
 
@@ -61,6 +75,13 @@ INVENTORY = VarSpec("inventory", "inventory", PSP, "units")
 SAFETY_SHORTFALL = VarSpec("safety_shortfall", "safety_stock_shortfall", PSP, "units")
 INVENTORY_BALANCE = "inventory_balance"
 SAFETY_STOCK = "safety_stock"
+#: Plan-table columns this family fills.
+PLAN_OPENING = PlanColumn("opening_inventory", INVENTORY.component, "Opening stock")
+PLAN_RECEIPTS = PlanColumn("scheduled_receipts", "", "Scheduled receipts")
+PLAN_INVENTORY = PlanColumn("inventory", INVENTORY.component, "Closing stock")
+PLAN_SAFETY_STOCK = PlanColumn("safety_stock", "", "Safety stock")
+PLAN_SHORTFALL = PlanColumn("safety_shortfall", SAFETY_SHORTFALL.component, "Below safety stock")
+PLAN_MAX_INVENTORY = PlanColumn("max_inventory", "", "Maximum stock")
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
@@ -165,6 +186,105 @@ def arrays(a: ArrayModel) -> None:
     a.objective("safety_stock", Z, ss_cost)
 
 
+def _opening(d: ModelData, p: str, s: str, t: int, first: int = 0) -> tuple[list[str], list[Source], list[float]]:
+    """Opening stock (first period) and scheduled receipts of a stock balance, as text
+    parts with their sources and numbers (placeholders numbered from ``first``)."""
+    item = d.items[p, s]
+    parts: list[str] = []
+    sources: list[Source] = []
+    numbers: list[float] = []
+    if t == 0:
+        initial = float(item.initial_inventory)
+        opening = f"opening stock {{n[{first + len(numbers)}]}} units" if initial else "no opening stock"
+        numbers += [initial] if initial else []
+        parts.append(f"{opening} ({{{first + len(sources)}}})")
+        sources.append(Source((p, s, "initial_inventory"), item=True))
+    receipts = float(item.scheduled_receipts[t])
+    if receipts:
+        parts.append(f"scheduled receipts {{n[{first + len(numbers)}]}} units ({{{first + len(sources)}}})")
+        sources.append(Source((p, s, "scheduled_receipts"), t, item=True))
+        numbers.append(receipts)
+    return parts, sources, numbers
+
+
+def _balance_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    p, s, t = key
+    item = d.items[p, s]
+    demand = float(item.demand[t])
+    if not item.backlog and not item.lost_sales and demand > 0:
+        parts, sources, numbers = _opening(d, p, s, t, first=1)
+        head = f"hard demand of {p} at {s} in {labels[t]}: {{n[0]}} units ({{0}})"
+        absent = ((f"no backlog or lost sales allowed for {p} at {s}", Source(("products", p, "sites", s), entity=True)),)
+        return Words("hard demand", f"{p} at {s}", t, demand, "; ".join([head, *parts]),
+                     (Source(("demand", p, s), t), *sources), absent, (demand, *numbers))
+    parts, sources, numbers = _opening(d, p, s, t)
+    text = "; ".join([f"stock balance of {p} at {s} in {labels[t]}", *parts])
+    return Words("stock balance", f"{p} at {s}", t, None, text, tuple(sources), numbers=tuple(numbers))
+
+
+def _safety_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    p, s, t = key
+    target = float(d.items[p, s].safety_stock[t])
+    text = f"safety stock of {p} at {s} in {labels[t]}: {{n[0]}} units ({{0}})"
+    return Words("safety stock", f"{p} at {s}", t, target, text, (Source((p, s, "safety_stock"), t, item=True),),
+                 numbers=(target,))
+
+
+def stock_floor(d: ModelData, key: tuple[Any, ...]) -> float:
+    """The lower bound of closing stock as built (the ending target in the last period)."""
+    p, s, t = key
+    item = d.items[p, s]
+    low = float(item.min_inventory[t])
+    return max(low, item.ending_inventory) if t == d.T - 1 else low
+
+
+def _floor_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    p, s, t = key
+    item = d.items[p, s]
+    kind, field, period = "minimum stock", "min_inventory", t
+    if t == d.T - 1 and item.ending_inventory >= float(item.min_inventory[t]):
+        kind, field, period = "ending stock", "ending_inventory", None
+    text = f"{kind} of {p} at {s} in {labels[t]}: at least {{n[0]}} units ({{0}})"
+    return Words(kind, f"{p} at {s}", t, value, text, (Source((p, s, field), period, item=True),), numbers=(value,))
+
+
+def _ceiling_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    p, s, t = key
+    text = f"maximum stock of {p} at {s} in {labels[t]}: at most {{n[0]}} units ({{0}})"
+    absent = () if any(lane.origin == s and p in lane.products for lane in d.lanes.values()) else (
+        (f"no lane ships {p} out of {s}", Source(("products", p, "sites", s), entity=True)),)
+    return Words("maximum stock", f"{p} at {s}", t, value, text, (Source((p, s, "max_inventory"), t, item=True),),
+                 absent, (value,))
+
+
+def _hard_demand(d: ModelData, key: tuple[Any, ...]) -> float | None:
+    item = d.items[key[0], key[1]]
+    hard = not item.backlog and not item.lost_sales and item.demand[key[2]] > 0
+    return float(item.demand[key[2]]) if hard else None
+
+
+ROWS = (
+    RowSpec(INVENTORY_BALANCE, "stock of {name} in {period}", "unit",
+            "one more unit of the product available at the site in the period", _balance_words,
+            (Relief("demand", "{q} units of {name} not delivered in {period} (backlog or lost sales)", "unit",
+                    cap=_hard_demand),)),
+    RowSpec(SAFETY_STOCK, "stock of {name} against its safety stock in {period}", "unit",
+            "one unit less safety stock target (a penalised target: never relaxed further)", _safety_words),
+)
+BOUNDS = (
+    BoundSpec(INVENTORY.component, "lower", "unit", "one unit less minimum (or ending) stock", stock_floor,
+              _floor_words, Relief("stock", "{q} units less stock of {name} in {period} than its target", "unit")),
+    BoundSpec(INVENTORY.component, "upper", "unit", "one more unit of maximum stock",
+              lambda d, key: float(d.items[key[0], key[1]].max_inventory[key[2]]), _ceiling_words,
+              Relief("stock", "{q} units more stock of {name} in {period} than its maximum", "unit")),
+)
+
+
+def _demand_rows(d: ModelData, p: str, s: str) -> list[tuple[tuple[Any, ...], float]]:
+    """Demand of an item without backlog moves its stock balance: right-hand side R - D."""
+    return [] if d.items[p, s].backlog else [((p, s), -1.0)]
+
+
 FAMILY = Family(
     name="inventory",
     title="Inventory balance, stock limits and safety stock",
@@ -172,13 +292,18 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(INVENTORY, SAFETY_SHORTFALL),
-    rows=(INVENTORY_BALANCE, SAFETY_STOCK),
     bound_limits=(
-        BoundLimitSpec("inventory", "lower", "min_stock", "unit of stock", "ending_stock"),
+        BoundLimitSpec("inventory", "lower", "min_stock", "unit of stock", "ending_stock",
+                       lambda d, key: d.items[key].ending_inventory),
         BoundLimitSpec("inventory", "upper", "max_stock", "unit of stock"),
     ),
     costs=(
         CostCategory("holding", "Holding stock", 90),
         CostCategory("safety_stock", "Below safety stock penalty", 130),
     ),
+    rows=ROWS,
+    plan_columns=(PLAN_OPENING, PLAN_RECEIPTS, PLAN_INVENTORY, PLAN_SAFETY_STOCK, PLAN_SHORTFALL,
+                  PLAN_MAX_INVENTORY),
+    bounds=BOUNDS,
+    demand=(DemandTerm(INVENTORY_BALANCE, "row", _demand_rows),),
 )

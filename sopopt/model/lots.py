@@ -34,13 +34,14 @@ symbol                 Pyomo                   file field
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, stack
-from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import CostCategory, Family, Registry, Relief, RowSpec, Source, VarSpec, Words
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
@@ -134,6 +135,29 @@ def arrays(a: ArrayModel) -> None:
     a.objective("setups", Y, np.array([d.items[key].setup_cost for key in keys], dtype=float)[:, None])
 
 
+def _lot_words(kind: str, text: str) -> Callable[..., Words]:
+    def words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+        p, s, t = key
+        size = float(d.items[p, s].lot_min)
+        sentence = text.format(p=p, s=s, period=labels[t])
+        return Words(kind, f"{p} at {s}", t, size, sentence, (Source((p, s, "lot", "min"), item=True),),
+                     numbers=(size,))
+
+    return words
+
+
+ROWS = (
+    RowSpec(LOT_MIN, "units of {name} made in a lot in {period}", "unit",
+            "one unit less minimum lot of the product at the site",
+            _lot_words("minimum lot", "minimum lot of {p} at {s} in {period}: none or at least {{n[0]}} units ({{0}})"),
+            (Relief("production", "{q} units less production of {name} in {period} than its minimum lot", "unit",
+                    1.0),)),
+    RowSpec(LOT_MAX, "units of {name} made in {period} when set up", "unit",
+            "production only in a period with a setup (physics, never relaxed)",
+            _lot_words("setup", "production of {p} at {s} in {period} needs a setup ({{0}})")),
+)
+
+
 FAMILY = Family(
     name="lots",
     title="Lot sizes and setups",
@@ -141,6 +165,6 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(SETUP,),
-    rows=(LOT_MIN, LOT_MAX),
     costs=(CostCategory("setups", "Setups", 15),),
+    rows=ROWS,
 )

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, lagged, previous, stack
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, Relief, RowSpec, Source, VarSpec, Words
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
@@ -162,6 +163,46 @@ def arrays(a: ArrayModel) -> None:
     a.objective("holding", M, stack([st.holding_cost for st in stocks], T))
 
 
+def _supplier_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    name, t = key
+    sup = d.suppliers[name]
+    cap = float(sup.capacity[t])
+    text = f"supplier {name} capacity in {labels[t]}: {{n[0]}} units of {sup.material} ({{0}})"
+    return Words("supplier capacity", name, t, cap, text, (Source(("suppliers", name, "capacity"), t),),
+                 numbers=(cap,))
+
+
+def _balance_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    m, s, t = key
+    stock = d.material_stocks[m, s]
+    parts, sources, numbers = [], [], []
+    if t == 0:
+        parts.append(f"opening stock {{n[{len(numbers)}]}} units ({{{len(sources)}}})")
+        sources.append(Source(("materials", m, "sites", s, "initial_stock")))
+        numbers.append(float(stock.initial_stock))
+    if stock.scheduled_receipts[t]:
+        parts.append(f"scheduled receipts {{n[{len(numbers)}]}} units ({{{len(sources)}}})")
+        sources.append(Source(("materials", m, "sites", s, "scheduled_receipts"), t))
+        numbers.append(float(stock.scheduled_receipts[t]))
+    text = "; ".join([f"material balance of {m} at {s} in {labels[t]}", *parts])
+    return Words("material balance", f"{m} at {s}", t, None, text, tuple(sources), numbers=tuple(numbers))
+
+
+def _unsupplied(d: ModelData, key: tuple[Any, ...]) -> float | None:
+    supplied = any(sup.material == key[0] and key[1] in sup.sites for sup in d.suppliers.values())
+    return None if supplied else math.inf
+
+
+ROWS = (
+    RowSpec(SUPPLIER_CAPACITY.component, "units of material from {name} in {period}", "unit",
+            "one more unit of material the supplier can deliver in the period", _supplier_words,
+            (Relief("supplier", "+{q} units from supplier {name} in {period}", "unit"),)),
+    RowSpec(MATERIAL_BALANCE, "stock of material {name} in {period}", "unit",
+            "one more unit of the material received at the site in the period", _balance_words,
+            (Relief("supplier", "+{q} units of {name} received in {period}", "unit", cap=_unsupplied),)),
+)
+
+
 FAMILY = Family(
     name="materials",
     title="Materials and suppliers",
@@ -169,7 +210,7 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(PURCHASE, MATERIAL_STOCK),
-    rows=(SUPPLIER_CAPACITY.component, MATERIAL_BALANCE),
     limits=(SUPPLIER_CAPACITY,),
     costs=(CostCategory("materials", "Materials bought", 20),),
+    rows=ROWS,
 )

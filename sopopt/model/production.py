@@ -26,21 +26,38 @@ symbol                 Pyomo                   file field
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
-from sopopt.model.family import BoundLimitSpec, CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    CostCategory,
+    Family,
+    PlanColumn,
+    Registry,
+    Relief,
+    Source,
+    VarSpec,
+    Words,
+)
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 PSP = ("product", "site", "period")
-PRODUCTION = VarSpec("production", "production", PSP, "units")
-SUBCONTRACT = VarSpec("subcontract", "subcontracting", PSP, "units")
+PRODUCTION = VarSpec("production", "production", PSP, "units", "units made per product, site and period")
+SUBCONTRACT = VarSpec("subcontract", "subcontracting", PSP, "units", "units bought finished from subcontractors")
+
+
+#: Plan-table columns this family fills.
+PLAN_PRODUCTION = PlanColumn("production", PRODUCTION.component, "Production")
+PLAN_SUBCONTRACTED = PlanColumn("subcontracted", SUBCONTRACT.component, "Subcontracted")
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
@@ -98,6 +115,35 @@ def arrays(a: ArrayModel) -> None:
     a.objective("subcontracting", U, a.item_grid("subcontract_cost")[sub])
 
 
+def item_bound_words(kind: str, field: tuple[str, ...], phrase: str) -> Callable[..., Words]:
+    """Words of a product-at-site bound set by an item field (``min_production``, ...)."""
+
+    def words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+        p, s, t = key
+        text = f"{kind} of {p} at {s} in {labels[t]}: {phrase} {{n[0]}} units ({{0}})"
+        return Words(kind, f"{p} at {s}", t, value, text, (Source((p, s, *field), t, item=True),), numbers=(value,))
+
+    return words
+
+
+def _cell(attr: str) -> Callable[[ModelData, tuple[Any, ...]], float]:
+    return lambda d, key: float(getattr(d.items[key[0], key[1]], attr)[key[2]])
+
+
+BOUNDS = (
+    BoundSpec("production", "lower", "unit", "one unit less minimum production of the product at the site",
+              _cell("min_production"), item_bound_words("minimum production", ("min_production",), "at least"),
+              Relief("production", "{q} units less production of {name} in {period} than its minimum", "unit")),
+    BoundSpec("production", "upper", "unit", "one unit more maximum production of the product at the site",
+              _cell("max_production"), item_bound_words("maximum production", ("max_production",), "at most"),
+              Relief("production", "{q} units more production of {name} in {period} than its maximum", "unit")),
+    BoundSpec("subcontract", "upper", "unit", "one more unit the subcontractor can deliver",
+              _cell("subcontract_capacity"),
+              item_bound_words("subcontracting capacity", ("subcontract", "capacity"), "at most"),
+              Relief("production", "{q} units more subcontracting of {name} in {period} than its capacity", "unit")),
+)
+
+
 FAMILY = Family(
     name="production",
     title="Production and subcontracting",
@@ -111,4 +157,6 @@ FAMILY = Family(
         BoundLimitSpec("subcontract", "upper", "subcontract", "unit subcontracted"),
     ),
     costs=(CostCategory("production", "Production", 10), CostCategory("subcontracting", "Subcontracting", 30)),
+    bounds=BOUNDS,
+    plan_columns=(PLAN_PRODUCTION, PLAN_SUBCONTRACTED),
 )

@@ -11,7 +11,7 @@ import inspect
 import textwrap
 
 from sopopt.model import objective
-from sopopt.model.families import FAMILIES
+from sopopt.model.families import FAMILIES, TRANSFORMS
 from sopopt.model.registry import COST_CATEGORIES
 
 INTRO = """\
@@ -47,6 +47,7 @@ def formulation_reference() -> str:
     )
     parts = [INTRO.format(objective=textwrap.fill(objective_text, 88))]
     sections = [(f.title, f.add.__module__, f.doc) for f in FAMILIES]
+    sections += [(t.title, t.apply.__module__, t.doc) for t in TRANSFORMS]
     sections.append(("Objective", objective.__name__, objective.__doc__ or ""))
     for title, module, doc in sections:
         parts.append(f"## {title}\n\nCode: `{module}`\n\n{inspect.cleandoc(doc)}\n")

@@ -11,25 +11,34 @@ catalogue and the solution; nothing parses component names.
 
 from __future__ import annotations
 
-from sopopt.model.families import FAMILIES
-from sopopt.model.family import BoundLimitSpec, LimitSpec, VarSpec
+from sopopt.model.families import FAMILIES, TRANSFORMS
+from sopopt.model.family import BoundLimitSpec, CostCategory, LimitSpec, VarSpec
+from sopopt.model.materials import PURCHASE
+from sopopt.model.production import PRODUCTION, SUBCONTRACT
+from sopopt.model.resources import RESOURCE_OVERTIME
+from sopopt.model.transport import SHIPMENT
+from sopopt.model.workforce import HIRES, LABOUR_OVERTIME, LAYOFFS
 
 _CATEGORIES = sorted((c for f in FAMILIES for c in f.costs), key=lambda c: c.rank)
 
 #: Cost categories in the order reports show them.
 COST_CATEGORIES: tuple[str, ...] = tuple(c.name for c in _CATEGORIES)
 
+#: Re-planning's charge on changes to the previous plan (an analysis transform).
+PLAN_CHANGES = CostCategory("plan_changes", "Plan changes", 2000)
+_TRANSFORM_CATEGORIES = [*(c for t in TRANSFORMS for c in t.costs), PLAN_CHANGES]
+
 #: Cost categories charged by LP transformations (:mod:`sopopt.model.transforms`), not by
-#: a model family: ``smoothing`` charges changes in production from period to period,
-#: ``plan_changes`` is re-planning's charge on changes to the previous plan. Reported after
-#: :data:`COST_CATEGORIES`, and only by plans whose LP has them.
-TRANSFORM_COST_CATEGORIES: tuple[str, ...] = ("smoothing", "plan_changes")
+#: a model family: each transform's own (``smoothing`` charges changes in production from
+#: period to period), then ``plan_changes``, re-planning's charge on changes to the
+#: previous plan. Reported after :data:`COST_CATEGORIES`, and only by plans whose LP has them.
+TRANSFORM_COST_CATEGORIES: tuple[str, ...] = tuple(c.name for c in _TRANSFORM_CATEGORIES)
 
 #: Plain-language name of each cost category.
 COST_LABELS: dict[str, str] = {c.name: c.label for c in _CATEGORIES}
 
 #: Plain-language name of each transformation cost category.
-TRANSFORM_COST_LABELS: dict[str, str] = {"smoothing": "Production smoothing", "plan_changes": "Plan changes"}
+TRANSFORM_COST_LABELS: dict[str, str] = {c.name: c.label for c in _TRANSFORM_CATEGORIES}
 
 #: Every variable family, in build order.
 VARIABLES: tuple[VarSpec, ...] = tuple(v for f in FAMILIES for v in f.variables)
@@ -43,14 +52,8 @@ BOUND_LIMITS: tuple[BoundLimitSpec, ...] = tuple(limit for f in FAMILIES for lim
 #: The plan decisions a planner commits to: hedging makes them common to every demand
 #: case in the committed periods, re-planning freezes them in the frozen zone. Component
 #: names of :data:`VARIABLES`; stock, backlog, lost sales and headcount follow from them.
-COMMITTED_DECISIONS: tuple[str, ...] = (
-    "production",
-    "subcontract",
-    "purchase",
-    "shipment",
-    "resource_overtime",
-    "labour_overtime",
-    "hires",
-    "layoffs",
+COMMITTED_DECISIONS: tuple[str, ...] = tuple(
+    spec.component
+    for spec in (PRODUCTION, SUBCONTRACT, PURCHASE, SHIPMENT, RESOURCE_OVERTIME, LABOUR_OVERTIME, HIRES, LAYOFFS)
 )
 

@@ -26,14 +26,28 @@ symbol                Pyomo                     file field
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData, ResourceData
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
-from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    CostCategory,
+    Family,
+    LimitSpec,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 from sopopt.model.production import PRODUCTION
 from sopopt.model.routings import resource_arrays, resource_charges, resource_hours, routed_usage
 
@@ -96,6 +110,43 @@ def arrays(a: ArrayModel) -> None:
     a.objective("overtime", RO, stack([res.overtime_cost for res in used], T))
 
 
+def _capacity_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    r, t = key
+    res = d.resources[r]
+    hours = float(res.hours[t])
+    where = Source(("resources", r, "hours"), t)
+    if res.overtime:
+        cap = float(res.overtime_capacity[t])
+        overtime = "{n[1]}" if cap != float("inf") else "unlimited"
+        text = f"{r} hours in {labels[t]}: {{n[0]}} regular + {overtime} overtime ({{0}}; overtime {{1}})"
+        sources = (where, Source(("resources", r, "overtime", "capacity"), t))
+        return Words("resource hours", r, t, hours, text, sources, numbers=(hours, cap))
+    text = f"{r} hours in {labels[t]}: {{n[0]}} regular ({{0}})"
+    absent = ((f"no overtime allowed on {r}", Source(("resources", r), entity=True)),)
+    return Words("resource hours", r, t, hours, text, (where,), absent, (hours,))
+
+
+def _overtime_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    r, t = key
+    text = f"{r} overtime in {labels[t]}: at most {{n[0]}} h ({{0}})"
+    return Words("overtime capacity", r, t, value, text, (Source(("resources", r, "overtime", "capacity"), t),),
+                 numbers=(value,))
+
+
+ROWS = (
+    RowSpec(RESOURCE_CAPACITY.component, "hours of {name} in {period}", "hour",
+            "one more hour of the resource in the period", _capacity_words,
+            (Relief("overtime", "+{q} h on {name} in {period}", "hour",
+                    cap=lambda d, key: None if d.resources[key[0]].overtime else math.inf),)),
+)
+BOUNDS = (
+    BoundSpec("resource_overtime", "upper", "hour", "one more overtime hour on the resource",
+              lambda d, key: float(d.resources[key[0]].overtime_capacity[key[1]]), _overtime_words,
+              Relief("overtime", "+{q} h of overtime on {name} in {period} beyond its capacity", "hour"),
+              folds_into=RESOURCE_CAPACITY.component),
+)
+
+
 FAMILY = Family(
     name="resources",
     title="Machine resources",
@@ -103,8 +154,9 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(RESOURCE_OVERTIME,),
-    rows=(RESOURCE_CAPACITY.component,),
     limits=(RESOURCE_CAPACITY,),
     bound_limits=(BoundLimitSpec("resource_overtime", "upper", "machine_overtime", "overtime hour"),),
     costs=(CostCategory("overtime", "Overtime", 60),),
+    rows=ROWS,
+    bounds=BOUNDS,
 )

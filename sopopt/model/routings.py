@@ -36,7 +36,7 @@ import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, Grid, stack
-from sopopt.model.family import Family, Registry, VarSpec
+from sopopt.model.family import Family, Registry, RowSpec, VarSpec, physics_words
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
@@ -141,5 +141,7 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(ROUTING,),
-    rows=(ROUTING_SPLIT,),
+    rows=(RowSpec(ROUTING_SPLIT, "units of {name} made by its routings in {period}", "unit",
+                  "one more unit made than the routings make (physics, never relaxed)",
+                  physics_words("routing split", "production of {0} at {1} in {period} split across its routings")),),
 )

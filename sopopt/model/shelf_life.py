@@ -49,7 +49,7 @@ import numpy as np
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, Grid, stack
 from sopopt.model.bills import extend_rows
-from sopopt.model.family import CostCategory, Family, Registry, VarSpec
+from sopopt.model.family import CostCategory, Family, PlanColumn, Registry, RowSpec, RowTerm, VarSpec, physics_words
 from sopopt.model.inventory import INVENTORY, INVENTORY_BALANCE
 from sopopt.model.production import PRODUCTION, SUBCONTRACT
 from sopopt.model.transport import SHIPMENT
@@ -65,6 +65,8 @@ SCRAP = VarSpec("scrap", "scrap", ("product", "site", "period"), "units")
 AGE_BALANCE = "age_balance"
 STOCK_SPLIT = "stock_split"
 SHIPMENT_SPLIT = "shipment_split"
+#: Plan-table column this family fills.
+PLAN_SCRAP = PlanColumn("scrap", SCRAP.component, "Scrapped")
 
 
 @dataclass
@@ -270,6 +272,18 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(STOCK_BY_AGE, ISSUE_BY_AGE, SHIPMENT_BY_AGE, SCRAP),
-    rows=(AGE_BALANCE, STOCK_SPLIT, SHIPMENT_SPLIT),
+    rows=(
+        RowSpec(AGE_BALANCE, "stock of {name} by age in {period}", "unit",
+                "one more unit of the product of that age at the site (physics, never relaxed)",
+                physics_words("age balance", "stock of {0} at {1} of age {2} in {period}")),
+        RowSpec(STOCK_SPLIT, "stock of {name} split by age in {period}", "unit",
+                "physics: the ages add up to the stock (never relaxed)",
+                physics_words("stock by age", "stock of {0} at {1} in {period} adds up over its ages")),
+        RowSpec(SHIPMENT_SPLIT, "shipments on {name} split by age in {period}", "unit",
+                "physics: the ages add up to the shipment (never relaxed)",
+                physics_words("shipment by age", "shipment of {1} on lane {0} in {period} adds up over its ages")),
+    ),
     costs=(CostCategory("scrap", "Scrapped stock", 95),),
+    extends=(RowTerm(INVENTORY_BALANCE, (SCRAP.component,), "units scrapped leave the stock"),),
+    plan_columns=(PLAN_SCRAP,),
 )

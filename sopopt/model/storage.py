@@ -24,14 +24,27 @@ symbol                Pyomo                   file field
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.common import bound
-from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    CostCategory,
+    Family,
+    LimitSpec,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 from sopopt.model.inventory import INVENTORY
 
 if TYPE_CHECKING:
@@ -107,6 +120,35 @@ def arrays(a: ArrayModel) -> None:
     a.objective("storage", OV, stack([d.storage[s].overflow_cost for s in sites], T))
 
 
+def _storage_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    s, t = key
+    cap = float(d.storage[s].capacity[t])
+    text = f"storage at {s} in {labels[t]}: {{n[0]}} volume units ({{0}})"
+    absent = () if d.storage[s].overflow else (
+        (f"no overflow storage at {s}", Source(("sites", s, "storage"), entity=True)),)
+    return Words("storage capacity", s, t, cap, text, (Source(("sites", s, "storage", "capacity"), t),), absent,
+                 (cap,))
+
+
+def _overflow_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    s, t = key
+    text = f"overflow storage at {s} in {labels[t]}: at most {{n[0]}} ({{0}})"
+    return Words("overflow capacity", s, t, value, text,
+                 (Source(("sites", s, "storage", "overflow", "capacity"), t),), numbers=(value,))
+
+
+ROWS = (
+    RowSpec(STORAGE_CAPACITY.component, "volume stored at {name} in {period}", "volume unit",
+            "one more volume unit of storage at the site in the period", _storage_words,
+            (Relief("storage", "+{q} volume units of storage at {name} in {period}", "volume unit"),)),
+)
+BOUNDS = (
+    BoundSpec("overflow", "upper", "volume unit", "one more volume unit of overflow storage",
+              lambda d, key: float(d.storage[key[0]].overflow_capacity[key[1]]), _overflow_words,
+              Relief("storage", "+{q} volume units of overflow storage at {name} in {period}", "volume unit")),
+)
+
+
 FAMILY = Family(
     name="storage",
     title="Storage",
@@ -114,8 +156,9 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(OVERFLOW,),
-    rows=(STORAGE_CAPACITY.component,),
     limits=(STORAGE_CAPACITY,),
     bound_limits=(BoundLimitSpec("overflow", "upper", "overflow", "volume unit"),),
     costs=(CostCategory("storage", "Storage space", 100),),
+    rows=ROWS,
+    bounds=BOUNDS,
 )

@@ -53,7 +53,7 @@ This family reads every earlier family's cost terms for profit: it stays last in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +64,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.inputs.targets import TargetData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.demand import BACKLOG, LOST, SALES
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, Relief, RowSpec, Source, VarSpec, Words
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -316,6 +316,33 @@ def arrays(a: ArrayModel) -> None:
     a.objective(CATEGORY, Z, np.broadcast_to(cost, Z.shape))
 
 
+def _target_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    name, t = key
+    index = next(i for i, g in enumerate(d.targets) if g.name == name)
+    g = d.targets[index]
+    periods = g.covered(t)
+    span = labels[periods[0]] if len(periods) == 1 else f"{labels[periods[0]]}..{labels[periods[-1]]}"
+    shown = f"{g.value:.0%}" if g.measure == "fill_rate" else "{n[0]}"
+    text = f"hard target {name}: {g.measure.replace('_', ' ')} of at least {shown} in {span} ({{0}})"
+    return Words("hard target", name, t, g.value, text, (Source(("targets", str(index), "value")),), numbers=(g.value,))
+
+
+def _on_time_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    p, s, t = key
+    text = f"units of {p} at {s} delivered on time in {labels[t]}: at most the demand and the delivered units"
+    return Words("on-time delivery", f"{p} at {s}", t, None, text)
+
+
+ROWS = (
+    RowSpec(ON_TIME_LIMIT, "units of {name} delivered on time in {period}", "unit",
+            "one more unit counted on time (physics, never relaxed)", _on_time_words),
+    RowSpec(TARGET.component, "the measure of target {name} in {period}", "unit of the target's measure",
+            "one unit less of the target's value", _target_words,
+            (Relief("targets", "the target {name} comes down by {q} in {period}", "unit of the target's measure",
+                    1.0),)),
+)
+
+
 FAMILY = Family(
     name="targets",
     title="Targets",
@@ -323,7 +350,7 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(ON_TIME, SHORTFALL),
-    rows=(ON_TIME_LIMIT, TARGET.component),
+    rows=ROWS,
     limits=(TARGET,),
     costs=(CostCategory(CATEGORY, "Target shortfall penalty", 140),),
 )

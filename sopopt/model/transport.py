@@ -23,18 +23,33 @@ symbol                Pyomo                   file field
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import INF, ArrayModel, stack
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import (
+    CostCategory,
+    Family,
+    LimitSpec,
+    PlanColumn,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 SHIPMENT = VarSpec("shipment", "shipments", ("lane", "product", "period"), "units")
+#: Plan-table columns this family fills (by period of arrival and of departure).
+PLAN_ARRIVALS = PlanColumn("arrivals", SHIPMENT.component, "Arrivals")
+PLAN_DEPARTURES = PlanColumn("departures", SHIPMENT.component, "Departures")
 LANE_CAPACITY = LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shipped")
 
 
@@ -99,6 +114,20 @@ def arrays(a: ArrayModel) -> None:
         a.coef(LR[np.array([lane_index[name] for name, _ in entities])], Y, 1.0)
 
 
+def _lane_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    lane, t = key
+    cap = float(d.lanes[lane].capacity[t])
+    text = f"lane {lane} capacity in {labels[t]}: {{n[0]}} units ({{0}})"
+    return Words("lane capacity", lane, t, cap, text, (Source(("lanes", lane, "capacity"), t),), numbers=(cap,))
+
+
+ROWS = (
+    RowSpec(LANE_CAPACITY.component, "units shipped on lane {name} in {period}", "unit",
+            "one more unit the lane can carry in the period", _lane_words,
+            (Relief("lane", "+{q} units on lane {name} in {period}", "unit"),)),
+)
+
+
 FAMILY = Family(
     name="transport",
     title="Transport lanes",
@@ -106,7 +135,8 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(SHIPMENT,),
-    rows=(LANE_CAPACITY.component,),
     limits=(LANE_CAPACITY,),
     costs=(CostCategory("transport", "Transport", 40),),
+    rows=ROWS,
+    plan_columns=(PLAN_ARRIVALS, PLAN_DEPARTURES),
 )

@@ -51,14 +51,27 @@ symbol                  Pyomo                        file field
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sopopt.inputs.compile import ModelData, WorkforceData
 from sopopt.model.arrays import ArrayModel, previous, stack
 from sopopt.model.common import bound
-from sopopt.model.family import BoundLimitSpec, CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    CostCategory,
+    Family,
+    LimitSpec,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
@@ -192,6 +205,110 @@ def arrays(a: ArrayModel) -> None:
     a.objective("layoffs", F, stack([pool.layoff_cost for pool in pools], T))
 
 
+def _staffing_levers(pool: WorkforceData, w: str) -> tuple[tuple[str, Source], ...]:
+    crew = Source(("workforce", w), entity=True)
+    found = []
+    if not pool.hiring:
+        found.append((f"no hiring allowed for {w}", crew))
+    if not pool.layoffs:
+        found.append((f"no layoffs allowed for {w}", crew))
+    return tuple(found)
+
+
+def _labour_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    w, t = key
+    pool = d.workforce[w]
+    hours = float(pool.hours_per_worker[t])
+    text = f"{w} labour hours in {labels[t]}: {{n[0]}} h per worker ({{0}})"
+    absent = _staffing_levers(pool, w)
+    if not pool.overtime:
+        absent = (*absent, (f"no overtime allowed for {w}", Source(("workforce", w), entity=True)))
+    return Words("crew hours", w, t, hours, text, (Source(("workforce", w, "hours_per_worker"), t),), absent,
+                 (hours,))
+
+
+def _overtime_limit_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    w, t = key
+    per = float(d.workforce[w].overtime_per_worker[t])
+    text = f"{w} overtime in {labels[t]}: at most {{n[0]}} h per worker ({{0}})"
+    return Words("crew overtime", w, t, per, text, (Source(("workforce", w, "overtime", "hours_per_worker"), t),),
+                 numbers=(per,))
+
+
+def _headcount_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    w, t = key
+    pool = d.workforce[w]
+    absent = _staffing_levers(pool, w)
+    if t == 0:
+        text = f"{w} opening headcount: {{n[0]}} workers ({{0}})"
+        return Words("opening headcount", w, t, pool.initial_headcount, text,
+                     (Source(("workforce", w, "initial_headcount")),), absent, (pool.initial_headcount,))
+    return Words("headcount balance", w, t, None, f"headcount balance of {w} in {labels[t]}", (), absent)
+
+
+def headcount_bound(d: ModelData, w: str, t: int, side: str) -> float:
+    """A headcount bound as built: the period's bound, with the ending bound in the last period."""
+    pool = d.workforce[w]
+    last = t == d.T - 1
+    if side == "lower":
+        return max(float(pool.min_headcount[t]), pool.min_ending_headcount if last else 0.0)
+    return min(float(pool.max_headcount[t]), pool.max_ending_headcount if last else float("inf"))
+
+
+def _pool_bound_words(kind: str, field: str, phrase: str, side: str | None = None) -> Callable[..., Words]:
+    """Words of a crew's bound; for headcount the ending bound when that sets the last period."""
+
+    def words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+        w, t = key
+        pool, name, path, period = d.workforce[w], kind, (field,), t
+        if side is not None and t == d.T - 1:
+            ending = (pool.min_ending_headcount > float(pool.min_headcount[t]) if side == "lower"
+                      else pool.max_ending_headcount < float(pool.max_headcount[t]))
+            if ending:
+                name, path, period = kind.replace("headcount", "ending headcount"), (("min" if side == "lower" else "max") + "_ending_headcount",), None
+        text = f"{name} of {w} in {labels[t]}: {phrase} {{n[0]}} ({{0}})"
+        return Words(name, w, t, value, text, (Source(("workforce", w, *path[0].split(".")), period),),
+                     numbers=(value,))
+
+    return words
+
+
+def _can(lever: str) -> Callable[[ModelData, tuple[Any, ...]], float | None]:
+    return lambda d, key: None if getattr(d.workforce[key[0]], lever) else math.inf
+
+
+ROWS = (
+    RowSpec(HEADCOUNT_BALANCE, "workers of {name} in {period}", "worker",
+            "one more worker on the crew in the period", _headcount_words,
+            (Relief("staffing", "+{q} extra hires for {name} in {period}", "worker", -1.0, _can("hiring")),
+             Relief("staffing", "+{q} extra layoffs for {name} in {period}", "worker", 1.0, _can("layoffs")))),
+    RowSpec(LABOUR_CAPACITY.component, "labour hours of {name} in {period}", "hour",
+            "one more labour hour of the crew in the period", _labour_words,
+            (Relief("overtime", "+{q} labour hours for {name} in {period}", "hour", cap=_can("overtime")),)),
+    RowSpec(OVERTIME_LIMIT.component, "overtime hours of {name} in {period}", "hour",
+            "one more overtime hour allowed per crew in the period", _overtime_limit_words,
+            (Relief("overtime", "+{q} overtime hours for {name} in {period} beyond the per-worker limit", "hour"),)),
+)
+BOUNDS = (
+    BoundSpec(HEADCOUNT.component, "lower", "worker", "one worker less as the crew's minimum",
+              lambda d, key: headcount_bound(d, key[0], key[1], "lower"),
+              _pool_bound_words("minimum headcount", "min_headcount", "at least", "lower"),
+              Relief("staffing", "{q} workers fewer for {name} in {period} than its minimum", "worker")),
+    BoundSpec(HEADCOUNT.component, "upper", "worker", "one more worker as the crew's maximum",
+              lambda d, key: headcount_bound(d, key[0], key[1], "upper"),
+              _pool_bound_words("maximum headcount", "max_headcount", "at most", "upper"),
+              Relief("staffing", "{q} workers more for {name} in {period} than its maximum", "worker")),
+    BoundSpec(HIRES.component, "upper", "hire", "one more hire allowed in the period",
+              lambda d, key: float(d.workforce[key[0]].max_hires[key[1]]),
+              _pool_bound_words("hiring limit", "hiring.max", "at most"),
+              Relief("staffing", "+{q} hires for {name} in {period} beyond the limit", "hire")),
+    BoundSpec(LAYOFFS.component, "upper", "layoff", "one more layoff allowed in the period",
+              lambda d, key: float(d.workforce[key[0]].max_layoffs[key[1]]),
+              _pool_bound_words("layoff limit", "layoffs.max", "at most"),
+              Relief("staffing", "+{q} layoffs for {name} in {period} beyond the limit", "layoff")),
+)
+
+
 FAMILY = Family(
     name="workforce",
     title="Workforce",
@@ -199,11 +316,12 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(HEADCOUNT, HIRES, LAYOFFS, LABOUR_OVERTIME),
-    rows=(HEADCOUNT_BALANCE, LABOUR_CAPACITY.component, OVERTIME_LIMIT.component),
     limits=(LABOUR_CAPACITY, OVERTIME_LIMIT),
     bound_limits=(
-        BoundLimitSpec("headcount", "lower", "min_headcount", "worker", "ending_headcount"),
-        BoundLimitSpec("headcount", "upper", "max_headcount", "worker", "ending_headcount"),
+        BoundLimitSpec("headcount", "lower", "min_headcount", "worker", "ending_headcount",
+                       lambda d, key: d.workforce[key[0]].min_ending_headcount),
+        BoundLimitSpec("headcount", "upper", "max_headcount", "worker", "ending_headcount",
+                       lambda d, key: d.workforce[key[0]].max_ending_headcount),
         BoundLimitSpec("hires", "upper", "hiring", "hire"),
         BoundLimitSpec("layoffs", "upper", "layoffs", "layoff"),
     ),
@@ -212,4 +330,6 @@ FAMILY = Family(
         CostCategory("hiring", "Hiring", 70),
         CostCategory("layoffs", "Layoffs", 80),
     ),
+    rows=ROWS,
+    bounds=BOUNDS,
 )

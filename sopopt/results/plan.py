@@ -41,15 +41,33 @@ import pandas as pd
 from sopopt.errors import DataWarning
 from sopopt.inputs.compile import ModelData
 from sopopt.io.reader import Locations, locate
-from sopopt.model.bills import dependent_demand
+from sopopt.model.bills import PLAN_DEPENDENT, dependent_demand
+from sopopt.model.demand import BACKLOG, LOST, PLAN_BACKLOG, PLAN_DELIVERED, PLAN_DEMAND, PLAN_LOST, SALES
 from sopopt.model.family import BoundLimitSpec
+from sopopt.model.inventory import (
+    INVENTORY,
+    PLAN_INVENTORY,
+    PLAN_MAX_INVENTORY,
+    PLAN_OPENING,
+    PLAN_RECEIPTS,
+    PLAN_SAFETY_STOCK,
+    PLAN_SHORTFALL,
+    SAFETY_SHORTFALL,
+)
+from sopopt.model.production import PLAN_PRODUCTION, PLAN_SUBCONTRACTED, PRODUCTION, SUBCONTRACT
 from sopopt.model.registry import BOUND_LIMITS, COST_CATEGORIES, LIMITS, TRANSFORM_COST_CATEGORIES, VARIABLES
-from sopopt.model.routings import routing_load
+from sopopt.model.resources import RESOURCE_OVERTIME
+from sopopt.model.routings import ROUTING, routing_load
+from sopopt.model.shelf_life import PLAN_SCRAP, SCRAP
+from sopopt.model.transport import PLAN_ARRIVALS, PLAN_DEPARTURES, SHIPMENT
+from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME, LAYOFFS
 from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
 from sopopt.solver.status import SolveStatus
 
+#: The table of safety stock targets and how each was set (results/safety_stock.py).
+SAFETY_STOCK_TABLE = "safety_stock"
 #: A limit counts as binding when its slack is below this (units of the row).
 BINDING_TOLERANCE = 1e-6
 #: Closing stock in the last period below this share of the opening stock, with no
@@ -220,8 +238,8 @@ def extract_plan(
     costs.index.name = "category"
 
     tables["plan"] = _plan_table(data, tables)
-    del tables["safety_stock_shortfall"]  # shown, with its target and how it was set, in:
-    tables["safety_stock"] = safety_stock_table(data, tables["plan"])
+    del tables[SAFETY_SHORTFALL.table]  # shown, with its target and how it was set, in:
+    tables[SAFETY_STOCK_TABLE] = safety_stock_table(data, tables["plan"])
     if not has_plan:
         # No plan: show the inputs (demand, receipts, targets) but no invented decisions.
         decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]
@@ -285,15 +303,15 @@ def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     def grid(name: str) -> np.ndarray:
         return _grid(tables[name], items, periods, shape)
 
-    inventory = grid("inventory")
-    lost = grid("lost_sales")
+    inventory = grid(INVENTORY.table)
+    lost = grid(LOST.table)
     demand = np.array([item.demand for item in d.items.values()]).reshape(shape)
     has_backlog = np.array([item.backlog for item in d.items.values()], dtype=bool)
-    delivered = np.where(has_backlog[:, None], grid("sales"), demand - lost)
+    delivered = np.where(has_backlog[:, None], grid(SALES.table), demand - lost)
     initial = np.array([item.initial_inventory for item in d.items.values()], dtype=float)
     opening = np.concatenate([initial[:, None], inventory[:, :-1]], axis=1) if shape[0] else inventory
 
-    shipments = tables["shipments"]
+    shipments = tables[SHIPMENT.table]
     arrivals, departures = np.zeros(shape), np.zeros(shape)
     if not shipments.empty:
         lanes = shipments["lane"]
@@ -314,23 +332,24 @@ def _plan_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "site": np.repeat(np.array([s for _, s in keys], dtype=object), d.T),
         "period": np.tile(np.array(d.labels, dtype=object), n),
         "family": np.repeat(np.array([d.family[p] for p in products], dtype=object), d.T),
-        "opening_inventory": opening.ravel(),
-        "production": grid("production").ravel(),
-        "subcontracted": grid("subcontracting").ravel(),
-        "scheduled_receipts": np.array([i.scheduled_receipts for i in d.items.values()]).reshape(shape).ravel(),
-        "arrivals": arrivals.ravel(),
-        "departures": departures.ravel(),
-        "demand": demand.ravel(),
-        "dependent_demand": dependent_demand(d, grid("production")).ravel(),
-        "delivered": delivered.ravel(),
-        "backlog": grid("backlog").ravel(),
-        "lost": lost.ravel(),
-        "scrap": grid("scrap").ravel(),
-        "inventory": inventory.ravel(),
-        "safety_stock": np.array([i.safety_stock for i in d.items.values()]).reshape(shape).ravel(),
-        "safety_shortfall": grid("safety_stock_shortfall").ravel(),
+        PLAN_OPENING.name: opening.ravel(),
+        PLAN_PRODUCTION.name: grid(PRODUCTION.table).ravel(),
+        PLAN_SUBCONTRACTED.name: grid(SUBCONTRACT.table).ravel(),
+        PLAN_RECEIPTS.name: np.array([i.scheduled_receipts for i in d.items.values()]).reshape(shape).ravel(),
+        PLAN_ARRIVALS.name: arrivals.ravel(),
+        PLAN_DEPARTURES.name: departures.ravel(),
+        PLAN_DEMAND.name: demand.ravel(),
+        PLAN_DEPENDENT.name: dependent_demand(d, grid(PRODUCTION.table)).ravel(),
+        PLAN_DELIVERED.name: delivered.ravel(),
+        PLAN_BACKLOG.name: grid(BACKLOG.table).ravel(),
+        PLAN_LOST.name: lost.ravel(),
+        PLAN_SCRAP.name: grid(SCRAP.table).ravel(),
+        PLAN_INVENTORY.name: inventory.ravel(),
+        PLAN_SAFETY_STOCK.name: np.array([i.safety_stock for i in d.items.values()]).reshape(shape).ravel(),
+        PLAN_SHORTFALL.name: grid(SAFETY_SHORTFALL.table).ravel(),
         # No maximum: empty (NaN), so that tables and workbooks never show "inf".
-        "max_inventory": _finite_or_nan(np.array([i.max_inventory for i in d.items.values()]).reshape(shape).ravel()),
+        PLAN_MAX_INVENTORY.name: _finite_or_nan(
+            np.array([i.max_inventory for i in d.items.values()]).reshape(shape).ravel()),
     })
 
 
@@ -477,15 +496,8 @@ def limit_sentence(row: dict[str, Any], currency: str = "USD") -> str:
 
 
 def _ending_value(data: ModelData, spec: BoundLimitSpec, key: tuple[Any, ...]) -> float | None:
-    """The bound an ending condition sets in the last period, if any."""
-    if spec.component == "inventory":
-        return data.items[key].ending_inventory
-    if spec.component == "headcount":
-        pool = data.workforce[key[0]]
-        return pool.min_ending_headcount if spec.side == "lower" else pool.max_ending_headcount
-    if spec.component == "backlog":
-        return 0.0 if data.items[key].backlog_at_end == "forbid" else None
-    return None
+    """The bound an ending condition sets in the last period, if any (the family's ``ending``)."""
+    return None if spec.ending is None else spec.ending(data, key)
 
 
 def _is_ending(data: ModelData, spec: BoundLimitSpec, idx: tuple[Any, ...], r: LimitRange) -> bool:
@@ -510,11 +522,11 @@ def _service(d: ModelData, plan: pd.DataFrame) -> pd.DataFrame:
         "demand": grouped["demand"].sum(),
         "on_time": grouped["on_time"].sum(),
         "service_level": grouped["met"].mean(),
-        "backlog_units": plan.groupby("product")["backlog"].sum(),
-        "lost_units": plan.groupby("product")["lost"].sum(),
+        "backlog_units": plan.groupby("product")[PLAN_BACKLOG.name].sum(),
+        "lost_units": plan.groupby("product")[PLAN_LOST.name].sum(),
     }).dropna(subset=["demand"])
     result["fill_rate"] = result["on_time"] / result["demand"]
-    stock = plan.groupby(["product", "period"], sort=False)["inventory"].sum().groupby("product").mean()
+    stock = plan.groupby(["product", "period"], sort=False)[PLAN_INVENTORY.name].sum().groupby("product").mean()
     result["average_inventory"] = stock.reindex(result.index).fillna(0.0)
     daily = result["demand"] / float(d.days.sum())
     result["days_of_cover"] = result["average_inventory"] / daily
@@ -526,12 +538,12 @@ def _service(d: ModelData, plan: pd.DataFrame) -> pd.DataFrame:
 
 def _utilization(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Hours used against regular hours, per resource and workforce pool and period."""
-    production = _series(tables["production"], ["product", "site", "period"])
-    overtime_r = _series(tables["resource_overtime"], ["resource", "period"])
-    overtime_w = _series(tables["labour_overtime"], ["workforce", "period"])
-    headcount = _series(tables["headcount"], ["workforce", "period"])
+    production = _series(tables[PRODUCTION.table], list(PRODUCTION.columns))
+    overtime_r = _series(tables[RESOURCE_OVERTIME.table], list(RESOURCE_OVERTIME.columns))
+    overtime_w = _series(tables[LABOUR_OVERTIME.table], list(LABOUR_OVERTIME.columns))
+    headcount = _series(tables[HEADCOUNT.table], list(HEADCOUNT.columns))
     routed: dict[tuple[str, str], float] = defaultdict(float)
-    for row in routing_load(d, tables["routings"]):
+    for row in routing_load(d, tables[ROUTING.table]):
         routed[row["name"], row["period"]] += row["hours"]
     rows = []
     for r, res in d.resources.items():
@@ -562,13 +574,13 @@ def _inventory_value(d: ModelData, plan: pd.DataFrame) -> float:
     if not d.items or not d.T:
         return 0.0
     cost = np.concatenate([item.production_cost for item in d.items.values()])
-    return float((plan["inventory"].to_numpy(dtype=float) * cost).sum() / d.T)
+    return float((plan[PLAN_INVENTORY.name].to_numpy(dtype=float) * cost).sum() / d.T)
 
 
 def _load(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Hours each product family (and routing, if any) puts on each resource and workforce
     pool, per period."""
-    production = tables["production"]
+    production = tables[PRODUCTION.table]
     columns = ["kind", "name", "site", "period", "family", "routing", "hours"]
     if production.empty:
         return pd.DataFrame(columns=columns)
@@ -584,7 +596,7 @@ def _load(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                               "hours": hours})
         frame = frame.groupby(["period", "family"], sort=False, as_index=False)["hours"].sum()
         frames.append(frame.assign(kind=kind, name=name, site=site, routing=""))
-    routed = pd.DataFrame(routing_load(d, tables["routings"]), columns=columns)
+    routed = pd.DataFrame(routing_load(d, tables[ROUTING.table]), columns=columns)
     if not routed.empty:
         frames.append(routed.groupby(["kind", "name", "site", "period", "family", "routing"], sort=False,
                                      as_index=False)["hours"].sum())
@@ -628,8 +640,8 @@ def _unearned(d: ModelData, plan: pd.DataFrame) -> np.ndarray:
     unearned = np.zeros(T)
     if not d.items:
         return unearned
-    lost = plan["lost"].to_numpy(dtype=float).reshape(len(d.items), T)
-    backlog = plan["backlog"].to_numpy(dtype=float).reshape(len(d.items), T)
+    lost = plan[PLAN_LOST.name].to_numpy(dtype=float).reshape(len(d.items), T)
+    backlog = plan[PLAN_BACKLOG.name].to_numpy(dtype=float).reshape(len(d.items), T)
     for row, item in enumerate(d.items.values()):
         if item.price is None or not item.lost_sales:
             continue
@@ -645,24 +657,25 @@ def _kpis(d: ModelData, tables: dict[str, pd.DataFrame], costs: pd.Series, servi
     on_time = float(np.minimum(plan["demand"], plan["delivered"]).sum())
     days = float(d.days.sum())
     avg_daily_demand = total_demand / days if days else 0.0
-    avg_inventory = float(plan.groupby("period", sort=False)["inventory"].sum().mean()) if not plan.empty else 0.0
+    avg_inventory = float(plan.groupby("period", sort=False)[PLAN_INVENTORY.name].sum().mean()) if not plan.empty else 0.0
     kpis = {
         "total_demand": total_demand,
         "delivered": float(plan["delivered"].sum()),
         "fill_rate": on_time / total_demand if total_demand else 1.0,
         "service_level": float(service["service_level"].mean()) if not service.empty else 1.0,
-        "lost_units": float(plan["lost"].sum()),
-        "backlog_unit_periods": float(plan["backlog"].sum()),
-        "production_units": float(plan["production"].sum()),
-        "subcontracted_units": float(plan["subcontracted"].sum()),
-        "shipped_units": float(tables["shipments"]["value"].sum()),
+        "lost_units": float(plan[PLAN_LOST.name].sum()),
+        "backlog_unit_periods": float(plan[PLAN_BACKLOG.name].sum()),
+        "production_units": float(plan[PLAN_PRODUCTION.name].sum()),
+        "subcontracted_units": float(plan[PLAN_SUBCONTRACTED.name].sum()),
+        "shipped_units": float(tables[SHIPMENT.table]["value"].sum()),
         "average_inventory": avg_inventory,
         "days_of_cover": avg_inventory / avg_daily_demand if avg_daily_demand else float("nan"),
-        "overtime_hours": float(tables["labour_overtime"]["value"].sum() + tables["resource_overtime"]["value"].sum()),
-        "peak_headcount": float(tables["headcount"].groupby("period")["value"].sum().max())
-        if not tables["headcount"].empty else 0.0,
-        "hires": float(tables["hires"]["value"].sum()),
-        "layoffs": float(tables["layoffs"]["value"].sum()),
+        "overtime_hours": float(tables[LABOUR_OVERTIME.table]["value"].sum()
+                                + tables[RESOURCE_OVERTIME.table]["value"].sum()),
+        "peak_headcount": float(tables[HEADCOUNT.table].groupby("period")["value"].sum().max())
+        if not tables[HEADCOUNT.table].empty else 0.0,
+        "hires": float(tables[HIRES.table]["value"].sum()),
+        "layoffs": float(tables[LAYOFFS.table]["value"].sum()),
         "inventory_value": _inventory_value(d, plan),
     }
     prices = [item.price if item.price is not None else np.zeros(d.T) for item in d.items.values()]
@@ -683,7 +696,7 @@ def run_down_warnings(d: ModelData, plan: Plan, locations: Locations) -> list[Da
     table = plan.tables.get("plan")
     if not plan.status.has_plan or table is None or table.empty or not d.items:
         return []
-    closing = table["inventory"].to_numpy(dtype=float).reshape(len(d.items), d.T)[:, -1]
+    closing = table[PLAN_INVENTORY.name].to_numpy(dtype=float).reshape(len(d.items), d.T)[:, -1]
     found = []
     for row, ((p, s), item) in enumerate(d.items.items()):
         opening = item.initial_inventory

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sopopt.inputs.compile import ModelData
 from sopopt.inputs.targets import TargetData
+from sopopt.model.targets import TARGET
 
 #: Columns of ``targets.csv``.
 TARGET_COLUMNS = ["target", "measure", "period", "enforce", "value", "plan", "gap", "gap_pct", "met",
@@ -63,7 +64,7 @@ def _grids(d: ModelData, plan: pd.DataFrame) -> dict[str, np.ndarray]:
 def _prices(shadow: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     if shadow.empty:
         return {}
-    rows = shadow[shadow["kind"] == "target"]
+    rows = shadow[shadow["kind"] == TARGET.kind]
     return {(r["name"], r["period"]): r for r in rows.to_dict("records")}
 
 
@@ -84,7 +85,7 @@ def target_table(d: ModelData, plan: pd.DataFrame, pnl: pd.DataFrame, shadow: pd
             gap = achieved - value
             price = prices.get((g.name, d.labels[t]), {})
             records.append({
-                "target": g.name, "measure": g.measure, "period": period_text(d.labels, covered),
+                TARGET.component: g.name, "measure": g.measure, "period": period_text(d.labels, covered),
                 "enforce": g.enforce, "value": value, "plan": achieved, "gap": gap,
                 "gap_pct": 100.0 * gap / abs(value) if value else math.nan,
                 "met": bool(gap >= -MET_TOLERANCE * max(1.0, abs(value))),
