@@ -357,8 +357,9 @@ def hedge(
     """
     start = time.perf_counter()
     loaded = [c if isinstance(c, Case) else load_case(c) for c in cases]
-    if not loaded:
-        raise ScenarioError([Problem(None, "cases", "give at least one case")])
+    if len(loaded) < 2:
+        raise ScenarioError([Problem(None, "cases", f"a hedge needs two or more demand cases, got {len(loaded)}",
+                                     "for one case, use 'sopopt solve'")])
     names = case_names(loaded)
     w = normalise_weights(weights, len(loaded))
     check_compatible(loaded, names)

@@ -11,6 +11,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -276,6 +277,11 @@ def print_bottlenecks(plan: Plan, top: int = 10) -> None:
         console.print(f"Ranges: {note}.")
 
 
+StoreWaitOpt = Annotated[float, typer.Option(
+    help="Seconds to wait for a --store that another run holds, then exit 5 (store busy).", min=0, max=86400)]
+#: Default of ``--store-wait``.
+STORE_WAIT = 60.0
+
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress line while solving.")]
 
 
@@ -288,6 +294,12 @@ def stopped(exc: KeyboardInterrupt, display: object | None = None, out: Path | N
     last = getattr(display, "last", None)
     if not what and last is not None:
         what = f"{last.phase.value}" + (f", {last.iterations} iterations" if last.iterations is not None else "")
+    from sopopt.io.writer import was_swapped_in
+
+    if out is not None and was_swapped_in(out):  # stopped after the new folder was in place
+        errors.print(f"sopopt: interrupted by {interrupted.signal_name} after writing {out}: the new result is in "
+                     "place", markup=False, highlight=False, soft_wrap=True)
+        return typer.Exit(interrupted.exit_code)
     kept = f"; {out} left as it was" if out is not None else ""
     errors.print(f"sopopt: interrupted by {interrupted.signal_name} during {what or 'start-up'}: "
                  f"status interrupted, no plan{kept}", markup=False, highlight=False, soft_wrap=True)
@@ -326,6 +338,7 @@ def solve(
         help="Also add the result to the 'runs' table of this DuckDB database (created if absent).",
         dir_okay=False)] = None,
     label: Annotated[str | None, typer.Option(help="Label of the run in --store, e.g. the planning cycle.")] = None,
+    store_wait: StoreWaitOpt = STORE_WAIT,
     quiet: QuietOption = False,
 ) -> None:
     """Solve a scenario: print the summary and write every table (an infeasible case:
@@ -335,11 +348,14 @@ def solve(
     from sopopt.inputs.case import load_case
     from sopopt.io.writer import check_replaceable
     from sopopt.results.folders import write_outputs
+    from sopopt.results.store import check_store
 
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
         if out is not None:
             check_replaceable(out)  # refuse before solving, not after
+        if store is not None:
+            check_store(store)  # a CSV or JSON file is not a store: refused before solving
         with signals_raise_interrupted():
             with display:
                 case = load_case(scenario, workspace=workspace, strict=strict)
@@ -363,22 +379,29 @@ def solve(
         what = f"{len(written)} files" if plan.status.has_plan else "run.json only (no plan, so no tables)"
         console.print(f"Wrote {what} to {out}")
     if store is not None:
-        _store_run(store, case, plan, label, options.time_limit)
+        _store_run(store, case, plan, label, options.time_limit, store_wait)
     if not plan.status.has_plan:
         raise typer.Exit(EXIT_NO_PLAN)
     if not plan.is_optimal:
         raise typer.Exit(EXIT_NOT_OPTIMAL)
 
 
-def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limit: float | None) -> None:
-    """Add a solve to the ``runs`` table of a results database."""
+def _say(line: str) -> None:
+    """One line on stderr (a wait for the store, a migration)."""
+    errors.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _store_run(store: Path, case: Case, plan: Plan, label: str | None, time_limit: float | None,
+               wait: float) -> None:
+    """Add a solve to the ``runs`` table of a results database (waiting up to ``wait``
+    seconds while another process holds it)."""
     from sopopt.analysis.cases import input_hash
     from sopopt.io.paths import display_path
     from sopopt.results.cycle import record_solved
     from sopopt.results.store import Store
 
     try:
-        with Store(store) as db:
+        with Store(store, wait=wait, say=_say) as db:
             run_id = db.add_run(plan, display_path(case.source), input_hash(case, time_limit), label)
             version = record_solved(db, plan, label) if label and plan.status.has_plan else None
     except SopoptError as exc:
@@ -1111,6 +1134,9 @@ def sweep(
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    store_wait: StoreWaitOpt = STORE_WAIT,
+    connect_timeout: Annotated[float, typer.Option(help="Seconds to reach --scheduler before giving up (exit 5).",
+                                                   min=0.1, max=3600)] = 10.0,
 ) -> None:
     """Solve many cases (scenario files, or a grid over adjustments) into one database."""
     from sopopt.analysis.cases import export_cases as write_cases
@@ -1118,6 +1144,10 @@ def sweep(
 
     try:
         _check_targets(folders=[out, export_cases])
+        if store is not None:
+            from sopopt.results.store import check_store
+
+            check_store(store)  # a CSV or JSON file is not a store: refused before anything runs
         loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
         if export_cases is not None:
             written = write_cases(loaded, export_cases)
@@ -1132,7 +1162,7 @@ def sweep(
             return
         errors.print("[bold red]error:[/] give --store results.duckdb (or --export-cases DIR, or --case ID --out DIR)")
         raise typer.Exit(EXIT_INVALID)
-    _run_sweep(loaded, store, workers, scheduler, restart, keep, quiet)
+    _run_sweep(loaded, store, SweepRun(workers, scheduler, restart, keep, quiet, store_wait, connect_timeout))
 
 
 def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
@@ -1156,17 +1186,34 @@ def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
         raise typer.Exit(EXIT_NOT_OPTIMAL)
 
 
-def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str | None, restart: bool,
-               keep: str | None, quiet: bool) -> None:
-    from sopopt.analysis.sweep import sweep as run
+@dataclass(frozen=True)
+class SweepRun:
+    """How ``sopopt sweep`` runs its cases (its flags)."""
 
-    tables = [t.strip() for t in keep.split(",") if t.strip()] if keep is not None else None
+    workers: int | None
+    scheduler: str | None
+    restart: bool
+    keep: str | None
+    quiet: bool
+    store_wait: float
+    connect_timeout: float
+
+
+def _run_sweep(loaded: Sweep, store: Path, how: SweepRun) -> None:
+    from sopopt.analysis.sweep import sweep as run
+    from sopopt.results.store import Store
+
+    tables = [t.strip() for t in how.keep.split(",") if t.strip()] if how.keep is not None else None
     try:
-        with SweepBar(quiet) as bar:
-            result = run(loaded, store, workers=workers, scheduler=scheduler, restart=restart, keep=tables,
-                         progress=bar)
+        with Store(store, wait=how.store_wait, say=_say) as db, SweepBar(how.quiet) as bar:
+            result = run(loaded, db, workers=how.workers, scheduler=how.scheduler, restart=how.restart,
+                         keep=tables, progress=bar, connect_timeout=how.connect_timeout)
     except SopoptError as exc:
         raise fail(exc) from None
+    if tables and result.skipped:
+        _say(f"warning: --keep {','.join(tables)} applies to the {result.solved} cases solved now; the "
+             f"{result.skipped} already stored keep the tables they were stored with (--restart solves and keeps "
+             "them all)")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing to solve"
     rate = result.solved / result.seconds * 60 if result.seconds else 0.0
     console.print(f"[bold]{result.name}[/]: {result.cases} cases; solved now: {result.solved} ({counts}) in "
@@ -1175,8 +1222,10 @@ def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str |
         console.print(f"Workers: {', '.join(result.workers)}")
     console.print(f"Results in {store} (table 'cases'; see docs/sweeps.md)")
     if result.interrupted:
-        errors.print(f"interrupted: {result.solved} finished cases stored; run the same command again to go on")
-        raise typer.Exit(130)
+        signal_name = "SIGTERM" if result.stop_code == 143 else "SIGINT"
+        errors.print(f"interrupted by {signal_name}: {result.solved} finished cases stored; run the same command "
+                     "again to go on")
+        raise typer.Exit(result.stop_code)
 
 
 def _parse_change_costs(items: list[str]) -> dict[str, float]:
