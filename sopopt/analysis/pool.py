@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -259,12 +260,27 @@ def run_dask(address: str, function: TaskFunction, shared: Any, tasks: Iterable[
     from distributed import Client
 
     check_scheduler(address, connect_timeout)
-    try:
-        client = Client(address, timeout=f"{connect_timeout}s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(f"cannot use the Dask scheduler at {address}: {str(exc).splitlines()[0]}") from None
+    made: list[Any] = []
+    # A server that accepts but never answers holds Client() past its own timeout: the
+    # handshake runs in a daemon thread given the same time.
+    thread = threading.Thread(target=_connect_client, args=(Client, address, connect_timeout, made), daemon=True)
+    thread.start()
+    thread.join(connect_timeout + 1)
+    if not made or isinstance(made[0], BaseException):
+        reason = str(made[0]).splitlines()[0] if made and str(made[0]).strip() else "no Dask handshake"
+        raise ClusterError(f"cannot use the Dask scheduler at {address} (--connect-timeout {connect_timeout:g} s): "
+                           f"{reason}")
+    client = made[0]
     with client:
         return _run_on(client, address, function, shared, tasks, started, finished)
+
+
+def _connect_client(client_type: Any, address: str, timeout: float, made: list[Any]) -> None:
+    """Connect a Dask client (in a thread); append it, or the error, to ``made``."""
+    try:
+        made.append(client_type(address, timeout=f"{timeout}s"))
+    except Exception as exc:  # any failure to connect is reported as one line
+        made.append(exc)
 
 
 def _run_on(client: Any, address: str, function: TaskFunction, shared: Any, tasks: Iterable[Any],

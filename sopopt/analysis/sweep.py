@@ -68,6 +68,7 @@ from sopopt.model.lp import LinearProgram
 from sopopt.results.plan import Info, Plan
 from sopopt.results.store import KEEPABLE, Store, StoreError, plan_row
 from sopopt.solver.options import SolveOptions
+from sopopt.solver.status import OPTIMAL_STATUSES
 
 #: Largest relative change (demand, or a group of the LP's numbers) for which
 #: ``warm="auto"`` re-solves warm. At 1e5 columns a warm dual simplex took 4-5 s for
@@ -556,7 +557,7 @@ def sweep(
             counts.running.pop(case.case_id, None)
             counts.done += 1
             counts.failed += row["status"] in FAILED_STATUSES
-            counts.no_plan += row["status"] not in (*FAILED_STATUSES, "optimal", "time_limit_feasible")
+            counts.no_plan += row["status"] not in (*FAILED_STATUSES, *OPTIMAL_STATUSES, "time_limit_feasible")
             notify(counts)
 
         shared = SweepShared(loaded.name, loaded.bases, loaded.time_limit, kept)

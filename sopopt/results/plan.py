@@ -64,7 +64,7 @@ from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME, LAYOFFS
 from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import OPTIMAL_STATUSES, SolveStatus
 
 #: The table of safety stock targets and how each was set (results/safety_stock.py).
 SAFETY_STOCK_TABLE = "safety_stock"
@@ -155,7 +155,7 @@ class Plan:
     def is_optimal(self) -> bool:
         """True when the solver finished: a proven optimal plan, or (with integer
         decisions) a plan proven within the MIP gap ``solver.mip_gap`` of the best."""
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP)
+        return self.status in OPTIMAL_STATUSES
 
     @property
     def status_text(self) -> str:

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sopopt.errors import SolverError
 from sopopt.solver.highs import AT_LOWER, AT_UPPER, OK, fixed_lp, option_value
 from sopopt.solver.solution import FIXED_MIP_LABEL, LimitRange, Ranging, Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import OPTIMAL_STATUSES
 
 if TYPE_CHECKING:
     from sopopt.solver.session import HighsSession
@@ -46,7 +46,7 @@ def compute_ranging(
     h = session.highs
     if not solution.status.has_plan or not session.compiled.num_col:
         return Ranging({}, {}, note="no plan")
-    if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP):
+    if solution.status not in OPTIMAL_STATUSES:
         return _unranged(session, "range unknown: the plan is not proven optimal", columns)
     integer = np.asarray(h.getLp().integrality_, dtype=int) > 0
     label = ""

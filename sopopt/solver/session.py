@@ -31,7 +31,7 @@ from sopopt.solver.monitor import Monitor
 from sopopt.solver.options import SolveOptions, choose_method
 from sopopt.solver.progress import Phase
 from sopopt.solver.solution import FIXED_MIP_LABEL, Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import TOLERANCE_WITHOUT_BASIS, SolveStatus
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -169,6 +169,9 @@ class HighsSession:
         status = classify(model_status, info.primal_solution_status == FEASIBLE_SOLUTION)
         if compiled.is_mip and status is SolveStatus.OPTIMAL:
             status = SolveStatus.OPTIMAL_WITHIN_GAP
+        unverified = status is SolveStatus.OPTIMAL and compiled.num_col and not h.getBasis().valid
+        if unverified:  # PDLP, interior point without crossover: no basis to verify it
+            status = SolveStatus.OPTIMAL_WITHIN_TOLERANCE
         details = {
             "solver": "highs",
             "solver_version": h.version(),
@@ -185,6 +188,8 @@ class HighsSession:
             "nonzeros": compiled.nonzeros,
             "mip": compiled.is_mip,
         }
+        if unverified:
+            details["tolerance"] = TOLERANCE_WITHOUT_BASIS
         if compiled.is_mip:
             details.update(_mip_details(info, self.options))
         return self._solution(status, info, details)
