@@ -358,3 +358,34 @@ def test_a_plan_without_a_basis_is_optimal_within_the_tolerance(ws: Path) -> Non
         assert db.frame("SELECT status, tolerance FROM runs").values.tolist() == [["optimal_within_tolerance", 1e-6]]
     simplex = runner.invoke(app_(), ["solve", "tiny.yaml", "-q", "--method", "simplex", "--out", "sx"])
     assert json.loads((ws / "sx" / "run.json").read_text())["status"] == "optimal" and simplex.exit_code == 0
+
+
+# ---------------------------------------------------------------- SIGKILL at seeded moments, then resume
+
+KILL_GRID = "name: kill\nbase: low.yaml\ngrid:\n  level: {target: demand, multiply: [0.7, 0.75, 0.8, 0.85, 0.9, 0.95]}\n"
+
+
+def test_a_sweep_killed_at_seeded_moments_resumes_with_every_case_once(ws: Path) -> None:
+    import random
+
+    from sopopt.analysis.planner import solve as solve_case
+
+    (ws / "kill.yaml").write_text(KILL_GRID)
+    loaded = load_sweep("kill.yaml")
+    fresh = {c.case_id: solve_case(loaded.load(c)).objective for c in loaded.cases}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for seed in range(5):
+        store = ws / f"kill{seed}.duckdb"
+        child = subprocess.Popen([sys.executable, "-m", "sopopt", "sweep", "kill.yaml", "--store", str(store),
+                                  "--workers", "1", "-q"], env=env, start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(random.Random(seed).uniform(1.0, 5.0))
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(30)
+        resumed = sweep(loaded, store, workers=1)
+        assert resumed.skipped + resumed.solved == len(fresh), seed
+        with duckdb.connect(str(store)) as con:
+            rows = con.execute("SELECT case_id, objective FROM cases").fetchall()
+        assert sorted(r[0] for r in rows) == sorted(fresh), seed  # every case exactly once
+        for case_id, objective in rows:
+            assert objective == pytest.approx(fresh[case_id], rel=1e-9), (seed, case_id)
