@@ -101,16 +101,17 @@ def bounded_glob(folder: Path, pattern: str, workspace: Path, cap: int) -> list[
     """
     if os.path.isabs(pattern):
         raise ValueError("is an absolute path: patterns are relative to the sweep file")
-    full = Path(os.path.normpath(folder.resolve() / pattern))
-    if not full.is_relative_to(workspace):
-        raise ValueError(f"is outside the workspace '{workspace}' (the pattern leaves it; nothing was searched)")
-    parts = full.relative_to(workspace).parts
+    parts = Path(pattern).parts
     fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
-    start = workspace.joinpath(*parts[:fixed])
+    if ".." in parts[fixed:]:
+        raise ValueError("has '..' after a wildcard (give the folder before the wildcard)")
+    prefix = Path(os.path.normpath(folder.absolute().joinpath(*parts[:fixed])))
+    start = prefix.resolve()  # follows links on the fixed part only: nothing is listed
+    if not start.is_relative_to(workspace):
+        via = f"(a link to '{start}') " if start != prefix.absolute() else ""
+        raise ValueError(f"{via}is outside the workspace '{workspace}' (nothing was searched)")
     if fixed == len(parts):
-        if full.is_file() and not full.resolve().is_relative_to(workspace):
-            raise ValueError(f"(a link to '{full.resolve()}') is outside the workspace '{workspace}'")
-        return [full] if full.is_file() else []
+        return [prefix] if prefix.is_file() else []
     rest = "/".join(parts[fixed:])
     regex = _pattern_regex(rest)
     depth = None if "**" in rest else len(parts) - fixed
