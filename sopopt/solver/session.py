@@ -169,8 +169,11 @@ class HighsSession:
         status = classify(model_status, info.primal_solution_status == FEASIBLE_SOLUTION)
         if compiled.is_mip and status is SolveStatus.OPTIMAL:
             status = SolveStatus.OPTIMAL_WITHIN_GAP
-        unverified = status is SolveStatus.OPTIMAL and compiled.num_col and not h.getBasis().valid
-        if unverified:  # PDLP, interior point without crossover: no basis to verify it
+        # An LP solve (HiGHS counts no MIP nodes: -1) that left no basis: PDLP, or interior
+        # point without crossover, stop within a tolerance and cannot be verified exactly.
+        unverified = (status is SolveStatus.OPTIMAL and compiled.num_col and int(info.mip_node_count) < 0
+                      and not int(info.basis_validity))
+        if unverified:
             status = SolveStatus.OPTIMAL_WITHIN_TOLERANCE
         details = {
             "solver": "highs",
