@@ -346,16 +346,11 @@ def solve(
     from sopopt.analysis.planner import Planner
     from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
     from sopopt.inputs.case import load_case
-    from sopopt.io.writer import check_replaceable
     from sopopt.results.folders import write_outputs
-    from sopopt.results.store import check_store
 
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
-        if out is not None:
-            check_replaceable(out)  # refuse before solving, not after
-        if store is not None:
-            check_store(store)  # a CSV or JSON file is not a store: refused before solving
+        _check_targets(folders=[out], stores=[store])  # refuse before solving, not after
         with signals_raise_interrupted():
             with display:
                 case = load_case(scenario, workspace=workspace, strict=strict)
@@ -777,10 +772,17 @@ def compare(
     _exit_for(plans)
 
 
-def _check_targets(folders: Sequence[Path | None] = (), files: dict[str, Path | None] | None = None) -> None:
+def _check_targets(folders: Sequence[Path | None] = (), files: dict[str, Path | None] | None = None,
+                   stores: Sequence[Path | None] = ()) -> None:
     """Refuse output targets before any work: a folder that is not sopopt's own, a file
-    target that is a folder (see :mod:`sopopt.io.writer`)."""
+    target that is a folder (see :mod:`sopopt.io.writer`), a store that is not a DuckDB
+    database (a CSV or JSON file: see :mod:`sopopt.results.store`)."""
     from sopopt.io.writer import check_file_target, check_replaceable
+    from sopopt.results.store import check_store
+
+    for store in stores:
+        if store is not None:
+            check_store(store)
 
     for folder in folders:
         if folder is not None:
@@ -1143,11 +1145,7 @@ def sweep(
     from sopopt.analysis.cases import load_sweep
 
     try:
-        _check_targets(folders=[out, export_cases])
-        if store is not None:
-            from sopopt.results.store import check_store
-
-            check_store(store)  # a CSV or JSON file is not a store: refused before anything runs
+        _check_targets(folders=[out, export_cases], stores=[store])
         loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
         if export_cases is not None:
             written = write_cases(loaded, export_cases)
