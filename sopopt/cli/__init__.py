@@ -135,6 +135,13 @@ class BuildPath(StrEnum):
     pyomo = "pyomo"
 
 
+class RangesChoice(StrEnum):
+    """Which limits a solve ranges (see docs/kpis.md)."""
+
+    shown = "shown"
+    all = "all"
+
+
 class Method(StrEnum):
     """LP algorithm choices."""
 
@@ -328,6 +335,9 @@ def solve(
     threads: Annotated[int | None, typer.Option(help="Solver threads (at most the usable cores).")] = None,
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
     build: Annotated[BuildPath, typer.Option(help="Build the LP with numpy (fast) or as a Pyomo model.")] = BuildPath.fast,
+    ranges: Annotated[RangesChoice, typer.Option(
+        help="Range the limits shown (the bottlenecks) or all binding limits (every range in shadow_prices.csv)."
+    )] = RangesChoice.shown,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     time_budget: Annotated[
         float, typer.Option(help="Seconds to find the conflict of an infeasible case.", min=0.0)
@@ -358,7 +368,7 @@ def solve(
                     case.solver, time_limit=time_limit, threads=threads,
                     method=method.value if method else None, verbose=verbose or None, on_progress=display.update,
                 )
-                planner = Planner(options, build.value, time_budget=time_budget)
+                planner = Planner(options, build.value, time_budget=time_budget, ranges=ranges.value)
                 plan = planner.solve(case, raise_on_failure=False)
             print_summary(plan)
             if strict and plan.warnings:
