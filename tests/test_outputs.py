@@ -173,3 +173,49 @@ def test_a_full_disk_leaves_the_previous_output_whole(command: str, here: Path) 
     one_line_error(result, "result", "no space left on the device (disk full)")
     assert snapshot(here) == before
     assert [p.name for p in here.iterdir() if p.name.startswith(".result") and not p.name.endswith(".lock")] == []
+
+
+# ---------------------------------------------------------------- --store targets (issue 22)
+
+#: One working invocation per command that takes --store.
+STORE_SAMPLES: dict[str, tuple[str, ...]] = {
+    "solve": ("solve", "tiny.yaml", "-q"),
+    "sweep": ("sweep", "grid.yaml", "-q", "--workers", "1"),
+}
+
+
+def store_commands() -> set[str]:
+    """Every command of the CLI that has a ``--store`` option, from the app's registry."""
+    group = typer.main.get_command(app)
+    return {name for name, command in group.commands.items()  # type: ignore[attr-defined]
+            if any("--store" in param.opts for param in command.params)}
+
+
+def test_every_store_command_has_a_sample() -> None:
+    assert store_commands() == set(STORE_SAMPLES), "give each command with --store a sample in STORE_SAMPLES"
+
+
+@pytest.mark.parametrize("kind", ["csv", "json", "empty", "folder"])
+@pytest.mark.parametrize("command", sorted(STORE_SAMPLES))
+def test_a_store_that_is_a_users_file_is_refused_and_kept(command: str, kind: str, here: Path) -> None:
+    target = here / f"results.{kind}"
+    content = {"csv": "=cmd|' /C calc'!A0,b\n1,2\n", "json": '{"a": 1}\n', "empty": ""}.get(kind)
+    if content is None:
+        target.mkdir()
+    else:
+        target.write_text(content)
+    result = runner.invoke(app, [*STORE_SAMPLES[command], "--store", str(target)])
+    assert result.exit_code == 2, result.output
+    assert f"results.{kind}" in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    if content is not None:
+        assert target.read_text() == content
+
+
+@pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "no space left on the device (disk full)"),
+                                              (errno.EACCES, "permission denied")])
+@pytest.mark.parametrize("command", sorted(STORE_SAMPLES))
+def test_a_store_on_a_full_disk_or_read_only_place(command: str, code: int, reason: str, here: Path) -> None:
+    with writer.fault(code):
+        result = runner.invoke(app, [*STORE_SAMPLES[command], "--store", "s.duckdb"])
+    one_line_error(result, "s.duckdb", reason)
+    assert not (here / "s.duckdb").exists()

@@ -200,3 +200,31 @@ def test_ranges_are_written_read_back_and_shown(tmp_path: Path) -> None:
     sentence = limit_sentence(top.iloc[0].to_dict(), plan.currency)
     assert sentence == ("One more hour of line (capacity) in 1 saves 20.00 USD, for up to +20.00 hours; "
                         "one hour less costs 20.00 USD, for up to -20.00 hours.")
+
+
+def test_a_solve_ranges_the_shown_limits_exactly_and_the_rest_on_demand() -> None:
+    from sopopt.results.plan import ON_DEMAND
+
+    shown = sopopt.solve("scenarios/base.yaml")
+    full = Planner(ranges="all").solve("scenarios/base.yaml")
+    assert shown.objective == full.objective
+    columns = ["kind", "name", "period", "shadow_price", "range_up", "range_down", "range_note"]
+    pd.testing.assert_frame_equal(shown.bottlenecks()[columns], full.bottlenecks()[columns], rtol=1e-9)
+    binding = shown.shadow_prices[shown.shadow_prices["binding"].astype(bool)]
+    waiting = binding[binding["range_note"] == ON_DEMAND]
+    assert len(waiting) > 0 and waiting["range_up"].isna().all()
+    pd.testing.assert_frame_equal(shown.ranges(), full.shadow_prices, rtol=1e-9)
+    assert shown.ranges() is shown.ranges()  # computed once
+
+
+def test_cli_ranges_all_fills_every_range_of_the_csv(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sopopt.cli import app
+
+    result = CliRunner().invoke(app, ["solve", str(RANGES / "subcontract.yaml"), "--ranges", "all", "-o",
+                                      str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "out" / "shadow_prices.csv")
+    binding = table[table["binding"].astype(bool)]
+    assert len(binding) >= 2 and binding["range_up"].notna().all() and binding["range_down"].notna().all()

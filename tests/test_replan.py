@@ -176,7 +176,9 @@ def test_previous_without_a_plan_exits_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("flag", "message"), [("production", "DECISION=COST"), ("stock=2", "unknown decision"),
-                                               ("production=-1", "0 or more")])
+                                               ("production=-1", "greater than or equal to 0"),
+                                               ("production=1e30", "less than or equal to 1000000000000"),
+                                               ("headcount=nan", "finite number")])
 def test_bad_change_cost_exits_2(previous: Path, tmp_path: Path, flag: str, message: str) -> None:
     result = runner.invoke(app, ["replan", str(previous), str(_two(tmp_path, "v2")), "--change-cost", flag])
     assert result.exit_code == 2

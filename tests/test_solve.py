@@ -8,7 +8,7 @@ import pytest
 import sopopt
 from sopopt.solver.highs import STATUS_MAP, classify
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import OPTIMAL_STATUSES, SolveStatus
 
 M = highspy.HighsModelStatus
 
@@ -44,6 +44,7 @@ def test_only_optimal_is_optimal():
     assert {s for s in SolveStatus if s.has_plan} == {
         SolveStatus.OPTIMAL,
         SolveStatus.OPTIMAL_WITHIN_GAP,
+        SolveStatus.OPTIMAL_WITHIN_TOLERANCE,
         SolveStatus.TIME_LIMIT_FEASIBLE,
         SolveStatus.ITERATION_LIMIT_FEASIBLE,
         SolveStatus.OTHER_LIMIT_FEASIBLE,
@@ -51,7 +52,7 @@ def test_only_optimal_is_optimal():
     # A plan with integer decisions is never called plain "optimal".
     assert "optimal" != SolveStatus.OPTIMAL_WITHIN_GAP.label
     for status in SolveStatus:
-        if status.has_plan and status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP):
+        if status.has_plan and status not in OPTIMAL_STATUSES:
             assert "NOT proven optimal" in status.label
     # each stop is labelled as what happened
     assert "iteration limit" in SolveStatus.ITERATION_LIMIT_NO_PLAN.label

@@ -1,9 +1,9 @@
 """The cases of a sweep file: read it, find its scenario files, enumerate its grid.
 
 A case is a starting scenario (the ``base``, or one of the ``scenarios`` files) plus one
-value per grid axis. Its ``case_id`` is a stable key of that variation (the scenario's
-path inside the workspace and each axis's value), so rerunning a sweep finds the cases
-it has already stored; its ``input_hash`` covers everything the result depends on (the
+value per grid axis. Its ``case_id`` is a stable key of that variation (the sweep's
+name, the scenario's path inside the workspace and every adjustment in full), so
+rerunning a sweep finds the cases it has already stored and two sweeps never share one; its ``input_hash`` covers everything the result depends on (the
 resolved scenario, its solver settings, the axes' full adjustments and the time limit),
 so a changed input is noticed.
 
@@ -14,7 +14,6 @@ and workers (local or on a cluster) receive the loaded cases, never paths to rea
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import itertools
 import json
@@ -32,7 +31,7 @@ from sopopt.inputs.scenarios.validation import sorted_problems, validation_probl
 from sopopt.inputs.schema.scenario import Adjustment
 from sopopt.inputs.schema.solver_options import check_time_limit
 from sopopt.inputs.schema.sweep import CASE_CEILING, GridAxis, SweepSpec
-from sopopt.io.paths import default_workspace, display_path, workspace_folder
+from sopopt.io.paths import bounded_glob, default_workspace, display_path, workspace_folder
 from sopopt.io.reader import KeyPath, Locations, locate, read_yaml
 from sopopt.io.writer import replacing_folder
 
@@ -136,11 +135,12 @@ def load_sweep(path: str | Path, *, max_cases: int | None = None, time_limit: fl
             raise ScenarioError([Problem(None, "time_limit", str(exc))]) from None
     limit = time_limit if time_limit is not None else spec.time_limit
     bases, cases = {}, []
+    name = spec.name or path.stem
     for file in files:
         key = _relative(file, root)
         bases[key] = load_case(file, workspace=root, strict=strict)
-        cases += list(_grid_cases(key, bases[key], spec, limit))
-    sweep = Sweep(spec.name or path.stem, path, spec, root, limit, bases, cases, locations)
+        cases += list(_grid_cases(key, bases[key], spec, limit, name))
+    sweep = Sweep(name, path, spec, root, limit, bases, cases, locations)
     for key in bases:  # every axis must match something in every scenario: fail early
         first = next(c for c in cases if c.scenario == key)
         sweep.load(first)
@@ -161,36 +161,19 @@ def _scenario_files(path: Path, spec: SweepSpec, locations: Locations, root: Pat
         pattern = spec.base if key == ("base",) else (spec.scenarios or [])[int(key[1])]
         assert pattern is not None
         where = locate(locations, key)
-        matches = _matches(folder, pattern, spec.max_cases)
+        try:
+            matches = bounded_glob(folder, pattern, root, min(spec.max_cases, CASE_CEILING))
+        except ValueError as exc:
+            problems.append(Problem(where, ".".join(key), f"'{pattern}' {exc}",
+                                    "keep scenarios in the workspace, or give --workspace"))
+            continue
         if not matches:
-            problems.append(Problem(where, ".".join(key), f"'{pattern}' matches no file"))
+            problems.append(Problem(where, ".".join(key), f"'{pattern}' matches no file in the workspace"))
         for match in matches:
-            resolved = match.resolve()
-            if not resolved.is_relative_to(root):
-                problems.append(Problem(where, ".".join(key), f"'{match}' is outside the workspace '{root}'",
-                                        "keep scenarios in the workspace, or give --workspace"))
-                break
-            found[resolved] = None
+            found[match.resolve()] = None
     if problems:
         raise ScenarioError(sorted_problems(problems))
     return list(found)
-
-
-def _matches(folder: Path, pattern: str, cap: int) -> list[Path]:
-    """Files a path or glob pattern names (relative to ``folder``), at most ``cap + 1``."""
-    if os.path.isabs(pattern):
-        return []
-    if not glob.has_magic(pattern):
-        target = folder / pattern
-        return [target] if target.is_file() else []
-    found = []
-    for name in sorted(glob.iglob(pattern, root_dir=folder, recursive=True)):
-        target = folder / name
-        if target.is_file():
-            found.append(target)
-        if len(found) > min(cap, CASE_CEILING):
-            break
-    return found
 
 
 def _grid_size(spec: SweepSpec) -> int:
@@ -218,16 +201,19 @@ def input_hash(case: Case, time_limit: float | None = None) -> str:
     return _digest(_canonical(case.resolved), case.solver.model_dump_json(), _canonical(time_limit))[:32]
 
 
-def _grid_cases(scenario: str, base: Case, spec: SweepSpec, time_limit: float | None) -> Iterator[SweepCase]:
-    """Every combination of the grid's values over one starting scenario."""
+def _grid_cases(scenario: str, base: Case, spec: SweepSpec, time_limit: float | None,
+                sweep_name: str) -> Iterator[SweepCase]:
+    """Every combination of the grid's values over one starting scenario. A case's id
+    covers the sweep's name, the scenario and every adjustment in full (target, scope,
+    value), so two sweeps never share an id unless they ask for the same case."""
     base_hash = input_hash(base, time_limit)
     names = list(spec.grid)
     for combo in itertools.product(*(spec.grid[name].values for name in names)):
         values = dict(zip(names, combo, strict=True))
         adjustments = tuple((_adjustment(spec.grid[name], value), ("grid", name))
                             for name, value in values.items())
-        case_id = "c" + _digest(_canonical({"scenario": scenario, **values}))[:11]
         full = _canonical([adj.model_dump(exclude_defaults=True) for adj, _ in adjustments])
+        case_id = "c" + _digest(_canonical({"sweep": sweep_name, "scenario": scenario}), full)[:11]
         yield SweepCase(case_id, scenario, values, adjustments, _digest(base_hash, full)[:32])
 
 

@@ -411,7 +411,8 @@ def _solve(case: Case) -> tuple[HighsSession, Solution, Plan, str, dict[str, flo
     """Solve the case, keeping the HiGHS session (its basis gives the rates)."""
     options, note = _solve_options(case)
     start = time.perf_counter()
-    plan, session, solution = Planner(options).solve_live(case)
+    # Causes are weighed by their ranges: every binding limit is ranged.
+    plan, session, solution = Planner(options, ranges="all").solve_live(case)
     if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP) or session is None:
         raise SolverError(f"{solution.status.label}: causes need a proven optimal plan (raise the time limit)")
     timings = {"total_solve_seconds": time.perf_counter() - start,

@@ -54,7 +54,7 @@ from sopopt.results.folders import metadata, read_plan, write_result
 from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.solution import Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import OPTIMAL_STATUSES, SolveStatus
 
 #: Workforce decisions that ``firm_headcount`` makes common over the whole horizon.
 HEADCOUNT_DECISIONS = ("hires", "layoffs")
@@ -357,8 +357,9 @@ def hedge(
     """
     start = time.perf_counter()
     loaded = [c if isinstance(c, Case) else load_case(c) for c in cases]
-    if not loaded:
-        raise ScenarioError([Problem(None, "cases", "give at least one case")])
+    if len(loaded) < 2:
+        raise ScenarioError([Problem(None, "cases", f"a hedge needs two or more demand cases, got {len(loaded)}",
+                                     "for one case, use 'sopopt solve'")])
     names = case_names(loaded)
     w = normalise_weights(weights, len(loaded))
     check_compatible(loaded, names)
@@ -459,7 +460,7 @@ def hedge_metadata(result: HedgedPlan) -> dict[str, Any]:
         "kind": "hedge",
         "status": result.status.value,
         "status_text": result.status.label,
-        "optimal": result.status in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP),
+        "optimal": result.status in OPTIMAL_STATUSES,
         "currency": result.currency,
         "periods": result.labels,
         "weights": result.weights,

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import pandas as pd
+
 from sopopt.errors import InfeasibleError, SopoptError, StrictError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
@@ -34,10 +36,10 @@ from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results.cycle import stored_plan
 from sopopt.results.folders import read_plan
-from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings
+from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings, shadow_prices, shown_limits
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.progress import Phase, Progress, ProgressCallback, guarded
-from sopopt.solver.ranging import compute_ranging
+from sopopt.solver.ranging import compute_ranging, range_entries
 from sopopt.solver.session import HighsSession
 from sopopt.solver.solution import Solution, raise_for_status
 from sopopt.solver.status import SolveStatus
@@ -50,6 +52,11 @@ RANGED_COLUMNS = frozenset(spec.component for spec in BOUND_LIMITS)
 #: (the readable rule-based Pyomo model, compiled to matrix form). Tests prove that both
 #: build the same LP.
 Build = Literal["fast", "pyomo"]
+
+#: Which limits a solve ranges: ``shown`` (default) the limits plans show
+#: (:func:`~sopopt.results.plan.shown_limits`), exactly, from the basis; ``all`` every
+#: limit (HiGHS ranging). ``plan.ranges()`` fills in the rest on demand.
+Ranges = Literal["shown", "all"]
 
 #: Statuses whose plan the planner explains (when ``explain`` is on).
 EXPLAINED = (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
@@ -76,13 +83,15 @@ class Planner:
     ``how``: the build path; ``explain``: attach the explanation of an infeasible case
     to its plan (``plan.explanation``), spending at most ``time_budget`` seconds on
     its conflict; an explanation that fails leaves its message in
-    ``plan.info["explanation_error"]``.
+    ``plan.info["explanation_error"]``; ``ranges``: which limits are ranged
+    (:data:`Ranges`).
     """
 
     options: SolveOptions | None = None
     how: Build = "fast"
     explain: bool = True
     time_budget: float = DEFAULT_TIME_BUDGET
+    ranges: Ranges = "shown"
 
     # ------------------------------------------------------------------ the steps
 
@@ -120,27 +129,33 @@ class Planner:
         solution = session.run()
         return self.ranged(session, solution) if ranged else solution
 
-    @staticmethod
-    def ranged(session: HighsSession, solution: Solution) -> Solution:
-        """The solution with the ranges of its limit rows and bounded columns (a plan
-        without a proven optimum gets the note saying why there are none)."""
+    def ranged(self, session: HighsSession, solution: Solution) -> Solution:
+        """The solution with the prices of its limit rows and bounded columns and the
+        ranges :attr:`ranges` asks for (a plan without a proven optimum gets the note
+        saying why there are none)."""
         if not solution.status.has_plan:
             return solution
         mark = time.perf_counter()
-        ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS)
-        info = {**solution.info, "ranging_seconds": time.perf_counter() - mark}
+        full = self.ranges == "all"
+        ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS, full=full)
+        if not full:
+            ranging = range_entries(session, ranging, shown_limits(ranging))
+        info = {**solution.info, "ranging_seconds": time.perf_counter() - mark, "ranged": self.ranges}
         return dataclasses.replace(solution, ranging=ranging, info=info)
 
     @staticmethod
     def extract(
-        case: Case, solution: Solution, *, data: ModelData | None = None, name: str | None = None, **info: Any,
+        case: Case, solution: Solution, *, data: ModelData | None = None, name: str | None = None,
+        summary_only: bool = False, **info: Any,
     ) -> Plan:
         """The plan of a solution of ``case`` (tables, costs, KPIs, limits), named
         ``name`` (default: the network's), with ``info`` as its run information;
-        ``data``: the case's data as changed in place (sweeps), if so."""
+        ``data``: the case's data as changed in place (sweeps), if so; ``summary_only``:
+        see :func:`~sopopt.results.plan.extract_plan`."""
         data = data or case.data
         assert data is not None
-        return extract_plan(data, solution, name or case.network.name, case.network.currency, info=info)
+        return extract_plan(data, solution, name or case.network.name, case.network.currency, info=info,
+                            summary_only=summary_only)
 
     # ------------------------------------------------------------------ the whole solve
 
@@ -171,6 +186,8 @@ class Planner:
         plan = self.extract(case, solution, **timings, scenario=str(case.source), build=self.how)
         plan = _with_case(plan, case, extract_seconds=time.perf_counter() - mark,
                           total_seconds=time.perf_counter() - start)
+        if session is not None and self.ranges != "all" and solution.ranging is not None and solution.ranging.known:
+            plan = dataclasses.replace(plan, ranger=_AllRanges(session, solution, case.data))
         if strict and plan.warnings:
             raise StrictError(list(plan.warnings))
         if self.explain and plan.status in EXPLAINED:
@@ -209,6 +226,24 @@ class Planner:
         except SopoptError as exc:
             return dataclasses.replace(plan, info=Info(plan.info, explanation_error=str(exc)))
         return explanation.plan or plan
+
+
+class _AllRanges:
+    """Every limit's range of a solve, computed from its session on the first call
+    (HiGHS ranging), then kept: what :meth:`~sopopt.results.plan.Plan.ranges` returns."""
+
+    def __init__(self, session: HighsSession, solution: Solution, data: ModelData | None) -> None:
+        self._source: tuple[HighsSession, Solution, ModelData] | None = (session, solution, data)  # type: ignore[assignment]
+        self._table: pd.DataFrame | None = None
+
+    def __call__(self) -> pd.DataFrame:
+        if self._table is None:
+            assert self._source is not None
+            session, solution, data = self._source
+            ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS, full=True)
+            self._table = shadow_prices(data, dataclasses.replace(solution, ranging=ranging))
+            self._source = None  # the session is no longer needed
+        return self._table
 
 
 def _loaded(case: Case | str | Path, workspace: str | Path | None, strict: bool) -> Case:

@@ -23,11 +23,14 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
+
+from sopopt.errors import ExitCode, Problem, ScenarioError, SopoptError
 
 #: Memory a worker needs beyond the LP (Python, numpy, pandas, HiGHS), in bytes.
 WORKER_BASE_BYTES = 200e6
@@ -108,16 +111,12 @@ def _worker_main(conn: Connection, function: TaskFunction) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when to stop
     try:
         shared = conn.recv()
-    except EOFError:
-        return
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        conn.send(function(task, shared))
+        while (task := conn.recv()) is not None:
+            conn.send(function(task, shared))
+    except (EOFError, BrokenPipeError):
+        return  # the caller went away
+    except KeyboardInterrupt as exc:  # SIGTERM mid-solve (the caller stops its workers): quietly
+        os._exit(int(getattr(exc, "exit_code", 143)))
 
 
 class _Slot:
@@ -217,35 +216,99 @@ def _replace(slot: _Slot, context: Any, function: TaskFunction, shared: Any, num
 # ---------------------------------------------------------------------- Dask cluster
 
 
+#: Seconds to reach a Dask scheduler before giving up (``--connect-timeout``).
+CONNECT_TIMEOUT = 10.0
+
+
+class ClusterError(SopoptError):
+    """The Dask scheduler cannot be reached or used (an environment problem: exit 5)."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Refuse a malformed scheduler address (exit 2) and one that does not answer within
+    ``timeout`` seconds (exit 5), before anything runs."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address, strict=True)
+        host, port = parse_host_port(location)
+        if scheme not in ("tcp", "tls") or not host or not 0 < int(port) < 65536:
+            raise ValueError("give tcp://HOST:PORT or tls://HOST:PORT")
+    except (ValueError, TypeError) as exc:
+        raise ScenarioError([Problem(None, "--scheduler", f"'{address}' is not a Dask scheduler address ({exc})",
+                                     "e.g. tcp://scheduler-host:8786")]) from None
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                           f"(--connect-timeout): {reason}") from None
+
+
 def run_dask(address: str, function: TaskFunction, shared: Any, tasks: Iterable[Any],
-             started: Started, finished: Finished) -> list[str]:
+             started: Started, finished: Finished, connect_timeout: float = CONNECT_TIMEOUT) -> list[str]:
     """Run tasks on the existing Dask cluster at ``address``; returns its worker
     addresses. A task whose future fails (its worker died and Dask gave up, or the
-    connection broke) is submitted once more, then reported as :class:`Lost`."""
-    from distributed import Client, as_completed
+    connection broke) is submitted once more, then reported as :class:`Lost`.
 
-    with Client(address, timeout="20s") as client:
-        workers = list(client.scheduler_info().get("workers", {}))
-        on_cluster = client.scatter(shared, broadcast=True)
-        pending: dict[Any, tuple[Any, int]] = {}
-        for task in tasks:
-            pending[client.submit(function, task, on_cluster, pure=False)] = (task, 1)
-            started(task, address)
-        flow = as_completed(list(pending))
-        try:
-            for future in flow:
-                task, tries = pending.pop(future)
-                try:
-                    result, where = future.result(), "?"
-                except Exception as exc:
-                    if tries < ATTEMPTS:
-                        retry = client.submit(function, task, on_cluster, pure=False)
-                        pending[retry] = (task, tries + 1)
-                        flow.add(retry)
-                        continue
-                    result, where = Lost(f"failed on the cluster {tries} times: {exc}"), address
-                finished(task, result, where, tries)
-        except KeyboardInterrupt:
-            client.cancel(list(pending))
-            raise
+    Raises:
+        ClusterError: the scheduler did not answer as a Dask scheduler in time.
+    """
+    from distributed import Client
+
+    check_scheduler(address, connect_timeout)
+    made: list[Any] = []
+    # A server that accepts but never answers holds Client() past its own timeout: the
+    # handshake runs in a daemon thread given the same time.
+    thread = threading.Thread(target=_connect_client, args=(Client, address, connect_timeout, made), daemon=True)
+    thread.start()
+    thread.join(connect_timeout + 1)
+    if not made or isinstance(made[0], BaseException):
+        reason = str(made[0]).splitlines()[0] if made and str(made[0]).strip() else "no Dask handshake"
+        raise ClusterError(f"cannot use the Dask scheduler at {address} (--connect-timeout {connect_timeout:g} s): "
+                           f"{reason}")
+    client = made[0]
+    with client:
+        return _run_on(client, address, function, shared, tasks, started, finished)
+
+
+def _connect_client(client_type: Any, address: str, timeout: float, made: list[Any]) -> None:
+    """Connect a Dask client (in a thread); append it, or the error, to ``made``."""
+    try:
+        made.append(client_type(address, timeout=f"{timeout}s"))
+    except Exception as exc:  # any failure to connect is reported as one line
+        made.append(exc)
+
+
+def _run_on(client: Any, address: str, function: TaskFunction, shared: Any, tasks: Iterable[Any],
+            started: Started, finished: Finished) -> list[str]:
+    """The tasks on a connected Dask client (see :func:`run_dask`); its worker addresses."""
+    from distributed import as_completed
+
+    workers = list(client.scheduler_info().get("workers", {}))
+    on_cluster = client.scatter(shared, broadcast=True)
+    pending: dict[Any, tuple[Any, int]] = {}
+    for task in tasks:
+        pending[client.submit(function, task, on_cluster, pure=False)] = (task, 1)
+        started(task, address)
+    flow = as_completed(list(pending))
+    try:
+        for future in flow:
+            task, tries = pending.pop(future)
+            try:
+                result, where = future.result(), "?"
+            except Exception as exc:
+                if tries < ATTEMPTS:
+                    retry = client.submit(function, task, on_cluster, pure=False)
+                    pending[retry] = (task, tries + 1)
+                    flow.add(retry)
+                    continue
+                result, where = Lost(f"failed on the cluster {tries} times: {exc}"), address
+            finished(task, result, where, tries)
+    except KeyboardInterrupt:
+        client.cancel(list(pending))
+        raise
     return workers

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
@@ -102,10 +102,13 @@ def change_costs(case: Case, overrides: Mapping[str, float] | None) -> dict[str,
         if name not in CHARGED:
             problems.append(Problem(None, "--change-cost", f"unknown decision '{name}'",
                                     f"use one of {', '.join(CHARGED)}"))
-        elif not math.isfinite(float(value)) or float(value) < 0:
-            problems.append(Problem(None, "--change-cost", f"{name}: the cost must be 0 or more, got {value}"))
-        else:
-            costs[name] = float(value)
+            continue
+        try:  # the flag is checked by the file's own field, so its limits are the same
+            costs[name] = getattr(type(case.replan.change_cost).model_validate({name: value}), name)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"][0].lower() + exc.errors()[0]["msg"][1:]
+            problems.append(Problem(None, "--change-cost", f"{name}={value:g}: {message}",
+                                    "the same limits as replan.change_cost in a scenario file"))
     if problems:
         raise ScenarioError(problems)
     return costs

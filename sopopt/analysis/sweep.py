@@ -56,7 +56,7 @@ import pandas as pd
 
 from sopopt.analysis.cases import Sweep, SweepCase, load_sweep, make_case
 from sopopt.analysis.planner import Planner
-from sopopt.analysis.pool import Lost, default_workers, run_dask, run_local
+from sopopt.analysis.pool import CONNECT_TIMEOUT, Lost, check_scheduler, default_workers, run_dask, run_local
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
@@ -68,6 +68,7 @@ from sopopt.model.lp import LinearProgram
 from sopopt.results.plan import Info, Plan
 from sopopt.results.store import KEEPABLE, Store, StoreError, plan_row
 from sopopt.solver.options import SolveOptions
+from sopopt.solver.status import OPTIMAL_STATUSES
 
 #: Largest relative change (demand, or a group of the LP's numbers) for which
 #: ``warm="auto"`` re-solves warm. At 1e5 columns a warm dual simplex took 4-5 s for
@@ -484,6 +485,8 @@ class SweepResult:
     workers: list[str]
     seconds: float
     interrupted: bool
+    #: The exit code of the stop: 130 (SIGINT, Ctrl-C) or 143 (SIGTERM).
+    stop_code: int = 130
 
     @property
     def failed(self) -> int:
@@ -496,7 +499,7 @@ ProgressCallback = Callable[[SweepProgress], None]
 
 def sweep(
     spec: str | Path | Sweep,
-    store: str | Path,
+    store: str | Path | Store,
     *,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -506,13 +509,15 @@ def sweep(
     max_cases: int | None = None,
     workspace: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
 ) -> SweepResult:
     """Solve every case of a sweep file and store one row per case in ``store``.
 
     Args:
         spec: the sweep file (or one loaded with :func:`sopopt.analysis.cases.load_sweep`).
-        store: the DuckDB database to write (created if absent). Cases already stored
-            with the same inputs are skipped, so rerunning resumes.
+        store: the DuckDB database to write (created if absent), or a
+            :class:`~sopopt.results.store.Store` the caller opened (and closes). Cases
+            already stored with the same inputs are skipped, so rerunning resumes.
         workers: local worker processes; default: one per usable core, fewer if memory
             is short (:func:`sopopt.analysis.pool.default_workers`).
         scheduler: address of an existing Dask scheduler (``tcp://host:8786``) to run on
@@ -522,6 +527,7 @@ def sweep(
             changed: otherwise that is a :class:`~sopopt.results.store.StoreError`).
         workspace: folder the sweep's scenario files must lie in.
         progress: called with the counts after each case starts or finishes.
+        connect_timeout: seconds to reach ``scheduler`` before giving up (exit 5).
 
     Ctrl-C stops the sweep with every finished case stored (``interrupted`` is set).
     """
@@ -529,7 +535,9 @@ def sweep(
     loaded = spec if isinstance(spec, Sweep) else load_sweep(
         spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace)
     kept = _kept_tables(loaded, keep)
-    with Store(store) as db:
+    if scheduler is not None:
+        check_scheduler(scheduler, connect_timeout)
+    with contextlib.nullcontext(store) if isinstance(store, Store) else Store(store) as db:
         todo = _cases_to_solve(db, loaded, restart)
         counts = SweepProgress(total=len(loaded.cases), skipped=len(loaded.cases) - len(todo))
         statuses: Counter[str] = Counter()
@@ -549,23 +557,23 @@ def sweep(
             counts.running.pop(case.case_id, None)
             counts.done += 1
             counts.failed += row["status"] in FAILED_STATUSES
-            counts.no_plan += row["status"] not in (*FAILED_STATUSES, "optimal", "time_limit_feasible")
+            counts.no_plan += row["status"] not in (*FAILED_STATUSES, *OPTIMAL_STATUSES, "time_limit_feasible")
             notify(counts)
 
         shared = SweepShared(loaded.name, loaded.bases, loaded.time_limit, kept)
-        interrupted = False
+        interrupted, stop_code = False, 130
         try:
             if not todo:
                 pass
             elif scheduler is not None:
-                run_dask(scheduler, solve_sweep_case, shared, todo, started, finished)
+                run_dask(scheduler, solve_sweep_case, shared, todo, started, finished, connect_timeout)
             else:
                 count = workers or default_workers(_columns(loaded), len(todo))
                 run_local(solve_sweep_case, shared, todo, count, started, finished)
-        except KeyboardInterrupt:
-            interrupted = True
-    return SweepResult(loaded.name, Path(store), len(loaded.cases), counts.skipped, counts.done, dict(statuses),
-                       list(used), time.perf_counter() - start, interrupted)
+        except KeyboardInterrupt as exc:
+            interrupted, stop_code = True, int(getattr(exc, "exit_code", 130))
+    return SweepResult(loaded.name, Path(db.path), len(loaded.cases), counts.skipped, counts.done, dict(statuses),
+                       list(used), time.perf_counter() - start, interrupted, stop_code)
 
 
 def _kept_tables(loaded: Sweep, keep: Sequence[str] | None) -> tuple[str, ...]:

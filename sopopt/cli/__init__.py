@@ -21,12 +21,15 @@ from sopopt.analysis.explain_plan import explain as explain_case
 from sopopt.analysis.planner import Planner
 from sopopt.analysis.sources import plans_to_compare, plans_to_report
 from sopopt.cli.app import (
+    STORE_WAIT,
     BuildPath,
     InfeasibleCause,
     Method,
     QuietOption,
+    RangesChoice,
     ScenarioArg,
     SourcesArg,
+    StoreWaitOpt,
     StrictOpt,
     ThreadsOpt,
     TimeBudgetOpt,
@@ -45,6 +48,7 @@ from sopopt.cli.exits import (
     interrupt_behind,
     invalid,
     quiet_stdout,
+    say,
     stopped,
 )
 from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
@@ -94,6 +98,9 @@ def solve(
     threads: ThreadsOpt = None,
     method: Annotated[Method | None, typer.Option(help="LP algorithm.")] = None,
     build: Annotated[BuildPath, typer.Option(help="Build the LP with numpy (fast) or as a Pyomo model.")] = BuildPath.fast,
+    ranges: Annotated[RangesChoice, typer.Option(
+        help="Range the limits shown (the bottlenecks) or all binding limits (every range in shadow_prices.csv)."
+    )] = RangesChoice.shown,
     verbose: VerboseOpt = False,
     time_budget: TimeBudgetOpt = 60.0,
     workspace: WorkspaceOpt = None,
@@ -102,14 +109,14 @@ def solve(
         help="Also add the result to the 'runs' table of this DuckDB database (created if absent).",
         dir_okay=False)] = None,
     label: Annotated[str | None, typer.Option(help="Label of the run in --store, e.g. the planning cycle.")] = None,
+    store_wait: StoreWaitOpt = STORE_WAIT,
     quiet: QuietOption = False,
 ) -> None:
     """Solve a scenario: print the answer, the summary and write every table (an
     infeasible case: why it has no plan, see ``sopopt explain``)."""
     display = ProgressDisplay(f"solving {scenario.name}", console=errors, enabled=not quiet and not verbose)
     try:
-        if out is not None:
-            check_replaceable(out)  # refuse before solving, not after
+        check_targets(folders=[out], stores=[store])  # refuse before solving, not after
         with signals_raise_interrupted():
             with display:
                 case = load_case(scenario, workspace=workspace, strict=strict)
@@ -117,7 +124,8 @@ def solve(
                     case.solver, time_limit=time_limit, threads=threads,
                     method=method.value if method else None, verbose=verbose or None, on_progress=display.update,
                 )
-                plan = Planner(options, build.value, time_budget=time_budget).solve(case, raise_on_failure=False)
+                plan = Planner(options, build.value, time_budget=time_budget, ranges=ranges.value).solve(
+                    case, raise_on_failure=False)
             _show_plan(plan)
             if strict and plan.warnings:
                 raise StrictError(list(plan.warnings))
@@ -132,7 +140,7 @@ def solve(
         console.print(f"Wrote {what} to {out}", highlight=False)
     if store is not None:
         try:
-            with Store(store) as db:
+            with Store(store, wait=store_wait, say=say) as db:
                 run_id = db.add_run(plan, display_path(case.source), input_hash(case, options.time_limit), label)
                 version = record_solved(db, plan, label) if label and plan.status.has_plan else None
         except SopoptError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,10 @@ from sopopt.analysis.risk import RiskSettings, risk, write_risk
 from sopopt.analysis.sources import previous_plan
 from sopopt.analysis.sweep import sweep as run_sweep
 from sopopt.cli.app import (
+    STORE_WAIT,
     QuietOption,
     ScenarioArg,
+    StoreWaitOpt,
     StrictOpt,
     ThreadsOpt,
     TimeLimitOpt,
@@ -26,7 +29,7 @@ from sopopt.cli.app import (
     WorkspaceOpt,
     app,
 )
-from sopopt.cli.exits import check_targets, console, errors, exit_for, fail, invalid, stopped
+from sopopt.cli.exits import check_targets, console, errors, exit_for, fail, invalid, say, stopped
 from sopopt.cli.progress import ProgressDisplay, SweepBar, signals_raise_interrupted
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import load_case
@@ -169,11 +172,14 @@ def sweep(
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    store_wait: StoreWaitOpt = STORE_WAIT,
+    connect_timeout: Annotated[float, typer.Option(help="Seconds to reach --scheduler before giving up (exit 5).",
+                                                   min=0.1, max=3600)] = 10.0,
 ) -> None:
     """Solve many cases (scenario files, or a grid over adjustments) into one database,
     then summarise what came out."""
     try:
-        check_targets(folders=[out, export_cases])
+        check_targets(folders=[out, export_cases], stores=[store])
         loaded = load_sweep(spec, max_cases=max_cases, time_limit=time_limit, workspace=workspace, strict=strict)
         if export_cases is not None:
             written = write_cases(loaded, export_cases)
@@ -183,7 +189,7 @@ def sweep(
     if case is not None:
         _solve_sweep_case(loaded, case, out)
     elif store is not None:
-        _run_sweep(loaded, store, workers, scheduler, restart, keep, quiet)
+        _run_sweep(loaded, store, SweepRun(workers, scheduler, restart, keep, quiet, store_wait, connect_timeout))
     elif export_cases is None:
         raise invalid("give --store results.duckdb (or --export-cases DIR, or --case ID --out DIR)")
 
@@ -203,19 +209,34 @@ def _solve_sweep_case(loaded: Sweep, case_id: str, out: Path | None) -> None:
     exit_for([plan])
 
 
-def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str | None, restart: bool,
-               keep: str | None, quiet: bool) -> None:
+@dataclass(frozen=True)
+class SweepRun:
+    """How ``sopopt sweep`` runs its cases (its flags)."""
+
+    workers: int | None
+    scheduler: str | None
+    restart: bool
+    keep: str | None
+    quiet: bool
+    store_wait: float
+    connect_timeout: float
+
+
+def _run_sweep(loaded: Sweep, store: Path, how: SweepRun) -> None:
     """Run a sweep into ``store``, then print what came out: statuses, spreads, the
     best and the worst case."""
-    tables = [t.strip() for t in keep.split(",") if t.strip()] if keep is not None else None
+    tables = [t.strip() for t in how.keep.split(",") if t.strip()] if how.keep is not None else None
     try:
-        with SweepBar(errors, quiet) as bar:
-            result = run_sweep(loaded, store, workers=workers, scheduler=scheduler, restart=restart, keep=tables,
-                               progress=bar)
-        with Store(store) as db:
+        with Store(store, wait=how.store_wait, say=say) as db, SweepBar(errors, how.quiet) as bar:
+            result = run_sweep(loaded, db, workers=how.workers, scheduler=how.scheduler, restart=how.restart,
+                               keep=tables, progress=bar, connect_timeout=how.connect_timeout)
             cases = db.frame("SELECT * FROM cases WHERE sweep = ?", [result.name])
     except SopoptError as exc:
         raise fail(exc) from None
+    if tables and result.skipped:
+        say(f"warning: --keep {','.join(tables)} applies to the {result.solved} cases solved now; the "
+            f"{result.skipped} already stored keep the tables they were stored with (--restart solves and keeps "
+            "them all)")
     currency = next(iter(loaded.bases.values())).network.currency if loaded.bases else ""
     lines = sweep_summary(cases, currency)
     console.print(f"[bold]{escape(result.name)}[/]: {lines[0]}", highlight=False)
@@ -226,8 +247,10 @@ def _run_sweep(loaded: Sweep, store: Path, workers: int | None, scheduler: str |
                   highlight=False)
     console.print(f"Results in {store} (table 'cases'; 'sopopt store show {store}' lists them)", highlight=False)
     if result.interrupted:
-        errors.print(f"interrupted: {result.solved} finished cases stored; run the same command again to go on")
-        raise typer.Exit(130)
+        signal_name = "SIGTERM" if result.stop_code == 143 else "SIGINT"
+        errors.print(f"interrupted by {signal_name}: {result.solved} finished cases stored; run the same command "
+                     "again to go on")
+        raise typer.Exit(result.stop_code)
 
 
 def _parse_change_costs(items: list[str]) -> dict[str, float]:

@@ -98,6 +98,17 @@ class InfeasibleCause(StrEnum):
     max_stock = "max-stock"
 
 
+class RangesChoice(StrEnum):
+    """Which limits a solve ranges (see docs/kpis.md)."""
+
+    shown = "shown"
+    all = "all"
+
+
+StoreWaitOpt = Annotated[float, typer.Option(
+    help="Seconds to wait for a --store that another run holds, then exit 5 (store busy).", min=0, max=86400)]
+#: Default of ``--store-wait``.
+STORE_WAIT = 60.0
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario (or model) YAML file.", exists=True, dir_okay=False)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every warning (odd but valid input, end-of-horizon "
                                          "run-down) as an error: exit 2.")]

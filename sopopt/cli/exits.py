@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from sopopt.errors import ExitCode, Interrupted, SopoptError
-from sopopt.io.writer import check_file_target, check_replaceable
+from sopopt.io.writer import check_file_target, check_replaceable, was_swapped_in
 from sopopt.results.plan import Plan
+from sopopt.results.store import check_store
 
 
 def quiet_stdout() -> None:
@@ -50,6 +51,11 @@ def error(message: str) -> None:
     errors.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
 
 
+def say(line: str) -> None:
+    """One line on stderr (a wait for the store, a migration)."""
+    errors.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def fail(exc: SopoptError) -> typer.Exit:
     """Print a sopopt error without a traceback and return the exit to raise."""
     error(str(exc))
@@ -65,6 +71,10 @@ def invalid(message: str) -> typer.Exit:
 def stopped(exc: KeyboardInterrupt, display: object | None = None, out: Path | None = None) -> typer.Exit:
     """Print the one line that says what a signal stopped; the exit to raise (130/143)."""
     interrupted = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+    if out is not None and was_swapped_in(out):  # stopped after the new folder was in place
+        errors.print(f"sopopt: interrupted by {interrupted.signal_name} after writing {out}: the new result is in "
+                     "place", markup=False, highlight=False, soft_wrap=True)
+        return typer.Exit(interrupted.exit_code)
     what = interrupted.what
     last = getattr(display, "last", None)
     if not what and last is not None:
@@ -75,9 +85,14 @@ def stopped(exc: KeyboardInterrupt, display: object | None = None, out: Path | N
     return typer.Exit(interrupted.exit_code)
 
 
-def check_targets(folders: Sequence[Path | None] = (), files: dict[str, Path | None] | None = None) -> None:
+def check_targets(folders: Sequence[Path | None] = (), files: dict[str, Path | None] | None = None,
+                  stores: Sequence[Path | None] = ()) -> None:
     """Refuse output targets before any work: a folder that is not sopopt's own, a file
-    target that is a folder (see :mod:`sopopt.io.writer`)."""
+    target that is a folder (see :mod:`sopopt.io.writer`), a store that is not a DuckDB
+    database (see :mod:`sopopt.results.store`)."""
+    for store in stores:
+        if store is not None:
+            check_store(store)
     for folder in folders:
         if folder is not None:
             check_replaceable(folder)

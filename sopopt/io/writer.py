@@ -308,8 +308,10 @@ def is_own_folder(folder: Path) -> bool:
 
 def check_replaceable(folder: Path, option: str = "--out") -> None:
     """Raise :class:`OutputError` unless ``folder`` may be (re)written whole: absent,
-    empty, or sopopt's own. Commands call it before they start working."""
+    empty, or sopopt's own. Commands call it before they start working (a new write
+    begins: :func:`was_swapped_in` is False for it until it is swapped in)."""
     folder = Path(folder)
+    _swapped.discard(folder.resolve())
     if not folder.exists() and not folder.is_symlink():
         return
     if folder.is_symlink() or not folder.is_dir():
@@ -328,16 +330,27 @@ def check_replaceable(folder: Path, option: str = "--out") -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for a few renames, so a stop cannot fall between them
-    (a stop sent meanwhile arrives when they are done)."""
+    """Hold SIGINT and SIGTERM back for a few renames, so a stop cannot fall between them:
+    a stop sent meanwhile (to any thread) is noted and handed to the usual handler once
+    they are done."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    pending: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
+        signal.signal(signum, lambda number, _frame: pending.append(number))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if pending:
+            handler = previous[pending[0]]
+            if callable(handler):
+                handler(pending[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(pending[0])
 
 
 def _sibling(folder: Path, kind: str) -> Path:
@@ -352,10 +365,8 @@ def _sibling(folder: Path, kind: str) -> Path:
 
 
 def _swap_in(new: Path, folder: Path) -> None:
-    """Put ``new`` in the place of ``folder``: old aside, new in, old deleted, all with
-    signals held, so the folder is old or new and nothing is left beside it."""
-    for hook in SWAP_HOOKS["before"]:
-        hook(folder)
+    """Put ``new`` in the place of ``folder``: old aside, new in, old deleted (the caller
+    holds signals, so the folder is old or new and nothing is left beside it)."""
     old = None
     if folder.exists():
         old = _sibling(folder, "old")
@@ -407,6 +418,8 @@ def replacing_folder(folder: Path, kind: str = "result", option: str = "--out") 
             yield writer
             fault_point(folder / MARKER)
             (new / MARKER).write_text(json_text({"written_by": "sopopt", "kind": kind}), encoding="utf-8")
+            for hook in SWAP_HOOKS["before"]:
+                hook(folder)
             with _signals_held():
                 _swap_in(new, folder)
                 lock.release()

@@ -366,13 +366,26 @@ def _solver_line(plan: Plan) -> str:
     return f'<p class="small">Solved with {", ".join(details)}.</p>'
 
 
+
+#: Characters that could end or change a script block (``</script>``, ``<!--``), escaped
+#: as JSON's ``\\uXXXX`` so the data reads back the same.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                                 "\u2029": "\\u2029"})
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON safe to embed in a ``<script>`` block: no name (``<!--<script>``,
+    ``</script>``) can end or change the block; ``JSON.parse`` gives back the same values."""
+    return json.dumps(data, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
 def _explorer(plans: Sequence[Plan]) -> str:
     """A product selector that draws the chosen product for every plan, on demand."""
     data = charts.explorer_data(plans)
     if not data["products"]:
         return ""
     options = "".join(f'<option value="{_e(p)}">{_e(p)}</option>' for p in data["products"])
-    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    payload = script_json(data)
     return (
         '<section class="block no-print explorer" id="explorer"><h2>Product explorer</h2>'
         "<p class='explain'>Choose a product: demand, production, closing stock and shortage over time, summed "

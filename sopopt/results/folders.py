@@ -98,14 +98,22 @@ def output_tables(plan: Plan) -> dict[str, pd.DataFrame]:
 
 
 def write_result(folder: FolderWriter, plan: Plan) -> None:
-    """Write the plan's tables (when it has a plan, with ``warnings.csv`` listing every
-    warning) and ``run.json`` into ``folder``."""
+    """Write the plan's tables (when it has a plan) and ``run.json`` into ``folder``."""
     if plan.status.has_plan:
         for name, frame in output_tables(plan).items():
             folder.csv(name, frame)
         if plan.warnings:  # every warning, one row each (the terminal and the report group them by code)
             folder.csv("warnings", warning_table(plan))
     folder.json("run.json", metadata(plan))
+
+
+#: Columns of ``warnings.csv``, as :meth:`~sopopt.errors.DataWarning.as_dict` names them.
+WARNING_COLUMNS = ("code", "file", "line", "column", "field", "message", "hint")
+
+
+def warning_table(plan: Plan) -> pd.DataFrame:
+    """Every warning of a plan, one row each (``warnings.csv``)."""
+    return pd.DataFrame([w.as_dict() for w in plan.warnings], columns=list(WARNING_COLUMNS))
 
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
@@ -121,15 +129,6 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     with replacing_folder(Path(out_dir)) as folder:
         write_result(folder, plan)
     return folder.written
-
-
-#: Columns of ``warnings.csv``, as :meth:`~sopopt.errors.DataWarning.as_dict` names them.
-WARNING_COLUMNS = ("code", "file", "line", "column", "field", "message", "hint")
-
-
-def warning_table(plan: Plan) -> pd.DataFrame:
-    """Every warning of a plan, one row each (``warnings.csv``)."""
-    return pd.DataFrame([w.as_dict() for w in plan.warnings], columns=list(WARNING_COLUMNS))
 
 
 _SUMMARY_FILES = ("costs", "kpis", "service", "utilization", "shadow_prices")
@@ -184,14 +183,92 @@ def _number(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
+#: Fields of ``run.json`` that :func:`read_plan` reads, with the JSON types each may have
+#: (None: may be null or absent). ``status`` is required.
+_RUN_FIELDS: dict[str, tuple[type, ...]] = {
+    "status": (str,),
+    "name": (str, type(None)),
+    "scenario": (str, type(None)),
+    "objective": (int, float, type(None)),
+    "currency": (str, type(None)),
+    "costs": (dict, type(None)),
+    "kpis": (dict, type(None)),
+    "periods": (list, type(None)),
+    "adjustments": (list, type(None)),
+    "inputs": (dict, type(None)),
+    "warnings": (list, type(None)),
+    "solver": (dict, type(None)),
+}
+_JSON_TYPES = {str: "text", int: "a number", float: "a number", dict: "a mapping", list: "a list",
+               type(None): "null"}
+
+
+def _run_problems(run: Any, where: Location) -> list[Problem]:
+    """What is wrong with a ``run.json``'s content: a missing status, wrong types,
+    non-numbers among the costs and KPIs, a status this version does not know."""
+    if not isinstance(run, dict):
+        return [Problem(where, "", "run.json must hold a JSON object")]
+    problems = []
+    if "status" not in run:
+        problems.append(Problem(where, "status", "missing (every run.json has the solve's status)"))
+    for field, kinds in _RUN_FIELDS.items():
+        value = run.get(field)
+        if field in run and (not isinstance(value, kinds) or isinstance(value, bool)):
+            wanted = " or ".join(dict.fromkeys(_JSON_TYPES[k] for k in kinds))
+            problems.append(Problem(where, field, f"must be {wanted}, got {type(value).__name__} {value!r:.40}"))
+    for field in ("costs", "kpis"):
+        for key, value in (run.get(field) or {}).items() if isinstance(run.get(field), dict) else ():
+            if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+                problems.append(Problem(where, f"{field}.{key}", f"must be a number, got {value!r:.40}"))
+    if isinstance(run.get("status"), str):
+        try:
+            SolveStatus(run["status"])
+        except ValueError:
+            problems.append(Problem(where, "status", f"unknown status '{run['status']:.40}'"))
+    return problems
+
+
+def _read_run(run_file: Path) -> dict[str, Any]:
+    """``run.json``, checked (see :func:`_run_problems`).
+
+    Raises:
+        ScenarioError: naming the file, and the field or the line of the damage.
+    """
+    name = display_path(run_file)
+    try:
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([Problem(Location(name, exc.lineno, exc.colno), "",
+                                     f"not valid JSON ({exc.msg}): the file is damaged or cut short")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(Location(name), "", f"cannot read it: {exc}")]) from None
+    problems = _run_problems(run, Location(name))
+    if problems:
+        raise ScenarioError(problems)
+    return run
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """One table of a result folder, or a ScenarioError naming the file."""
+    try:
+        return _read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError([Problem(Location(display_path(path)), "", f"not a readable table ({detail})")]) \
+            from None
+
+
 def _read_files(folder: Path, run_file: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame],
                                                         dict[str, pd.DataFrame]]:
-    run = json.loads(run_file.read_text(encoding="utf-8"))
-    SolveStatus(run["status"])  # a status this version does not know is an error
-    tables = {path.stem: _read_csv(path) for path in sorted(folder.glob("*.csv"))
+    run = _read_run(run_file)
+    if SolveStatus(run["status"]).has_plan and not (folder / "plan.csv").is_file():
+        raise ScenarioError([Problem(Location(display_path(folder / "plan.csv")), "",
+                                     f"missing: run.json says '{run['status']}' (a plan), so the plan table must "
+                                     "be there")])
+    tables = {path.stem: _read_table(path) for path in sorted(folder.glob("*.csv"))
               if path.stem not in (*_SUMMARY_FILES, "warnings")}
     summaries = {
-        stem: _read_csv(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
+        stem: _read_table(folder / f"{stem}.csv") if (folder / f"{stem}.csv").is_file() else pd.DataFrame()
         for stem in _SUMMARY_FILES
     }
     return run, tables, summaries
@@ -219,7 +296,7 @@ def read_plan(folder: Path) -> Plan:
     try:
         with reading_folder(folder):
             run, tables, summaries = _read_files(folder, run_file)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except OSError as exc:
         raise ScenarioError([Problem(where, "", f"cannot read the result folder: {exc}")]) from None
     status = SolveStatus(run["status"])
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +64,15 @@ from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME, LAYOFFS
 from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import OPTIMAL_STATUSES, SolveStatus
 
 #: The table of safety stock targets and how each was set (results/safety_stock.py).
 SAFETY_STOCK_TABLE = "safety_stock"
 #: A limit counts as binding when its slack is below this (units of the row).
 BINDING_TOLERANCE = 1e-6
+#: Limits a plan shows (summary, report, ``bottlenecks.csv``): the binding ones with the
+#: largest shadow prices; a solve ranges these (and ties) by default.
+SHOWN_LIMITS = 10
 #: Closing stock in the last period below this share of the opening stock, with no
 #: ending stock required, is an end-of-horizon run-down (a warning).
 RUN_DOWN_SHARE = 0.10
@@ -138,6 +141,9 @@ class Plan:
     """Run information (read-only): solver details, timings, scenario, build path."""
     labels: list[str] = field(default_factory=list)
     currency: str = "USD"
+    ranger: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    """Computes :attr:`shadow_prices` with every range (see :meth:`ranges`); None when
+    the plan's ranges are all known already, or cannot be computed any more."""
     explanation: Any = field(default=None, repr=False, compare=False)
     """Why there is no plan (an :class:`~sopopt.analysis.explain.Explanation`), for an
     infeasible case explained by the planner (``sopopt solve``, :func:`sopopt.solve`) or
@@ -155,7 +161,7 @@ class Plan:
     def is_optimal(self) -> bool:
         """True when the solver finished: a proven optimal plan, or (with integer
         decisions) a plan proven within the MIP gap ``solver.mip_gap`` of the best."""
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP)
+        return self.status in OPTIMAL_STATUSES
 
     @property
     def status_text(self) -> str:
@@ -188,7 +194,13 @@ class Plan:
             size += f", LP {self.info.get('rows', 0):,} x {self.info['columns']:,}"
         return f"<Plan {name!r}: {self.status.value}, {objective}, {size}>"
 
-    def bottlenecks(self, top: int = 10) -> pd.DataFrame:
+    def ranges(self) -> pd.DataFrame:
+        """:attr:`shadow_prices` with the range of every binding limit (a solve ranges
+        only the :data:`SHOWN_LIMITS` largest by default: ``sopopt solve --ranges all``
+        ranges all); computed on the first call, from the solve's basis, then cached."""
+        return self.shadow_prices if self.ranger is None else self.ranger()
+
+    def bottlenecks(self, top: int = SHOWN_LIMITS) -> pd.DataFrame:
         """The binding limits with the largest shadow prices."""
         sp = self.shadow_prices
         if sp.empty:
@@ -215,11 +227,15 @@ def _index_frame(columns: tuple[str, ...], values: dict[Any, float], labels: lis
 
 
 def extract_plan(
-    data: ModelData, solution: Solution, name: str, currency: str = "USD", info: Mapping[str, Any] | None = None
+    data: ModelData, solution: Solution, name: str, currency: str = "USD", info: Mapping[str, Any] | None = None,
+    *, summary_only: bool = False,
 ) -> Plan:
     """Turn a solution into a :class:`Plan`, reading only the registry catalogue.
 
-    ``info`` (timings, scenario, ...) is added to the solver's run information.
+    ``info`` (timings, scenario, ...) is added to the solver's run information. With
+    ``summary_only`` (a sweep's case row) the plan has its status, objective, costs,
+    KPIs, service and decision tables, but no shadow prices, utilization, load or P&L
+    (a case with targets keeps them all: its target table reads them).
 
     Needs no Pyomo model: tables come from the solution's values by component name, so
     every build path (rule-based Pyomo or the vectorised fast path) gives the same plan.
@@ -244,10 +260,11 @@ def extract_plan(
         # No plan: show the inputs (demand, receipts, targets) but no invented decisions.
         decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]
         tables["plan"][decisions] = float("nan")
-    shadow = _shadow_prices(data, solution) if has_plan else _empty_shadow()
+    whole = has_plan and not (summary_only and not data.targets)
+    shadow = shadow_prices(data, solution) if whole else _empty_shadow()
     service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
-    utilization = _utilization(data, tables) if has_plan else pd.DataFrame()
-    if has_plan:
+    utilization = _utilization(data, tables) if whole else pd.DataFrame()
+    if whole:
         tables["load"] = _load(data, tables)
         tables["pnl"] = _pnl(data, tables["plan"], solution)
         if data.targets:
@@ -363,6 +380,8 @@ SHADOW_COLUMNS = ["kind", "name", "period", "shadow_price", "unit", "binding", "
 
 #: Note of a plan whose solve did not ask for ranges.
 NOT_RANGED = "range unknown: ranges were not computed for this solve"
+#: The note of a binding limit a solve did not range (it is not among those shown).
+ON_DEMAND = "range unknown: not ranged by default (plan.ranges() or sopopt solve --ranges all)"
 
 
 def _empty_shadow() -> pd.DataFrame:
@@ -381,7 +400,8 @@ def limit_records(data: ModelData, solution: Solution) -> list[dict[str, Any]]:
     return _row_limits(solution, data.labels, ranging) + _bound_limits(data, ranging)
 
 
-def _shadow_prices(data: ModelData, solution: Solution) -> pd.DataFrame:
+def shadow_prices(data: ModelData, solution: Solution) -> pd.DataFrame:
+    """The shadow price table of a solution: every limit with its price and range."""
     rows = limit_records(data, solution)
     return pd.DataFrame(rows, columns=SHADOW_COLUMNS) if rows else _empty_shadow()
 
@@ -421,7 +441,7 @@ def _row_limits(solution: Solution, labels: list[str], ranging: Ranging | None) 
                 "sense": spec.sense,
                 "range_up": up,
                 "range_down": down,
-                "range_note": note,
+                "range_note": ON_DEMAND if idx in ranges and not ranges[idx].ranged and ranging.known else note,
                 "component": spec.component,
                 "index": idx,
                 "on": "row",
@@ -452,7 +472,7 @@ def _bound_limits(data: ModelData, ranging: Ranging | None) -> list[dict[str, An
                 "sense": "max" if spec.side == "upper" else "min",
                 "range_up": r.high - r.value,
                 "range_down": r.low - r.value,
-                "range_note": note,
+                "range_note": ON_DEMAND if not r.ranged and ranging.known else note,
                 "component": spec.component,
                 "index": idx,
                 "on": "column",
@@ -711,3 +731,23 @@ def run_down_warnings(d: ModelData, plan: Plan, locations: Locations) -> list[Da
             f"stock {opening:,.6g}: the plan runs the stock down at the end of the horizon",
             "no ending_inventory is set; set one to keep stock for after the horizon"))
     return found
+
+
+def shown_limits(ranging: Ranging, top: int = SHOWN_LIMITS) -> list[tuple[str, str, Any]]:
+    """The limits a plan shows, as ``(on, component, index)`` entries of ``ranging``:
+    the binding limits with the ``top`` largest shadow prices (ties included), priced
+    as :func:`shadow_prices` prices them."""
+    priced: list[tuple[float, tuple[str, str, Any]]] = []
+    for spec in LIMITS:
+        for idx, r in ranging.rows.get(spec.component, {}).items():
+            priced.append((-r.dual if spec.sense == "max" else r.dual, ("row", spec.component, idx)))
+    for bound in BOUND_LIMITS:
+        for idx, r in ranging.columns.get(bound.component, {}).items():
+            if r.side != bound.side or (bound.side == "lower" and r.value <= 0.0):
+                continue
+            priced.append((-r.dual if bound.side == "upper" else r.dual, ("column", bound.component, idx)))
+    prices = sorted((p for p, _ in priced if p > BINDING_TOLERANCE), reverse=True)
+    if not prices:
+        return []
+    floor = prices[min(top, len(prices)) - 1]
+    return [entry for price, entry in priced if price > BINDING_TOLERANCE and price >= floor]

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sopopt.errors import SolverError
 from sopopt.solver.highs import AT_LOWER, AT_UPPER, OK, fixed_lp, option_value
 from sopopt.solver.solution import FIXED_MIP_LABEL, LimitRange, Ranging, Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import OPTIMAL_STATUSES
 
 if TYPE_CHECKING:
     from sopopt.solver.session import HighsSession
@@ -33,11 +33,15 @@ def compute_ranging(
     solution: Solution,
     rows: Collection[str] | None = None,
     columns: Collection[str] | None = None,
+    *,
+    full: bool = True,
 ) -> Ranging:
     """Ranges of the nonbasic rows and bounds of the session's last solve.
 
     ``rows`` and ``columns`` name the components to range (``None``: all); a column
-    at a lower bound of zero (a quantity that is simply not used) is not listed.
+    at a lower bound of zero (a quantity that is simply not used) is not listed. With
+    ``full=False`` every entry is listed with its dual but without ranges (``nan``,
+    ``LimitRange.ranged`` False): :func:`range_entries` ranges the ones wanted.
     Ranges need an optimal basis: for a plan that is not proven optimal, or a method
     that leaves no basis (interior point without crossover, PDLP), ``note`` says so and
     only the columns at a bound are listed, with their reduced costs. For a MIP the
@@ -46,7 +50,7 @@ def compute_ranging(
     h = session.highs
     if not solution.status.has_plan or not session.compiled.num_col:
         return Ranging({}, {}, note="no plan")
-    if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP):
+    if solution.status not in OPTIMAL_STATUSES:
         return _unranged(session, "range unknown: the plan is not proven optimal", columns)
     integer = np.asarray(h.getLp().integrality_, dtype=int) > 0
     label = ""
@@ -57,9 +61,11 @@ def compute_ranging(
     if not h.getBasis().valid:
         reason = NO_BASIS_REASONS.get(option_value(h, "solver"), "the solver returned no basis")
         return _unranged(session, f"range unknown: {reason}", columns)
-    status, ranging = h.getRanging()
-    if status != OK or not ranging.valid:
-        return _unranged(session, "range unknown: HiGHS could not range this basis", columns)
+    ranging = None
+    if full:
+        status, ranging = h.getRanging()
+        if status != OK or not ranging.valid:
+            return _unranged(session, "range unknown: HiGHS could not range this basis", columns)
     return _ranged(session, h, ranging, (rows, columns), skip_columns=integer, label=label)
 
 
@@ -77,7 +83,7 @@ def _wanted(keys: list[tuple[str, Any]], components: Collection[str] | None) -> 
 def _ranged(
     session: HighsSession,
     h: Any,
-    ranging: Any,
+    ranging: Any | None,
     components: tuple[Collection[str] | None, Collection[str] | None],
     skip_columns: np.ndarray,
     label: str,
@@ -93,7 +99,7 @@ def _ranged(
         np.asarray(lp.row_lower_),
         np.asarray(lp.row_upper_),
         np.asarray(solution.row_dual),
-        (ranging.row_bound_dn, ranging.row_bound_up),
+        None if ranging is None else (ranging.row_bound_dn, ranging.row_bound_up),
         ~_wanted(row_keys, components[0]),
     )
     columns = _limit_ranges(
@@ -102,7 +108,7 @@ def _ranged(
         col_lower,
         np.asarray(lp.col_upper_),
         np.asarray(solution.col_dual),
-        (ranging.col_bound_dn, ranging.col_bound_up),
+        None if ranging is None else (ranging.col_bound_dn, ranging.col_bound_up),
         skip_columns | zero_floor | ~_wanted(col_keys, components[1]),
     )
     return Ranging(rows, columns, label=label)
@@ -114,16 +120,19 @@ def _limit_ranges(
     lower: np.ndarray,
     upper: np.ndarray,
     dual: np.ndarray,
-    ends: tuple[Any, Any],
+    ends: tuple[Any, Any] | None,
     skip: np.ndarray,
 ) -> dict[str, dict[Any, LimitRange]]:
-    """A :class:`LimitRange` for every nonbasic entry at a finite bound (but ``skip``)."""
-    down, up = ends
+    """A :class:`LimitRange` for every nonbasic entry at a finite bound (but ``skip``);
+    without ``ends`` (HiGHS's ranging) the ranges are ``nan``, not ranged yet."""
     at_upper = status == AT_UPPER
     at_lower = status == AT_LOWER
     value = np.where(at_upper, upper, lower)
     chosen = np.flatnonzero((at_upper | at_lower) & np.isfinite(value) & ~skip)
-    low, high = np.asarray(down.value_)[chosen], np.asarray(up.value_)[chosen]
+    if ends is None:
+        low = high = np.full(chosen.size, math.nan)
+    else:
+        low, high = np.asarray(ends[0].value_)[chosen], np.asarray(ends[1].value_)[chosen]
     out: dict[str, dict[Any, LimitRange]] = {}
     for k, i in enumerate(chosen.tolist()):
         name, index = keys[i]
@@ -191,3 +200,102 @@ def basis_rates(session: HighsSession, weights: np.ndarray) -> tuple[np.ndarray,
     row_rates = pi.copy()
     row_rates[-1 - basic[basic < 0]] = 0.0
     return row_rates + 0.0, col_rates + 0.0
+
+
+def range_entries(session: HighsSession, ranging: Ranging, entries: Collection[tuple[str, str, Any]]) -> Ranging:
+    """``ranging`` with the given entries ranged exactly: ``(on, component, index)``
+    with ``on`` ``row`` or ``column``, entries of ``ranging`` made with ``full=False``.
+
+    Each range comes from the optimal basis alone (one solve with ``B`` per entry): the
+    active bound moves until a basic variable reaches one of its bounds (a primal ratio
+    test, as HiGHS ranging does; a column's range also stops at its other bound). The
+    ends are those of ``Highs.getRanging`` (tests/test_ranges.py) at a fraction of its
+    cost when few entries are asked for.
+    """
+    if not ranging.known or not entries:
+        return ranging
+    h = session.highs if session.fixed_highs is None else session.fixed_highs
+    basis = _BasisState.of(h, session.compiled)
+    rows = {name: dict(found) for name, found in ranging.rows.items()}
+    columns = {name: dict(found) for name, found in ranging.columns.items()}
+    for on, component, index in entries:
+        table = rows if on == "row" else columns
+        entry = table.get(component, {}).get(index)
+        if entry is None or entry.ranged:
+            continue
+        low, high = basis.range_of(on, entry)
+        table[component][index] = LimitRange(entry.value, low, high, entry.dual, entry.side, entry.position)
+    return Ranging(rows, columns, ranging.note, ranging.label)
+
+
+class _BasisState:
+    """The basic variables of an optimal basis: which, their values and bounds."""
+
+    def __init__(self, h: Any, lp: Any, basic: np.ndarray) -> None:
+        self.h, self.lp = h, lp
+        model, solution = h.getLp(), h.getSolution()
+        is_col = basic >= 0
+        col, row = np.maximum(basic, 0), np.maximum(-1 - basic, 0)
+        self.is_col = is_col
+        self.value = np.where(is_col, np.asarray(solution.col_value)[col], np.asarray(solution.row_value)[row])
+        self.lower = np.where(is_col, np.asarray(model.col_lower_)[col], np.asarray(model.row_lower_)[row])
+        self.upper = np.where(is_col, np.asarray(model.col_upper_)[col], np.asarray(model.row_upper_)[row])
+        self.col_lower, self.col_upper = np.asarray(model.col_lower_), np.asarray(model.col_upper_)
+
+    @classmethod
+    def of(cls, h: Any, lp: Any) -> _BasisState:
+        solver = option_value(h, "solver")
+        if solver not in ("simplex", "choose"):
+            # Interior point leaves a basis (after crossover) but not always its
+            # factorisation: a simplex run from that optimal basis (no iterations) makes it.
+            h.setOptionValue("solver", "simplex")
+            h.run()
+            h.setOptionValue("solver", solver)
+        status, basic = h.getBasicVariables()
+        if status != OK:
+            raise SolverError("no basis to range from: solve to optimality with a basis first")
+        return cls(h, lp, np.asarray(basic, dtype=np.int64))
+
+    def range_of(self, on: str, entry: LimitRange) -> tuple[float, float]:
+        """(low, high) of one nonbasic row's or column's active bound."""
+        lp, i = self.lp, entry.position
+        if on == "row":
+            rhs = np.zeros(lp.num_row)
+            rhs[i] = 1.0
+            sign = 1.0
+        else:
+            rhs = np.zeros(lp.num_row)
+            span = slice(lp.a_start[i], lp.a_start[i + 1])
+            rhs[lp.a_index[span]] = lp.a_value[span]
+            sign = -1.0
+        status, solved = self.h.getBasisSolve(rhs)
+        if status != OK:
+            raise SolverError("HiGHS could not solve with the basis")
+        step = sign * np.asarray(solved, dtype=float)
+        # Basic rows move opposite to HiGHS's logical variables (the row activity is -s).
+        rate = np.where(self.is_col, step, -step)
+        down, up = _ratio_test(rate, self.value, self.lower, self.upper)
+        low, high = entry.value + down, entry.value + up
+        if on == "column":  # a column's bound stops at its other bound
+            low = max(low, float(self.col_lower[i])) if entry.side == "upper" else low
+            high = min(high, float(self.col_upper[i])) if entry.side == "lower" else high
+        return float(low), float(high)
+
+
+#: Rates below this are taken as zero in the ratio test (as HiGHS's pivot tolerance).
+RATE_TOLERANCE = 1e-9
+
+
+def _ratio_test(rate: np.ndarray, value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[float, float]:
+    """How far (down <= 0 <= up) a move at ``rate`` keeps every basic variable within
+    its bounds."""
+    rate = np.where(np.abs(rate) > RATE_TOLERANCE, rate, 0.0)
+    rising, falling = rate > 0, rate < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up_rise = (upper[rising] - value[rising]) / rate[rising]
+        up_fall = (lower[falling] - value[falling]) / rate[falling]
+        down_rise = (lower[rising] - value[rising]) / rate[rising]
+        down_fall = (upper[falling] - value[falling]) / rate[falling]
+    up = min(up_rise.min(initial=math.inf), up_fall.min(initial=math.inf))
+    down = max(down_rise.max(initial=-math.inf), down_fall.max(initial=-math.inf))
+    return float(min(down, 0.0)), float(max(up, 0.0))

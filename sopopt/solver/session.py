@@ -31,7 +31,7 @@ from sopopt.solver.monitor import Monitor
 from sopopt.solver.options import SolveOptions, choose_method
 from sopopt.solver.progress import Phase
 from sopopt.solver.solution import FIXED_MIP_LABEL, Solution
-from sopopt.solver.status import SolveStatus
+from sopopt.solver.status import TOLERANCE_WITHOUT_BASIS, SolveStatus
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -137,8 +137,9 @@ class HighsSession:
         """Start the next warm solve from this basis."""
         self.highs.setBasis(basis)
 
-    def run(self, warm: bool = True) -> Solution:
-        """Solve (again). ``warm=False`` discards the previous basis first.
+    def run(self, warm: bool = True, *, rows: bool = True) -> Solution:
+        """Solve (again). ``warm=False`` discards the previous basis first; ``rows=False``
+        reads back no row duals and slacks (a sweep's case row needs neither).
 
         Progress goes to ``options.on_progress``; ``options.stop`` stops HiGHS early
         (status ``interrupted``).
@@ -169,6 +170,12 @@ class HighsSession:
         status = classify(model_status, info.primal_solution_status == FEASIBLE_SOLUTION)
         if compiled.is_mip and status is SolveStatus.OPTIMAL:
             status = SolveStatus.OPTIMAL_WITHIN_GAP
+        # An LP solve (HiGHS counts no MIP nodes: -1) that left no basis: PDLP, or interior
+        # point without crossover, stop within a tolerance and cannot be verified exactly.
+        unverified = (status is SolveStatus.OPTIMAL and compiled.num_col and int(info.mip_node_count) < 0
+                      and not int(info.basis_validity))
+        if unverified:
+            status = SolveStatus.OPTIMAL_WITHIN_TOLERANCE
         details = {
             "solver": "highs",
             "solver_version": h.version(),
@@ -185,9 +192,11 @@ class HighsSession:
             "nonzeros": compiled.nonzeros,
             "mip": compiled.is_mip,
         }
+        if unverified:
+            details["tolerance"] = TOLERANCE_WITHOUT_BASIS
         if compiled.is_mip:
             details.update(_mip_details(info, self.options))
-        return self._solution(status, info, details)
+        return self._solution(status, info, details, rows)
 
     def _run_highs(self, monitor: Monitor) -> Any:
         """Run HiGHS with the monitor attached; the HiGHS model status."""
@@ -205,8 +214,9 @@ class HighsSession:
             monitor.detach(h)
         return h.getModelStatus()
 
-    def _solution(self, status: SolveStatus, info: Any, details: dict[str, Any]) -> Solution:
-        """Values, duals, slacks and costs read back from HiGHS (none without a plan)."""
+    def _solution(self, status: SolveStatus, info: Any, details: dict[str, Any], rows: bool = True) -> Solution:
+        """Values, duals, slacks (with ``rows``) and costs read back from HiGHS (none
+        without a plan)."""
         h, compiled = self.highs, self.compiled
         mapping_start = time.perf_counter()
         values: dict[str, dict[Any, float]] = {}
@@ -224,16 +234,8 @@ class HighsSession:
                 # + 0.0 turns HiGHS's -0.0 into 0.0, so reports never print "-0".
                 x = np.asarray(solution.col_value) + 0.0
                 values = compiled.values(x)
-                if solution.dual_valid:
-                    duals = compiled.duals(np.asarray(solution.row_dual) + 0.0)
-                elif compiled.is_mip and status is SolveStatus.OPTIMAL_WITHIN_GAP:
-                    duals = compiled.duals(_fixed_duals(h, self.options) + 0.0)
-                    details["duals_from"] = FIXED_MIP_LABEL
-                lp = h.getLp()
-                activity = np.asarray(solution.row_value)
-                upper, lower = np.asarray(lp.row_upper_), np.asarray(lp.row_lower_)
-                slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
-                slacks = compiled.duals(slack + 0.0)
+                if rows:
+                    duals, slacks = self._row_results(status, solution, details)
             costs = {c: float(coefs @ x[cols]) for c, (cols, coefs) in compiled.cost_vectors.items()}
             period_costs = _period_costs(compiled, x)
         details["mapping_seconds"] = time.perf_counter() - mapping_start
@@ -248,6 +250,23 @@ class HighsSession:
             info=details,
             period_costs=period_costs,
         )
+
+    def _row_results(
+        self, status: SolveStatus, solution: Any, details: dict[str, Any]
+    ) -> tuple[dict[str, dict[Any, float]], dict[str, dict[Any, float]]]:
+        """Row duals (a MIP's from its LP with the integers fixed) and slacks."""
+        h, compiled = self.highs, self.compiled
+        duals: dict[str, dict[Any, float]] = {}
+        if solution.dual_valid:
+            duals = compiled.duals(np.asarray(solution.row_dual) + 0.0)
+        elif compiled.is_mip and status is SolveStatus.OPTIMAL_WITHIN_GAP:
+            duals = compiled.duals(_fixed_duals(h, self.options) + 0.0)
+            details["duals_from"] = FIXED_MIP_LABEL
+        lp = h.getLp()
+        activity = np.asarray(solution.row_value)
+        upper, lower = np.asarray(lp.row_upper_), np.asarray(lp.row_lower_)
+        slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
+        return duals, compiled.duals(slack + 0.0)
 
 
 def _mip_details(info: Any, options: SolveOptions) -> dict[str, Any]:

@@ -6,6 +6,7 @@ typed error of a result without a plan.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,11 @@ class LimitRange:
     dual: float
     side: str
     position: int = -1
+
+    @property
+    def ranged(self) -> bool:
+        """False while the range is not computed (``low`` and ``high`` are ``nan``)."""
+        return not (math.isnan(self.low) and math.isnan(self.high))
 
 
 @dataclass(frozen=True)

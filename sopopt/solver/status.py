@@ -13,6 +13,9 @@ class SolveStatus(StrEnum):
 
     OPTIMAL = "optimal"
     OPTIMAL_WITHIN_GAP = "optimal_within_gap"
+    #: An LP optimum from a method that leaves no basis to verify it (PDLP, interior point
+    #: without crossover): optimal within :data:`TOLERANCE_WITHOUT_BASIS`, not exactly.
+    OPTIMAL_WITHIN_TOLERANCE = "optimal_within_tolerance"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
@@ -41,6 +44,7 @@ _LABELS = {
     # A plan with integer decisions: proven within the relative gap ``solver.mip_gap`` of
     # the best possible, never called plain "optimal" (Plan.status_text gives the gap).
     SolveStatus.OPTIMAL_WITHIN_GAP: "optimal within the MIP gap",
+    SolveStatus.OPTIMAL_WITHIN_TOLERANCE: "optimal within 1e-6",
     SolveStatus.INFEASIBLE: "infeasible: no plan meets every hard constraint",
     SolveStatus.UNBOUNDED: "unbounded: a cost or a limit is missing",
     SolveStatus.INFEASIBLE_OR_UNBOUNDED: "infeasible or unbounded",
@@ -61,4 +65,13 @@ FEASIBLE_VARIANT = {
     SolveStatus.ITERATION_LIMIT_NO_PLAN: SolveStatus.ITERATION_LIMIT_FEASIBLE,
     SolveStatus.OTHER_LIMIT_NO_PLAN: SolveStatus.OTHER_LIMIT_FEASIBLE,
 }
-_WITH_PLAN = frozenset({SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, *FEASIBLE_VARIANT.values()})
+_WITH_PLAN = frozenset({SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP, SolveStatus.OPTIMAL_WITHIN_TOLERANCE,
+                        *FEASIBLE_VARIANT.values()})
+#: Statuses of a finished solve (exit 0): proven optimal, within the MIP gap, or within
+#: the tolerance of a method without a basis.
+OPTIMAL_STATUSES = frozenset({SolveStatus.OPTIMAL, SolveStatus.OPTIMAL_WITHIN_GAP,
+                              SolveStatus.OPTIMAL_WITHIN_TOLERANCE})
+#: Relative objective tolerance claimed for an LP optimum without a basis to verify it:
+#: ten times HiGHS's PDLP and interior point optimality tolerances (1e-7, 1e-8), which
+#: bound the relative duality gap those methods stop at.
+TOLERANCE_WITHOUT_BASIS = 1e-6
