@@ -1380,5 +1380,7 @@ def _interrupt_behind(exc: BaseException) -> Interrupted | None:
     return None
 
 
+from sopopt.cli import frontier as _frontier  # noqa: E402, F401  (registers ``sopopt frontier``)
+
 if __name__ == "__main__":
     main()
