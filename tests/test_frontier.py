@@ -74,5 +74,10 @@ def test_cli_writes_a_frontier_folder_and_the_store(tmp_path: Path) -> None:
         rows = con.execute("SELECT objective FROM cases ORDER BY case_id").fetchall()
         kept = con.execute("SELECT count(*) FROM frontier").fetchone()
     assert [r[0] for r in rows] == pytest.approx([140, 170, 230]) and kept == (3,)
+    page = tmp_path / "frontier.html"
+    shown = CliRunner().invoke(app, ["report", str(out), "--out", str(page)])
+    assert shown.exit_code == 0, shown.output
+    text = page.read_text()
+    assert "Frontier: the cost of the fill_rate target" in text and "Against target" in text
     bad = CliRunner().invoke(app, [*args[:-2], "--product", "gadget"])
     assert bad.exit_code == 2 and "unknown product 'gadget'" in bad.output

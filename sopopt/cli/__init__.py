@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from sopopt.analysis.cases import Sweep
     from sopopt.analysis.explain_plan import PlanExplanation
+    from sopopt.analysis.frontier import Frontier
     from sopopt.analysis.hedge import HedgedPlan
     from sopopt.analysis.replan import Replanned
     from sopopt.analysis.sweep import SweepProgress
@@ -224,6 +225,10 @@ def print_summary(plan: Plan, top: int = 10) -> None:
                       f"(revenue {_money(plan.kpis['revenue'])}; a lost sale counts once, as revenue not earned)")
     print_costs_and_kpis(plan)
     print_bottlenecks(plan, top)
+    if "targets" in plan.tables:
+        from sopopt.results.targets import target_sentences
+
+        print_sentences(target_sentences(plan.tables["targets"], plan.currency))
 
 
 def print_costs_and_kpis(plan: Plan) -> None:
@@ -814,23 +819,28 @@ def _compare_plans(source: Path, workspace: Path | None, strict: bool) -> list[P
 
 def _report_sources(
     sources: list[Path], workspace: Path | None, strict: bool = False
-) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation | Replanned]]:
+) -> tuple[list[Plan], list[HedgedPlan | PlanExplanation | Replanned | Frontier]]:
     """Plans to report, in order, and the analysis results among the sources: a folder
     written by ``sopopt hedge --out`` gives its hedged plan and every case's plan; one
     written by ``sopopt replan --out`` its changes, the previous plan and the new one; a
     scenario file its plan and the causes of its costliest shortages and overtime.
     With ``strict``, a plan with warnings raises :class:`~sopopt.errors.StrictError`."""
+    from sopopt.analysis.frontier import is_frontier_folder, read_frontier
     from sopopt.analysis.hedge import is_hedge_folder, read_hedge
     from sopopt.analysis.planner import load_plans
     from sopopt.analysis.replan import is_replan_folder, read_replan
 
     plans: list[Plan] = []
-    analyses: list[HedgedPlan | PlanExplanation | Replanned] = []
+    analyses: list[HedgedPlan | PlanExplanation | Replanned | Frontier] = []
     for source in sources:
         if source.is_dir() and is_hedge_folder(source):
             result = read_hedge(source)
             analyses.append(result)
             plans.extend(result.plans)
+        elif source.is_dir() and is_frontier_folder(source):
+            drawn = read_frontier(source)
+            analyses.append(drawn)
+            plans.extend([drawn.plan] if drawn.plan is not None else [])
         elif source.is_dir() and is_replan_folder(source):
             replanned = read_replan(source)
             analyses.append(replanned)
