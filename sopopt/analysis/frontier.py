@@ -42,11 +42,13 @@ from sopopt.errors import Location, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.inputs.schema.targets import Target
 from sopopt.inputs.targets import TargetData, compile_targets
+from sopopt.io.writer import replacing_folder
 from sopopt.model.registry import VARIABLES
-from sopopt.model.targets import TARGET
-from sopopt.results.folders import formula_safe, metadata, output_tables, read_plan, replacing_folder
+from sopopt.model.targets import TARGET, target_cells
+from sopopt.results.folders import metadata, output_tables, read_plan
 from sopopt.results.plan import BINDING_TOLERANCE, Plan
 from sopopt.solver.solution import Solution
+from sopopt.solver.status import SolveStatus
 
 #: Name of the target row the frontier moves.
 FRONTIER_TARGET = "frontier"
@@ -146,7 +148,11 @@ def frontier(
     planner = planner or Planner(explain=False)
     values = frontier_values(start, stop, step)
     scope = dict(scope or {})
+    base = case
     case, target = with_frontier_target(case, measure, values[0], scope)
+    fixed = _fixed_measure(case, target)
+    if fixed is not None:
+        return _fixed_frontier(base, planner, (measure, values, fixed), scope, began)
     lp = planner.build(case)
     row = _target_row(lp.row_keys(), target)
     session = planner.session(lp, planner.options_for(case))
@@ -168,6 +174,42 @@ def frontier(
     first = next((p for p in plans if p.status.has_plan), plans[0])
     return Frontier(str(case.source), measure, scope, case.network.currency, points, session.runs,
                     time.perf_counter() - began, plans, first)
+
+
+def _fixed_measure(case: Case, target: TargetData) -> float | None:
+    """The measure's value when no decision moves it (every delivery in scope is hard
+    demand), else None."""
+    if target.measure == "profit":
+        return None
+    assert case.data is not None
+    scale = 100.0 if target.measure == "fill_rate" else 1.0
+    for cell in target_cells(case.data):
+        if cell.target is target:
+            return None if cell.terms else (scale * target.value - cell.rhs) / scale
+    return 1.0 if target.measure == "fill_rate" else 0.0  # no demand in scope: nothing to serve
+
+
+def _fixed_frontier(case: Case, planner: Planner, drawn: tuple[str, list[float], float], scope: dict[str, Any],
+                    began: float) -> Frontier:
+    """A frontier whose measure no decision moves: the plan of the case where the target
+    is within the fixed value, out of reach above it."""
+    measure, values, fixed = drawn
+    plan = planner.solve(case, raise_on_failure=False)
+    tolerance = 1e-9 * max(1.0, abs(fixed))
+    reason = f"out of reach: no decision moves the measure in scope; it is fixed at {fixed:,.6g} (hard demand)"
+    points, plans = [], []
+    for value in values:
+        if value <= fixed + tolerance and plan.status.has_plan:
+            marginal = 0.0 if points and points[-1].status == plan.status.value else math.nan
+            points.append(FrontierPoint(value, plan.status.value, float(plan.objective or 0.0),
+                                        float(plan.kpis.get("profit", math.nan)), marginal, marginal))
+            plans.append(plan)
+        else:
+            points.append(FrontierPoint(value, SolveStatus.INFEASIBLE.value, math.nan, math.nan,
+                                        reason=reason if plan.status.has_plan else plan.status.label))
+            plans.append(dataclasses.replace(plan, status=SolveStatus.INFEASIBLE, objective=None, kpis={}))
+    return Frontier(str(case.source), measure, scope, case.network.currency, points, 1,
+                    time.perf_counter() - began, plans, plan)
 
 
 def _target_row(keys: Sequence[tuple[str, Any]], target: TargetData) -> int:
@@ -276,14 +318,11 @@ def write_frontier(result: Frontier, out_dir: Path) -> list[Path]:
     tables["frontier"] = result.table()
     run = {**(metadata(plan) if plan is not None else {}), **_run_record(result),
            "frontier": json.loads(result.table().to_json(orient="records"))}
-    with replacing_folder(out_dir) as new:
+    with replacing_folder(Path(out_dir), kind="frontier") as folder:
         for name, frame in tables.items():
-            with (new / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-                formula_safe(frame).to_csv(handle, index=False, lineterminator="\n")
-        with (new / "run.json").open("w", encoding="utf-8") as handle:
-            json.dump(run, handle, indent=2)
-            handle.write("\n")
-    return [out_dir / f"{name}.csv" for name in tables] + [out_dir / "run.json"]
+            folder.csv(name, frame)
+        folder.json("run.json", run)
+    return folder.written
 
 
 def is_frontier_folder(folder: Path) -> bool:

@@ -49,7 +49,7 @@ def frontier_command(
     from sopopt.analysis.frontier import frontier, store_frontier, write_frontier
     from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
     from sopopt.inputs.case import load_case
-    from sopopt.results.folders import check_replaceable
+    from sopopt.io.writer import check_replaceable
 
     display = ProgressDisplay(f"frontier of {scenario.name}", console=errors, enabled=not quiet)
     scope = {"product": product or None, "family": family or None, "site": site or None}
