@@ -50,6 +50,8 @@ SAMPLES: dict[str, Sample] = {
     "sweep": Sample(("sweep", "grid.yaml", "--case", "{case}"), True, "run.json"),
     "replan": Sample(("replan", "previous", "tiny.yaml", "--freeze", "1"), True, "changes.csv"),
     "risk": Sample(("risk", "tiny.yaml", "--samples", "20", "--demand-cv", "0.1"), True, "risk.csv"),
+    "frontier": Sample(("frontier", "tiny.yaml", "--measure", "units", "--from", "200", "--to", "400", "--step",
+                        "100", "-q"), True, "frontier.csv"),
 }
 
 

@@ -23,6 +23,7 @@ import pytest
 
 import sopopt
 from sopopt.errors import ScenarioError
+from sopopt.results.targets import target_sentences
 
 DATA = Path(__file__).parent / "data" / "targets"
 
@@ -138,3 +139,44 @@ def test_unreachable_hard_target_is_explained_with_the_targets_class(tmp_path: P
     (tmp_path / "s.yaml").write_text(too_high + "explain: {repair_order: [overtime, demand]}\n")
     e = sopopt.explain(tmp_path / "s.yaml")
     assert e.repair.order == ("overtime", "demand") and all(r.repair_class != "targets" for r in e.repair.repairs)
+
+
+def test_target_value_is_adjusted_diffed_and_swept(tmp_path: Path) -> None:
+    """``{target: target_value, name: ..., multiply: 0.9}``: a 900 USD target needs 90
+    units, 10 overtime hours a month: cost 1480 - 2 x 10 x (11 - 10) = 1460."""
+    from sopopt.analysis.planner import Planner
+    from sopopt.analysis.sweep import Resolver
+    from sopopt.inputs.views import flat_inputs
+
+    (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())
+    (tmp_path / "hard.yaml").write_text((DATA / "budget_hard.yaml").read_text())
+    (tmp_path / "cut.yaml").write_text(
+        "extend: hard.yaml\nadjust:\n  - {target: target_value, name: revenue_budget, multiply: 0.9}\n")
+    cut = sopopt.load_case(tmp_path / "cut.yaml")
+    assert flat_inputs(cut)["targets.revenue_budget.value"] == 900.0
+    assert sopopt.solve(cut).objective == pytest.approx(1460.0)
+    hard = sopopt.load_case(tmp_path / "hard.yaml")
+    # A sweep re-solves in place: only the target rows' right-hand sides change.
+    resolver = Resolver(hard, Planner(explain=False))
+    base, swept = resolver.solve(), resolver.solve(cut)
+    assert (base.objective, swept.objective) == (pytest.approx(1480.0), pytest.approx(1460.0))
+    assert swept.info["reused_lp"] is True
+    (tmp_path / "bad.yaml").write_text(
+        "extend: hard.yaml\nadjust:\n  - {target: target_value, name: budget, set: 1}\n")
+    with pytest.raises(ScenarioError, match="unknown name 'budget'"):
+        sopopt.load_case(tmp_path / "bad.yaml")
+
+
+def test_gap_bridge_and_sentences() -> None:
+    """Report only: 40 units lost a month at 10 USD (400 not earned) explain the 200 USD gap."""
+    plan = sopopt.solve(DATA / "budget.yaml")
+    bridge = plan.tables["target_gap"].to_dict("records")
+    assert [(r["period"], r["product"], r["part"], r["units"], r["amount"], r["of_gap"]) for r in bridge] == [
+        ("2027-01", "widget", "lost", 40.0, 400.0, 200.0), ("2027-02", "widget", "lost", 40.0, 400.0, 200.0)]
+    hard = sopopt.solve(DATA / "budget_hard.yaml")
+    assert hard.tables["target_gap"].empty
+    sentences = target_sentences(hard.tables["targets"], hard.currency)
+    assert ("One more USD of revenue target revenue_budget in 2027-01 costs 0.10 USD of profit, for up to "
+            "+100.00 USD.") in sentences
+    assert "Target revenue_budget in 2027-01: revenue 800.00 against 1,000.00, short by 200.00 USD (-20.0%)." in \
+        target_sentences(plan.tables["targets"], plan.currency)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sopopt.analysis.explain_plan import PlanExplanation, explain_plan
+from sopopt.analysis.frontier import Frontier, is_frontier_folder, read_frontier
 from sopopt.analysis.hedge import HedgedPlan, is_hedge_folder, read_hedge
 from sopopt.analysis.planner import EXPLAINED, Planner, load_plans
 from sopopt.analysis.replan import Replanned, is_replan_folder, read_replan
@@ -20,7 +21,7 @@ from sopopt.inputs.case import load_case
 from sopopt.results.cycle import stored_plan
 from sopopt.results.plan import Plan
 
-Analysis = HedgedPlan | PlanExplanation | Replanned
+Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier
 
 
 def with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
@@ -71,6 +72,10 @@ def plans_to_report(
             result = read_hedge(source)
             analyses.append(result)
             plans.extend(result.plans)
+        elif source.is_dir() and is_frontier_folder(source):
+            drawn = read_frontier(source)
+            analyses.append(drawn)
+            plans.extend([drawn.plan] if drawn.plan is not None else [])
         elif source.is_dir() and is_replan_folder(source):
             replanned = read_replan(source)
             analyses.append(replanned)

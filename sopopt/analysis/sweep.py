@@ -340,7 +340,7 @@ def _differences_except_demand(a: ModelData, b: ModelData) -> list[str]:
             for name, value in vars(entry).items():
                 if not _equal(value, getattr(theirs[key], name)):
                     found.append(f"{group}.{key}.{name}")
-    for group in ("bom", "volume", "family"):
+    for group in ("bom", "volume", "family", "targets"):
         if getattr(a, group) != getattr(b, group):
             found.append(group)
     return found

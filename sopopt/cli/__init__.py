@@ -74,6 +74,7 @@ from sopopt.results.cycle import record_solved
 from sopopt.results.folders import write_outputs
 from sopopt.results.plan import Plan
 from sopopt.results.store import Store
+from sopopt.results.targets import target_sentences
 from sopopt.solver.options import SolveOptions
 
 __doc__ = (__doc__ or "") + "".join(f"\n- {code} {meaning};" for code, meaning in EXIT_CODES.items())
@@ -83,6 +84,8 @@ def _show_plan(plan: Plan) -> None:
     """The summary (the answer first), why there is no plan when there is none, and
     the warnings grouped by code."""
     print_summary(console, plan)
+    if "targets" in plan.tables:
+        print_sentences(console, target_sentences(plan.tables["targets"], plan.currency))
     if plan.info.get("explanation_error"):
         error(str(plan.info["explanation_error"]))
     elif plan.explanation is not None and not plan.status.has_plan:
@@ -331,6 +334,7 @@ def report(
 
 # The commands of the other modules come after these in the help.
 from sopopt.cli import analyses as _analyses  # noqa: E402, F401  (registers hedge, risk, sweep, replan)
+from sopopt.cli import frontier as _frontier  # noqa: E402, F401  (registers ``sopopt frontier``)
 from sopopt.cli import store as _store  # noqa: E402, F401  (registers the store group)
 
 

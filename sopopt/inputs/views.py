@@ -85,7 +85,12 @@ def diff_cases(a: Case, b: Case) -> list[Difference]:
 def flat_inputs(case: Case) -> dict[str, Any]:
     """The resolved inputs as ``{dotted.path: value}``; a series (number, list or
     mapping by period) stays one value, so two cases can be diffed period by period."""
-    flat = _flatten(_series_parents(case.resolved, set(case.labels)))
+    resolved = dict(case.resolved)
+    if isinstance(resolved.get("targets"), list):
+        # Targets by name, so that two cases diff target by target (targets.NAME.value).
+        resolved["targets"] = {t.get("name", str(i)): t for i, t in enumerate(resolved["targets"])
+                               if isinstance(t, dict)}
+    flat = _flatten(_series_parents(resolved, set(case.labels)))
     return {".".join(path): dict(value) if isinstance(value, _Leaf) else value for path, value in flat}
 
 
@@ -94,7 +99,8 @@ def describe_adjustments(case: Case) -> list[dict[str, Any]]:
     and where it was written."""
     out = []
     for adj, where in case.adjustments:
-        scope = {k: getattr(adj, k) for k in ("product", "family", "site", "resource", "workforce", "supplier", "lane")}
+        scope = {k: getattr(adj, k)
+                 for k in ("product", "family", "site", "resource", "workforce", "supplier", "lane", "name")}
         if adj.set is not None:
             change = f"set to {adj.set:g}"
         else:

@@ -14,8 +14,28 @@ overtime (hours plus overtime capacity over the product's hours per unit, for ea
 resource it uses); and the most the product could ever be needed (its demand over the
 whole horizon at every site plus every site's ending stock, backlog at the start and
 largest minimum or safety stock: making more than that in one period is never cheaper,
-since no cost is negative). The tighter :math:`M`, the faster branch and bound closes
-the gap. A model with a lot size is a
+since no cost is negative).
+
+Per period, :math:`M_{p,s,t}` is further lowered to what can still be needed from
+:math:`t` on (but never below the lot minimum :math:`Q`):
+
+.. math::
+
+    M_{p,s,t} \le \max\Big(Q_{p,s},\; \sum_{s'} \big(D_{p,s'}[t..T-1] + B^0_{p,s'}
+        + [\text{backlog at } s']\, D_{p,s'}[0..t-1] + E_{p,s'} + \max(\text{min}, \text{safety})_{p,s'}\big)\Big)
+
+(:math:`D` demand, :math:`B^0` backlog at the start, :math:`E` ending stock). A unit made
+in :math:`t` can only be sold in :math:`t` or later, to demand of those periods or to
+backlog carried in (only where backlog is allowed), or be kept as required stock;
+lost sales and subcontracting only remove need. So a plan making more than that in
+:math:`t` can make less at no extra cost (no cost is negative), keeping its lot at
+least :math:`Q`: some optimal plan satisfies the tighter bound, and the optimum is
+unchanged (a property test compares the optima with and without it). Products that are
+components of other products, have a shelf life or are in a target's scope keep the
+horizon-wide bound. On the generated 1e4 integer network this lowers about a third of
+the coefficients and the 60 s gap (research spike: 25% to 14.5%).
+
+The tighter :math:`M`, the faster branch and bound closes the gap. A model with a lot size is a
 mixed-integer program: HiGHS solves it by branch and bound (``solver.mip_gap``).
 
 =====================  ======================  ==========================================
@@ -82,14 +102,42 @@ def machine_cap(d: ModelData, product: str, site: str) -> np.ndarray:
     return cap
 
 
-def lot_caps(d: ModelData) -> dict[tuple[str, str], np.ndarray]:
+def needed_from(d: ModelData) -> dict[str, np.ndarray]:
+    """Per product and period t, the most a unit made in t could still serve (see the
+    module doc): demand from t on, backlog at the start and, where backlog is allowed,
+    earlier demand carried in, plus ending, minimum and safety stock, over every site."""
+    total: dict[str, np.ndarray] = {}
+    for (p, _s), item in d.items.items():
+        demand = np.asarray(item.demand, dtype=float)
+        later = np.cumsum(demand[::-1])[::-1]
+        earlier = np.cumsum(demand) - demand if item.backlog else np.zeros(d.T)
+        keep = float(max(item.min_inventory.max(initial=0.0), item.safety_stock.max(initial=0.0)))
+        need = later + earlier + item.initial_backlog + item.ending_inventory + keep
+        total[p] = total.get(p, np.zeros(d.T)) + need
+    return total
+
+
+def _horizon_only(d: ModelData) -> set[str]:
+    """Products whose need is not only their own demand and stock: components of other
+    products, products with a shelf life, products in a target's scope."""
+    out = {c for parts in d.components.values() for c in parts} | set(d.shelf)
+    out |= {p for target in d.targets for p, _s in target.items}
+    return out | {p for p, _s in d.safety_targets}
+
+
+def lot_caps(d: ModelData, per_period: bool = True) -> dict[tuple[str, str], np.ndarray]:
     """:math:`M_{p,s,t}` of every lot item: the smallest of ``max_production``, the
-    machines' capacity and :func:`most_needed` (see the module doc)."""
+    machines' capacity, :func:`most_needed` and (``per_period``) what is still needed
+    from t on, never below the lot minimum (see the module doc)."""
     needed = most_needed(d)
+    later = needed_from(d) if per_period else {}
+    skip = _horizon_only(d)
     out = {}
     for key in lot_items(d):
         item = d.items[key]
         cap = np.minimum(np.minimum(item.max_production, machine_cap(d, *key)), needed[key[0]])
+        if key[0] in later and key[0] not in skip:
+            cap = np.minimum(cap, np.maximum(later[key[0]], item.lot_min))
         # A required minimum is always allowed (its own bound decides if it can hold).
         out[key] = np.maximum(cap, item.min_production).astype(float)
     return out

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from sopopt.analysis.explain_plan import PlanExplanation
+from sopopt.analysis.frontier import Frontier
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
 from sopopt.io.numbers import format_relative, format_value
@@ -46,6 +47,7 @@ from sopopt.report.compare import (
 from sopopt.report.html_style import CSS, EXPLORER_JS
 from sopopt.report.sentences import versus_baseline
 from sopopt.report.summary import assumptions, scenario_cards
+from sopopt.report.targets import frontier_section, target_card
 from sopopt.report.warnings import group_warnings
 from sopopt.results.plan import Plan, limit_sentence
 
@@ -55,7 +57,7 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove
 #: Analysis results the report shows: a hedged plan and a re-plan get a section of their
 #: own; a plan explanation adds the causes of its plan's costliest shortages and overtime
 #: to that plan's "what holds the plan back".
-Analysis = HedgedPlan | PlanExplanation | Replanned
+Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier
 
 #: Causes shown per explained cell in the report.
 REPORT_CAUSES = 3
@@ -476,6 +478,7 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
     toc = [("decision", "Decision")]
     toc += [("replan", "Plan to plan") if isinstance(a, Replanned) else ("hedge", "Hedged plan") for a in analyses
             if isinstance(a, Replanned | HedgedPlan)]
+    toc += [("frontier", "Frontier") for a in analyses if isinstance(a, Frontier)]
     toc += [("compare", "Side by side")] if len(plans) > 1 else []
     toc += [*zip(anchors, names, strict=True), ("explorer", "Product explorer")]
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -491,12 +494,15 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
         f'<header class="top"><div><h1>{_e(title)}</h1><p>periods {_e(_horizon(plans[0]))} · money in '
         f"{_e(plans[0].currency)} · generated {_e(now)} by sopopt {_e(__version__)}</p></div></header>",
         "<main>",
+        target_card(plans, names),
         _decision_section(plans),
         '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
     ]
     for analysis in analyses:
         if isinstance(analysis, HedgedPlan | Replanned):
             parts.extend(_analysis_section(analysis))
+        elif isinstance(analysis, Frontier):
+            parts.extend(frontier_section(analysis, chart))
     if len(plans) > 1:
         parts.extend(_comparison_section(plans, chart))
     explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}

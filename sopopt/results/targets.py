@@ -93,3 +93,81 @@ def target_table(d: ModelData, plan: pd.DataFrame, pnl: pd.DataFrame, shadow: pd
                 "range_up": price.get("range_up", math.nan), "range_down": price.get("range_down", math.nan),
             })
     return pd.DataFrame(records, columns=TARGET_COLUMNS)
+
+
+#: Columns of ``target_gap.csv``.
+GAP_COLUMNS = ["target", "period", "product", "family", "part", "units", "amount", "of_gap"]
+
+
+def gap_bridge(d: ModelData, plan: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """The gap bridge of every revenue or units target the plan misses: for each product
+    in scope, the units of the covered periods' demand that were lost and those carried
+    as backlog (demand - delivered - lost, when positive), valued at the price (revenue)
+    or counted (units), largest first (``amount``: revenue or units not delivered); and
+    ``beyond demand``: what is still missing with every unit of demand delivered.
+    ``of_gap`` is each part's share of the gap: the parts' amounts scaled to add up to
+    the gap (the target may ask for less than all demand)."""
+    missed = targets[(~targets["met"].astype(bool)) & targets["measure"].isin(["revenue", "units"])]
+    if missed.empty or not d.items:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    grids = _grids(d, plan)
+    lost = plan["lost"].to_numpy(dtype=float).reshape(len(d.items), d.T)
+    pos = {k: i for i, k in enumerate(d.items)}
+    by_name = {g.name: g for g in d.targets}
+    records = []
+    for row in missed.itertuples():
+        g = by_name[row.target]
+        t = next(t for t in g.row_periods if period_text(d.labels, g.covered(t)) == row.period)
+        covered = g.covered(t)
+        for p in dict.fromkeys(p for p, _s in g.items):
+            rows = [pos[k] for k in g.items if k[0] == p]
+            weight = grids["price"][np.ix_(rows, covered)] if g.measure == "revenue" else 1.0
+            parts = {
+                "lost": lost[np.ix_(rows, covered)],
+                "backlogged": np.maximum(0.0, grids["demand"][np.ix_(rows, covered)]
+                                         - grids["delivered"][np.ix_(rows, covered)] - lost[np.ix_(rows, covered)]),
+            }
+            for part, units in parts.items():
+                if units.sum() > 1e-9:
+                    records.append({"target": g.name, "period": row.period, "product": p, "family": d.family[p],
+                                    "part": part, "units": float(units.sum()), "amount": float((units * weight).sum())})
+        mine = [r for r in records if r["target"] == g.name and r["period"] == row.period]
+        explained = sum(r["amount"] for r in mine)
+        for r in mine:
+            r["of_gap"] = -float(row.gap) * r["amount"] / explained if explained > -row.gap else r["amount"]
+        if -row.gap - explained > 1e-9 * max(1.0, abs(row.value)):
+            # Even with all demand delivered the target is missed by this much.
+            rest = float(-row.gap - explained)
+            records.append({"target": g.name, "period": row.period, "product": "", "family": "",
+                            "part": "beyond demand", "units": math.nan, "amount": rest, "of_gap": rest})
+    frame = pd.DataFrame(records, columns=GAP_COLUMNS)
+    return frame.sort_values(["target", "period", "amount"], ascending=[True, True, False], kind="stable",
+                             ignore_index=True)
+
+
+def _unit_words(measure: str, currency: str) -> tuple[str, str]:
+    return {"revenue": (f"{currency} of revenue", currency), "profit": (f"{currency} of profit", currency),
+            "units": ("unit delivered", "units"), "fill_rate": ("percentage point of fill rate", "points")}[measure]
+
+
+def target_sentences(targets: pd.DataFrame, currency: str = "USD") -> list[str]:
+    """Each target in words: the gap, and for soft and hard targets the price of one more
+    unit of the target and how far it holds ("One more USD of revenue target
+    revenue_budget in 2027-07 costs 0.10 USD of profit, for up to +100.00 USD")."""
+    out = []
+    for r in targets.to_dict("records"):
+        one, many = _unit_words(str(r["measure"]), currency)
+        where = f"{r['target']} in {r['period']}"
+        status = "met" if r["met"] else f"short by {-r['gap']:,.2f} {many} ({r['gap_pct']:+.1f}%)"
+        pct = "%" if r["measure"] == "fill_rate" else ""
+        out.append(f"Target {where}: {r['measure'].replace('_', ' ')} {r['plan']:,.2f}{pct} against "
+                   f"{r['value']:,.2f}{pct}, {status}.")
+        price = r.get("shadow_price")
+        if price is None or math.isnan(price) or price <= 1e-9:
+            continue
+        up = r.get("range_up")
+        reach = "without end" if up is None or math.isinf(up) else f"for up to {up:+,.2f} {many}"
+        if math.isnan(up if up is not None else math.nan):
+            reach = "range unknown"
+        out.append(f"One more {one} target {where} costs {price:,.2f} {currency} of profit, {reach}.")
+    return out

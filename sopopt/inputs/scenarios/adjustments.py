@@ -11,6 +11,7 @@ from typing import Any
 from sopopt.errors import Problem
 from sopopt.inputs.periods import expand_series, period_indices
 from sopopt.inputs.scenarios.chain import Change, get, put
+from sopopt.inputs.scenarios.targets_table import adjust_targets
 from sopopt.inputs.schema.network import ProductSite
 from sopopt.inputs.schema.scenario import ADJUSTABLE, Adjustment
 from sopopt.io.reader import KeyPath, Locations
@@ -44,6 +45,7 @@ def apply_adjustments(
         "workforce": set(data.get("workforce") or {}),
         "supplier": set(data.get("suppliers") or {}),
         "lane": set(data.get("lanes") or {}),
+        "name": {t.get("name") for t in data.get("targets") or [] if isinstance(t, dict)} - {None},
     }
     for adj, path, file_locations in adjustments:
         field_name = ".".join(path)
@@ -65,6 +67,9 @@ def apply_adjustments(
             problems.append(Problem(file_locations.get((*path, "periods"), where), f"{field_name}.periods", str(exc)))
             continue
         collection, inner = ADJUSTABLE[adj.target]
+        if collection == "targets":
+            problems.extend(adjust_targets(data, adj, field_name, where, changes))
+            continue
         matched = 0
         try:
             for entry_path, value in _targets(data, adj, collection, inner):

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sopopt.errors import Location, Problem, ScenarioError
-from sopopt.inputs.scenarios.chain import Document
+from sopopt.inputs.scenarios.chain import Change, Document
+from sopopt.inputs.schema.scenario import Adjustment
 from sopopt.inputs.schema.targets import Target
 from sopopt.io.paths import check_inside, display_path
 from sopopt.io.reader import Locations, number_cell, read_table
@@ -75,3 +76,29 @@ def expand_targets(doc: Document, workspace: Path, files: list[Path]) -> None:
     for key in [k for k in doc.locations if k[:1] == ("targets",) and len(k) > 1]:
         del doc.locations[key]
     doc.locations.update(locations)
+
+
+def adjust_targets(
+    data: dict[str, Any], adj: Adjustment, field_name: str, where: Location | None, changes: list[Change]
+) -> list[Problem]:
+    """Apply a ``target_value`` adjustment to the targets it names (all when no ``name``)."""
+    if adj.periods is not None:
+        return [Problem(where, f"{field_name}.periods", "a target's value is one number: drop 'periods' "
+                        "(the target's own periods say where it applies)")]
+    names = None if adj.name is None else ([adj.name] if isinstance(adj.name, str) else list(adj.name))
+    matched = 0
+    for i, target in enumerate(data.get("targets") or []):
+        if not isinstance(target, dict) or (names is not None and target.get("name") not in names):
+            continue
+        old = target.get("value")
+        if not isinstance(old, int | float) or isinstance(old, bool):
+            continue
+        new = adj.set if adj.set is not None else old * adj.multiply + adj.add
+        new = float(f"{new:.12g}")
+        changes.append(Change(("targets", str(i), "value"), old, new, where))
+        target["value"] = new
+        matched += 1
+    if not matched:
+        return [Problem(where, field_name, "adjustment of 'target_value' matches no target",
+                        "check its name (targets are named by 'name')")]
+    return []

@@ -16,24 +16,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictStr, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, StrictStr, Tag, field_validator, model_validator
 
-#: Largest magnitude accepted in any numeric field: beyond it HiGHS loses exactness.
-MAX_MAGNITUDE = 1e12
-
-Number = Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)]
-"""A finite, non-negative number no larger than 1e12."""
-
-Series = Number | list[Number] | dict[StrictStr, Number]
-"""A number per period: one value, a list (one per period) or a mapping by period."""
-
-Name = Annotated[StrictStr, Field(min_length=1)]
-
-
-class Strict(BaseModel):
-    """Base of every schema model: unknown fields are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+from sopopt.inputs.schema.base import MAX_MAGNITUDE, Name, Number, Series, Strict
+from sopopt.inputs.schema.targets import Target
 
 
 class Periods(Strict):
@@ -496,7 +482,3 @@ class Network(Strict):
             raise ValueError(f"target name(s) given twice: {', '.join(twice)}")
         return targets
 
-
-from sopopt.inputs.schema.targets import Target  # noqa: E402  (targets reuse this module's base types)
-
-Network.model_rebuild()

@@ -32,6 +32,7 @@ ADJUSTABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "price": ("products", ("price",)),
     "subcontract_capacity": ("products", ("subcontract", "capacity")),
     "subcontract_cost": ("products", ("subcontract", "cost")),
+    "target_value": ("targets", ("value",)),
 }
 
 AdjustTarget = Literal[
@@ -51,6 +52,7 @@ AdjustTarget = Literal[
     "price",
     "subcontract_capacity",
     "subcontract_cost",
+    "target_value",
 ]
 
 Scope = StrictStr | list[StrictStr]
@@ -88,6 +90,9 @@ class Adjustment(Strict):
     """Supplier name(s)."""
     lane: Scope | None = None
     """Lane name(s)."""
+    name: Scope | None = None
+    """Target name(s), for ``target_value`` (a target's value is one number: ``periods``
+    does not apply)."""
     note: str = ""
     """Why the change is made (shown by ``sopopt show``)."""
 

@@ -65,6 +65,8 @@ class GridAxis(Strict):
     """Supplier name(s)."""
     lane: Scope | None = None
     """Lane name(s)."""
+    name: Scope | None = None
+    """Target name(s), for ``target_value``."""
 
     @model_validator(mode="after")
     def _one_value_list(self) -> GridAxis:

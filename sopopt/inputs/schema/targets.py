@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, model_validator
 
-from sopopt.inputs.schema.network import MAX_MAGNITUDE, Name, Strict
+from sopopt.inputs.schema.base import MAX_MAGNITUDE, Name, Strict
 
 #: A name or a list of names (the scope grammar of adjustments).
 TargetScope = StrictStr | list[StrictStr]
