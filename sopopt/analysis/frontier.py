@@ -367,7 +367,7 @@ def store_frontier(result: Frontier, store: Any) -> int:
     for k, plan in enumerate(result.plans):
         case_id = f"f{digest.hexdigest()[:10]}-{k}"
         row = {**plan_row(plan), "case_id": case_id, "sweep": f"frontier:{result.scenario}",
-               "variation": {"measure": result.measure, "target": result.points[k].target, **result.scope},
+               "variation": {"measure": result.measure, TARGET.component: result.points[k].target, **result.scope},
                "input_hash": digest.hexdigest(), "attempts": 1}
         store.add_case(row, {"frontier": table.iloc[[k]].assign(scenario=result.scenario, measure=result.measure)})
     return len(result.plans)

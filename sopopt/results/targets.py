@@ -18,6 +18,7 @@ import pandas as pd
 
 from sopopt.inputs.compile import ModelData
 from sopopt.inputs.targets import TargetData
+from sopopt.model.demand import PLAN_LOST
 from sopopt.model.targets import TARGET
 
 #: Columns of ``targets.csv``.
@@ -111,7 +112,7 @@ def gap_bridge(d: ModelData, plan: pd.DataFrame, targets: pd.DataFrame) -> pd.Da
     if missed.empty or not d.items:
         return pd.DataFrame(columns=GAP_COLUMNS)
     grids = _grids(d, plan)
-    lost = plan["lost"].to_numpy(dtype=float).reshape(len(d.items), d.T)
+    lost = plan[PLAN_LOST.name].to_numpy(dtype=float).reshape(len(d.items), d.T)
     pos = {k: i for i, k in enumerate(d.items)}
     by_name = {g.name: g for g in d.targets}
     records = []
@@ -129,16 +130,16 @@ def gap_bridge(d: ModelData, plan: pd.DataFrame, targets: pd.DataFrame) -> pd.Da
             }
             for part, units in parts.items():
                 if units.sum() > 1e-9:
-                    records.append({"target": g.name, "period": row.period, "product": p, "family": d.family[p],
+                    records.append({TARGET.component: g.name, "period": row.period, "product": p, "family": d.family[p],
                                     "part": part, "units": float(units.sum()), "amount": float((units * weight).sum())})
-        mine = [r for r in records if r["target"] == g.name and r["period"] == row.period]
+        mine = [r for r in records if r[TARGET.component] == g.name and r["period"] == row.period]
         explained = sum(r["amount"] for r in mine)
         for r in mine:
             r["of_gap"] = -float(row.gap) * r["amount"] / explained if explained > -row.gap else r["amount"]
         if -row.gap - explained > 1e-9 * max(1.0, abs(row.value)):
             # Even with all demand delivered the target is missed by this much.
             rest = float(-row.gap - explained)
-            records.append({"target": g.name, "period": row.period, "product": "", "family": "",
+            records.append({TARGET.component: g.name, "period": row.period, "product": "", "family": "",
                             "part": "beyond demand", "units": math.nan, "amount": rest, "of_gap": rest})
     frame = pd.DataFrame(records, columns=GAP_COLUMNS)
     return frame.sort_values(["target", "period", "amount"], ascending=[True, True, False], kind="stable",
@@ -157,7 +158,7 @@ def target_sentences(targets: pd.DataFrame, currency: str = "USD") -> list[str]:
     out = []
     for r in targets.to_dict("records"):
         one, many = _unit_words(str(r["measure"]), currency)
-        where = f"{r['target']} in {r['period']}"
+        where = f"{r[TARGET.component]} in {r['period']}"
         status = "met" if r["met"] else f"short by {-r['gap']:,.2f} {many} ({r['gap_pct']:+.1f}%)"
         pct = "%" if r["measure"] == "fill_rate" else ""
         out.append(f"Target {where}: {r['measure'].replace('_', ' ')} {r['plan']:,.2f}{pct} against "

@@ -171,3 +171,51 @@ def option_value(h: Any, name: str) -> str:
     """An option's current value as text (highspy 1.16 returns ``(status, value)``)."""
     value = h.getOptionValue(name)
     return str(value[1] if isinstance(value, tuple) else value)
+
+
+def relaxed_model(lp: LinearProgram) -> Any:
+    """A fresh HiGHS holding ``lp`` with every integer decision continuous."""
+    h = new_highs()
+    h.passModel(
+        lp.num_col,
+        lp.num_row,
+        int(lp.a_value.size),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        lp.offset,
+        lp.col_cost,
+        lp.col_lower,
+        lp.col_upper,
+        lp.row_lower,
+        lp.row_upper,
+        lp.a_start,
+        lp.a_index,
+        lp.a_value,
+        np.zeros(lp.num_col, dtype=np.int32),
+    )
+    return h
+
+
+def fixed_integers_model(lp: LinearProgram, cols: np.ndarray, values: np.ndarray) -> Any:
+    """A fresh HiGHS holding the MIP ``lp`` with the columns ``cols`` fixed at ``values``."""
+    h = new_highs()
+    pass_lp(h, lp)
+    if cols.size:
+        h.changeColsBounds(int(cols.size), cols.astype(np.int32), values, values)
+    return h
+
+
+def run_values(h: Any) -> tuple[np.ndarray | None, float | None]:
+    """Run ``h``; its column values and objective when it found a feasible plan."""
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != FEASIBLE_SOLUTION:
+        return None, None
+    return np.asarray(h.getSolution().col_value, dtype=float), float(info.objective_function_value)
+
+
+def set_start(h: Any, values: np.ndarray) -> None:
+    """Hand a plan to HiGHS as the start (incumbent) of its next MIP solve."""
+    cols = np.arange(values.size, dtype=np.int32)
+    if h.setSolution(int(values.size), cols, np.asarray(values, dtype=float)) == ERROR:
+        raise SolverError("HiGHS refused the start plan")

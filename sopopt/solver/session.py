@@ -26,7 +26,9 @@ from sopopt.solver.highs import (
     fixed_lp,
     new_highs,
     pass_lp,
+    set_start,
 )
+from sopopt.solver.mip_start import budget, lp_guided_start, wanted
 from sopopt.solver.monitor import Monitor
 from sopopt.solver.options import SolveOptions, choose_method
 from sopopt.solver.progress import Phase
@@ -60,6 +62,8 @@ class HighsSession:
         #: For a MIP: the LP with the integers fixed, solved (set by compute_ranging).
         self.fixed_highs: Any = None
         self._keys: dict[str, list[tuple[str, Any]]] = {}
+        #: What the MIP start heuristic did before the last run ({} when none ran).
+        self.started: dict[str, Any] = {}
 
     def row_keys(self) -> list[tuple[str, Any]]:
         """(component name, index) of every row, in order (built once per session)."""
@@ -195,16 +199,31 @@ class HighsSession:
         if unverified:
             details["tolerance"] = TOLERANCE_WITHOUT_BASIS
         if compiled.is_mip:
-            details.update(_mip_details(info, self.options))
+            details.update(_mip_details(info, self.options), **self.started)
         return self._solution(status, info, details, rows)
+
+    def _start(self) -> dict[str, Any]:
+        """Find a first plan with the LP-guided heuristic (:mod:`sopopt.solver.mip_start`),
+        hand it to HiGHS and leave branch and bound the rest of the time limit; what the
+        heuristic did, as ``run.json`` keys."""
+        found = lp_guided_start(self.compiled, self.options, budget(self.options))
+        if found.values is not None:
+            set_start(self.highs, found.values)
+        if self.options.time_limit is not None:
+            left = max(float(self.options.time_limit) - found.seconds, 1.0)
+            self.highs.setOptionValue("time_limit", left)
+        log.info("MIP start (%s) in %.2fs: %s", found.fixed, found.seconds, found.objective)
+        return found.info()
 
     def _run_highs(self, monitor: Monitor) -> Any:
         """Run HiGHS with the monitor attached; the HiGHS model status."""
         h = self.highs
+        self.started = {}
         if not self.compiled.num_col:
             return MODEL_EMPTY
         if monitor.stopping():
             return INTERRUPTED
+        self.started = self._start() if not self.runs and wanted(self.compiled) else {}
         monitor.attach(h)
         try:
             monitor.report(force=True)
@@ -212,6 +231,8 @@ class HighsSession:
                 h.run()
         finally:
             monitor.detach(h)
+            if self.started and self.options.time_limit is not None:  # the start used part of it
+                h.setOptionValue("time_limit", float(self.options.time_limit))
         return h.getModelStatus()
 
     def _solution(self, status: SolveStatus, info: Any, details: dict[str, Any], rows: bool = True) -> Solution:
