@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from sopopt.cli.app import QuietOption, ScenarioArg, WorkspaceOpt, app
-from sopopt.cli.exits import console, errors, fail, stopped
+from sopopt.cli.exits import check_targets, console, errors, fail, stopped
 from sopopt.errors import ExitCode, SopoptError
 
 
@@ -50,24 +50,23 @@ def frontier_command(
     from sopopt.analysis.frontier import frontier, store_frontier, write_frontier
     from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
     from sopopt.inputs.case import load_case
-    from sopopt.io.writer import check_replaceable
 
     display = ProgressDisplay(f"frontier of {scenario.name}", console=errors, enabled=not quiet)
     scope = {"product": product or None, "family": family or None, "site": site or None}
     try:
-        check_replaceable(out)
+        check_targets(folders=[out], stores=[store])  # refuse before solving, not after
         with signals_raise_interrupted(), display:
             case = load_case(scenario, workspace=workspace)
             try:
                 result = frontier(case, measure.value, start, stop, step, scope=scope)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc)) from None
-        write_frontier(result, out)
         if store is not None:
             from sopopt.results.store import Store
 
             with Store(store) as db:
                 stored = store_frontier(result, db)
+        write_frontier(result, out)
     except KeyboardInterrupt as exc:
         raise stopped(exc, display, out) from None
     except SopoptError as exc:
