@@ -26,6 +26,7 @@ from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 
+from sopopt.analysis.allocation import run_stages, session_for, stage_info
 from sopopt.errors import InfeasibleError, SopoptError, StrictError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
@@ -118,16 +119,32 @@ class Planner:
             return with_smoothing(compile_lp(model), data), model
         return with_smoothing(build_lp(data), data), None
 
-    def session(self, lp: LinearProgram, options: SolveOptions | None = None) -> HighsSession:
-        """A HiGHS session holding ``lp``, to solve (and re-solve in place)."""
-        return HighsSession(lp, options or self.options)
+    def session(
+        self, lp: LinearProgram, options: SolveOptions | None = None, data: ModelData | None = None,
+    ) -> HighsSession:
+        """A HiGHS session holding ``lp``, to solve (and re-solve in place); one that can
+        run allocation stages when ``data`` allocates demand classes by stages."""
+        return session_for(data)(lp, options or self.options)
 
-    def run(self, lp: LinearProgram, options: SolveOptions | None = None, *, ranged: bool = False) -> Solution:
+    def run(
+        self, lp: LinearProgram, options: SolveOptions | None = None, *, ranged: bool = False,
+        data: ModelData | None = None,
+    ) -> Solution:
         """Solve an LP once (e.g. a stacked or fixed one); with ``ranged``, the solution
-        carries the ranges of the limits plans report."""
-        session = self.session(lp, options)
-        solution = session.run()
+        carries the ranges of the limits plans report; ``data``: the case's, to run its
+        allocation stages first (:meth:`allocated`)."""
+        session = self.session(lp, options, data)
+        solution = self.allocated(session, data)
         return self.ranged(session, solution) if ranged else solution
+
+    @staticmethod
+    def allocated(session: HighsSession, data: ModelData | None, warm: bool = True) -> Solution:
+        """Solve the session; when ``data`` allocates demand classes by priority or fair
+        share, first by its stages (:mod:`sopopt.analysis.allocation`), whose times and
+        totals join the solution's information."""
+        stages = stage_info(run_stages(session, data)) if data is not None else {}
+        solution = session.run(warm)
+        return dataclasses.replace(solution, info={**solution.info, **stages}) if stages else solution
 
     def ranged(self, session: HighsSession, solution: Solution) -> Solution:
         """The solution with the prices of its limit rows and bounded columns and the
@@ -211,9 +228,9 @@ class Planner:
             return None, Solution(SolveStatus.INFEASIBLE, None, {}, {}, {}, {}, {"highs_status": str(exc)})
         timings["build_seconds"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        session = self.session(lp, options)
+        session = self.session(lp, options, case.data)
         timings["handoff_seconds"] = time.perf_counter() - mark
-        solution = self.ranged(session, session.run())
+        solution = self.ranged(session, self.allocated(session, case.data))
         return session, solution
 
     def explained(self, case: Case, plan: Plan) -> Plan:

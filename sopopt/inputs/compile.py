@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sopopt.inputs.classes import ClassData, compile_classes, plain_demand
 from sopopt.inputs.periods import expand_series
 from sopopt.inputs.safety_stock import SafetyTarget, policy_target
 from sopopt.inputs.schema.network import ItemFields, Network, SafetyStockPolicy
@@ -176,6 +177,8 @@ class ModelData:
     components: dict[str, dict[str, float]] = field(default_factory=dict)
     #: Products with a shelf life.
     shelf: dict[str, ShelfData] = field(default_factory=dict)
+    #: Demand classes and the allocation rule (None: no classes, allocation by cost).
+    classes: ClassData | None = None
 
     @property
     def T(self) -> int:
@@ -212,13 +215,15 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
     """Expand every series and resolve product defaults per site."""
     ex = _Expander(labels)
     bom = {p: dict(product.materials) for p, product in network.products.items() if product.materials}
+    items = _items(network, ex)
+    classes = compile_classes(network, items, ex)
     data = ModelData(
         labels=list(labels),
         days=np.asarray(days, dtype=float),
         products=list(network.products),
         family={p: product.family or "" for p, product in network.products.items()},
         volume={p: product.volume for p, product in network.products.items()},
-        items=_items(network, ex),
+        items=items,
         bom=bom,
         resources=_resources(network, ex),
         workforce=_workforce(network, ex),
@@ -230,6 +235,7 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
         routings=compile_routings(network, ex),
         components=compile_bill(network, ex),
         shelf=compile_shelf(network, ex),
+        classes=classes,
         problems=ex.problems,
     )
     data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
@@ -266,7 +272,7 @@ def _items(network: Network, ex: _Expander) -> dict[tuple[str, str], Item]:
                 # A lost unit saves its production costs, so charging the price makes losing it
                 # cost the plan exactly its lost margin (price - unit costs).
                 lost_cost = np.maximum(lost_cost, price)
-            demand_value = network.demand.get(p, {}).get(s)
+            demand_value = plain_demand(network, p, s)
             items[(p, s)] = Item(
                 product=p,
                 site=s,

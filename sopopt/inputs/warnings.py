@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from sopopt.errors import DataWarning
+from sopopt.inputs.classes import site_series
 from sopopt.inputs.periods import expand_series, is_dated
 from sopopt.inputs.schema.network import Network, SafetyStockPolicy, Series
 from sopopt.io.reader import KeyPath, Locations, locate
@@ -53,7 +54,8 @@ def find_warnings(network: Network, labels: list[str], locations: Locations) -> 
 def _demand(w: _Warnings) -> Iterator[tuple[str, str, np.ndarray]]:
     for p, by_site in w.n.demand.items():
         for s, value in by_site.items():
-            yield p, s, w.series(value)
+            parts = site_series(value, set(w.n.demand_classes))
+            yield p, s, sum((w.series(v) for _c, v in parts), np.zeros(len(w.labels)))
 
 
 def _no_demand(w: _Warnings) -> None:

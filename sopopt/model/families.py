@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sopopt.model import (
     bills,
+    classes,
     demand,
     handling,
     inventory,
@@ -42,6 +43,7 @@ FAMILIES: tuple[Family, ...] = (
     handling.FAMILY,
     bills.FAMILY,
     shelf_life.FAMILY,
+    classes.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )
 

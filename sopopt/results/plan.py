@@ -61,6 +61,7 @@ from sopopt.model.routings import ROUTING, routing_load
 from sopopt.model.shelf_life import PLAN_SCRAP, SCRAP
 from sopopt.model.transport import PLAN_ARRIVALS, PLAN_DEPARTURES, SHIPMENT
 from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME, LAYOFFS
+from sopopt.results.allocation import class_tables
 from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import gap_bridge, target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
@@ -270,6 +271,7 @@ def extract_plan(
         if data.targets:
             tables["targets"] = target_table(data, tables["plan"], tables["pnl"], shadow)
             tables["target_gap"] = gap_bridge(data, tables["plan"], tables["targets"])
+        tables.update(class_tables(data, tables["plan"], solution.values, solution.duals))
     kpis = _kpis(data, tables, costs, service) if has_plan else {}
     if has_plan and solution.objective is not None:
         kpis["total_cost"] = float(solution.objective)

@@ -287,31 +287,40 @@ def _demand_columns(header: list[str], name: str) -> tuple[dict[str, str], str |
     return lower, quantity
 
 
+def _row_cells(row: dict[str, str], header: list[str], lower: dict[str, str],
+               quantity: str | None) -> dict[str, tuple[str, str]]:
+    """A demand row's cells: period -> (column, text); one in a long table (with a
+    ``period`` column), one per period column in a wide one."""
+    if "period" in lower:
+        return {row[lower["period"]]: (quantity, row[quantity])}  # type: ignore[dict-item,index]
+    return {h: (h, row[h]) for h in header if h not in (lower["product"], lower["site"], lower.get("class")) and h}
+
+
 def read_demand_table(
     path: Path, sheet: str | None, where: Location, fmt: NumberFormat | None = None
-) -> tuple[dict[str, dict[str, dict[str, float]]], Locations]:
+) -> tuple[dict[str, dict[str, Any]], Locations]:
     """Demand from a long table (product, site, period, quantity) or a wide one
-    (product, site, then one column per period)."""
+    (product, site, then one column per period). An optional ``class`` column gives each
+    row's demand class (empty: the class ``default``); the site's demand is then a
+    mapping class -> series."""
     rows = read_table(path, sheet, where, "demand.file")
     name = display_path(path)
     if not rows:
         raise ScenarioError([Problem(Location(name, 1), "", "the demand table has no rows")])
     header = list(rows[0][1])
     lower, quantity = _demand_columns(header, name)
-    long_format = "period" in lower
     problems: list[Problem] = []
-    values: dict[str, dict[str, dict[str, float]]] = {}
+    values: dict[str, dict[str, Any]] = {}
     locations: Locations = {}
+    by_class, long_format = "class" in lower, "period" in lower
     for line, row in rows:
         product, site = row[lower["product"]], row[lower["site"]]
         here = Location(name, line)
         if not product or not site:
             problems.append(Problem(here, "product/site", "empty product or site"))
             continue
-        if long_format:
-            cells = {row[lower["period"]]: (quantity, row[quantity])}  # type: ignore[index]
-        else:
-            cells = {h: (h, row[h]) for h in header if h not in (lower["product"], lower["site"]) and h}
+        cells = _row_cells(row, header, lower, quantity)
+        klass = (row[lower["class"]] or "default",) if by_class else ()
         for period, (column, text) in cells.items():
             if text == "":
                 problems.append(Problem(here, f"demand.{product}.{site}.{period}", "empty cell"))
@@ -322,7 +331,9 @@ def read_demand_table(
                 problems.extend(exc.problems)
                 continue
             target = values.setdefault(product, {}).setdefault(site, {})
-            key = ("demand", product, site, period)
+            for c in klass:
+                target = target.setdefault(c, {})
+            key = ("demand", product, site, *klass, period)
             if period in target:
                 problems.append(
                     Problem(here, ".".join(key), "duplicated row",

@@ -434,6 +434,26 @@ class Lane(Strict):
     """Periods in transit: shipped in t, available in t + lead_time."""
 
 
+class DemandClass(Strict):
+    """A class of demand (key accounts, retail, ...): who is served first when supply is
+    short. Its settings override those of the product at the site and of the product."""
+
+    priority: Annotated[int, Field(ge=1, le=1000)] = 1
+    """Rank under ``allocation: priority`` or ``fair_share``: 1 is served first. Demand
+    without a class (the class ``default``) comes after every declared class."""
+    backlog: Backlog | None = None
+    """Backlog of this class's unmet demand. Absent: as for the product at the site."""
+    lost_sales: LostSales | None = None
+    """Lost sales of this class's unmet demand. Absent: as for the product at the site."""
+    min_fill: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    """Share of the class's demand in each period to deliver on time before any class is
+    served above its own floor (``allocation: priority`` or ``fair_share``), as far as
+    supply allows."""
+
+
+Allocation = Literal["cost", "priority", "fair_share"]
+
+
 class Network(Strict):
     """A complete, resolved planning case: the master data plus one demand case."""
 
@@ -459,11 +479,27 @@ class Network(Strict):
     """Material suppliers."""
     lanes: dict[Name, Lane] = {}
     """Transport lanes."""
-    demand: dict[Name, dict[Name, Series]] = {}
-    """Demand in units: product -> site -> series."""
+    demand: dict[Name, dict[Name, Series | dict[Name, Series]]] = {}
+    """Demand in units: product -> site -> series, or product -> site -> class -> series
+    (under a site, keys that are declared ``demand_classes`` are classes)."""
+    demand_classes: dict[Name, DemandClass] = {}
+    """Classes of demand with their priority and service settings. Demand given without
+    a class belongs to the class ``default`` (served last)."""
     targets: list[Target] = []
     """Targets the plan is measured against (revenue, profit, units, fill rate), or
     ``{file: budget.csv}``: a table with the same columns (see ``TargetsTable``)."""
+    allocation: Allocation = "cost"
+    """How short supply is shared among classes: ``cost`` (cheapest plan, by each class's
+    penalties), ``priority`` (lexicographic: floors, then priority 1 on time, then 2, ...,
+    then cost) or ``fair_share`` (as priority, with equal fill for classes of equal
+    priority within a product, site and period)."""
+
+    @field_validator("demand_classes")
+    @classmethod
+    def _no_default_class(cls, classes: dict[str, DemandClass]) -> dict[str, DemandClass]:
+        if "default" in classes:
+            raise ValueError("'default' is the class of demand given without a class; choose another name")
+        return classes
 
     @field_validator("products")
     @classmethod
