@@ -141,3 +141,16 @@ def test_bad_classes_are_reported_with_their_field(tmp_path: Path, change: dict,
     text = str(caught.value)
     assert field in text and message in text
     assert "classes_priority.yaml:" in text
+
+
+def test_adjustment_scoped_to_a_class(tmp_path: Path) -> None:
+    """Retail's demand x 0.25 = 15: with key's 80, the 100 on hand serve everyone."""
+    (tmp_path / "model.yaml").write_text((LEVERS / "classes_priority.yaml").read_text())
+    scenario = tmp_path / "quiet_retail.yaml"
+    scenario.write_text("model: model.yaml\nadjust:\n  - {target: demand, class: retail, multiply: 0.25}\n")
+    plan = sopopt.solve(sopopt.load_case(scenario, workspace=tmp_path))
+    assert _by_class(plan, "demand") == pytest.approx({"key": 80.0, "retail": 15.0})
+    assert _by_class(plan, "lost") == pytest.approx({"key": 0.0, "retail": 0.0}, abs=1e-6)
+    scenario.write_text("model: model.yaml\nadjust:\n  - {target: demand, class: vip, multiply: 2}\n")
+    with pytest.raises(ScenarioError, match=r"quiet_retail.yaml:3:\d+: adjust.0.class: unknown class 'vip'"):
+        sopopt.load_case(scenario, workspace=tmp_path)

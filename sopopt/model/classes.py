@@ -68,7 +68,10 @@ PSCP = ("product", "site", "class", "period")
 CLASS_SALES = VarSpec("class_sales", "class_sales", PSCP, "units")
 CLASS_BACKLOG = VarSpec("class_backlog", "class_backlog", PSCP, "units")
 CLASS_LOST = VarSpec("class_lost", "class_lost_sales", PSCP, "units")
-ON_TIME, FLOOR, LEVEL = "class_on_time", "class_floor", "class_level"
+CLASS_ON_TIME = VarSpec("class_on_time", "class_on_time", PSCP, "units")
+CLASS_FLOOR = VarSpec("class_floor", "class_floor", PSCP, "units")
+CLASS_LEVEL = VarSpec("class_level", "class_level", ("product", "site", "priority", "period"), "share")
+ON_TIME, FLOOR, LEVEL = CLASS_ON_TIME.component, CLASS_FLOOR.component, CLASS_LEVEL.component
 BALANCE, BACKLOG_LINK, LOST_LINK = "class_balance", "class_backlog_link", "class_lost_link"
 ON_TIME_LIMIT, FLOOR_LIMIT, FAIR, STAGE = "class_on_time_limit", "class_floor_limit", "class_fair", "class_stage"
 
@@ -99,8 +102,8 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Class columns, class balances, the links to the item totals and the stage rows."""
     import pyomo.environ as pyo
 
-    cd, T = d.classes, d.T
-    demands = cd.demands if cd is not None else {}
+    cd, T = d.classes or ClassData("cost", {}, {}), d.T
+    demands = cd.demands
     keys = [(*k, t) for k in demands for t in range(T)]
 
     def where(test: Any) -> list[tuple[str, str, str, int]]:
@@ -113,8 +116,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     m.class_backlog = pyo.Var(m.class_backlog_index, domain=pyo.NonNegativeReals,
                               bounds=lambda _m, p, s, c, t: (0.0, bound(_backlog_upper(demands[p, s, c])[t])))
     m.class_lost = pyo.Var(m.class_lost_index, domain=pyo.NonNegativeReals)
-    if cd is not None and cd.allocation != "cost":
-        _add_allocation_columns(m, cd, where)
+    _add_allocation_columns(m, cd, where)
 
     def balance(m: pyo.ConcreteModel, p: str, s: str, c: str, t: int) -> Any:
         cls = demands[p, s, c]
@@ -126,7 +128,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return terms == float(cls.demand[t])
 
     m.class_balance = pyo.Constraint(m.class_index, rule=balance)
-    items = cd.classed_items if cd is not None else []
+    items = cd.classed_items
     for name, flag, total, part, index in (
         (BACKLOG_LINK, "backlog", m.backlog, m.class_backlog, m.class_backlog_index),
         (LOST_LINK, "lost_sales", m.lost, m.class_lost, m.class_lost_index),
@@ -138,8 +140,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         setattr(m, f"{name}_index", pyo.Set(initialize=linked, dimen=3, ordered=True))
         setattr(m, name, pyo.Constraint(getattr(m, f"{name}_index"), rule=lambda _m, p, s, t, total=total, members=members:
                                         total[p, s, t] - pyo.quicksum(members[p, s, t]) == 0))
-    if cd is not None and cd.allocation != "cost":
-        _add_allocation_rows(m, cd, T)
+    _add_allocation_rows(m, cd, T)
     reg.cost("backlog", [(float(demands[k[:3]].backlog_cost[k[3]]), m.class_backlog[k])
                          for k in m.class_backlog_index if demands[k[:3]].backlog_cost[k[3]]])
     reg.cost("lost_sales", [(float(demands[k[:3]].lost_sale_cost[k[3]]), m.class_lost[k])
@@ -151,14 +152,15 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
 
 def _add_allocation_columns(m: pyo.ConcreteModel, cd: ClassData, where: Any) -> None:
-    """On-time units, units up to the floor and (fair share) the groups' common fill."""
+    """On-time units, units up to the floor and (fair share) the groups' common fill
+    (none under ``allocation: cost``)."""
     import pyomo.environ as pyo
 
-    demands = cd.demands
-    m.class_on_time_index = pyo.Set(initialize=where(lambda c, t: c.demand[t] > 0), dimen=4, ordered=True)
+    demands, active = cd.demands, cd.allocation != "cost"
+    m.class_on_time_index = pyo.Set(initialize=where(lambda c, t: active and c.demand[t] > 0), dimen=4, ordered=True)
     m.class_on_time = pyo.Var(m.class_on_time_index, domain=pyo.NonNegativeReals,
                               bounds=lambda _m, p, s, c, t: (0.0, float(demands[p, s, c].demand[t])))
-    m.class_floor_index = pyo.Set(initialize=where(lambda c, t: c.min_fill > 0 and c.demand[t] > 0),
+    m.class_floor_index = pyo.Set(initialize=where(lambda c, t: active and c.min_fill > 0 and c.demand[t] > 0),
                                   dimen=4, ordered=True)
     m.class_floor = pyo.Var(m.class_floor_index, domain=pyo.NonNegativeReals, bounds=lambda _m, p, s, c, t: (
         0.0, float(demands[p, s, c].min_fill * demands[p, s, c].demand[t])))
@@ -305,6 +307,6 @@ FAMILY = Family(
     doc=__doc__ or "",
     add=add,
     arrays=arrays,
-    variables=(CLASS_SALES, CLASS_BACKLOG, CLASS_LOST),
+    variables=(CLASS_SALES, CLASS_BACKLOG, CLASS_LOST, CLASS_ON_TIME, CLASS_FLOOR, CLASS_LEVEL),
     rows=(BALANCE, BACKLOG_LINK, LOST_LINK, ON_TIME_LIMIT, FLOOR_LIMIT, FAIR, STAGE),
 )

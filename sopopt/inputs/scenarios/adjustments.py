@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sopopt.errors import Problem
+from sopopt.inputs.classes import DEFAULT, class_mapping
 from sopopt.inputs.periods import expand_series, period_indices
 from sopopt.inputs.scenarios.chain import Change, get, put
 from sopopt.inputs.scenarios.targets_table import adjust_targets
@@ -59,6 +60,7 @@ def apply_adjustments(
                                             f"unknown {scope} '{name}'",
                                             f"did you mean '{close[0]}'?" if close else ""))
                     unknown = True
+        unknown = unknown or _unknown_classes(data, adj, file_locations, path, problems)
         if unknown:
             continue
         try:
@@ -112,14 +114,40 @@ def _product_filter(data: dict[str, Any], adj: Adjustment) -> Callable[[str], bo
     return product_ok
 
 
+def _unknown_classes(data: dict[str, Any], adj: Adjustment, locations: Locations, path: KeyPath,
+                     problems: list[Problem]) -> bool:
+    """Report the classes of a ``class`` scope that are not declared (nor ``default``)."""
+    declared = set(data.get("demand_classes") or {}) | {DEFAULT}
+    where = locations.get((*path, "class"), locations.get(path))
+    bad = [name for name in _as_list(adj.class_) or [] if name not in declared]
+    for name in bad:
+        close = difflib.get_close_matches(name, sorted(declared), n=1)
+        problems.append(Problem(where, f"{'.'.join(path)}.class", f"unknown class '{name}'",
+                                f"did you mean '{close[0]}'?" if close else ""))
+    if adj.class_ is not None and adj.target != "demand" and not bad:
+        problems.append(Problem(where, f"{'.'.join(path)}.class", "a class scope applies to demand only"))
+        return True
+    return bool(bad)
+
+
 def _demand_targets(data: dict[str, Any], adj: Adjustment) -> Iterable[tuple[KeyPath, Any]]:
-    product_ok, sites = _product_filter(data, adj), _as_list(adj.site)
+    """Every demand series in scope: a site's series, or each of its classes' series."""
+    product_ok, sites, classes = _product_filter(data, adj), _as_list(adj.site), _as_list(adj.class_)
+    declared = set(data.get("demand_classes") or {})
     for product, by_site in (data.get("demand") or {}).items():
         if not product_ok(product) or not isinstance(by_site, dict):
             continue
         for site, value in by_site.items():
-            if sites is None or site in sites:
-                yield ("demand", product, site), value
+            if sites is not None and site not in sites:
+                continue
+            mapping = class_mapping(value, declared)
+            if mapping is None:
+                if classes is None or DEFAULT in classes:
+                    yield ("demand", product, site), value
+                continue
+            for name, series in mapping.items():
+                if classes is None or name in classes:
+                    yield ("demand", product, site, name), series
 
 
 def _product_targets(data: dict[str, Any], adj: Adjustment, inner: tuple[str, ...]) -> Iterable[tuple[KeyPath, Any]]:

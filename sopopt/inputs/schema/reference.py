@@ -16,6 +16,7 @@ from pydantic_core import PydanticUndefined
 from sopopt.errors import WARNING_CODES
 from sopopt.inputs.schema.network import (
     Backlog,
+    DemandClass,
     Lane,
     LostSales,
     Material,
@@ -80,6 +81,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Transport lane", "lanes.NAME", Lane),
     ("Target", "targets[i]", Target),
     ("Targets table", "targets: {file: ...}", TargetsTable),
+    ("Demand class", "demand_classes.NAME", DemandClass),
     ("Demand table", "demand: {file: ...}", DemandTable),
     ("Series table", "any series: {file: ..., column: NAME} or {..., row: NAME}", SeriesTable),
     ("Scenario-only fields", "(scenario file)", ScenarioMeta),
@@ -222,7 +224,7 @@ def _section_lines() -> list[str]:
         lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
         for name, info in model.model_fields.items():
             description = " ".join((info.description or "").split())
-            lines.append(f"| `{name}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
+            lines.append(f"| `{info.alias or name}` | {_type_name(info.annotation)} | {_default(info)} | {description} |")
         lines.append("")
     return lines
 

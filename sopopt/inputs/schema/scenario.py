@@ -93,6 +93,8 @@ class Adjustment(Strict):
     name: Scope | None = None
     """Target name(s), for ``target_value`` (a target's value is one number: ``periods``
     does not apply)."""
+    class_: Scope | None = Field(default=None, alias="class")
+    """Demand class name(s) (``default``: demand without a class); only for ``demand``."""
     note: str = ""
     """Why the change is made (shown by ``sopopt show``)."""
 
