@@ -107,8 +107,7 @@ def compile_classes(network: Network, items: dict[tuple[str, str], Any], ex: Any
         flexible = any(backlog or lost for backlog, _, _, _, lost, _ in settings.values())
         wanted = network.allocation != "cost" or set(series) != {DEFAULT}
         if not flexible or not wanted or not any(v.sum() > 0 for v in series.values()):
-            for c, values in series.items():
-                data.unclassed[(*key, c)] = values
+            data.unclassed.update({(*key, c): values for c, values in series.items() if values.any()})
             continue
         if item.initial_backlog and DEFAULT not in series:
             series[DEFAULT] = np.zeros(len(ex.labels))
