@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from recompute_classes import apply_classes, check_classes, site_classes
 
 INF = math.inf
 #: Absolute feasibility tolerance per unit of row magnitude (HiGHS works to 1e-7).
@@ -111,6 +112,7 @@ class ItemP:
     setup_cost: float = 0.0
     smoothing_cost: float = 0.0
     safety_stock_hard: bool = False
+    price: list[float] | None = None
 
 
 @dataclass
@@ -145,7 +147,7 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
         lost_cost = [max(c, pr) for c, pr in zip(lost_cost, price, strict=True)]
     return ItemP(
         make=at.make,
-        demand=expand(network.demand.get(p, {}).get(s), labels),
+        demand=_site_demand(network, p, s, labels),
         production_cost=production_cost,
         holding_cost=series("holding_cost"),
         min_inventory=series("min_inventory"),
@@ -173,11 +175,21 @@ def _item(network: Any, p: str, s: str, labels: list[str], price: list[float] | 
         lot_min=float(at.lot.min) if at.make and at.lot is not None else 0.0,
         setup_cost=float(at.lot.setup_cost) if at.make and at.lot is not None else 0.0,
         smoothing_cost=float(at.smoothing_cost) if at.make else 0.0,
+        price=price,
     )
 
 
 def _is_policy(value: Any) -> bool:
     return hasattr(value, "method")
+
+
+def _site_demand(network: Any, p: str, s: str, labels: list[str]) -> list[float]:
+    """A site's demand: its series, or the sum of its classes' (docs/classes.md)."""
+    value = network.demand.get(p, {}).get(s)
+    mapping = site_classes(value, set(network.demand_classes))
+    if mapping is None:
+        return expand(value, labels)
+    return [sum(values) for values in zip(*(expand(v, labels) for v in mapping.values()), strict=True)]
 
 
 def parameters(case: Any) -> Params:
@@ -292,6 +304,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         raise AssertionError(f"plan '{plan.name}' has no plan to check (status {plan.status})")
     network = case.network
     par = parameters(case)
+    classes = apply_classes(case, par.items, expand)
     labels = par.labels
     T = len(labels)
     if list(plan.labels) != labels:
@@ -632,7 +645,9 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     def item_sum(values: dict[tuple[Any, ...], float], rate: str) -> float:
         return sum(getattr(items[p, s], rate)[t] * v for (p, s, t), v in values.items() if (p, s) in items)
 
-    lost_cost = item_sum(lost, "lost_cost") + sum(
+    class_backlog_cost, class_lost_cost = check_classes(
+        c, plan, classes, {"backlog": backlog, "lost": lost}, delivered_by)
+    lost_cost = class_lost_cost + item_sum(lost, "lost_cost") + sum(
         it.lost_cost[T - 1] * backlog.get((p, s, T - 1), 0.0)
         for (p, s), it in items.items() if it.backlog and it.at_end == "lost_sale_cost"
     )
@@ -647,7 +662,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         "layoffs": layoff_cost,
         "holding": item_sum(inventory, "holding_cost") + material_holding,
         "storage": storage_cost,
-        "backlog": item_sum(backlog, "backlog_cost"),
+        "backlog": item_sum(backlog, "backlog_cost") + class_backlog_cost,
         "lost_sales": lost_cost,
         "safety_stock": item_sum(shortfall, "safety_stock_cost"),
         "setups": _check_lots(c, plan, items, production, labels),

@@ -20,6 +20,7 @@ cost = production 100 + backlog 20 + lost 250 = 370.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -154,3 +155,36 @@ def test_adjustment_scoped_to_a_class(tmp_path: Path) -> None:
     scenario.write_text("model: model.yaml\nadjust:\n  - {target: demand, class: vip, multiply: 2}\n")
     with pytest.raises(ScenarioError, match=r"quiet_retail.yaml:3:\d+: adjust.0.class: unknown class 'vip'"):
         sopopt.load_case(scenario, workspace=tmp_path)
+
+
+def test_independent_recomputation_catches_a_wrong_class_split() -> None:
+    """tests/recompute.py rechecks every class balance and the item totals: moving a unit
+    from one class to another breaks both class balances."""
+    from recompute import check_plan
+
+    case = sopopt.load_case(LEVERS / "classes_priority.yaml")
+    plan = sopopt.solve(case)
+    check_plan(case, plan)
+    tables = {name: frame.copy() for name, frame in plan.tables.items()}
+    sales = tables["class_sales"]
+    sales.loc[sales["class"] == "key", "value"] -= 1.0
+    sales.loc[sales["class"] == "retail", "value"] += 1.0
+    with pytest.raises(AssertionError, match="class balance class key of widget@dc period 1"):
+        check_plan(case, dataclasses.replace(plan, tables=tables))
+
+
+def test_a_sweep_solves_each_case_by_its_stages(tmp_path: Path) -> None:
+    """The sweep's resolver re-runs the stages for every case on its one session."""
+    from sopopt.analysis.sweep import Resolver
+
+    (tmp_path / "model.yaml").write_text((LEVERS / "classes_priority.yaml").read_text())
+    scenario = tmp_path / "more_key.yaml"
+    scenario.write_text("model: model.yaml\nadjust:\n  - {target: demand, class: key, set: 90}\n")
+    resolver = Resolver(sopopt.load_case(tmp_path / "model.yaml", workspace=tmp_path))
+    first = resolver.solve()
+    second = resolver.solve(sopopt.load_case(scenario, workspace=tmp_path))
+    assert _by_class(first) == pytest.approx({"key": 80.0, "retail": 20.0}, abs=1e-6)
+    assert _by_class(second) == pytest.approx({"key": 90.0, "retail": 10.0}, abs=1e-6)
+    assert second.info["stage_0_priority_1_units"] == pytest.approx(90.0, rel=1e-12)
+    with pytest.raises(ValueError, match="demand by class"):
+        resolver.solve({("widget", "dc"): np.array([10.0])})

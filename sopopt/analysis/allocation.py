@@ -60,6 +60,11 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
     lp = session.compiled
     positions = session.row_positions()
     matrix = sp.csc_matrix((lp.a_value, lp.a_index, lp.a_start), shape=(lp.num_row, lp.num_col)).tocsr()
+    rows = np.array([i for (name, _k), i in positions.items() if name == STAGE], dtype=np.int64)
+    lower = lp.row_lower.copy()
+    lower[rows] = 0.0  # a stage row holds a total of non-negative units: >= 0 until its stage is solved
+    lp.row_lower = lower
+    session.set_row_bounds(rows, lower[rows], lp.row_upper[rows])
     done: list[Stage] = []
     for k, (label, _level) in enumerate(stages(data.classes)):
         row = positions.get((STAGE, (k, 0)))

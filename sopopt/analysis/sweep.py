@@ -197,7 +197,7 @@ class Resolver:
         if lp is None:
             lp, model = self._build(self.data)
         self.model = model
-        self.session = self.planner.session(lp, self.options)
+        self.session = self.planner.session(lp, self.options, self.data)
         self.key = structure_key(lp)
         self._targets = self._locate()
         #: Numbers and optimal basis of the first solve on this LP: cases of a sweep are
@@ -230,6 +230,8 @@ class Resolver:
     def set_demand(self, demand: Demand) -> None:
         """Change demand in place (rows and column bounds of the LP, the data and, with
         ``how="pyomo"``, the model), where each family's demand terms say it enters."""
+        if self.data.classes is not None and self.data.classes.demands:
+            raise ValueError("demand by class is in the class rows too: give a case, not a demand mapping")
         shifts: dict[int, float] = {}
         for key, new in demand.items():
             item = self.data.items[key]
@@ -278,7 +280,7 @@ class Resolver:
             change, start_from, use_warm = float("nan"), "cold", False
         if use_warm and start_from == "base" and self._base is not None:
             self.session.set_basis(self._base[1])
-        solution = self.session.run(warm=use_warm)
+        solution = self.planner.allocated(self.session, self.data, warm=use_warm)
         self._last = now
         if self._base is None and solution.status.has_plan:
             self._base = (now, self.session.basis())
@@ -316,8 +318,8 @@ def _update_model(m: Any, target: _Target, ts: np.ndarray, delta: np.ndarray, ne
 def _same_except_demand(a: ModelData, b: ModelData) -> bool:
     """True when two compiled cases have the same periods and items and differ in demand
     only (the cheapest in-place change: no LP build at all)."""
-    if a.labels != b.labels or set(a.items) != set(b.items):
-        return False
+    if a.labels != b.labels or set(a.items) != set(b.items) or a.classes or b.classes:
+        return False  # demand by class is in the class rows too: replaced as numbers
     return not _differences_except_demand(a, b)
 
 

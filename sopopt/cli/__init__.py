@@ -235,6 +235,7 @@ def generate(
                                           "(2 or more).", min=0)] = 0,
     levels: Annotated[int, typer.Option(help="Depth of the bill (products made from products) on a third of the "
                                         "products.", min=1)] = 1,
+    classes: Annotated[int, typer.Option(help="Split every demand row into this many demand classes.", min=0)] = 0,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
     if variables is not None:
@@ -244,12 +245,13 @@ def generate(
     try:
         check_replaceable(out)
         path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None,
-                              integer=integer, routings=routings, levels=levels)
+                              integer=integer, routings=routings, levels=levels, classes=classes)
     except SopoptError as exc:
         raise fail(exc) from None
     planted = (f", infeasible: {infeasible.value}" if infeasible else "") + (", integer" if integer else "")
     planted += f", {routings} routings" if routings >= 2 else ""
     planted += f", {levels}-level bills" if levels >= 2 else ""
+    planted += f", {classes} demand classes" if classes else ""
     for written in (path, path.parent / "demand.csv"):
         console.print(f"Wrote {written}", highlight=False)
     console.print(f"{products} products x {sites} sites x {periods} periods, seed {seed}{planted}", highlight=False)

@@ -485,10 +485,32 @@ def size_for_variables(n: float) -> tuple[int, int, int]:
     return products, sites, periods
 
 
-def _demand_text(demand: dict[str, dict[str, list[float]]], labels: list[str], layout: str) -> str:
-    """The demand table as CSV text (``wide``: one column per period; ``long``: one row each)."""
+def add_classes(network: dict[str, Any], count: int) -> list[tuple[str, float]]:
+    """Declare ``count`` demand classes (``class1`` first) and return (name, share of
+    every demand row): class ``k`` has priority ``k``, a lost-sale cost halving with its
+    rank (80, 40, 20, ...) and ``class1`` a floor of half its demand."""
+    shares = np.array([2.0 ** -k for k in range(count)])
+    shares /= shares.sum()
+    classes: dict[str, Any] = {}
+    for k in range(count):
+        cost = {"cost": _r(40.0 * 2.0 ** (1 - k))}
+        classes[f"class{k + 1}"] = {"priority": k + 1, "lost_sales": cost, **({"min_fill": 0.5} if k == 0 else {})}
+    network["demand_classes"] = classes
+    network["allocation"] = "cost"
+    return [(f"class{k + 1}", float(shares[k])) for k in range(count)]
+
+
+def _demand_text(demand: dict[str, dict[str, list[float]]], labels: list[str], layout: str,
+                 classes: list[tuple[str, float]] | None = None) -> str:
+    """The demand table as CSV text (``wide``: one column per period; ``long``: one row
+    each; with ``classes``, wide with a ``class`` column: each row split by share)."""
     lines = []
-    if layout == "wide":
+    if classes:
+        lines.append(",".join(["product", "site", "class", *labels]))
+        for p, by_site in demand.items():
+            for s, values in by_site.items():
+                lines.extend(",".join([p, s, c, *(f"{round(v * share):g}" for v in values)]) for c, share in classes)
+    elif layout == "wide":
         lines.append(",".join(["product", "site", *labels]))
         for p, by_site in demand.items():
             for s, values in by_site.items():
@@ -516,6 +538,7 @@ def write_instance(
     integer: bool = False,
     routings: int = 0,
     levels: int = 1,
+    classes: int = 0,
 ) -> Path:
     """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
     ``directory`` and return the path of ``model.yaml``; with ``infeasible``, a case
@@ -523,7 +546,9 @@ def write_instance(
     ``integer``, whole workers and lot sizes (see :func:`make_integer`); with
     ``routings`` of 2 or more, that many routings on a third of the products
     (:func:`sopopt.inputs.generate_structure.add_routings`); with ``levels`` of 2 or
-    more, a bill that deep on another third (:func:`~sopopt.inputs.generate_structure.add_levels`)."""
+    more, a bill that deep on another third (:func:`~sopopt.inputs.generate_structure.add_levels`); with
+    ``classes``, every demand row split into that many classes (see :func:`add_classes`,
+    a wide table with a ``class`` column)."""
     network = generate_network(products, sites, periods, seed, weekly=weekly)
     if infeasible is not None:
         plant_infeasibility(network, infeasible)
@@ -534,7 +559,7 @@ def write_instance(
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
     _, labels = _labels(periods, weekly)
-    demand_text = _demand_text(demand, labels, layout)
+    demand_text = _demand_text(demand, labels, layout, add_classes(network, classes) if classes else None)
     network["demand"] = {"file": "demand.csv"}
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     text = yaml.dump(network, Dumper=dumper, sort_keys=False, default_flow_style=None, width=120)

@@ -1,0 +1,80 @@
+"""Demand classes at scale (issue 28): solve time per LP column with and without classes.
+
+    python benchmarks/classes.py --size 1e5 [--classes 3] [--seed 0]
+
+Generates one seeded instance twice (``sopopt generate``'s recipe): without classes and
+with every demand row split into ``--classes`` classes (``--classes N``), then solves
+the plain case and the classed case under ``allocation: cost``, ``fair_share`` and
+``priority``, one fresh process each, and prints the HiGHS time, the LP columns, the time
+per column relative to the plain case, and for priority each stage's time (the stages
+and the final cost solve together against one plain solve). Reports the load average:
+the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WORKER = """
+import json, sys, time
+from sopopt.analysis.planner import solve
+plan = solve(sys.argv[1], raise_on_failure=False)
+info = dict(plan.info)
+stages = {k: v for k, v in info.items() if k.startswith("stage_") and k.endswith("_seconds")}
+print(json.dumps({"status": str(plan.status), "solve": info.get("solve_seconds"), "columns": info.get("columns"),
+                  "rows": info.get("rows"), "stages": stages, "objective": plan.objective}))
+"""
+
+
+def _run(model: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", WORKER, str(model)], check=True, capture_output=True, text=True,
+                         env=env, cwd=model.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _with_allocation(model: Path, allocation: str) -> Path:
+    data = yaml.safe_load(model.read_text())
+    data["allocation"] = allocation
+    path = model.with_name(f"model_{allocation}.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=float, default=1e5, help="about this many LP columns (without classes)")
+    parser.add_argument("--classes", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from sopopt.inputs.generate import size_for_variables, write_instance
+
+    products, sites, periods = size_for_variables(args.size)
+    with tempfile.TemporaryDirectory() as folder:
+        plain = write_instance(Path(folder) / "plain", products, sites, periods, args.seed)
+        classed = write_instance(Path(folder) / "classed", products, sites, periods, args.seed, classes=args.classes)
+        results = {"load_average": os.getloadavg(), "size": [products, sites, periods], "plain": _run(plain)}
+        for allocation in ("cost", "fair_share", "priority"):
+            results[allocation] = _run(_with_allocation(classed, allocation))
+    base = results["plain"]["solve"] / results["plain"]["columns"]
+    for name in ("plain", "cost", "fair_share", "priority"):
+        r = results[name]
+        total = r["solve"] + sum(r["stages"].values())
+        r["per_column_ratio"] = (total / r["columns"]) / base
+        r["total_over_plain_solve"] = total / results["plain"]["solve"]
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
