@@ -188,3 +188,12 @@ def test_a_sweep_solves_each_case_by_its_stages(tmp_path: Path) -> None:
     assert second.info["stage_0_priority_1_units"] == pytest.approx(90.0, rel=1e-12)
     with pytest.raises(ValueError, match="demand by class"):
         resolver.solve({("widget", "dc"): np.array([10.0])})
+
+
+def test_replan_runs_the_stages_of_the_new_case() -> None:
+    from sopopt.analysis.replan import replan
+
+    previous = sopopt.solve(LEVERS / "classes_priority.yaml")
+    result = replan(previous, LEVERS / "classes_priority.yaml")
+    assert _by_class(result.plan) == pytest.approx({"key": 80.0, "retail": 20.0}, abs=1e-6)
+    assert result.plan.info["stage_0_priority_1_units"] == pytest.approx(80.0, rel=1e-12)

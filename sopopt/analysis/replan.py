@@ -206,7 +206,7 @@ def replan(
     except InfeasibleError as exc:
         raise ReplanInfeasible(_infeasible_message(new, frozen, str(exc))) from None
     lp = _charge(lp, reference, {where[label] for label in matched}, frozen_t, costs)
-    solution = planner.run(lp)
+    solution = planner.run(lp, data=new.data)  # demand classes: its allocation stages first
     if solution.status.value in ("infeasible", "infeasible_or_unbounded"):
         raise ReplanInfeasible(_infeasible_message(new, frozen, _why(planner, new, lp, fixed, labels)))
     plan = planner.extract(new, solution)
