@@ -197,3 +197,21 @@ def test_replan_runs_the_stages_of_the_new_case() -> None:
     result = replan(previous, LEVERS / "classes_priority.yaml")
     assert _by_class(result.plan) == pytest.approx({"key": 80.0, "retail": 20.0}, abs=1e-6)
     assert result.plan.info["stage_0_priority_1_units"] == pytest.approx(80.0, rel=1e-12)
+
+
+def test_explain_a_class_and_the_report_names_who_is_shorted() -> None:
+    from sopopt.analysis.explain_plan import explain_plan
+    from sopopt.report.html import render_html
+
+    result = explain_plan(sopopt.load_case(LEVERS / "classes_priority.yaml"), klass="retail")
+    (cell,) = result.cells
+    assert cell.value == pytest.approx(40.0, abs=1e-6)
+    assert cell.cost == pytest.approx(400.0, abs=1e-4)
+    with pytest.raises(ScenarioError, match="unknown class 'vip'"):
+        explain_plan(sopopt.load_case(LEVERS / "classes_priority.yaml"), klass="vip")
+    # Without a cell: the costliest cells price classed items by their classes' penalties.
+    costliest = explain_plan(sopopt.load_case(LEVERS / "classes_cost.yaml"))
+    assert costliest.cells[0].cost == pytest.approx(270.0, abs=1e-6)  # 25 lost x 10 + 10 backlogged x 2
+    html = render_html([sopopt.solve(LEVERS / "classes_priority.yaml")])
+    shorted = html[html.index("Who is shorted"):html.index("What holds the plan back")]
+    assert "retail" in shorted and "33.3%" in shorted and "40.0" in shorted

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from sopopt.inputs.compile import ModelData
-from sopopt.model.classes import STAGE, stages
+from sopopt.model.classes import CLASS_BACKLOG, CLASS_LOST, STAGE, stages
 from sopopt.solver.elastic import ElasticSession
 from sopopt.solver.session import HighsSession
 from sopopt.solver.status import SolveStatus
@@ -97,3 +98,37 @@ def stage_info(done: list[Stage]) -> dict[str, float]:
         info[f"stage_{k}_{name}_seconds"] = stage.seconds
         info[f"stage_{k}_{name}_units"] = stage.total
     return info
+
+
+def class_shortage(data: ModelData, klass: str, product: str | None, site: str | None,
+                   periods: list[int]) -> dict[tuple[str, Any], float]:
+    """A class's units short at the end of the periods (its backlog and lost sales), as
+    weights on the LP's class columns, at the items (of a product, at a site) where the
+    LP tells the class apart: the cell ``explain --class`` explains."""
+    weights: dict[tuple[str, Any], float] = {}
+    for (p, s, c), demand in (data.classes.demands.items() if data.classes is not None else ()):
+        if c != klass or (product is not None and p != product) or (site is not None and s != site):
+            continue
+        for t in periods:
+            if demand.lost_sales:
+                weights[CLASS_LOST.component, (p, s, c, t)] = 1.0
+            if demand.backlog:
+                weights[CLASS_BACKLOG.component, (p, s, c, t)] = 1.0
+    return weights
+
+
+def class_penalty(data: ModelData, values: dict[str, dict[Any, float]], p: str, s: str, t: int) -> float | None:
+    """The penalties the classes of a classed item pay in period ``t`` (None: the item is
+    not classed, its own penalties apply)."""
+    if data.classes is None or (p, s) not in set(data.classes.classed_items):
+        return None
+    T, total = data.T, 0.0
+    for (pp, ss, c), demand in data.classes.demands.items():
+        if (pp, ss) != (p, s):
+            continue
+        lost = values.get(CLASS_LOST.component, {}).get((p, s, c, t), 0.0)
+        late = values.get(CLASS_BACKLOG.component, {}).get((p, s, c, t), 0.0)
+        at_end = t == T - 1 and demand.backlog_at_end == "lost_sale_cost"
+        total += lost * demand.lost_sale_cost[t] + late * (demand.backlog_cost[t] + (demand.lost_sale_cost[t]
+                                                                                       if at_end else 0.0))
+    return total

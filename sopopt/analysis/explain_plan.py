@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from sopopt.analysis.allocation import class_penalty, class_shortage
 from sopopt.analysis.explain import DEFAULT_TIME_BUDGET, Explanation, explain_infeasible
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, SopoptError, UnboundedError
@@ -271,6 +272,7 @@ def _check_request(data: ModelData, request: dict[str, str | None]) -> None:
         "period": list(data.labels),
         "resource": sorted(data.resources),
         "crew": sorted(data.workforce),
+        "class": sorted(data.classes.priority) if data.classes is not None else [],
     }
     problems = []
     for key, value in request.items():
@@ -280,7 +282,9 @@ def _check_request(data: ModelData, request: dict[str, str | None]) -> None:
     chosen = [key for key in ("product", "resource", "crew") if request[key] is not None]
     if len(chosen) > 1:
         problems.append(Problem(None, f"--{chosen[1]}", f"give one of --product, --resource, --crew (got {chosen})"))
-    elif not chosen and (request["site"] is not None or request["period"] is not None):
+    elif request.get("class") is not None and chosen and chosen[0] != "product":
+        problems.append(Problem(None, "--class", "a class goes with --product, --site and --period only"))
+    elif not chosen and request.get("class") is None and (request["site"] is not None or request["period"] is not None):
         problems.append(Problem(None, "--site/--period", "say which cell: add --product, --resource or --crew"))
     elif chosen and chosen[0] != "product" and request["site"] is not None:
         problems.append(Problem(None, "--site", "a site goes with --product only"))
@@ -291,6 +295,10 @@ def _check_request(data: ModelData, request: dict[str, str | None]) -> None:
 def _requested(data: ModelData, request: dict[str, str | None]) -> tuple[str, list[_Quantity]]:
     product, site, period = request["product"], request["site"], request["period"]
     when = ("in ", period)
+    if request.get("class") is not None:
+        weights = class_shortage(data, str(request["class"]), product, site, _periods(data, period))
+        label = _label(("class ", request["class"]), ("of ", product), ("at ", site), when)
+        return label, [_Quantity("shortage", "units", weights, priced=True)]
     if product is not None:
         return _label(("", product), ("at ", site), when), _product_quantities(data, product, site, period)
     if request["resource"] is not None:
@@ -308,7 +316,8 @@ def _costliest(data: ModelData, values: dict[str, dict[Any, float]]) -> list[tup
             late = values.get(BACKLOG.component, {}).get((p, s, t), 0.0)
             rate = item.backlog_cost[t] + (item.lost_sale_cost[t] if t == T - 1 and
                                            item.backlog_at_end == "lost_sale_cost" else 0.0)
-            cost = lost * item.lost_sale_cost[t] + late * rate
+            cost = class_penalty(data, values, p, s, t)
+            cost = lost * item.lost_sale_cost[t] + late * rate if cost is None else cost
             if lost + late > VALUE_TOLERANCE:
                 quantity = _product_quantities(data, p, s, data.labels[t])[0]
                 cells.append((f"{p} at {s} in {data.labels[t]}", quantity, cost))
@@ -431,6 +440,7 @@ def explain_plan(
     period: str | None = None,
     resource: str | None = None,
     crew: str | None = None,
+    klass: str | None = None,
 ) -> PlanExplanation:
     """Why the case's optimal plan has the cell asked for (or, with no cell, its
     :data:`COSTLIEST` costliest shortage and overtime cells): the binding limits whose
@@ -445,7 +455,8 @@ def explain_plan(
         case = load_case(case)
     if case.data is None:
         raise ValueError("the case was loaded with check=False; load it with checks to explain it")
-    request = {"product": product, "site": site, "period": period, "resource": resource, "crew": crew}
+    request = {"product": product, "site": site, "period": period, "resource": resource, "crew": crew,
+               "class": klass}
     _check_request(case.data, request)
     session, solution, plan, note, timings = _solve(case)
     mark = time.perf_counter()
@@ -475,6 +486,7 @@ def explain(
     resource: str | None = None,
     crew: str | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
+    klass: str | None = None,
 ) -> Explanation | PlanExplanation:
     """Explain a case (a path, a loaded case, or a plan that was solved).
 
@@ -497,7 +509,8 @@ def explain(
     else:
         case = case_or_plan if isinstance(case_or_plan, Case) else load_case(case_or_plan)
     try:  # one solve for a feasible case: the plan explanation keeps its basis
-        return explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew)
+        return explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew,
+                            klass=klass)
     except (InfeasibleError, UnboundedError):
         plan = Planner(explain=False).solve(case, raise_on_failure=False)
         if plan.status.has_plan:  # solved with the scenario's own method after all

@@ -163,6 +163,7 @@ def explain(
     period: Annotated[str | None, typer.Option(help="Only this period.")] = None,
     resource: Annotated[str | None, typer.Option(help="Only this resource.")] = None,
     crew: Annotated[str | None, typer.Option(help="Only this workforce pool.")] = None,
+    klass: Annotated[str | None, typer.Option("--class", help="Only this demand class (its units short).")] = None,
     time_budget: TimeBudgetOpt = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
     strict: StrictOpt = False,
@@ -172,7 +173,8 @@ def explain(
     that set them, and what would have to give), or why its plan is what it is."""
     try:
         result = explain_case(load_case(scenario, workspace=workspace, strict=strict), product=product, site=site,
-                              period=period, resource=resource, crew=crew, time_budget=time_budget)
+                              period=period, resource=resource, crew=crew, time_budget=time_budget,
+                              klass=klass)
     except SopoptError as exc:
         raise fail(exc) from None
     if as_json:

@@ -49,6 +49,7 @@ from sopopt.report.sentences import versus_baseline
 from sopopt.report.summary import assumptions, scenario_cards
 from sopopt.report.targets import frontier_section, target_card
 from sopopt.report.warnings import group_warnings
+from sopopt.results.allocation import shorted
 from sopopt.results.plan import Plan, limit_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
@@ -340,6 +341,7 @@ def _plan_section(
         "by group, with total demand and closing stock; the menu switches between families and sites, periods "
         "and quarters.</p>" + chart(charts.rollup_chart(plan)) + "</div>"
     )
+    yield from _who_is_shorted(plan)
     yield (
         "<h3>What holds the plan back</h3><p class='explain'>The limits that cost money, most valuable first: "
         "how much the total cost would fall with one unit more room in the limit in that period (its shadow "
@@ -347,6 +349,17 @@ def _plan_section(
     )
     yield _bottlenecks(plan, explanation)
     yield _solver_line(plan) + "</section>"
+
+
+def _who_is_shorted(plan: Plan) -> Iterator[str]:
+    """Demand classes: service per class and the classes shorted most (plans with classes only)."""
+    if "allocation" not in plan.tables:
+        return
+    yield ("<h3>Who is shorted</h3><p class='explain'>Demand by class, served on time or not: per class (priority "
+           "1 first), then the product, site and class with the most units short.</p>")
+    yield _table(plan.tables["class_service"], ("class",), {"priority": "d", "fill_rate": ".1%"})
+    yield _table(shorted(plan.tables["allocation"]), ("product", "site", "class"),
+                 {"priority": "d", "periods_short": "d", "fill": ".1%"})
 
 
 def _solver_line(plan: Plan) -> str:
