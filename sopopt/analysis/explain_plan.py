@@ -455,8 +455,9 @@ def explain_plan(
         case = load_case(case)
     if case.data is None:
         raise ValueError("the case was loaded with check=False; load it with checks to explain it")
-    request = {"product": product, "site": site, "period": period, "resource": resource, "crew": crew,
-               "class": klass}
+    request = {"product": product, "site": site, "period": period, "resource": resource, "crew": crew}
+    if klass is not None:  # a demand class (a key only when asked for)
+        request["class"] = klass
     _check_request(case.data, request)
     session, solution, plan, note, timings = _solve(case)
     mark = time.perf_counter()
