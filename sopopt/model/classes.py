@@ -59,7 +59,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, previous, stack
 from sopopt.model.common import bound
 from sopopt.model.demand import BACKLOG, LOST
-from sopopt.model.family import Family, Registry, VarSpec
+from sopopt.model.family import Family, Registry, RowSpec, VarSpec, Words
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -301,6 +301,39 @@ def _allocation_rows(a: ArrayModel, cd: ClassData, keys: list[tuple[str, str, st
         a.coef(np.full(cols.shape, R[k, 0]), cols, weights)
 
 
+def _words(kind: str, text: str) -> Any:
+    """A row's words: ``text`` formatted with the row's index (product, site, class or
+    stage, and period label)."""
+
+    def describe(_d: ModelData, key: tuple[Any, ...], labels: Any) -> Words:
+        *head, t = key
+        name = " ".join(str(part) for part in head)
+        return Words(kind, name, int(t), None, text.format(name=name, period=labels[int(t)]))
+
+    return describe
+
+
+ROWS = tuple(
+    RowSpec(component, words, "unit", one_more, _words(kind, words))
+    for component, kind, words, one_more in (
+        (BALANCE, "class balance", "units of class demand {name} served, owed or lost in {period}",
+         "one more unit of the class's demand"),
+        (BACKLOG_LINK, "class backlog total", "backlog of {name} as the total of its classes in {period}",
+         "one more unit of backlog"),
+        (LOST_LINK, "class lost total", "lost sales of {name} as the total of its classes in {period}",
+         "one more unit lost"),
+        (ON_TIME_LIMIT, "on time", "units of {name} on time in {period}: at most those delivered",
+         "one more unit delivered"),
+        (FLOOR_LIMIT, "floor", "units of {name} up to its floor in {period}: at most those on time",
+         "one more unit on time"),
+        (FAIR, "fair share", "units of {name} on time in {period}: at least its group's common fill",
+         "one unit less of the common fill"),
+        (STAGE, "allocation stage", "allocation stage {name}: the total it reached (kept)",
+         "one unit less of the stage's total"),
+    )
+)
+
+
 FAMILY = Family(
     name="classes",
     title="Demand classes: allocation of short supply",
@@ -308,5 +341,5 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(CLASS_SALES, CLASS_BACKLOG, CLASS_LOST, CLASS_ON_TIME, CLASS_FLOOR, CLASS_LEVEL),
-    rows=(BALANCE, BACKLOG_LINK, LOST_LINK, ON_TIME_LIMIT, FLOOR_LIMIT, FAIR, STAGE),
+    rows=ROWS,
 )
