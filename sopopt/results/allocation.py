@@ -22,7 +22,7 @@ import pandas as pd
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.classes import BALANCE, CLASS_BACKLOG, CLASS_LOST, CLASS_SALES
-from sopopt.model.demand import BACKLOG_BALANCE
+from sopopt.model.demand import BACKLOG_BALANCE, PLAN_BACKLOG, PLAN_DELIVERED, PLAN_DEMAND, PLAN_LOST
 from sopopt.model.inventory import INVENTORY_BALANCE
 
 COLUMNS = ("product", "site", "class", "priority", "period", "demand", "delivered", "on_time", "backlog", "lost",
@@ -56,9 +56,11 @@ def allocation_table(d: ModelData, plan: pd.DataFrame, values: dict[str, dict[An
     by_item = plan.set_index(["product", "site"]) if not plan.empty else plan
     for (p, s, c), demand in cd.unclassed.items():
         rows = by_item.loc[(p, s)]
-        share = np.divide(demand, rows["demand"].to_numpy(), out=np.zeros(T), where=rows["demand"].to_numpy() > 0)
-        parts.append(_frame(p, s, c, cd.priority[c], labels, demand, share * rows["delivered"].to_numpy(),
-                            share * rows["backlog"].to_numpy(), share * rows["lost"].to_numpy(), np.full(T, np.nan)))
+        total = rows[PLAN_DEMAND.name].to_numpy()
+        share = np.divide(demand, total, out=np.zeros(T), where=total > 0)
+        parts.append(_frame(p, s, c, cd.priority[c], labels, demand, share * rows[PLAN_DELIVERED.name].to_numpy(),
+                            share * rows[PLAN_BACKLOG.name].to_numpy(), share * rows[PLAN_LOST.name].to_numpy(),
+                            np.full(T, np.nan)))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS})
     return pd.concat(parts, ignore_index=True)
@@ -98,8 +100,8 @@ def class_service(allocation: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "demand": grouped["demand"].sum(),
         "on_time": grouped["on_time"].sum(),
-        "lost": grouped["lost"].sum(),
-        "backlog_unit_periods": grouped["backlog"].sum(),
+        "lost": grouped[PLAN_LOST.name].sum(),
+        "backlog_unit_periods": grouped[PLAN_BACKLOG.name].sum(),
     }).reset_index()
     out["fill_rate"] = np.divide(out["on_time"], out["demand"], out=np.ones(len(out)), where=out["demand"] > 0)
     out["short"] = out["demand"] - out["on_time"]
@@ -119,7 +121,7 @@ def shorted(allocation: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     grouped = frame.groupby(["product", "site", "class", "priority"], sort=False)
     demand = allocation.groupby(["product", "site", "class", "priority"], sort=False)
     out = pd.DataFrame({"short": grouped["short"].sum(), "periods_short": grouped["period"].count(),
-                        "lost": grouped["lost"].sum()}).join(
+                        "lost": grouped[PLAN_LOST.name].sum()}).join(
         (demand["on_time"].sum() / demand["demand"].sum()).rename("fill"), how="left").reset_index()
     return out.sort_values(["short", "priority"], ascending=[False, True], kind="stable").head(top).reset_index(
         drop=True)
