@@ -12,6 +12,7 @@ methods of the instances made here.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -176,23 +177,7 @@ def option_value(h: Any, name: str) -> str:
 def relaxed_model(lp: LinearProgram) -> Any:
     """A fresh HiGHS holding ``lp`` with every integer decision continuous."""
     h = new_highs()
-    h.passModel(
-        lp.num_col,
-        lp.num_row,
-        int(lp.a_value.size),
-        int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMinimize),
-        lp.offset,
-        lp.col_cost,
-        lp.col_lower,
-        lp.col_upper,
-        lp.row_lower,
-        lp.row_upper,
-        lp.a_start,
-        lp.a_index,
-        lp.a_value,
-        np.zeros(lp.num_col, dtype=np.int32),
-    )
+    pass_lp(h, dataclasses.replace(lp, integrality=None))
     return h
 
 
