@@ -94,7 +94,7 @@ def _product(draw: st.DrawFn, T: int, stocked: list[str], material: bool) -> dic
     if draw(st.booleans()):
         product["subcontract"] = {"cost": _cost(draw, "subcontract", 30), "capacity": float(draw(st.integers(0, 30)))}
     if draw(st.booleans()):
-        product["safety_stock"] = float(draw(st.integers(1, 20)))
+        product["safety_stock"] = _safety_stock(draw)
         product["safety_stock_cost"] = _cost(draw, "safety", 5)
     if draw(st.booleans()):
         product["shelf_life"] = draw(st.integers(0, 3))
@@ -104,6 +104,21 @@ def _product(draw: st.DrawFn, T: int, stocked: list[str], material: bool) -> dic
     if material and any(at["make"] for at in product["sites"].values()) and draw(st.booleans()):
         product["materials"] = {"m0": draw(st.sampled_from([0.5, 1.0, 2.0]))}
     return product
+
+
+def _safety_stock(draw: st.DrawFn) -> float | dict[str, Any]:
+    """A plain number of units, or a policy (service level, fill rate, days of cover);
+    never hard, so every network stays feasible."""
+    kind = draw(st.sampled_from(["units", "service_level", "fill_rate", "days_of_cover"]))
+    if kind == "units":
+        return float(draw(st.integers(1, 20)))
+    if kind == "days_of_cover":
+        return {"days_of_cover": float(draw(st.integers(0, 60)))}
+    error = ({"sd": float(draw(st.integers(0, 10)))} if draw(st.booleans())
+             else {"cv": draw(st.sampled_from([0.0, 0.1, 0.3]))})
+    level = draw(st.sampled_from([0.5, 0.9, 0.95, 0.99]))
+    return {kind: level, "forecast_error": error, "lead_time": draw(st.sampled_from([0, 1, 2, "auto"])),
+            "review": draw(st.integers(1, 2))}
 
 
 def _pools(draw: st.DrawFn, T: int, sites: list[str], made: set[tuple[str, str]], kind: str) -> dict[str, Any]:

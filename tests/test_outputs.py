@@ -183,6 +183,7 @@ def test_a_full_disk_leaves_the_previous_output_whole(command: str, here: Path) 
 STORE_SAMPLES: dict[str, tuple[str, ...]] = {
     "solve": ("solve", "tiny.yaml", "-q"),
     "sweep": ("sweep", "grid.yaml", "-q", "--workers", "1"),
+    "risk": ("risk", "tiny.yaml", "--samples", "20", "--demand-cv", "0.1"),
     "frontier": ("frontier", "tiny.yaml", "--measure", "units", "--from", "200", "--to", "400", "--step", "100",
                  "-q", "--out", "frontier_out"),
 }

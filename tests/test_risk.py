@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.analysis.risk import RiskSettings, draw_demand, risk
 from sopopt.cli import app
+from sopopt.results.store import Store
 from tests.conftest import DATA
 
 ONE = DATA / "risk" / "one.yaml"
@@ -107,6 +108,34 @@ def test_cli_writes_the_result_folder_and_hedge_cases(tmp_path: Path) -> None:
     assert sum(weights) == pytest.approx(1.0) and len(weights) == 3
     case = sopopt.load_case(out / "hedge_cases" / "case_01.yaml", workspace=tmp_path)
     assert case.data.items["p", "plant"].demand[0] > 0
+
+
+def test_cli_stores_the_run_with_its_risk_tables_and_the_report_shows_the_card(tmp_path: Path) -> None:
+    source = tmp_path / "one.yaml"
+    source.write_text(ONE.read_text())
+    store = tmp_path / "r.duckdb"
+    for seed in (2, 3):
+        args = ["risk", str(source), "--samples", "300", "--seed", str(seed), "--demand-cv", "0.2",
+                "--store", str(store), "--workspace", str(tmp_path), *(["--out", str(tmp_path / "out")] * (seed == 2))]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert f"Stored as run {seed - 1} in" in result.output
+    with Store(store, read_only=True) as db:
+        stored = db.frame("SELECT * FROM risk ORDER BY run_id, level")
+        runs = db.frame("SELECT run_id, objective FROM runs ORDER BY run_id")
+    assert list(runs["run_id"]) == [1, 2] and runs["objective"].tolist() == pytest.approx([100.0, 100.0])
+    first = stored[stored["run_id"] == 1].set_index("level")
+    written = pd.read_csv(tmp_path / "out" / "risk.csv").set_index("level")
+    assert first.loc["total", "fill_rate"] == pytest.approx(written.loc["total", "fill_rate"], rel=1e-12)
+    assert first.loc["total", "expected_lost"] == pytest.approx(written.loc["total", "expected_lost"], rel=1e-12)
+    assert set(stored["seed"]) == {2, 3} and set(stored["samples"]) == {300}
+    assert stored[stored["run_id"] == 2].set_index("level").loc["total", "fill_rate"] != first.loc["total", "fill_rate"]
+    report = runner.invoke(app, ["report", str(tmp_path / "out"), "--out", str(tmp_path / "r.html")])
+    assert report.exit_code == 0, report.output
+    page = (tmp_path / "r.html").read_text()
+    fill = written.loc["total", "fill_rate"]
+    assert "Risk across demand draws" in page and f"Across 300 demand draws: fill {fill:.1%}" in page
+    assert 'href="#risk"' in page
 
 
 @pytest.mark.parametrize("extra", [[], ["--demand-cv", "0.2", "--errors", "x.csv"], ["--demand-cv", "0.2",

@@ -396,6 +396,17 @@ def with_risk(result: RiskResult) -> Plan:
     return dataclasses.replace(result.plan, tables=tables, info=info)
 
 
+def stored_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
+    """``risk`` and ``risk_by_period`` for a results store: each row also says how the
+    draws were made (samples, seed, forecast error, committed periods, correlation), so
+    runs drawn differently stay apart in one table."""
+    s = result.settings
+    drawn = {"samples": s.samples, "seed": s.seed, "demand_cv": s.cv,
+             "commit": "all" if s.commit is None else str(s.commit), "correlation": s.correlation}
+    return {name: frame.assign(**drawn) for name, frame in
+            (("risk", result.summary), ("risk_by_period", result.by_period))}
+
+
 def hedge_cases(result: RiskResult, count: int) -> list[tuple[np.ndarray, float]]:
     """``count`` demand cases standing for the draws (k-means centres) and their weights
     (the share of draws nearest each); empty clusters are dropped."""

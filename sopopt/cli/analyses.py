@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from sopopt.analysis.cases import Sweep, load_sweep
+from sopopt.analysis.cases import Sweep, input_hash, load_sweep
 from sopopt.analysis.cases import export_cases as write_cases
 from sopopt.analysis.hedge import hedge, write_hedge
 from sopopt.analysis.planner import solve as solve_case
 from sopopt.analysis.replan import replan, write_replan
-from sopopt.analysis.risk import RiskSettings, risk, write_risk
+from sopopt.analysis.risk import RiskResult, RiskSettings, risk, stored_tables, with_risk, write_risk
 from sopopt.analysis.sources import previous_plan
 from sopopt.analysis.sweep import sweep as run_sweep
 from sopopt.cli.app import (
@@ -32,9 +32,9 @@ from sopopt.cli.app import (
 from sopopt.cli.exits import check_targets, console, errors, exit_for, fail, invalid, say, stopped
 from sopopt.cli.progress import ProgressDisplay, SweepBar, signals_raise_interrupted
 from sopopt.errors import SopoptError
-from sopopt.inputs.case import load_case
+from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.scenarios.tables import read_forecast_errors
-from sopopt.io.paths import check_inside
+from sopopt.io.paths import check_inside, display_path
 from sopopt.report.terminal import print_sentences, print_summary, print_warnings
 from sopopt.report.terminal_analysis import print_hedge, print_replan, print_risk, sweep_summary
 from sopopt.results.folders import write_outputs
@@ -115,6 +115,11 @@ def risk_command(
                                                  min=1, max=50)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder: the plan, risk.csv and "
                                              "risk_by_period.csv.")] = None,
+    store: Annotated[Path | None, typer.Option(
+        help="Also add the base plan to the 'runs' table of this DuckDB database and the risk tables "
+             "('risk', 'risk_by_period', by run_id).", dir_okay=False)] = None,
+    label: Annotated[str | None, typer.Option(help="Label of the run in --store.")] = None,
+    store_wait: StoreWaitOpt = STORE_WAIT,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOption = False,
@@ -125,7 +130,7 @@ def risk_command(
     if commit != "all" and not commit.isdigit():
         raise invalid(f"--commit: a number of periods or 'all', got {commit!r}")
     try:
-        check_targets(folders=[out])  # refuse before solving, not after
+        check_targets(folders=[out], stores=[store])  # refuse before solving, not after
         with signals_raise_interrupted():
             case = load_case(scenario, workspace=workspace, strict=strict)
             errors_by_item = None
@@ -144,6 +149,19 @@ def risk_command(
     print_warnings(errors, list(result.plan.warnings))
     if written:
         console.print(f"Wrote {len(written)} files to {out}", highlight=False)
+    if store is not None:
+        _store_risk(result, case, store, label, store_wait)
+
+
+def _store_risk(result: RiskResult, case: Case, store: Path, label: str | None, store_wait: float) -> None:
+    """Add the base plan to ``runs`` and the risk tables by its run number, together."""
+    try:
+        with Store(store, wait=store_wait, say=say) as db:
+            run_id = db.add_run(with_risk(result), display_path(case.source), input_hash(case), label,
+                                tables=stored_tables(result))
+    except SopoptError as exc:
+        raise fail(exc) from None
+    console.print(f"Stored as run {run_id} in {store} (risk tables: risk, risk_by_period)", highlight=False)
 
 
 @app.command()

@@ -45,6 +45,7 @@ from sopopt.report.compare import (
     plan_names,
 )
 from sopopt.report.html_style import CSS, EXPLORER_JS
+from sopopt.report.risk import risk_card
 from sopopt.report.sentences import versus_baseline
 from sopopt.report.summary import assumptions, scenario_cards
 from sopopt.report.targets import frontier_section, target_card
@@ -492,6 +493,8 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
     toc += [("replan", "Plan to plan") if isinstance(a, Replanned) else ("hedge", "Hedged plan") for a in analyses
             if isinstance(a, Replanned | HedgedPlan)]
     toc += [("frontier", "Frontier") for a in analyses if isinstance(a, Frontier)]
+    risk = risk_card(plans, names, chart)
+    toc += [("risk", "Risk")] if risk else []
     toc += [("compare", "Side by side")] if len(plans) > 1 else []
     toc += [*zip(anchors, names, strict=True), ("explorer", "Product explorer")]
     now = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -516,6 +519,7 @@ def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Seque
             parts.extend(_analysis_section(analysis))
         elif isinstance(analysis, Frontier):
             parts.extend(frontier_section(analysis, chart))
+    parts.append(risk)
     if len(plans) > 1:
         parts.extend(_comparison_section(plans, chart))
     explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}

@@ -372,6 +372,9 @@ class Store:
     @_guarded
     def append_frame(self, table: str, frame: pd.DataFrame) -> None:
         """Append a frame's rows, creating the table from its columns when absent."""
+        self._append_rows(table, frame)
+
+    def _append_rows(self, table: str, frame: pd.DataFrame) -> None:
         self.con.register("_sopopt_rows", frame)
         try:
             self.con.execute(f"CREATE TABLE IF NOT EXISTS {_quote(table)} AS SELECT * FROM _sopopt_rows LIMIT 0")
@@ -455,8 +458,11 @@ class Store:
     # ------------------------------------------------------------------ single runs
 
     @_guarded
-    def add_run(self, plan: Plan, scenario: str, input_hash: str, label: str | None = None) -> int:
-        """Store one solve in ``runs``; returns its run number."""
+    def add_run(self, plan: Plan, scenario: str, input_hash: str, label: str | None = None,
+                tables: Mapping[str, pd.DataFrame] | None = None) -> int:
+        """Store one solve in ``runs`` (and ``tables``, each row tagged with the run number,
+        e.g. a risk run's ``risk`` and ``risk_by_period``) in one transaction; returns its
+        run number."""
         self._create("runs", RUN_COLUMNS)
         with self.transaction():
             (last,) = self.con.execute("SELECT coalesce(max(run_id), 0) FROM runs").fetchone() or (0,)
@@ -477,6 +483,10 @@ class Store:
             }
             self._add_columns("runs", record)
             self._insert("runs", record)
+            for name, frame in (tables or {}).items():
+                rows = frame.copy()
+                rows.insert(0, "run_id", run_id)
+                self._append_rows(name, rows)
         return run_id
 
     # ------------------------------------------------------------------ reading
