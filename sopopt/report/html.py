@@ -481,6 +481,11 @@ def _text_number(value: Any, spec: str = ",.1f") -> str:
 def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Sequence[Analysis] = ()) -> str:
     """The report as one HTML document (plotly.js inline); ``analyses`` adds a section
     for each analysis result (a hedged plan) before the plans."""
+    with charts.one_template():
+        return _render(plans, title, analyses)
+
+
+def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysis]) -> str:
     from sopopt.version import __version__
 
     if not plans:
