@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sopopt.inputs.classes import ClassData, compile_classes, plain_demand
+from sopopt.inputs.options import ContractData, OptionData, TiersData, compile_contracts, compile_options
 from sopopt.inputs.periods import expand_series
 from sopopt.inputs.safety_stock import SafetyTarget, policy_target
 from sopopt.inputs.schema.network import ItemFields, Network, SafetyStockPolicy
@@ -179,6 +180,10 @@ class ModelData:
     shelf: dict[str, ShelfData] = field(default_factory=dict)
     #: Demand classes and the allocation rule (None: no classes, allocation by cost).
     classes: ClassData | None = None
+    #: Capacity options, take-or-pay contracts and price tiers (:mod:`sopopt.inputs.options`).
+    options: dict[str, OptionData] = field(default_factory=dict)
+    contracts: dict[str, ContractData] = field(default_factory=dict)
+    tiers: dict[str, TiersData] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -240,6 +245,8 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
     )
     data.targets = compile_targets(network, list(labels), list(data.items), data.problems)
     data.safety_targets = _safety_targets(network, data)
+    data.options = compile_options(network, data.labels, data.problems)
+    data.contracts, data.tiers = compile_contracts(network, ex, data.problems)
     if not data.problems:
         data.problems.extend(_bound_problems(data))
     return data

@@ -17,6 +17,7 @@ from sopopt.model import (
     inventory,
     lots,
     materials,
+    options,
     production,
     resources,
     routings,
@@ -44,6 +45,7 @@ FAMILIES: tuple[Family, ...] = (
     bills.FAMILY,
     shelf_life.FAMILY,
     classes.FAMILY,
+    options.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )
 

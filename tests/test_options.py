@@ -1,0 +1,103 @@
+"""Capacity options (sopopt/model/options.py), solved by hand (issue 32).
+
+tests/data/options/line.yaml: demand 100 in each of two periods, a 60 h line (1 h per
+unit), production cost 1, lost-sale cost 20; an option adds 50 h from the first period
+(lead time 0) for 300 once and 100 per period. Taken: 300 + 200 + 200 = 700. Without
+it: 120 production + 80 lost x 20 = 1,720. At a one-off cost of 2,000 it is not taken.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import sopopt
+
+DATA = Path(__file__).parent / "data" / "options"
+
+
+def _variant(tmp_path: Path, case: str, **option: object) -> Path:
+    """``case`` with its one option's fields replaced, written to tmp_path."""
+    data = yaml.safe_load((DATA / case).read_text())
+    ((_name, fields),) = data["options"].items()
+    fields.update(option)
+    path = tmp_path / case
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _table(plan: sopopt.Plan) -> dict[str, object]:
+    return plan.table("options").set_index("option").iloc[0].to_dict()
+
+
+@pytest.mark.parametrize("how", ["fast", "pyomo"])
+def test_option_taken_costs_700_against_1720(how: str) -> None:
+    plan = sopopt.solve(DATA / "line.yaml", how=how)
+    assert plan.objective == pytest.approx(700.0, abs=1e-6)
+    assert plan.costs["options"] == pytest.approx(500.0, abs=1e-6)
+    assert plan.costs["lost_sales"] == pytest.approx(0.0, abs=1e-6)
+    row = _table(plan)
+    assert (row["chosen"], row["decided_in"], row["available_from"]) == (True, "P1", "P1")
+    assert row["cost"] == pytest.approx(500.0)
+    # With 110 h for 100 units the line has slack: the option's hours are worth 0 at the margin.
+    assert row["value"] == pytest.approx(0.0)
+    assert row["adds"] == "50 hours of resource line"
+
+
+def test_option_at_2000_is_not_taken_and_its_hours_are_priced() -> None:
+    plan = sopopt.solve(DATA / "line_costly.yaml")
+    assert plan.objective == pytest.approx(1720.0, abs=1e-6)
+    row = _table(plan)
+    assert (row["chosen"], row["decided_in"], row["cost"]) == (False, "", 0.0)
+    # An hour of the line is worth 20 - 1 = 19 in both periods: 50 h x 2 x 19.
+    assert row["value"] == pytest.approx(1900.0)
+
+
+def test_lead_time_makes_it_available_a_period_later(tmp_path: Path) -> None:
+    # Decided in P1, available in P2: P1 makes 60 and loses 40 (60 + 800), P2 makes 100
+    # (100), the option costs 300 + 100: 1,360 < 1,720.
+    plan = sopopt.solve(_variant(tmp_path, "line.yaml", lead_time=1))
+    assert plan.objective == pytest.approx(1360.0, abs=1e-6)
+    row = _table(plan)
+    assert (row["decided_in"], row["available_from"], row["cost"]) == ("P1", "P2", 400.0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "cost", "available"),
+    [
+        ({}, 800.0, [1, 1, 1]),  # irreversible: 300 + 3 x 100 + 200
+        ({"reversible": True}, 600.0, [1, 0, 0]),  # given up after P1: 300 + 100 + 200
+        ({"reversible": True, "min_periods": 2}, 700.0, [1, 1, 0]),  # kept two periods
+    ],
+)
+def test_reversible_options_are_given_up_after_min_periods(
+    tmp_path: Path, fields: dict[str, object], cost: float, available: list[int]
+) -> None:
+    plan = sopopt.solve(_variant(tmp_path, "seasonal.yaml", **fields))
+    assert plan.objective == pytest.approx(cost, abs=1e-6)
+    assert plan.table("option_available")["value"].round().tolist() == available
+
+
+def test_forced_out_and_forced_in(tmp_path: Path) -> None:
+    assert sopopt.solve(_variant(tmp_path, "line.yaml", force=False)).objective == pytest.approx(1720.0, abs=1e-6)
+    forced = sopopt.solve(_variant(tmp_path, "line.yaml", one_off_cost=2000, force=True))
+    assert forced.objective == pytest.approx(2400.0, abs=1e-6)
+
+
+def test_headcount_option_raises_the_largest_crew() -> None:
+    plan = sopopt.solve(DATA / "crew.yaml")
+    assert plan.objective == pytest.approx(500.0, abs=1e-6)
+    assert plan.table("headcount")["value"].tolist() == pytest.approx([10.0, 10.0])
+    limits = plan.shadow_prices[plan.shadow_prices["kind"] == "max_headcount"]
+    assert limits["binding"].all() and len(limits) == 2
+
+
+def test_option_on_unknown_resource_is_reported_with_its_field(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "line.yaml", adds={"resource": "lathe", "hours": 5})
+    with pytest.raises(sopopt.ScenarioError, match=r"options\.second_line\.adds\.resource.*unknown resource 'lathe'"):
+        sopopt.load_case(path)
+    path = _variant(tmp_path, "line.yaml", adds={"resource": "line", "capacity": 5})
+    with pytest.raises(sopopt.ScenarioError, match=r"give exactly one of"):
+        sopopt.load_case(path)
