@@ -8,6 +8,7 @@ that :func:`sopopt.inputs.case.load_case` reports with file and line.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ class TiersData:
     @property
     def convex(self) -> bool:
         """True if prices never fall from one tier to the next (an LP suffices)."""
-        return all(b >= a for a, b in zip(self.prices, self.prices[1:], strict=False))
+        return all(b >= a for a, b in itertools.pairwise(self.prices))
 
 
 def compile_options(network: Network, labels: list[str], problems: Problems) -> dict[str, OptionData]:
@@ -152,7 +153,7 @@ def _tiers(name: str, given: list[Any], problems: Problems) -> TiersData | None:
         problems.append((path, "every tier but the last needs 'up_to'; the last has none"))
         return None
     finite = [float(e) for e in ends[:-1]]
-    if any(b <= a for a, b in zip(finite, finite[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(finite)):
         problems.append((path, "'up_to' must increase from one tier to the next"))
         return None
     widths = [b - a for a, b in zip([0.0, *finite], [*finite, math.inf], strict=True)]
