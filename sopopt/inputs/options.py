@@ -141,7 +141,10 @@ def compile_contracts(
             contracts[name] = ContractData(name, float(c.price), minimum, float(c.total_minimum or 0.0))
             continue
         tiers_data = _tiers(name, sup.price_tiers or [], problems)
-        if tiers_data is not None:
+        if tiers_data is not None and not tiers_data.convex and sup.capacity is None:
+            problems.append(((*path, "price_tiers"), "falling tier prices need the supplier's 'capacity' "
+                             "(the bound of the last tier's yes/no decision)"))
+        elif tiers_data is not None:
             tiers[name] = tiers_data
     return contracts, tiers
 

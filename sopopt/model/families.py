@@ -12,6 +12,7 @@ from __future__ import annotations
 from sopopt.model import (
     bills,
     classes,
+    contracts,
     demand,
     handling,
     inventory,
@@ -45,6 +46,7 @@ FAMILIES: tuple[Family, ...] = (
     bills.FAMILY,
     shelf_life.FAMILY,
     classes.FAMILY,
+    contracts.FAMILY,
     options.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )

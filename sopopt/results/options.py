@@ -1,4 +1,5 @@
-"""The plan table ``options``: one row per capacity option, what the plan decided.
+"""The plan tables of capacity decisions: ``options`` (one row per capacity option, what
+the plan decided) and ``contracts`` (take-or-pay: ordered, paid for, never delivered).
 
 Columns: ``option``, ``adds`` (what it adds, in words), ``chosen``, ``decided_in`` and
 ``available_from`` (period labels, empty when not chosen), ``cost`` (what the plan pays
@@ -27,6 +28,27 @@ _WORDS = {"resource": ("hours of resource", "capacity"), "workforce": ("workers 
 def adds_text(o: OptionData) -> str:
     """What an option adds, in words: ``50 hours of resource line``."""
     return f"{o.amount:g} {_WORDS[o.kind][0]} {o.target}"
+
+
+def decision_tables(d: ModelData, tables: dict[str, pd.DataFrame], shadow: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The plan tables of capacity decisions a case has: ``options`` and ``contracts``."""
+    out = {}
+    if d.options:
+        out["options"] = options_table(d, tables, shadow)
+    if d.contracts:
+        out["contracts"] = contracts_table(d, tables)
+    return out
+
+
+def contracts_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Take-or-pay per supplier and period: ``ordered``, ``paid_for`` and
+    ``not_delivered`` (paid for but never ordered, so never delivered)."""
+    paid = tables["contract_paid"].rename(columns={"value": "paid_for"})
+    bought = tables["purchases"]
+    ordered = bought.groupby(["supplier", "period"], sort=False)["value"].sum().rename("ordered").reset_index()
+    frame = paid.merge(ordered, on=["supplier", "period"], how="left").fillna({"ordered": 0.0})
+    frame["not_delivered"] = (frame["paid_for"] - frame["ordered"]).clip(lower=0.0)
+    return frame[["supplier", "period", "ordered", "paid_for", "not_delivered"]]
 
 
 def options_table(d: ModelData, tables: dict[str, pd.DataFrame], shadow: pd.DataFrame) -> pd.DataFrame:

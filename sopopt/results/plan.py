@@ -62,7 +62,7 @@ from sopopt.model.shelf_life import PLAN_SCRAP, SCRAP
 from sopopt.model.transport import PLAN_ARRIVALS, PLAN_DEPARTURES, SHIPMENT
 from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME, LAYOFFS
 from sopopt.results.allocation import class_tables
-from sopopt.results.options import options_table
+from sopopt.results.options import decision_tables
 from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import gap_bridge, target_table
 from sopopt.solver.solution import LimitRange, Ranging, Solution
@@ -268,8 +268,7 @@ def extract_plan(
     utilization = _utilization(data, tables) if whole else pd.DataFrame()
     if whole:
         tables["load"] = _load(data, tables)
-        if data.options:
-            tables["options"] = options_table(data, tables, shadow)
+        tables.update(decision_tables(data, tables, shadow))
         tables["pnl"] = _pnl(data, tables["plan"], solution)
         if data.targets:
             tables["targets"] = target_table(data, tables["plan"], tables["pnl"], shadow)
