@@ -101,3 +101,12 @@ def test_option_on_unknown_resource_is_reported_with_its_field(tmp_path: Path) -
     path = _variant(tmp_path, "line.yaml", adds={"resource": "line", "capacity": 5})
     with pytest.raises(sopopt.ScenarioError, match=r"give exactly one of"):
         sopopt.load_case(path)
+
+
+def test_explain_says_what_forcing_in_or_dropping_an_option_costs() -> None:
+    costly = sopopt.explain(DATA / "line_costly.yaml")
+    assert "Forcing option 'second_line' in costs 680.00 USD more (2,400.00 against 1,720.00)." in costly.sentences()
+    (effect,) = costly.options
+    assert (effect.chosen, effect.difference) == (False, pytest.approx(680.0))
+    taken = sopopt.explain(DATA / "line.yaml")
+    assert "Dropping option 'second_line' costs 1,020.00 USD more (1,720.00 against 700.00)." in taken.sentences()

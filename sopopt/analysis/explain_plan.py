@@ -42,6 +42,7 @@ import numpy as np
 
 from sopopt.analysis.allocation import class_penalty, class_shortage
 from sopopt.analysis.explain import DEFAULT_TIME_BUDGET, Explanation, explain_infeasible
+from sopopt.analysis.options import OptionEffect, option_effects
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, SopoptError, UnboundedError
 from sopopt.inputs.case import Case, load_case
@@ -129,6 +130,8 @@ class PlanExplanation:
     request: dict[str, str | None]
     note: str = ""
     info: dict[str, float] = field(default_factory=dict)
+    #: What forcing in each option not chosen, or dropping each chosen one, costs.
+    options: tuple[OptionEffect, ...] = ()
 
     def sentences(self) -> list[str]:
         """The explanation in plain sentences, one per line."""
@@ -136,6 +139,7 @@ class PlanExplanation:
         lines = [f"{self.plan.name}: {self.plan.status.label}, total cost {self.plan.objective:,.2f} {currency}."]
         if self.note:
             lines.append(f"Note: {self.note}.")
+        lines.extend(effect.sentence(currency) for effect in self.options)
         asked = any(v is not None for v in self.request.values())
         if not asked:
             if not self.cells:
@@ -163,6 +167,7 @@ class PlanExplanation:
             "currency": self.plan.currency,
             "request": dict(self.request),
             "note": self.note,
+            "options": [effect.to_dict() for effect in self.options],
             "cells": [
                 {
                     **{k: _plain(v) for k, v in dataclasses.asdict(cell).items() if k != "causes"},
@@ -510,8 +515,9 @@ def explain(
     else:
         case = case_or_plan if isinstance(case_or_plan, Case) else load_case(case_or_plan)
     try:  # one solve for a feasible case: the plan explanation keeps its basis
-        return explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew,
-                            klass=klass)
+        result = explain_plan(case, product=product, site=site, period=period, resource=resource, crew=crew,
+                              klass=klass)
+        return dataclasses.replace(result, options=option_effects(case, result.plan))
     except (InfeasibleError, UnboundedError):
         plan = Planner(explain=False).solve(case, raise_on_failure=False)
         if plan.status.has_plan:  # solved with the scenario's own method after all
