@@ -110,3 +110,15 @@ def test_explain_says_what_forcing_in_or_dropping_an_option_costs() -> None:
     assert (effect.chosen, effect.difference) == (False, pytest.approx(680.0))
     taken = sopopt.explain(DATA / "line.yaml")
     assert "Dropping option 'second_line' costs 1,020.00 USD more (1,720.00 against 700.00)." in taken.sentences()
+
+
+def test_generated_options_build_the_same_lp_both_ways(tmp_path: Path) -> None:
+    from test_fast_build import assert_same_lp
+
+    from sopopt.inputs.generate import write_instance
+
+    model = write_instance(tmp_path, 4, 3, 6, seed=5, options=4)
+    case = sopopt.load_case(model, workspace=tmp_path)
+    assert case.data is not None and len(case.data.options) == 4
+    assert {o.kind for o in case.data.options.values()} >= {"resource", "supplier"}
+    assert_same_lp(case.data)

@@ -35,7 +35,7 @@ from sopopt.io.paths import bounded_glob, default_workspace, display_path, works
 from sopopt.io.reader import KeyPath, Locations, locate, read_yaml
 from sopopt.io.writer import replacing_folder
 
-_SCOPES = ("periods", "product", "family", "site", "resource", "workforce", "supplier", "lane", "name")
+_SCOPES = ("periods", "product", "family", "site", "resource", "workforce", "supplier", "lane", "name", "option")
 
 
 @dataclass(frozen=True)

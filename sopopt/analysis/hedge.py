@@ -412,7 +412,7 @@ def _with_measures(result: HedgedPlan, cases: Sequence[Case], lps: Sequence[Line
                                vss_infeasible_case=infeasible, info=info)
 
 
-_COMMITMENT_INDEX = ("product", "site", "lane", "supplier", "resource", "workforce")
+_COMMITMENT_INDEX = ("product", "site", "lane", "supplier", "resource", "workforce", "option")
 
 
 def _empty_commitment() -> pd.DataFrame:

@@ -238,6 +238,7 @@ def generate(
     levels: Annotated[int, typer.Option(help="Depth of the bill (products made from products) on a third of the "
                                         "products.", min=1)] = 1,
     classes: Annotated[int, typer.Option(help="Split every demand row into this many demand classes.", min=0)] = 0,
+    options: Annotated[int, typer.Option(help="Add this many capacity options (yes/no decisions: a MIP).", min=0)] = 0,
 ) -> None:
     """Write a synthetic, seeded S&OP instance that uses every lever of the model."""
     if variables is not None:
@@ -247,13 +248,15 @@ def generate(
     try:
         check_replaceable(out)
         path = write_instance(out, products, sites, periods, seed, infeasible=infeasible.value if infeasible else None,
-                              integer=integer, routings=routings, levels=levels, classes=classes)
+                              integer=integer, routings=routings, levels=levels, classes=classes,
+                              options=options)
     except SopoptError as exc:
         raise fail(exc) from None
     planted = (f", infeasible: {infeasible.value}" if infeasible else "") + (", integer" if integer else "")
     planted += f", {routings} routings" if routings >= 2 else ""
     planted += f", {levels}-level bills" if levels >= 2 else ""
     planted += f", {classes} demand classes" if classes else ""
+    planted += f", {options} options" if options else ""
     for written in (path, path.parent / "demand.csv"):
         console.print(f"Wrote {written}", highlight=False)
     console.print(f"{products} products x {sites} sites x {periods} periods, seed {seed}{planted}", highlight=False)

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sopopt.inputs.generate_options import add_options
 from sopopt.inputs.generate_structure import add_levels, add_routings
 from sopopt.io.writer import replacing_folder
 
@@ -539,6 +540,7 @@ def write_instance(
     routings: int = 0,
     levels: int = 1,
     classes: int = 0,
+    options: int = 0,
 ) -> Path:
     """Write ``model.yaml`` and ``demand.csv`` (``wide`` or ``long`` layout) into
     ``directory`` and return the path of ``model.yaml``; with ``infeasible``, a case
@@ -548,7 +550,8 @@ def write_instance(
     (:func:`sopopt.inputs.generate_structure.add_routings`); with ``levels`` of 2 or
     more, a bill that deep on another third (:func:`~sopopt.inputs.generate_structure.add_levels`); with
     ``classes``, every demand row split into that many classes (see :func:`add_classes`,
-    a wide table with a ``class`` column)."""
+    a wide table with a ``class`` column); with
+    ``options``, that many capacity options (see :mod:`sopopt.inputs.generate_options`)."""
     network = generate_network(products, sites, periods, seed, weekly=weekly)
     if infeasible is not None:
         plant_infeasibility(network, infeasible)
@@ -556,6 +559,8 @@ def write_instance(
         make_integer(network)
     add_routings(network, routings)
     add_levels(network, levels)
+    if options:
+        add_options(network, options, seed)
     demand = network.pop("demand")
     weekly = periods > 24 if weekly is None else weekly
     _, labels = _labels(periods, weekly)

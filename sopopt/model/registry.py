@@ -14,6 +14,7 @@ from __future__ import annotations
 from sopopt.model.families import FAMILIES, TRANSFORMS
 from sopopt.model.family import BoundLimitSpec, CostCategory, LimitSpec, VarSpec
 from sopopt.model.materials import PURCHASE
+from sopopt.model.options import OPTION_DECISION
 from sopopt.model.production import PRODUCTION, SUBCONTRACT
 from sopopt.model.resources import RESOURCE_OVERTIME
 from sopopt.model.transport import SHIPMENT
@@ -54,6 +55,6 @@ BOUND_LIMITS: tuple[BoundLimitSpec, ...] = tuple(limit for f in FAMILIES for lim
 #: names of :data:`VARIABLES`; stock, backlog, lost sales and headcount follow from them.
 COMMITTED_DECISIONS: tuple[str, ...] = tuple(
     spec.component
-    for spec in (PRODUCTION, SUBCONTRACT, PURCHASE, SHIPMENT, RESOURCE_OVERTIME, LABOUR_OVERTIME, HIRES, LAYOFFS)
+    for spec in (PRODUCTION, SUBCONTRACT, PURCHASE, SHIPMENT, RESOURCE_OVERTIME, LABOUR_OVERTIME, HIRES, LAYOFFS, OPTION_DECISION)
 )
 

@@ -47,6 +47,7 @@ def apply_adjustments(
         "supplier": set(data.get("suppliers") or {}),
         "lane": set(data.get("lanes") or {}),
         "name": {t.get("name") for t in data.get("targets") or [] if isinstance(t, dict)} - {None},
+        "option": set(data.get("options") or {}),
     }
     for adj, path, file_locations in adjustments:
         field_name = ".".join(path)
@@ -67,6 +68,9 @@ def apply_adjustments(
             chosen = period_indices(adj.periods, labels) if adj.periods is not None else list(range(len(labels)))
         except ValueError as exc:
             problems.append(Problem(file_locations.get((*path, "periods"), where), f"{field_name}.periods", str(exc)))
+            continue
+        if adj.target == "option":
+            problems += _force_options(data, adj, field_name, where, changes)
             continue
         collection, inner = ADJUSTABLE[adj.target]
         if collection == "targets":
@@ -200,3 +204,22 @@ def _entry_targets(
         value = get(entry, inner)
         if value is not None:
             yield (collection, name, *inner), value
+
+
+def _force_options(
+    data: dict[str, Any], adj: Adjustment, field_name: str, where: Any, changes: list[Change]
+) -> list[Problem]:
+    """Target ``option``: ``set: 1`` forces the scoped options in, ``set: 0`` out."""
+    if adj.set not in (0.0, 1.0) or adj.periods is not None:
+        return [Problem(where, field_name, "an option is forced with 'set: 1' (in) or 'set: 0' (out), for the "
+                        "whole horizon")]
+    options = data.get("options") or {}
+    names = _as_list(adj.option) or list(options)
+    if not names:
+        return [Problem(where, field_name, "adjustment of 'option' matches no input", "the case has no options")]
+    for name in names:
+        entry = options[name]
+        path = ("options", name, "force")
+        changes.append(Change(path, entry.get("force"), adj.set == 1.0, where))
+        entry["force"] = adj.set == 1.0
+    return []

@@ -33,6 +33,7 @@ ADJUSTABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "subcontract_capacity": ("products", ("subcontract", "capacity")),
     "subcontract_cost": ("products", ("subcontract", "cost")),
     "target_value": ("targets", ("value",)),
+    "option": ("options", ("force",)),
 }
 
 AdjustTarget = Literal[
@@ -53,6 +54,7 @@ AdjustTarget = Literal[
     "subcontract_capacity",
     "subcontract_cost",
     "target_value",
+    "option",
 ]
 
 Scope = StrictStr | list[StrictStr]
@@ -95,6 +97,8 @@ class Adjustment(Strict):
     does not apply)."""
     class_: Scope | None = Field(default=None, alias="class")
     """Demand class name(s) (``default``: demand without a class); only for ``demand``."""
+    option: Scope | None = None
+    """Capacity option name(s) (target ``option``: ``set: 1`` forces it in, ``set: 0`` out)."""
     note: str = ""
     """Why the change is made (shown by ``sopopt show``)."""
 

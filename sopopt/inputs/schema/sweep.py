@@ -67,6 +67,8 @@ class GridAxis(Strict):
     """Lane name(s)."""
     name: Scope | None = None
     """Target name(s), for ``target_value``."""
+    option: Scope | None = None
+    """Capacity option name(s) (target ``option``: ``set: [0, 1]`` tries it out and in)."""
 
     @model_validator(mode="after")
     def _one_value_list(self) -> GridAxis:
