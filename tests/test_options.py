@@ -122,3 +122,11 @@ def test_generated_options_build_the_same_lp_both_ways(tmp_path: Path) -> None:
     assert case.data is not None and len(case.data.options) == 4
     assert {o.kind for o in case.data.options.values()} >= {"resource", "supplier"}
     assert_same_lp(case.data)
+
+
+def test_report_first_screen_names_the_options_taken() -> None:
+    from sopopt.report.summary import scenario_cards
+
+    taken = sopopt.solve(DATA / "line.yaml")
+    assert "Options taken: second_line (from P1)" in scenario_cards([taken])
+    assert "Options taken: none" in scenario_cards([sopopt.solve(DATA / "line_costly.yaml")])

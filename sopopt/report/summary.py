@@ -108,8 +108,19 @@ def scenario_cards(plans: Sequence[Plan]) -> str:
             else:
                 cells += '<td class="d neutral">-</td>'
             rows.append(f"<tr>{cells}</tr>")
-        cards.append(f'<div class="sc-card" data-plan="{_e(name)}">{head}<table class="sc">{"".join(rows)}</table></div>')
+        cards.append(f'<div class="sc-card" data-plan="{_e(name)}">{head}<table class="sc">{"".join(rows)}</table>'
+                     f"{_options_line(plan)}</div>")
     return f'<div class="sc-cards" style="--cards:{min(len(plans), 4)}">{"".join(cards)}</div>'
+
+
+def _options_line(plan: Plan) -> str:
+    """The capacity options the plan takes, by name, with when they are available."""
+    table = plan.tables.get("options")
+    if table is None or table.empty:
+        return ""
+    taken = [f"{row.option} (from {row.available_from})" for row in table.itertuples() if row.chosen]
+    text = ", ".join(taken) if taken else "none"
+    return f'<p class="small sc-options">Options taken: {_e(text)}</p>'
 
 
 def _periods_text(periods: list[str]) -> str:
