@@ -42,6 +42,7 @@ COST_CATEGORIES = (
     "production", "materials", "subcontracting", "transport", "regular_labour", "overtime", "hiring",
     "layoffs", "holding", "storage", "backlog", "lost_sales", "safety_stock", "setups", "target_shortfall",
     "scrap",
+    "options",
 )
 #: Categories a plan has only when its LP was transformed to charge them.
 OPTIONAL_CATEGORIES = ("smoothing", "plan_changes")
@@ -280,6 +281,17 @@ class Checker:
             shown = "\n".join(f"  - {f}" for f in self.failures[:50])
             more = f"\n  ... and {len(self.failures) - 50} more" if len(self.failures) > 50 else ""
             raise AssertionError(f"plan '{name}' fails {len(self.failures)} check(s):\n{shown}{more}")
+
+
+def _options_cost(network: Any, plan: Any) -> float:
+    """One-off cost of every option decided plus its cost per period available."""
+    total = 0.0
+    for table, field_name in (("option_decisions", "one_off_cost"), ("option_available", "cost_per_period")):
+        frame = plan.tables.get(table)
+        if frame is not None and not frame.empty:
+            total += sum(getattr(network.options[o], field_name) * v
+                         for o, v in zip(frame["option"], frame["value"], strict=True))
+    return float(total)
 
 
 def _target_shortfall_cost(network: Any, plan: Any) -> float:
@@ -668,6 +680,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
         "setups": _check_lots(c, plan, items, production, labels),
         "target_shortfall": _target_shortfall_cost(network, plan),
         "scrap": structure.scrap_cost,
+        "options": _options_cost(network, plan),
     }
     _check_whole_workers(c, network, {"headcount": headcount, "hires": hires, "layoffs": layoffs})
     smoothing = sum(

@@ -130,3 +130,11 @@ def test_report_first_screen_names_the_options_taken() -> None:
     taken = sopopt.solve(DATA / "line.yaml")
     assert "Options taken: second_line (from P1)" in scenario_cards([taken])
     assert "Options taken: none" in scenario_cards([sopopt.solve(DATA / "line_costly.yaml")])
+
+
+def test_recomputed_costs_include_the_options() -> None:
+    from recompute import _options_cost
+
+    plan = sopopt.solve(DATA / "seasonal.yaml")
+    case = sopopt.load_case(DATA / "seasonal.yaml")
+    assert _options_cost(case.network, plan) == pytest.approx(plan.costs["options"]) == pytest.approx(600.0)
