@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 import sopopt
+from sopopt.analysis.members import BOUND_SPECS, ROW_SPECS, Describer
+from sopopt.model.fast import build_lp
 
 DATA = Path(__file__).parent / "data" / "options"
 
@@ -138,3 +140,20 @@ def test_recomputed_costs_include_the_options() -> None:
     plan = sopopt.solve(DATA / "seasonal.yaml")
     case = sopopt.load_case(DATA / "seasonal.yaml")
     assert _options_cost(case.network, plan) == pytest.approx(plan.costs["options"]) == pytest.approx(600.0)
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_option_and_contract_row_is_described_in_words(path: Path) -> None:
+    """The family contract for the issue's cases (no solve): every row and limiting
+    bound of the LP has its family's words, with numbers and places filled in."""
+    case = sopopt.load_case(path)
+    lp = build_lp(case.data)
+    describer = Describer(case)
+    for component, key in lp.row_keys():
+        assert component in ROW_SPECS, component
+        member = describer.row(component, key)
+        assert "{" not in member.text and member.kind and member.name, member.text
+    for j, (component, key) in enumerate(lp.column_keys()):
+        if lp.col_lower[j] > 0 and (component, "lower") in BOUND_SPECS:
+            member = describer.bound(component, key, "lower")
+            assert member.value == pytest.approx(lp.col_lower[j]) and "{" not in member.text

@@ -15,6 +15,7 @@ from typing import Any
 
 from sopopt.analysis.planner import Planner
 from sopopt.inputs.case import Case
+from sopopt.model.options import OPTIONS_TABLE
 from sopopt.results.plan import Plan
 
 
@@ -58,10 +59,11 @@ def with_option_forced(case: Case, option: str, force: bool | None) -> Case:
 
 def option_effects(case: Case, plan: Plan, planner: Planner | None = None) -> tuple[OptionEffect, ...]:
     """One re-solve per option of the case (see the module doc), in file order."""
-    if case.data is None or not case.data.options or plan.objective is None or "options" not in plan.tables:
+    if case.data is None or not case.data.options or plan.objective is None or OPTIONS_TABLE not in plan.tables:
         return ()
     planner = planner or Planner(explain=False)
-    chosen = dict(zip(plan.tables["options"]["option"], plan.tables["options"]["chosen"], strict=True))
+    table = plan.tables[OPTIONS_TABLE]
+    chosen = dict(zip(table["option"], table["chosen"], strict=True))
     effects = []
     for name in case.data.options:
         flipped = planner.solve(with_option_forced(case, name, not chosen[name]), raise_on_failure=False)

@@ -54,6 +54,8 @@ symbol                   Pyomo                        file field
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,15 +63,30 @@ import numpy as np
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
-from sopopt.model.family import BoundLimitSpec, Family, Registry, VarSpec
+from sopopt.model.family import (
+    BoundLimitSpec,
+    BoundSpec,
+    Family,
+    Registry,
+    Relief,
+    RowSpec,
+    Source,
+    VarSpec,
+    Words,
+)
 from sopopt.model.materials import PURCHASE
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
-CONTRACT_PAID = VarSpec("contract_paid", "contract_paid", ("supplier", "period"), "units")
-TIER_PURCHASE = VarSpec("tier_purchase", "tier_purchases", ("supplier", "tier", "period"), "units")
-TIER_USED = VarSpec("tier_used", "tiers_used", ("supplier", "tier", "period"), "tiers")
+CONTRACT_PAID = VarSpec("contract_paid", "contract_paid", ("supplier", "period"), "units",
+                        "units paid for under take-or-pay")
+TIER_PURCHASE = VarSpec("tier_purchase", "tier_purchases", ("supplier", "tier", "period"), "units",
+                        "units bought in each price tier")
+TIER_USED = VarSpec("tier_used", "tiers_used", ("supplier", "tier", "period"), "tiers",
+                    "price tiers in use (falling prices)")
+#: The plan table of take-or-pay contracts (see :mod:`sopopt.results.options`).
+CONTRACTS_TABLE = "contracts"
 COVER, TOTAL, SPLIT, FILL, OPEN = "contract_cover", "contract_total", "tier_split", "tier_fill", "tier_open"
 
 
@@ -183,6 +200,74 @@ def _tier_rows(a: ArrayModel, tier_keys: list[tuple[str, int]], V: np.ndarray, Y
     a.coef(opened, Y, -caps)
 
 
+def _contract_words(kind: str, text: str, field: str, number: Any = None) -> Any:
+    """Words of a contract row of supplier ``k``: ``text`` with ``{k}`` and ``{period}``;
+    the source is ``suppliers.K.contract.<field>``; ``number(d, k)`` shown as ``{{n[0]}}``."""
+
+    def words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+        k, t = key
+        numbers = (float(number(d, k)),) if number else ()
+        return Words(kind, k, t, numbers[0] if numbers else None, text.format(k=k, period=labels[t]),
+                     (Source(("suppliers", k, "contract", field)),), numbers=numbers)
+
+    return words
+
+
+def _tier_words(kind: str, text: str) -> Any:
+    def words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+        k, *tier, t = key
+        width = float(_cap(d, k, tier[0], t)) if tier else None
+        numbers = (width,) if width is not None else ()
+        sentence = text.format(k=k, j=tier[0] + 1 if tier else "", period=labels[t])
+        return Words(kind, k, t, width, sentence, (Source(("suppliers", k, "price_tiers")),), numbers=numbers)
+
+    return words
+
+
+def _last_tier(d: ModelData, key: tuple[Any, ...]) -> float | None:
+    """The last tier of falling prices is bounded by the supplier's capacity: relaxed with
+    it (class supplier); the other tiers' widths never make a case infeasible."""
+    k, j, _t = key
+    return math.inf if j == len(d.tiers[k].widths) - 1 else None
+
+
+_RULE = "(a rule of the contract, never relaxed)"
+#: Take-or-pay never makes a case infeasible (paying more is always possible), nor do the
+#: tier rows, except the last tier of falling prices, which restates the supplier's
+#: capacity and is relaxed with it (class ``supplier``).
+ROWS = (
+    RowSpec(COVER, "units paid to {name} in {period}", "unit", "one more unit ordered than paid for " + _RULE,
+            _contract_words("take-or-pay cover", "units ordered from {k} in {period} are paid for under its "
+                            "contract ({{0}})", "price")),
+    RowSpec(TOTAL, "units paid to {name} over the horizon", "unit",
+            "one unit less of the contract's minimum over the horizon",
+            _contract_words("take-or-pay total", "contract of {k}: at least {{n[0]}} units paid for over the "
+                            "horizon, to {period} ({{0}})", "total_minimum", lambda d, k: d.contracts[k].total_minimum)),
+    RowSpec(SPLIT, "units bought from {name} in {period}", "unit", "one more unit ordered outside the tiers " + _RULE,
+            _tier_words("price tiers", "units ordered from {k} in {period} are split into its price tiers ({{0}})")),
+    RowSpec(FILL, "units bought from {name} in {period}", "unit", "a tier used before the one below is full " + _RULE,
+            _tier_words("tier order", "tier {j} of {k} in {period} is used only when the tier before it is "
+                        "full ({{0}})")),
+    RowSpec(OPEN, "units bought from {name} in {period}", "unit", "one more unit in the tier",
+            _tier_words("tier width", "tier {j} of {k} in {period}: at most {{n[0]}} units, when used ({{0}})"),
+            (Relief("supplier", "+{q} units in the last price tier of {name} in {period}", "unit", cap=_last_tier),)),
+)
+
+
+def _paid_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    k, t = key
+    text = f"contract of {k}: at least {{n[0]}} units paid for in {labels[t]}, ordered or not ({{0}})"
+    return Words("take-or-pay minimum", k, t, value, text, (Source(("suppliers", k, "contract", "minimum")),),
+                 numbers=(value,))
+
+
+#: The take-or-pay minimum: a bound that costs money but never makes a case infeasible.
+BOUNDS = (
+    BoundSpec(CONTRACT_PAID.component, "lower", "unit of material", "one unit less of the contract's minimum",
+              lambda d, key: float(d.contracts[key[0]].minimum[key[1]]), _paid_words),
+)
+
+
 FAMILY = Family(
     name="contracts",
     title="Supplier contracts and price tiers",
@@ -190,6 +275,7 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(CONTRACT_PAID, TIER_PURCHASE, TIER_USED),
-    rows=(COVER, TOTAL, SPLIT, FILL, OPEN),
-    bound_limits=(BoundLimitSpec("contract_paid", "lower", "take_or_pay", "unit of material"),),
+    rows=ROWS,
+    bounds=BOUNDS,
+    bound_limits=(BoundLimitSpec(CONTRACT_PAID.component, "lower", "take_or_pay", "unit of material"),),
 )

@@ -50,6 +50,7 @@ symbol                 Pyomo                       file field
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,7 +58,19 @@ import numpy as np
 from sopopt.inputs.compile import ModelData, OptionData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, VarSpec
+from sopopt.model.family import (
+    CostCategory,
+    Family,
+    LimitSpec,
+    Registry,
+    Relief,
+    RowSpec,
+    RowTerm,
+    Source,
+    VarSpec,
+    Words,
+    extend_row,
+)
 from sopopt.model.materials import SUPPLIER_CAPACITY
 from sopopt.model.resources import RESOURCE_CAPACITY
 from sopopt.model.storage import STORAGE_CAPACITY
@@ -67,13 +80,17 @@ if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 OP = ("option", "period")
-OPTION_DECISION = VarSpec("option_decision", "option_decisions", OP, "decisions")
-OPTION_AVAILABLE = VarSpec("option_available", "option_available", OP, "available")
+OPTION_DECISION = VarSpec("option_decision", "option_decisions", OP, "decisions", "options decided (1 in the period)")
+OPTION_AVAILABLE = VarSpec("option_available", "option_available", OP, "available", "options available (1 or 0)")
 OPTION_HEADCOUNT = LimitSpec("option_headcount", "max_headcount", ("workforce", "period"), "worker")
 ONCE, FORCED, LINK, STARTED, MIN_PERIODS, STAYS_OFF = (
     "option_once", "option_forced", "option_link", "option_started", "option_min_periods", "option_stays_off",
 )
 
+#: The plan table of options (one row per option: what the plan decided, see
+#: :mod:`sopopt.results.options`) and its columns.
+OPTIONS_TABLE = "options"
+OPTIONS_COLUMNS = ("option", "adds", "chosen", "decided_in", "available_from", "cost", "value")
 #: The capacity row each kind of option adds to (the owner family's row).
 EXTENDS: dict[str, str] = {
     "resource": RESOURCE_CAPACITY.component,
@@ -172,13 +189,12 @@ def _headcount_rows(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def _extend_rows(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Each available option's amount on the right of its target's capacity row."""
+    """Each available option's amount on the right of its target's capacity row (the
+    extension hook; a row its owner skipped, such as a resource nothing uses, is left)."""
     for o, t in m.option_available_index:
         opt = d.options[o]
-        rows = getattr(m, EXTENDS[opt.kind])
-        if (opt.target, t) in rows:
-            con = rows[opt.target, t]
-            con.set_value((None, con.body - opt.amount * m.option_available[o, t], con.upper))
+        if (opt.target, t) in m.component(EXTENDS[opt.kind]):
+            extend_row(m, EXTENDS[opt.kind], (opt.target, t), -opt.amount * m.option_available[o, t])
 
 
 def arrays(a: ArrayModel) -> None:
@@ -257,6 +273,66 @@ def _extend_arrays(a: ArrayModel, opts: list[OptionData], A: np.ndarray) -> None
         a.coef(owner[entities.index((o.target,))], A[j], -o.amount)
 
 
+def _option_words(kind: str, text: str, field: str | None, number: str | None = None) -> Any:
+    """Words of an option's row: ``text`` with ``{o}``, ``{period}`` and ``{lead}``; the
+    source is the option's ``field`` (``None``: the option's entry); ``number`` an
+    attribute of the option shown as ``{{n[0]}}``."""
+
+    def words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+        o, t = key
+        opt = d.options[o]
+        numbers = (float(getattr(opt, number)),) if number else ()
+        sentence = text.format(o=o, period=labels[t], lead=opt.lead_time)
+        source = Source(("options", o), entity=True) if field is None else Source(("options", o, field))
+        return Words(kind, o, t, numbers[0] if numbers else None, sentence, (source,), numbers=numbers)
+
+    return words
+
+
+def _headcount_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+    w, t = key
+    cap = float(d.workforce[w].max_headcount[t])
+    names = ", ".join(o.name for o in headcount_pools(d)[w])
+    text = (f"maximum headcount of {w} in {labels[t]}: {{n[0]}} workers ({{0}}), plus the workers of the "
+            f"options it takes ({names})")
+    return Words("maximum headcount", w, t, cap, text, (Source(("workforce", w, "max_headcount"), t),),
+                 numbers=(cap,))
+
+
+_PHYSICS = "(a rule of the decision, never relaxed)"
+#: The options' rows. None is relaxed by the repair machinery: adding capacity never makes
+#: a case infeasible (nor does ``force: true``, or ``force: false``, which leaves the case
+#: as it is without the option), except the pool's maximum headcount, which is the
+#: workforce's own bound moved into a row and relaxed as that bound is (staffing).
+ROWS = (
+    RowSpec(ONCE, "decisions of option {name}", "decision", "one more decision of the option " + _PHYSICS,
+            _option_words("option decided once", "option {o} is decided at most once ({{0}})", None)),
+    RowSpec(FORCED, "decisions of option {name}", "decision", "the option taken one time less " + _PHYSICS,
+            _option_words("option forced in", "option {o} must be taken ({{0}})", "force")),
+    RowSpec(LINK, "availability of option {name} in {period}", "option",
+            "the option available in the period without a decision " + _PHYSICS,
+            _option_words("option available", "option {o} is available in {period} once decided {lead} periods "
+                          "before, and stays ({{0}})", "lead_time")),
+    RowSpec(STARTED, "availability of option {name} in {period}", "option",
+            "the option available in the period without a decision " + _PHYSICS,
+            _option_words("option available", "option {o} is available in {period} only if decided at least "
+                          "{lead} periods before ({{0}})", "lead_time")),
+    RowSpec(MIN_PERIODS, "availability of option {name} in {period}", "option",
+            "one period less of the option's minimum stay " + _PHYSICS,
+            _option_words("option minimum stay", "option {o}, once available, stays at least {{n[0]}} periods, "
+                          "so it is available in {period} ({{0}})", "min_periods", "min_periods")),
+    RowSpec(STAYS_OFF, "availability of option {name} in {period}", "option",
+            "the option taken back after it was given up " + _PHYSICS,
+            _option_words("option stays off", "option {o}, once given up, is not taken back in {period} ({{0}})",
+                          "reversible")),
+    RowSpec(OPTION_HEADCOUNT.component, "workers of {name} in {period}", "worker",
+            "one more worker as the crew's maximum", _headcount_words,
+            (Relief("staffing", "{q} workers more for {name} in {period} than its maximum", "worker"),)),
+)
+
+_ADDED = (OPTION_AVAILABLE.component,)
+
+
 FAMILY = Family(
     name="options",
     title="Capacity options",
@@ -264,7 +340,12 @@ FAMILY = Family(
     add=add,
     arrays=arrays,
     variables=(OPTION_DECISION, OPTION_AVAILABLE),
-    rows=(ONCE, FORCED, LINK, STARTED, MIN_PERIODS, STAYS_OFF, OPTION_HEADCOUNT.component),
+    rows=ROWS,
     limits=(OPTION_HEADCOUNT,),
     costs=(CostCategory("options", "Capacity options", 65),),
+    extends=(
+        RowTerm(RESOURCE_CAPACITY.component, _ADDED, "hours an available option adds to the resource"),
+        RowTerm(SUPPLIER_CAPACITY.component, _ADDED, "units per period an available option adds to the supplier"),
+        RowTerm(STORAGE_CAPACITY.component, _ADDED, "storage volume an available option adds to the site"),
+    ),
 )

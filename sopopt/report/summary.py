@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from sopopt.inputs.flat import Difference, diff_inputs
 from sopopt.io.numbers import format_value
+from sopopt.model.options import OPTIONS_TABLE
 from sopopt.report.compare import plan_names
 from sopopt.results.plan import Plan
 
@@ -115,7 +116,7 @@ def scenario_cards(plans: Sequence[Plan]) -> str:
 
 def _options_line(plan: Plan) -> str:
     """The capacity options the plan takes, by name, with when they are available."""
-    table = plan.tables.get("options")
+    table = plan.tables.get(OPTIONS_TABLE)
     if table is None or table.empty:
         return ""
     taken = [f"{row.option} (from {row.available_from})" for row in table.itertuples() if row.chosen]

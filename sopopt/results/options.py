@@ -17,12 +17,17 @@ from typing import Any
 import pandas as pd
 
 from sopopt.inputs.compile import ModelData, OptionData
-
-COLUMNS = ("option", "adds", "chosen", "decided_in", "available_from", "cost", "value")
+from sopopt.model.contracts import CONTRACT_PAID, CONTRACTS_TABLE
+from sopopt.model.materials import PURCHASE, SUPPLIER_CAPACITY
+from sopopt.model.options import OPTION_AVAILABLE, OPTION_DECISION, OPTION_HEADCOUNT, OPTIONS_COLUMNS, OPTIONS_TABLE
+from sopopt.model.resources import RESOURCE_CAPACITY
+from sopopt.model.storage import STORAGE_CAPACITY
 
 #: What each kind of option adds, in words, and the shadow-price kind of its target row.
-_WORDS = {"resource": ("hours of resource", "capacity"), "workforce": ("workers of pool", "max_headcount"),
-          "supplier": ("units/period of supplier", "supplier"), "site": ("storage volume at site", "storage")}
+_WORDS = {"resource": ("hours of resource", RESOURCE_CAPACITY.kind),
+          "workforce": ("workers of pool", OPTION_HEADCOUNT.kind),
+          "supplier": ("units/period of supplier", SUPPLIER_CAPACITY.kind),
+          "site": ("storage volume at site", STORAGE_CAPACITY.kind)}
 
 
 def adds_text(o: OptionData) -> str:
@@ -34,17 +39,17 @@ def decision_tables(d: ModelData, tables: dict[str, pd.DataFrame], shadow: pd.Da
     """The plan tables of capacity decisions a case has: ``options`` and ``contracts``."""
     out = {}
     if d.options:
-        out["options"] = options_table(d, tables, shadow)
+        out[OPTIONS_TABLE] = options_table(d, tables, shadow)
     if d.contracts:
-        out["contracts"] = contracts_table(d, tables)
+        out[CONTRACTS_TABLE] = contracts_table(d, tables)
     return out
 
 
 def contracts_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Take-or-pay per supplier and period: ``ordered``, ``paid_for`` and
     ``not_delivered`` (paid for but never ordered, so never delivered)."""
-    paid = tables["contract_paid"].rename(columns={"value": "paid_for"})
-    bought = tables["purchases"]
+    paid = tables[CONTRACT_PAID.table].rename(columns={"value": "paid_for"})
+    bought = tables[PURCHASE.table]
     ordered = bought.groupby(["supplier", "period"], sort=False)["value"].sum().rename("ordered").reset_index()
     frame = paid.merge(ordered, on=["supplier", "period"], how="left").fillna({"ordered": 0.0})
     frame["not_delivered"] = (frame["paid_for"] - frame["ordered"]).clip(lower=0.0)
@@ -53,8 +58,8 @@ def contracts_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFra
 
 def options_table(d: ModelData, tables: dict[str, pd.DataFrame], shadow: pd.DataFrame) -> pd.DataFrame:
     """The ``options`` table of a plan (see the module doc)."""
-    decided = _values(tables.get("option_decisions"))
-    available = _values(tables.get("option_available"))
+    decided = _values(tables.get(OPTION_DECISION.table))
+    available = _values(tables.get(OPTION_AVAILABLE.table))
     prices = _prices(shadow)
     rows: list[dict[str, Any]] = []
     for name, o in d.options.items():
@@ -69,7 +74,7 @@ def options_table(d: ModelData, tables: dict[str, pd.DataFrame], shadow: pd.Data
             "decided_in": d.labels[when[0]] if when else "", "available_from": d.labels[on[0]] if on else "",
             "cost": cost, "value": value,
         })
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=list(OPTIONS_COLUMNS))
 
 
 def _values(frame: pd.DataFrame | None) -> dict[tuple[str, str], float]:
