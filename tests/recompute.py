@@ -283,6 +283,58 @@ class Checker:
             raise AssertionError(f"plan '{name}' fails {len(self.failures)} check(s):\n{shown}{more}")
 
 
+def _option_added(network: Any, plan: Any, labels: list[str]) -> dict[tuple[str, str, int], float]:
+    """Capacity the available options add: ``(kind, target, t) -> amount`` (kind
+    ``resource``, ``workforce``, ``supplier`` or ``site``), from the ``option_available``
+    table and the options' ``adds`` (docs/options.md)."""
+    added: dict[tuple[str, str, int], float] = defaultdict(float)
+    frame = plan.tables.get("option_available")
+    if frame is None or frame.empty:
+        return added
+    position = {label: t for t, label in enumerate(labels)}
+    kinds = (("resource", "hours"), ("workforce", "headcount"), ("supplier", "capacity"), ("site", "storage"))
+    for o, period, value in zip(frame["option"], frame["period"], frame["value"], strict=True):
+        adds = network.options[o].adds
+        kind, amount = next((k, a) for k, a in kinds if getattr(adds, k) is not None)
+        added[kind, getattr(adds, kind), position[period]] += float(getattr(adds, amount)) * float(value)
+    return added
+
+
+def _tiered_cost(tiers: Any, ordered: float) -> float:
+    """Incremental tiers filled in order: the first ``up_to`` units at the first price,
+    the next up to the second ``up_to`` at the second, ... (docs/options.md)."""
+    cost, start = 0.0, 0.0
+    for tier in tiers:
+        end = INF if tier.up_to is None else float(tier.up_to)
+        cost += tier.price * max(0.0, min(ordered, end) - start)
+        start = end
+    return cost
+
+
+def _supplier_cost(c: Any, name: str, sup: Any, plan: Any, ordered: dict[int, float], labels: list[str],
+                   bounds: Any) -> float:
+    """What supplier ``name``'s orders cost: its price, its price tiers per period, or its
+    take-or-pay contract (the price on the quantity paid for, at least what is ordered
+    and at least the minimum, per period or over the horizon)."""
+    if sup.price_tiers:
+        return sum(_tiered_cost(sup.price_tiers, q) for q in ordered.values())
+    if sup.contract is None:
+        price = expand(sup.price, labels)
+        return sum(price[t] * q for t, q in ordered.items())
+    frame = plan.tables["contract_paid"]
+    paid = _frame(frame[frame["supplier"] == name], ["supplier", "period"], labels)
+    minimum = expand(sup.contract.minimum, labels)
+    for t, q in ordered.items():
+        u = paid.get((name, t), 0.0)
+        c.le(f"take-or-pay {name} period {labels[t]}: ordered within paid", q, u, u)
+        c.le(f"take-or-pay minimum {name} period {labels[t]}", minimum[t], u, u)
+        if minimum[t] > 0:
+            bounds["take_or_pay", name, t, "min"] = (u, minimum[t])
+    total = sum(paid.values())
+    c.le(f"take-or-pay total minimum {name}", sup.contract.total_minimum or 0.0, total, total)
+    return sup.contract.price * total
+
+
 def _options_cost(network: Any, plan: Any) -> float:
     """One-off cost of every option decided plus its cost per period available."""
     total = 0.0
@@ -406,6 +458,8 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     plan_rows = _frame_rows(plan.tables["plan"], labels)
     # Bound limits that may be reported when they bind: (kind, name, t, sense) -> (value, bound).
     bounds: dict[tuple[str, str, int, str], tuple[float, float]] = {}
+    added = _option_added(network, plan, labels)
+    raised_pools = {o.adds.workforce for o in network.options.values() if o.adds.workforce is not None}
     delivered_by: dict[tuple[str, str, int], float] = {}
     for (p, s), it in items.items():
         previous_stock = it.initial_inventory
@@ -499,9 +553,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             c.le(f"overflow capacity {s} period {labels[t]}", o, o_cap[t])
             if has_overflow and math.isfinite(o_cap[t]):
                 bounds["overflow", s, t, "max"] = (o, o_cap[t])
-            c.le(f"storage capacity {s} period {labels[t]}", volume, capacity[t] + o, o)
+            raised = capacity[t] + added.get(("site", s, t), 0.0)
+            c.le(f"storage capacity {s} period {labels[t]}", volume, raised + o, o)
             if math.isfinite(capacity[t]) and stocked:
-                slacks["storage", s, t] = (capacity[t] + o - volume, capacity[t])
+                slacks["storage", s, t] = (raised + o - volume, capacity[t])
             storage_cost += cost[t] * volume + o_cost[t] * o
 
     # ----- resources
@@ -518,9 +573,10 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             c.le(f"resource overtime capacity {r} period {labels[t]}", o, ot_cap[t])
             if ot and math.isfinite(ot_cap[t]):
                 bounds["machine_overtime", r, t, "max"] = (o, ot_cap[t])
-            c.le(f"resource capacity {r} period {labels[t]}", used, hours[t] + o, o)
+            raised = hours[t] + added.get(("resource", r, t), 0.0)
+            c.le(f"resource capacity {r} period {labels[t]}", used, raised + o, o)
             if any(res.usage.values()) or r in structure.routed_resources:
-                slacks["capacity", r, t] = (hours[t] + o - used, hours[t])
+                slacks["capacity", r, t] = (raised + o - used, hours[t])
             overtime_cost += ot_cost[t] * o
             _check_utilization(c, plan, "resource", r, labels[t], used, hours[t], o)
 
@@ -551,7 +607,7 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             c.le(f"max hires {where}", h, max_hires[t])
             c.le(f"max layoffs {where}", f, max_fires[t])
             c.le(f"min headcount {where}", min_w[t], n)
-            c.le(f"max headcount {where}", n, max_w[t])
+            c.le(f"max headcount {where}", n, max_w[t] + added.get(("workforce", w, t), 0.0))
             if t == T - 1:
                 if pool.min_ending_headcount is not None:
                     c.le(f"min ending headcount {where}", pool.min_ending_headcount, n)
@@ -564,6 +620,11 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
             ending = (pool.min_ending_headcount, pool.max_ending_headcount) if t == T - 1 else (None, None)
             _low_high(bounds, w, t, n, ("min_headcount", "max_headcount", "ending_headcount"), min_w[t], max_w[t],
                       ending)
+            if w in raised_pools and math.isfinite(max_w[t]):  # the options' row holds the maximum
+                bounds.pop(("max_headcount", w, t, "max"), None)
+                slacks["max_headcount", w, t] = (max_w[t] + added.get(("workforce", w, t), 0.0) - n, max_w[t])
+                if t == T - 1 and pool.max_ending_headcount is not None:  # stays the column's bound
+                    bounds["ending_headcount", w, t, "max"] = (n, pool.max_ending_headcount)
             used = sum(rate * production.get((p, pool.site, t), 0.0) for p, rate in pool.usage.items())
             o = lab_overtime.get((w, t), 0.0)
             c.le(f"labour capacity {where}", used, k[t] * n + o, o)
@@ -582,14 +643,15 @@ def check_plan(case: Any, plan: Any, rel: float = 1e-7, cents: bool = False) -> 
     # ----- materials
     material_cost = material_holding = 0.0
     for k_name, sup in network.suppliers.items():
-        price = expand(sup.price, labels)
         capacity = expand(sup.capacity, labels, INF)
+        ordered_in = {}
         for t in range(T - sup.lead_time):
-            ordered = sum(purchases.get((k_name, s, t), 0.0) for s in sup.sites)
-            c.le(f"supplier capacity {k_name} period {labels[t]}", ordered, capacity[t])
+            ordered = ordered_in[t] = sum(purchases.get((k_name, s, t), 0.0) for s in sup.sites)
+            raised = capacity[t] + added.get(("supplier", k_name, t), 0.0)
+            c.le(f"supplier capacity {k_name} period {labels[t]}", ordered, raised)
             if math.isfinite(capacity[t]) and sup.sites:
-                slacks["supplier", k_name, t] = (capacity[t] - ordered, capacity[t])
-            material_cost += price[t] * ordered
+                slacks["supplier", k_name, t] = (raised - ordered, capacity[t])
+        material_cost += _supplier_cost(c, k_name, sup, plan, ordered_in, labels, bounds)
     for m, s in sorted(par.material_pairs):
         material = network.materials.get(m)
         at_site = material.sites.get(s) if material else None

@@ -8,6 +8,7 @@ it: 120 production + 80 lost x 20 = 1,720. At a one-off cost of 2,000 it is not 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -134,12 +135,32 @@ def test_report_first_screen_names_the_options_taken() -> None:
     assert "Options taken: none" in scenario_cards([sopopt.solve(DATA / "line_costly.yaml")])
 
 
-def test_recomputed_costs_include_the_options() -> None:
-    from recompute import _options_cost
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.stem)
+def test_plan_passes_independent_recomputation(path: Path) -> None:
+    """tests/recompute.py rebuilds every balance, limit and cost of the issue's cases from
+    the plan's tables: capacity raised by the options available, option costs, contract
+    and tier material costs, take-or-pay minimums (its teeth: the corruption tests below)."""
+    from recompute import check_plan
 
-    plan = sopopt.solve(DATA / "seasonal.yaml")
-    case = sopopt.load_case(DATA / "seasonal.yaml")
-    assert _options_cost(case.network, plan) == pytest.approx(plan.costs["options"]) == pytest.approx(600.0)
+    case = sopopt.load_case(path)
+    check_plan(case, sopopt.solve(case))
+
+
+def test_recomputation_catches_a_wrong_option_or_contract_table() -> None:
+    from recompute import check_plan
+
+    case = sopopt.load_case(DATA / "kinds.yaml")
+    plan = sopopt.solve(case)
+    available = plan.tables["option_available"].copy()
+    available["value"] = 0.0  # no option available: the raised capacity is used beyond the plain one
+    with pytest.raises(AssertionError, match="capacity"):
+        check_plan(case, dataclasses.replace(plan, tables={**plan.tables, "option_available": available}))
+    case = sopopt.load_case(DATA / "take_or_pay.yaml")
+    plan = sopopt.solve(case)
+    paid = plan.tables["contract_paid"].copy()
+    paid["value"] = 50.0  # what is ordered, below the minimum of 80
+    with pytest.raises(AssertionError, match="take-or-pay minimum"):
+        check_plan(case, dataclasses.replace(plan, tables={**plan.tables, "contract_paid": paid}))
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.stem)
