@@ -13,7 +13,16 @@ from typer.testing import CliRunner
 
 import sopopt
 from sopopt.cli import app
-from sopopt.results.cycle import accuracy, adherence, approved_version, load_version, plan_versions, record_plan
+from sopopt.report.cycle import by_product, review_sentence
+from sopopt.results.cycle import (
+    accuracy,
+    adherence,
+    approved_version,
+    load_version,
+    plan_versions,
+    record_plan,
+    review_cycle,
+)
 from sopopt.results.folders import read_plan, write_outputs
 from sopopt.results.store import Store, StoreError
 from tests.conftest import DATA
@@ -149,3 +158,55 @@ def test_solve_with_a_label_records_a_draft(tmp_path: Path) -> None:
         versions = plan_versions(db, "2027-04")
     assert list(versions["status"]) == ["draft"]
     assert versions["objective"].iloc[0] == pytest.approx(sopopt.solve(DATA / "tiny.yaml").objective, **EXACT)
+
+
+def test_report_opens_with_the_last_cycle(tmp_path: Path, folder: Path) -> None:
+    """The report's "last cycle" section: the approved plan of record against actuals.
+    tiny.yaml plans widget at plant: forecast F = 50, 150, 100 and production X = 100 each
+    period. Actuals A = 40, 150, 100 and produced P = 90, 100, 100: WAPE = 10/290 = 3.4%,
+    bias = +10/290 = +3.4%, MAPE = (10/40)/3 = 8.3%, adherence = 1 - 10/300 = 96.7%."""
+    database = tmp_path / "db.duckdb"
+    with Store(database) as db:
+        record_plan(db, folder, "2027-03", by="ana")
+        record_plan(db, folder, "2027-03", approve=True, by="bo")
+        review = review_cycle(db, "2027-03")
+    assert (review.version, review.approved_by, review.computed_at) == (2, "bo", None)
+    assert "no actuals stored yet" in review_sentence(review)
+    actuals = pd.DataFrame({"product": ["widget"] * 3, "site": ["plant"] * 3, "period": ["1", "2", "3"],
+                            "demand": [40, 150, 100], "produced": [90, 100, 100]})
+    actuals.to_csv(tmp_path / "actuals.csv", index=False)
+    result = runner.invoke(app, ["store", "accuracy", str(database), "--cycle", "2027-03", "--actuals",
+                                 str(tmp_path / "actuals.csv")])
+    assert result.exit_code == 0, result.output
+    with Store(database, read_only=True) as db:
+        review = review_cycle(db, "2027-03")
+    row = by_product(review.accuracy, review.adherence).set_index("product").loc["widget"]
+    assert (row["actual"], row["forecast"], row["planned"], row["produced"]) == (290, 300, 300, 290)
+    assert row["wape"] == pytest.approx(10 / 290, **EXACT) and row["bias"] == pytest.approx(10 / 290, **EXACT)
+    assert row["mape"] == pytest.approx(10 / 40 / 3, **EXACT)
+    assert row["adherence"] == pytest.approx(1 - 10 / 300, **EXACT)
+    result = runner.invoke(app, ["report", "--store", str(database), "--cycle", "2027-03", "--out",
+                                 str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.output.split())
+    assert ("Last cycle 2027-03: plan of record version 2 (tiny, 3,050.00 USD), approved by bo on "
+            in words)
+    assert "forecast WAPE 3.4%, bias +3.4%, MAPE 8.3% over 3 cells; production adherence 96.7%" in words
+    page = (tmp_path / "r.html").read_text()
+    section = page[page.index('id="last-cycle"'):]
+    section = section[:section.index("</section>")]
+    assert "<td class='text'>widget</td><td>290</td><td>300</td><td>3.4%</td><td>+3.4%</td><td>8.3%</td>" \
+           "<td>300</td><td>290</td><td>96.7%</td>" in section
+    assert page.index('id="last-cycle"') < page.index('id="decision"')
+
+
+def test_report_cycle_needs_its_store_and_an_approved_plan(tmp_path: Path, folder: Path) -> None:
+    database = tmp_path / "db.duckdb"
+    with Store(database) as db:
+        record_plan(db, folder, "c1")
+    out = str(tmp_path / "r.html")
+    alone = runner.invoke(app, ["report", str(folder), "--cycle", "c1", "--out", out])
+    assert alone.exit_code == 2 and "--store DB and --cycle LABEL together" in alone.output
+    draft = runner.invoke(app, ["report", "--store", str(database), "--cycle", "c1", "--out", out])
+    assert draft.exit_code == 2 and "no approved plan" in draft.output and "Traceback" not in draft.output
+    assert not Path(out).exists()

@@ -186,7 +186,10 @@ STORE_SAMPLES: dict[str, tuple[str, ...]] = {
     "risk": ("risk", "tiny.yaml", "--samples", "20", "--demand-cv", "0.1"),
     "frontier": ("frontier", "tiny.yaml", "--measure", "units", "--from", "200", "--to", "400", "--step", "100",
                  "-q", "--out", "frontier_out"),
+    "report": ("report", "previous", "--cycle", "c1", "--out", "report.html"),
 }
+#: Commands that only read their --store: a missing one is refused (exit 2), never created.
+READ_STORES = {"report"}
 
 
 def store_commands() -> set[str]:
@@ -218,9 +221,17 @@ def test_a_store_that_is_a_users_file_is_refused_and_kept(command: str, kind: st
 
 @pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "no space left on the device (disk full)"),
                                               (errno.EACCES, "permission denied")])
-@pytest.mark.parametrize("command", sorted(STORE_SAMPLES))
+@pytest.mark.parametrize("command", sorted(set(STORE_SAMPLES) - READ_STORES))
 def test_a_store_on_a_full_disk_or_read_only_place(command: str, code: int, reason: str, here: Path) -> None:
     with writer.fault(code):
         result = runner.invoke(app, [*STORE_SAMPLES[command], "--store", "s.duckdb"])
     one_line_error(result, "s.duckdb", reason)
     assert not (here / "s.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", sorted(READ_STORES))
+def test_a_store_read_only_is_never_created(command: str, here: Path) -> None:
+    result = runner.invoke(app, [*STORE_SAMPLES[command], "--store", "s.duckdb"])
+    assert result.exit_code == 2, result.output
+    assert "s.duckdb: no such results store" in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    assert not (here / "s.duckdb").exists() and not (here / "report.html").exists()

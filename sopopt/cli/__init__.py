@@ -38,6 +38,7 @@ from sopopt.cli.app import (
     WorkspaceOpt,
     app,
 )
+from sopopt.cli.cycle import last_cycle
 from sopopt.cli.exits import (
     check_targets,
     console,
@@ -59,6 +60,7 @@ from sopopt.inputs.views import diff_cases, json_schema, show_yaml, sweep_json_s
 from sopopt.io.paths import display_path
 from sopopt.io.writer import check_replaceable, write_text
 from sopopt.report.compare import write_comparison
+from sopopt.report.cycle import print_review
 from sopopt.report.excel import write_workbook
 from sopopt.report.html import write_html_report
 from sopopt.report.terminal import (
@@ -317,22 +319,32 @@ def compare(
 
 @app.command()
 def report(
-    sources: SourcesArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (self-contained, opens offline).")],
+    sources: Annotated[list[Path] | None, typer.Argument(
+        help="Scenario YAML files, result folders written by 'sopopt solve --out', or stored plans of record "
+        "DB:CYCLE[:VERSION]. The first is the baseline. None with --cycle: the cycle's approved plan.")] = None,
     xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.")] = None,
     title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+    store: Annotated[Path | None, typer.Option(help="DuckDB results database holding the plans of record "
+                                               "(read only; with --cycle).", dir_okay=False)] = None,
+    cycle: Annotated[str | None, typer.Option(help="Open the report with this cycle's plan of record against "
+                                              "actuals (sopopt store accuracy); needs --store.")] = None,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Write an HTML report (and optionally a workbook) for one or several plans."""
+    """Write an HTML report (and optionally a workbook) for one or several plans; with
+    --store and --cycle it opens with that cycle's plan of record against actuals."""
     try:
         check_targets(files={"--out": out, "--xlsx": xlsx})
+        review, sources = last_cycle(store, cycle, sources or [])
         plans, analyses = plans_to_report(sources, workspace, strict)
-        write_html_report(plans, out, title, analyses)
+        write_html_report(plans, out, title, analyses, review)
         if xlsx is not None:
             write_workbook(plans, xlsx)
     except SopoptError as exc:
         raise fail(exc) from None
+    if review is not None:
+        print_review(console, review, plans[0].currency)
     print_first_lines(console, plans)
     print_plan_warnings(errors, plans)
     console.print(f"Wrote {out}" + (f" and {xlsx}" if xlsx is not None else ""), highlight=False)

@@ -6,16 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sopopt.cli.exits import console, fail
+from sopopt.cli.exits import console, fail, invalid
 from sopopt.errors import SopoptError
 from sopopt.io.writer import replacing_folder
+from sopopt.report.cycle import accuracy_sentence, print_accuracy
 from sopopt.results.cycle import (
+    CycleReview,
     accuracy,
     adherence,
     approve_plan,
@@ -24,6 +24,7 @@ from sopopt.results.cycle import (
     plan_versions,
     read_actuals,
     record_plan,
+    review_cycle,
     store_accuracy,
 )
 from sopopt.results.store import Store
@@ -104,7 +105,8 @@ def accuracy_command(
                 folder.csv("adherence", production)
     except SopoptError as exc:
         raise fail(exc) from None
-    _print_accuracy(console, cycle, version, forecast, production)
+    console.print(f"{cycle} (approved version {version}): {accuracy_sentence(forecast, production)}", highlight=False)
+    print_accuracy(console, forecast, production)
 
 
 def add_commands(group: typer.Typer) -> None:
@@ -114,25 +116,21 @@ def add_commands(group: typer.Typer) -> None:
     group.command("accuracy")(accuracy_command)
 
 
-def _print_accuracy(console: Console, cycle: str, version: int, forecast: pd.DataFrame,
-                    production: pd.DataFrame) -> None:
-    parts = []
-    total = forecast[forecast["level"] == "total"]
-    if not total.empty:
-        row = total.iloc[0]
-        parts.append(f"forecast WAPE {row['wape']:.1%}, bias {row['bias']:+.1%}, MAPE {row['mape']:.1%} "
-                     f"over {int(row['cells'])} cells")
-    made = production[production["level"] == "total"]
-    if not made.empty:
-        row = made.iloc[0]
-        parts.append(f"production adherence {row['adherence']:.1%}" if row["adherence"] == row["adherence"]
-                     else "production adherence: nothing was planned")
-    console.print(f"{cycle} (approved version {version}): " + "; ".join(parts or ["no cells in common"]),
-                  highlight=False)
-    table = Table(title="Forecast accuracy by product")
-    for name in ("product", "cells", "actual", "forecast", "WAPE", "bias", "MAPE"):
-        table.add_column(name, justify="left" if name == "product" else "right")
-    for row in forecast[forecast["level"] == "product"].itertuples():
-        table.add_row(escape(str(row.name)), str(row.cells), f"{row.actual:,.0f}", f"{row.forecast:,.0f}",
-                      f"{row.wape:.1%}", f"{row.bias:+.1%}", f"{row.mape:.1%}")
-    console.print(table)
+def last_cycle(store: Path | None, cycle: str | None, sources: list[Path]) -> tuple[CycleReview | None, list[Path]]:
+    """What ``sopopt report --store DB --cycle L`` opens with (the cycle's plan of record
+    against actuals) and the sources to report: the cycle's approved plan when none is
+    named.
+
+    Raises:
+        typer.Exit: one of --store and --cycle without the other, or no source at all (exit 2).
+        StoreError: not a results store, or the cycle has no approved plan (exit 2).
+    """
+    if (store is None) != (cycle is None):
+        raise invalid("give --store DB and --cycle LABEL together")
+    if store is None or cycle is None:
+        if not sources:
+            raise invalid("give a scenario file or result folder to report (or --store DB --cycle LABEL)")
+        return None, sources
+    with Store(store, read_only=True) as db:
+        review = review_cycle(db, cycle)
+    return review, sources or [Path(f"{store}:{cycle}:{review.version}")]

@@ -44,6 +44,7 @@ from sopopt.report.compare import (
     plan_differences,
     plan_names,
 )
+from sopopt.report.cycle import cycle_section
 from sopopt.report.html_style import CSS, EXPLORER_JS
 from sopopt.report.risk import risk_card
 from sopopt.report.sentences import versus_baseline
@@ -51,6 +52,7 @@ from sopopt.report.summary import assumptions, scenario_cards
 from sopopt.report.targets import frontier_section, target_card
 from sopopt.report.warnings import group_warnings
 from sopopt.results.allocation import shorted
+from sopopt.results.cycle import CycleReview
 from sopopt.results.plan import Plan, limit_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
@@ -478,14 +480,17 @@ def _text_number(value: Any, spec: str = ",.1f") -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, spec)
 
 
-def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Sequence[Analysis] = ()) -> str:
+def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Sequence[Analysis] = (),
+                review: CycleReview | None = None) -> str:
     """The report as one HTML document (plotly.js inline); ``analyses`` adds a section
-    for each analysis result (a hedged plan) before the plans."""
+    for each analysis result (a hedged plan) before the plans; ``review`` opens it with
+    the last cycle's plan of record against actuals."""
     with charts.one_template():
-        return _render(plans, title, analyses)
+        return _render(plans, title, analyses, review)
 
 
-def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysis]) -> str:
+def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysis],
+            review: CycleReview | None = None) -> str:
     from sopopt.version import __version__
 
     if not plans:
@@ -494,7 +499,8 @@ def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysi
     title = title or ("S&OP plan: " + names[0] if len(plans) == 1 else "S&OP scenarios: " + " vs ".join(names))
     chart = _Charts()
     anchors = [f"plan-{i + 1}" for i in range(len(plans))]
-    toc = [("decision", "Decision")]
+    toc = [("last-cycle", "Last cycle")] if review is not None else []
+    toc += [("decision", "Decision")]
     toc += [("replan", "Plan to plan") if isinstance(a, Replanned) else ("hedge", "Hedged plan") for a in analyses
             if isinstance(a, Replanned | HedgedPlan)]
     toc += [("frontier", "Frontier") for a in analyses if isinstance(a, Frontier)]
@@ -515,6 +521,7 @@ def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysi
         f'<header class="top"><div><h1>{_e(title)}</h1><p>periods {_e(_horizon(plans[0]))} · money in '
         f"{_e(plans[0].currency)} · generated {_e(now)} by sopopt {_e(__version__)}</p></div></header>",
         "<main>",
+        cycle_section(review, plans[0].currency) if review is not None else "",
         target_card(plans, names),
         _decision_section(plans),
         '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
@@ -547,9 +554,10 @@ def _horizon(plan: Plan) -> str:
 
 
 def write_html_report(
-    plans: Sequence[Plan], path: Path | str, title: str | None = None, analyses: Sequence[Analysis] = ()
+    plans: Sequence[Plan], path: Path | str, title: str | None = None, analyses: Sequence[Analysis] = (),
+    review: CycleReview | None = None,
 ) -> Path:
     """Write the report to ``path`` atomically (a failed run leaves any old file)."""
     path = Path(path)
-    text = render_html(plans, title, analyses)
+    text = render_html(plans, title, analyses, review)
     return write_text(path, text)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,58 @@ def store_accuracy(store: Store, cycle: str, version: int, table: str, frame: pd
     data.insert(0, "cycle", cycle)
     with store.transaction():
         store.append_frame(table, data)
+
+
+# ---------------------------------------------------------------------- the last cycle
+
+
+@dataclass(frozen=True)
+class CycleReview:
+    """A cycle's plan of record against what happened: the approved version (who signed
+    it off, when) and the accuracy and adherence last computed for it (``sopopt store
+    accuracy``), read from the store; what the report's "last cycle" section shows."""
+
+    cycle: str
+    version: int
+    name: str
+    objective: float
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    #: When the accuracy below was computed (None: no actuals were stored for this version).
+    computed_at: dt.datetime | None = None
+    accuracy: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACCURACY_COLUMNS))
+    adherence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ADHERENCE_COLUMNS))
+
+
+def _latest(store: Store, table: str, cycle: str, version: int, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``table`` computed last for the cycle's version (an empty frame when none)."""
+    if not store.has_table(table):
+        return pd.DataFrame(columns=columns)
+    frame = store.frame(f"SELECT * FROM {table} WHERE cycle = ? AND version = ? AND computed_at = "
+                        f"(SELECT max(computed_at) FROM {table} WHERE cycle = ? AND version = ?)",
+                        [cycle, version, cycle, version])
+    return frame.drop(columns=["cycle", "version"]).reset_index(drop=True)
+
+
+def review_cycle(store: Store, cycle: str) -> CycleReview:
+    """The cycle's approved plan of record and its last stored accuracy and adherence.
+
+    Raises:
+        StoreError: the cycle has no approved plan.
+    """
+    version = approved_version(store, cycle)
+    if version is None:
+        raise StoreError(f"cycle {cycle!r} has no approved plan: approve a version (sopopt store record ... --approve)")
+    row = plan_versions(store, cycle).set_index("version").loc[version]
+    forecast = _latest(store, "accuracy", cycle, version, ACCURACY_COLUMNS)
+    production = _latest(store, "adherence", cycle, version, ADHERENCE_COLUMNS)
+    stamps = [f["computed_at"].iloc[0] for f in (forecast, production) if not f.empty]
+    return CycleReview(cycle, version, str(row["name"]), float(row["objective"]),
+                       None if pd.isna(row["approved_by"]) else str(row["approved_by"]),
+                       None if pd.isna(row["approved_at"]) else row["approved_at"].to_pydatetime(),
+                       max(stamps) if stamps else None,
+                       forecast.drop(columns="computed_at", errors="ignore")[list(ACCURACY_COLUMNS)],
+                       production.drop(columns="computed_at", errors="ignore")[list(ADHERENCE_COLUMNS)])
 
 
 # ---------------------------------------------------------------------- references
