@@ -42,6 +42,7 @@ import numpy as np
 
 from sopopt.analysis.allocation import class_penalty, class_shortage
 from sopopt.analysis.explain import DEFAULT_TIME_BUDGET, Explanation, explain_infeasible
+from sopopt.analysis.explain_bill import BillGraph, down_the_bill
 from sopopt.analysis.options import OptionEffect, option_effects
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, SopoptError, UnboundedError
@@ -105,6 +106,8 @@ class CellExplanation:
     unit: str
     cost: float
     causes: tuple[Cause, ...]
+    #: A short product's causes that sit on a component of its bill, down the bill (:mod:`explain_bill`).
+    through: tuple[str, ...] = ()
 
     def lines(self, currency: str = "USD", top: int = MAX_CAUSES) -> list[str]:
         """The cell in a sentence, then its ``top`` causes, one sentence each."""
@@ -155,6 +158,7 @@ class PlanExplanation:
                 lines.extend(f"  {number}. {line}" for number, line in enumerate(causes, 1))
             else:
                 lines.extend(f"  Top cause: {line}" for line in causes)
+            lines.extend(f"  {line}" for line in cell.through)
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +222,8 @@ class _Quantity:
     #: The cell is money spent (shortage penalties, overtime pay): its cost is the
     #: objective's terms on its columns.
     priced: bool = False
+    #: The product whose shortage this is (followed down its bill).
+    product: str | None = None
 
     def value(self, values: dict[str, dict[Any, float]]) -> float:
         return self.constant + sum(w * values.get(c, {}).get(i, 0.0) for (c, i), w in self.weights.items())
@@ -244,7 +250,8 @@ def _product_quantities(data: ModelData, product: str, site: str | None, period:
                 build_[stock, (p, s, t - 1)] = build_.get((stock, (p, s, t - 1)), 0.0) - 1.0
             else:
                 opening += item.initial_inventory
-    return [_Quantity("shortage", "units", short, priced=True), _Quantity("stock build", "units", build_, -opening)]
+    return [_Quantity("shortage", "units", short, priced=True, product=product),
+            _Quantity("stock build", "units", build_, -opening)]
 
 
 def _resource_quantities(data: ModelData, resource: str, period: str | None) -> list[_Quantity]:
@@ -421,6 +428,18 @@ def _effect(rate: float, value: float, record: dict[str, Any]) -> float:
     return min(abs(value), abs(rate) * span)
 
 
+def _through(data: ModelData, graph: BillGraph, limits: _Limits, quantity: _Quantity,
+             causes: tuple[Cause, ...]) -> tuple[str, ...]:
+    """The causes of a product's shortage that hold back a component of its bill."""
+    if quantity.product is None or quantity.what != "shortage":
+        return ()
+    where = {(r["kind"], r["name"], r["period"]): k for k, r in enumerate(limits.records)}
+    found = [(c, where.get((c.kind, c.name, c.period))) for c in causes]
+    return down_the_bill(graph, data.components, quantity.product,
+                         [(f"{c.name} ({c.kind}) in {c.period}", bool(limits.on_row[k]), int(limits.position[k]))
+                          for c, k in found if k is not None])
+
+
 def _solve(case: Case) -> tuple[HighsSession, Solution, Plan, str, dict[str, float]]:
     """Solve the case, keeping the HiGHS session (its basis gives the rates)."""
     options, note = _solve_options(case)
@@ -475,10 +494,12 @@ def explain_plan(
     else:
         wanted = _costliest(case.data, solution.values)
     cells = []
+    graph = BillGraph(session.compiled, session.column_keys()) if case.data.components else None
     for label, quantity, cost in wanted:
         value = quantity.value(solution.values)
-        cells.append(CellExplanation(quantity.what, label, value, quantity.unit, cost,
-                                     _causes(session, limits, quantity, value)))
+        causes = _causes(session, limits, quantity, value)
+        through = _through(case.data, graph, limits, quantity, causes) if graph is not None else ()
+        cells.append(CellExplanation(quantity.what, label, value, quantity.unit, cost, causes, through))
     timings["explain_seconds"] = time.perf_counter() - mark
     return PlanExplanation(plan, tuple(cells), request, note, timings)
 
