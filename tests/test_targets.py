@@ -20,9 +20,12 @@ import math
 from pathlib import Path
 
 import pytest
+import yaml
 
 import sopopt
 from sopopt.errors import ScenarioError
+from sopopt.report.html import render_html
+from sopopt.results.folders import read_plan, write_outputs
 from sopopt.results.targets import target_sentences
 
 DATA = Path(__file__).parent / "data" / "targets"
@@ -153,7 +156,8 @@ def test_target_value_is_adjusted_diffed_and_swept(tmp_path: Path) -> None:
     (tmp_path / "cut.yaml").write_text(
         "extend: hard.yaml\nadjust:\n  - {target: target_value, name: revenue_budget, multiply: 0.9}\n")
     cut = sopopt.load_case(tmp_path / "cut.yaml")
-    assert flat_inputs(cut)["targets.revenue_budget.value"] == 900.0
+    # A target's value by the period of its row: diff shows it per period where it applies.
+    assert flat_inputs(cut)["targets.revenue_budget.value"] == {"2027-01": 900.0, "2027-02": 900.0}
     assert sopopt.solve(cut).objective == pytest.approx(1460.0)
     hard = sopopt.load_case(tmp_path / "hard.yaml")
     # A sweep re-solves in place: only the target rows' right-hand sides change.
@@ -173,6 +177,9 @@ def test_gap_bridge_and_sentences() -> None:
     bridge = plan.tables["target_gap"].to_dict("records")
     assert [(r["period"], r["product"], r["part"], r["units"], r["amount"], r["of_gap"]) for r in bridge] == [
         ("2027-01", "widget", "lost", 40.0, 400.0, 200.0), ("2027-02", "widget", "lost", 40.0, 400.0, 200.0)]
+    # The top limit behind each part: the line's 80 regular hours (overtime at 7/h costs
+    # more than the 10 a lost unit costs beyond its 4 of production).
+    assert [r["limit"] for r in bridge] == ["line (capacity) in 2027-01", "line (capacity) in 2027-02"]
     hard = sopopt.solve(DATA / "budget_hard.yaml")
     assert hard.tables["target_gap"].empty
     sentences = target_sentences(hard.tables["targets"], hard.currency)
@@ -180,3 +187,38 @@ def test_gap_bridge_and_sentences() -> None:
             "+100.00 USD.") in sentences
     assert "Target revenue_budget in 2027-01: revenue 800.00 against 1,000.00, short by 200.00 USD (-20.0%)." in \
         target_sentences(plan.tables["targets"], plan.currency)
+
+
+def test_gap_bridge_names_the_limit_behind_each_part(tmp_path: Path) -> None:
+    """The line has 200 h but the plant makes at most 80 widgets in 2027-01 and 90 in
+    2027-02: the parts are 40 and 30 units lost, each behind the production limit of its
+    month; the limit is kept in target_gap.csv and shown in the report."""
+    net = yaml.safe_load((DATA / "budget.yaml").read_text())
+    net["resources"]["line"]["hours"] = 200
+    net["products"]["widget"]["sites"]["plant"]["max_production"] = [80, 90]
+    (tmp_path / "cap.yaml").write_text(yaml.safe_dump(net, sort_keys=False))
+    plan = sopopt.solve(tmp_path / "cap.yaml")
+    bridge = plan.tables["target_gap"]
+    assert list(zip(bridge["period"], bridge["units"], bridge["limit"], strict=True)) == [
+        ("2027-01", 40.0, "widget/plant (max_production) in 2027-01"),
+        ("2027-02", 30.0, "widget/plant (max_production) in 2027-02")]
+    write_outputs(plan, tmp_path / "out")
+    assert list(read_plan(tmp_path / "out").tables["target_gap"]["limit"]) == list(bridge["limit"])
+    assert "top limit behind it: widget/plant (max_production) in 2027-02" in render_html([plan])
+
+
+def test_diff_shows_a_target_in_the_periods_it_applies_to(tmp_path: Path) -> None:
+    """budget.yaml asks 1,000 in each month; a variant asks 1,100 in 2027-02 only, and a
+    total of 2,500 over both months (one row, in the range's last period)."""
+    from sopopt.inputs.views import diff_cases
+
+    (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())
+    (tmp_path / "feb.yaml").write_text(
+        "model: budget.yaml\ntargets:\n  - {name: revenue_budget, measure: revenue, value: 1100, periods: 2027-02}\n"
+        "  - {name: units_total, measure: units, value: 250, per: total}\n")
+    base, feb = sopopt.load_case(tmp_path / "budget.yaml"), sopopt.load_case(tmp_path / "feb.yaml")
+    found = {(d.path, d.period): (d.a, d.b) for d in diff_cases(base, feb)}
+    assert found[("targets.revenue_budget.value", "2027-01")] == (1000, None)
+    assert found[("targets.revenue_budget.value", "2027-02")] == (1000, 1100)
+    assert found[("targets.units_total.value", "")] == (None, {"2027-02": 250})
+    assert found[("targets.units_total.per", "")] == (None, "total")

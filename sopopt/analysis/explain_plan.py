@@ -375,10 +375,7 @@ class _Limits:
 
 def _limits(case: Case, session: HighsSession, solution: Solution) -> _Limits:
     assert case.data is not None
-    records = [r for r in limit_records(case.data, solution) if r["binding"] and r["position"] >= 0]
-    on_row = np.array([r["on"] == "row" for r in records], dtype=bool)
-    position = np.array([r["position"] for r in records], dtype=np.int64)
-    return _Limits(records, on_row, position, session.col_positions())
+    return binding_limits(case.data, session, solution)
 
 
 def _causes(session: HighsSession, limits: _Limits, quantity: _Quantity, value: float) -> tuple[Cause, ...]:
@@ -404,6 +401,21 @@ def _causes(session: HighsSession, limits: _Limits, quantity: _Quantity, value: 
         ))
     causes.sort(key=lambda c: (-c.effect, -abs(c.rate)))
     return tuple(causes[:MAX_CAUSES])
+
+
+def binding_limits(data: ModelData, session: HighsSession, solution: Solution) -> _Limits:
+    """The binding limits of a solution that carries ranges (the candidates of :func:`causes_of`)."""
+    records = [r for r in limit_records(data, solution) if r["binding"] and r["position"] >= 0]
+    on_row = np.array([r["on"] == "row" for r in records], dtype=bool)
+    position = np.array([r["position"] for r in records], dtype=np.int64)
+    return _Limits(records, on_row, position, session.col_positions())
+
+
+def causes_of(session: HighsSession, limits: _Limits, weights: dict[tuple[str, Any], float],
+              values: dict[str, dict[Any, float]]) -> tuple[Cause, ...]:
+    """The binding limits that move ``sum(weight * column)``, most influential first."""
+    quantity = _Quantity("", "", weights)
+    return _causes(session, limits, quantity, quantity.value(values))
 
 
 def _cost(session: HighsSession, limits: _Limits, quantity: _Quantity, values: dict[str, dict[Any, float]]) -> float:

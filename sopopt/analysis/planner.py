@@ -203,14 +203,24 @@ class Planner:
         plan = self.extract(case, solution, **timings, scenario=str(case.source), build=self.how)
         plan = _with_case(plan, case, extract_seconds=time.perf_counter() - mark,
                           total_seconds=time.perf_counter() - start)
-        if session is not None and self.ranges != "all" and solution.ranging is not None and solution.ranging.known:
-            plan = dataclasses.replace(plan, ranger=_AllRanges(session, solution, case.data))
+        if session is not None and solution.ranging is not None and solution.ranging.known:
+            plan = self._with_bridge_limits(plan, session, solution, case.data)
         if strict and plan.warnings:
             raise StrictError(list(plan.warnings))
         if self.explain and plan.status in EXPLAINED:
             hooks.report(Phase.EXPLAIN)
             plan = self.explained(case, plan)
         return Solved(plan, session, solution)
+
+    def _with_bridge_limits(self, plan: Plan, session: HighsSession, solution: Solution,
+                            data: ModelData | None) -> Plan:
+        """The plan with every limit's range on demand (``plan.ranges()``) and the top
+        limit behind each part of its target gap bridge (:mod:`sopopt.analysis.gap_limits`)."""
+        from sopopt.analysis.gap_limits import with_gap_limits
+
+        if self.ranges != "all":
+            plan = dataclasses.replace(plan, ranger=_AllRanges(session, solution, data))
+        return with_gap_limits(plan, session, solution, data) if data is not None else plan
 
     def _solve_lp(
         self, case: Case, options: SolveOptions, hooks: _Hooks, timings: dict[str, float], raise_on_failure: bool,

@@ -6,6 +6,7 @@ assumptions (each plan carries its flat inputs)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +39,21 @@ class Difference:
 
 
 def _as_series(value: Any, labels: list[str]) -> np.ndarray | None:
+    """One number per period (NaN where a mapping by period leaves one out: a target
+    applies only to the periods of its range), or None when ``value`` is no series."""
     if isinstance(value, bool) or value is None:
         return None
     try:
+        if isinstance(value, Mapping) and value and "default" not in value and set(value) <= set(labels):
+            return np.array([float(value.get(label, np.nan)) for label in labels])
         return expand_series(value, labels)
     except (ValueError, TypeError):
         return None
+
+
+def _number(value: float) -> Any:
+    """A period's value for a difference (None where the input does not apply)."""
+    return None if np.isnan(value) else plain(value)
 
 
 def diff_inputs(
@@ -65,8 +75,8 @@ def diff_inputs(
         sa = _as_series(va, a_labels) if same_horizon else None
         sb = _as_series(vb, b_labels) if same_horizon else None
         if sa is not None and sb is not None:
-            for t in np.flatnonzero(~np.isclose(sa, sb, rtol=0, atol=0)):
-                result.append(Difference(name, a_labels[t], plain(sa[t]), plain(sb[t])))
+            for t in np.flatnonzero(~np.isclose(sa, sb, rtol=0, atol=0, equal_nan=True)):
+                result.append(Difference(name, a_labels[t], _number(sa[t]), _number(sb[t])))
             continue
         result.append(Difference(name, "", va, vb))
     return result

@@ -10,10 +10,12 @@ import yaml
 
 from sopopt.inputs.case import Case
 from sopopt.inputs.flat import Difference, diff_inputs, plain
+from sopopt.inputs.periods import period_indices
 from sopopt.inputs.schema.network import POLICY_KEYS, Network
 from sopopt.inputs.schema.scenario import ScenarioMeta
 from sopopt.inputs.schema.sweep import SweepSpec
 from sopopt.inputs.schema.tables import DemandTable, SeriesTable
+from sopopt.inputs.schema.targets import Target
 from sopopt.io.reader import SafeDumper
 
 
@@ -87,11 +89,32 @@ def flat_inputs(case: Case) -> dict[str, Any]:
     mapping by period) stays one value, so two cases can be diffed period by period."""
     resolved = dict(case.resolved)
     if isinstance(resolved.get("targets"), list):
-        # Targets by name, so that two cases diff target by target (targets.NAME.value).
-        resolved["targets"] = {t.get("name", str(i)): t for i, t in enumerate(resolved["targets"])
-                               if isinstance(t, dict)}
+        resolved["targets"] = _targets_by_period(resolved["targets"], case.labels)
     flat = _flatten(_series_parents(resolved, set(case.labels)))
     return {".".join(path): dict(value) if isinstance(value, _Leaf) else value for path, value in flat}
+
+
+def _targets_by_period(targets: list[Any], labels: list[str]) -> dict[str, Any]:
+    """Targets by name, so that two cases diff target by target (``targets.NAME.value``),
+    with their defaults (``per``, ``enforce``) and each value by the period of its row:
+    every period of its range (``per: period``) or the range's last (``per: total``), so a
+    target diffs only where it applies."""
+    defaults = {key: Target.model_fields[key].default for key in ("per", "enforce")}
+    out: dict[str, Any] = {}
+    for i, raw in enumerate(targets):
+        if not isinstance(raw, dict):
+            continue
+        target = {**defaults, **raw}
+        try:
+            rows = period_indices(target["periods"], labels) if target.get("periods") is not None \
+                else list(range(len(labels)))
+        except (ValueError, TypeError):  # an unknown period: the checks say so; keep the value as written
+            rows = []
+        if rows and isinstance(target.get("value"), int | float):
+            rows = rows if target["per"] == "period" else rows[-1:]
+            target["value"] = _Leaf({labels[t]: target["value"] for t in rows})
+        out[str(target.get("name", i))] = target
+    return out
 
 
 def describe_adjustments(case: Case) -> list[dict[str, Any]]:

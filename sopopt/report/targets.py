@@ -67,6 +67,7 @@ def _bridge(plan: Plan) -> str:
         + (f" of {_e(r['product'])}" if r["product"] else "")
         + f" {_number(r['amount'])}" + (f" ({_number(r['units'], ',.0f')} units)" if not math.isnan(r["units"]) else "")
         + f", {_number(r['of_gap'])} of the gap"
+        + (f"; top limit behind it: {_e(r['limit'])}" if r.get("limit") else "")
         + "</li>"
         for r in gap.to_dict("records")
     )

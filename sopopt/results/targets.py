@@ -97,7 +97,10 @@ def target_table(d: ModelData, plan: pd.DataFrame, pnl: pd.DataFrame, shadow: pd
 
 
 #: Columns of ``target_gap.csv``.
-GAP_COLUMNS = ["target", "period", "product", "family", "part", "units", "amount", "of_gap"]
+#: The column of the top limit behind each part (filled by :mod:`sopopt.analysis.gap_limits`
+#: after a solve; blank where no binding limit moves the part, or when read without a solve).
+GAP_LIMIT = "limit"
+GAP_COLUMNS = ["target", "period", "product", "family", "part", "units", "amount", "of_gap", GAP_LIMIT]
 
 
 def gap_bridge(d: ModelData, plan: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +144,7 @@ def gap_bridge(d: ModelData, plan: pd.DataFrame, targets: pd.DataFrame) -> pd.Da
             rest = float(-row.gap - explained)
             records.append({TARGET.component: g.name, "period": row.period, "product": "", "family": "",
                             "part": "beyond demand", "units": math.nan, "amount": rest, "of_gap": rest})
-    frame = pd.DataFrame(records, columns=GAP_COLUMNS)
+    frame = pd.DataFrame([{GAP_LIMIT: "", **r} for r in records], columns=GAP_COLUMNS)
     return frame.sort_values(["target", "period", "amount"], ascending=[True, True, False], kind="stable",
                              ignore_index=True)
 
