@@ -74,7 +74,7 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
         weights = matrix.getrow(row).toarray()[0]
         session.set_costs(-weights)
         start = time.perf_counter()
-        status, objective, _x = session.optimise(by_size=not done)
+        status, objective, _x = session.optimise(by_size=not done, what=f"allocation stage {k + 1} ({label})")
         seconds = time.perf_counter() - start
         if not status.has_plan or objective is None:
             done.append(Stage(label, float("nan"), seconds, status))
@@ -88,6 +88,17 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
         done.append(Stage(label, best, seconds, status))
     session.set_costs(lp.col_cost)
     return done
+
+
+def unfinished(done: list[Stage]) -> SolveStatus | None:
+    """The status to give the plan when the stages did not all finish: the first stage
+    without a plan (stopped, time limit, infeasible) ends the solve with its status, as
+    the cost stage would ignore the priorities of the stages left; a stage stopped with a
+    plan not proven optimal leaves the plan not proven optimal. None: every stage optimal."""
+    for stage in done:
+        if not stage.status.has_plan:
+            return stage.status
+    return next((s.status for s in done if s.status is not SolveStatus.OPTIMAL), None)
 
 
 def stage_info(done: list[Stage]) -> dict[str, float]:

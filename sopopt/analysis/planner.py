@@ -26,7 +26,7 @@ from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 
-from sopopt.analysis.allocation import run_stages, session_for, stage_info
+from sopopt.analysis.allocation import run_stages, session_for, stage_info, unfinished
 from sopopt.errors import InfeasibleError, SopoptError, StrictError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
@@ -142,8 +142,13 @@ class Planner:
         """Solve the session; when ``data`` allocates demand classes by priority or fair
         share, first by its stages (:mod:`sopopt.analysis.allocation`), whose times and
         totals join the solution's information."""
-        stages = stage_info(run_stages(session, data)) if data is not None else {}
+        done = run_stages(session, data) if data is not None else []
+        stages, cut = stage_info(done), unfinished(done)
+        if cut is not None and not cut.has_plan:  # never a plan that skipped a stage
+            return Solution(cut, None, {}, {}, {}, {}, {"highs_status": f"allocation stages ended early: {cut.label}", **stages})
         solution = session.run(warm)
+        if cut is not None and solution.status is SolveStatus.OPTIMAL:
+            solution = dataclasses.replace(solution, status=cut)
         return dataclasses.replace(solution, info={**solution.info, **stages}) if stages else solution
 
     def ranged(self, session: HighsSession, solution: Solution) -> Solution:
