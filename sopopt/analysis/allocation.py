@@ -14,6 +14,7 @@ the costs.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,9 @@ import scipy.sparse as sp
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.classes import CLASS_BACKLOG, CLASS_LOST, STAGE, stages
+from sopopt.model.lp import LinearProgram
+from sopopt.model.transforms.extended import Key
+from sopopt.model.transforms.stack import JOINT_ROW
 from sopopt.solver.elastic import ElasticSession
 from sopopt.solver.session import HighsSession
 from sopopt.solver.status import SolveStatus
@@ -68,7 +72,7 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
     session.set_row_bounds(rows, lower[rows], lp.row_upper[rows])
     done: list[Stage] = []
     for k, (label, _level) in enumerate(stages(data.classes)):
-        row = positions.get((STAGE, (k, 0)))
+        row = positions.get((STAGE, (k, 0)), positions.get((JOINT_ROW, (STAGE, k, 0))))
         if row is None:
             continue
         weights = matrix.getrow(row).toarray()[0]
@@ -99,6 +103,25 @@ def unfinished(done: list[Stage]) -> SolveStatus | None:
         if not stage.status.has_plan:
             return stage.status
     return next((s.status for s in done if s.status is not SolveStatus.OPTIMAL), None)
+
+
+def joint_stages(datas: Sequence[ModelData], lps: Sequence[LinearProgram]) -> list[tuple[Key, list[tuple[int, int]]]]:
+    """For a hedge of cases that allocate by stages: each stage of the first case as a
+    joint row of the stacked LP (:func:`~sopopt.model.transforms.stack.stack`) summing
+    that stage's row of every case that has the stage, weighted by the case's weight: the
+    hedged plan then maximises each stage's expected total in turn (:func:`run_stages`
+    finds the joint rows), so every case keeps its classes' order."""
+    first = datas[0].classes
+    if not allocates(datas[0]) or first is None:
+        return []
+    labels = [[label for label, _ in stages(d.classes)] if d.classes is not None else [] for d in datas]
+    rows = [{key: i for i, key in enumerate(lp.row_keys()) if key[0] == STAGE} for lp in lps]
+    joint: list[tuple[Key, list[tuple[int, int]]]] = []
+    for k, (label, _level) in enumerate(stages(first)):
+        summed = [(c, rows[c][STAGE, (labels[c].index(label), 0)]) for c in range(len(datas))
+                  if label in labels[c] and (STAGE, (labels[c].index(label), 0)) in rows[c]]
+        joint.append(((STAGE, (k, 0)), summed))
+    return joint
 
 
 def stage_info(done: list[Stage]) -> dict[str, float]:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sopopt.analysis.allocation import joint_stages
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
 from sopopt.inputs.case import Case, load_case
@@ -49,7 +50,7 @@ from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.transforms.extended import Key, select
 from sopopt.model.transforms.fix import fix_keys
-from sopopt.model.transforms.stack import StackedLP, case_category, stack
+from sopopt.model.transforms.stack import COMMITMENT_ROW, JOINT_ROW, StackedLP, case_category, stack
 from sopopt.results.folders import metadata, read_plan, write_result
 from sopopt.results.plan import Plan
 from sopopt.solver.options import SolveOptions
@@ -243,12 +244,15 @@ def _common_keys(lps: Sequence[LinearProgram], cases: Sequence[Case], names: Seq
 
 
 def solve_stacked(lps: Sequence[LinearProgram], weights: Sequence[float], common: Sequence[Key],
-                  planner: Planner | None = None) -> tuple[StackedLP, Solution]:
+                  planner: Planner | None = None, datas: Sequence[ModelData] = ()) -> tuple[StackedLP, Solution]:
     """Stack the cases' LPs with the common decisions tied, and solve with ``planner``
     (default options): the solution's objective is the expected cost (see
-    :func:`~sopopt.model.transforms.stack.stack`)."""
-    stacked = stack(lps, weights, common)
-    return stacked, (planner or Planner()).run(stacked)
+    :func:`~sopopt.model.transforms.stack.stack`). With the cases' ``datas``, cases that
+    allocate demand classes by priority or fair share are solved by stages, each stage's
+    expected total kept before the next (:func:`~sopopt.analysis.allocation.joint_stages`)."""
+    joint = joint_stages(datas, lps) if datas else []
+    stacked = stack(lps, weights, common, joint)
+    return stacked, (planner or Planner()).run(stacked, data=datas[0] if joint else None)
 
 
 def _split(stacked: StackedLP, solution: Solution) -> list[Solution]:
@@ -260,7 +264,7 @@ def _split(stacked: StackedLP, solution: Solution) -> list[Solution]:
     for source, target, scale in ((solution.values, values, False), (solution.duals, duals, True),
                                   (solution.slacks, slacks, False)):
         for name, entries in source.items():
-            if name == "commitment":
+            if name in (COMMITMENT_ROW, JOINT_ROW):
                 continue
             for index, value in entries.items():
                 k = index[0]
@@ -313,17 +317,17 @@ def _expected_value_measures(
     """Expected cost of committing to the expected-value plan, and the case a
     commitment leaves infeasible (then the cost is inf)."""
     mean = mean_data([c.data for c in cases], weights)  # type: ignore[misc]
-    ev = planner.run(planner.build(mean))
+    ev = planner.run(planner.build(mean), data=mean)
     if not ev.status.has_plan:
         return None, None
     values = {(name, idx): ev.values.get(name, {}).get(idx, 0.0) for name, idx in common}
     total = 0.0
-    for name, lp, weight in zip(names, lps, weights, strict=True):
+    for name, lp, weight, case in zip(names, lps, weights, cases, strict=True):
         try:
             fixed = fix_keys(lp, values)
         except InfeasibleError:
             return math.inf, name
-        result = planner.run(fixed)
+        result = planner.run(fixed, data=case.data)
         if not result.status.has_plan or result.objective is None:
             return math.inf, name
         total += weight * result.objective
@@ -369,7 +373,8 @@ def hedge(
     planner = Planner(options or SolveOptions.from_settings(loaded[0].solver), explain=False)
     lps = [planner.build(c) for c in loaded]
     common = _common_keys(lps, loaded, names, commit, firm_headcount)
-    stacked, solution = solve_stacked(lps, w, common, planner)
+    datas = [c.data for c in loaded if c.data is not None]
+    stacked, solution = solve_stacked(lps, w, common, planner, datas)
     plans = [planner.extract(case, sol, name=name, scenario=str(case.source), build="fast")
              for case, sol, name in zip(loaded, _split(stacked, solution), names, strict=True)]
     info = {**solution.info, "cases": len(loaded), "committed_decisions": len(common),
@@ -398,8 +403,8 @@ def _without_plan(result: HedgedPlan, lps: Sequence[LinearProgram], planner: Pla
 def _with_measures(result: HedgedPlan, cases: Sequence[Case], lps: Sequence[LinearProgram], common: Sequence[Key],
                    planner: Planner, start: float) -> HedgedPlan:
     own = []
-    for lp in lps:
-        alone = planner.run(lp)
+    for lp, case in zip(lps, cases, strict=True):
+        alone = planner.run(lp, data=case.data)  # by stages, as the hedged plan, when classes ask for them
         own.append(alone.objective if alone.status.has_plan else None)
     expected = result.expected_cost
     evpi = None

@@ -29,6 +29,9 @@ from sopopt.model.transforms.extended import Key, as_tuple, column_index, matrix
 
 #: Row name of the equality rows that tie a case's common decision to the first case's.
 COMMITMENT_ROW = "commitment"
+#: Component name of the joint rows: a weighted sum of one row of each case (e.g. a
+#: demand class stage's expected total), keyed ``(JOINT_ROW, (name, *index))``.
+JOINT_ROW = "joint"
 
 
 def case_category(category: str, case: int) -> str:
@@ -45,6 +48,8 @@ class StackedLP(LinearProgram):
     col_offsets: np.ndarray
     row_offsets: np.ndarray
     common: list[Key]
+    #: Keys (name, index) of the joint rows, after the commitment rows.
+    joint: list[Key] = field(default_factory=list)
 
     def part_slice(self, k: int, rows: bool = False) -> slice:
         """The columns (or rows) of case ``k`` in the stacked LP."""
@@ -63,7 +68,10 @@ class StackedLP(LinearProgram):
                     target[(k, *as_tuple(index))] = value
         if rows:
             tail = vector[int(self.row_offsets[-1]) :].tolist()
-            out[COMMITMENT_ROW] = dict(zip((key for _, key in self._link_keys()), tail, strict=True))
+            links = self._link_keys()
+            out[COMMITMENT_ROW] = dict(zip((key for _, key in links), tail[: len(links)], strict=True))
+            if self.joint:
+                out[JOINT_ROW] = dict(zip((key for _, key in self._joint_keys()), tail[len(links) :], strict=True))
         return out
 
     def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:
@@ -81,13 +89,17 @@ class StackedLP(LinearProgram):
     def row_keys(self) -> list[Key]:
         """(component, (case, *index)) of every row, then the commitment rows."""
         keys = [(name, (k, *as_tuple(index))) for k, part in enumerate(self.parts) for name, index in part.row_keys()]
-        return keys + self._link_keys()
+        return keys + self._link_keys() + self._joint_keys()
+
+    def _joint_keys(self) -> list[Key]:
+        return [(JOINT_ROW, (name, *as_tuple(index))) for name, index in self.joint]
 
     def _link_keys(self) -> list[Key]:
         return [(COMMITMENT_ROW, (k, name, *index)) for k in range(1, len(self.parts)) for name, index in self.common]
 
 
-def stack(parts: Sequence[LinearProgram], weights: Sequence[float], common: Sequence[Key]) -> StackedLP:
+def stack(parts: Sequence[LinearProgram], weights: Sequence[float], common: Sequence[Key],
+          joint: Sequence[tuple[Key, Sequence[tuple[int, int]]]] = ()) -> StackedLP:
     """The deterministic equivalent: ``parts`` on a block diagonal, objective weighted,
     and equality rows making each ``common`` decision the same in every case.
 
@@ -95,6 +107,8 @@ def stack(parts: Sequence[LinearProgram], weights: Sequence[float], common: Sequ
         parts: one built LP per case (not modified).
         weights: one non-negative weight per case (used as given; normalise before).
         common: ``(component, index)`` keys every part has as a column.
+        joint: rows to add after the commitment rows, each a key and the (case, row of
+            that case's LP) it sums: the weighted sum of those rows, and of their bounds.
 
     Raises:
         KeyError: a common key is not a column of every part.
@@ -109,16 +123,17 @@ def stack(parts: Sequence[LinearProgram], weights: Sequence[float], common: Sequ
     links = [_link_rows(positions[0], positions[k], width) for k in range(1, len(parts))]
     n_links = len(common) * (len(parts) - 1)
     blocks = sp.block_diag([to_csc(p) for p in parts], format="csc")
-    matrix = sp.vstack([blocks, *links], format="csc") if links else blocks
+    summed, low, high = _joint_rows(blocks, row_offsets, w, parts, joint)
+    matrix = sp.vstack([blocks, *links, summed], format="csc") if links or joint else blocks
     return StackedLP(
         num_col=int(col_offsets[-1]),
-        num_row=int(row_offsets[-1]) + n_links,
+        num_row=int(row_offsets[-1]) + n_links + len(joint),
         offset=float(sum(wk * p.offset for wk, p in zip(w, parts, strict=True))),
         col_cost=np.concatenate([wk * p.col_cost for wk, p in zip(w, parts, strict=True)]),
         col_lower=np.concatenate([p.col_lower for p in parts]),
         col_upper=np.concatenate([p.col_upper for p in parts]),
-        row_lower=np.concatenate([*(p.row_lower for p in parts), np.zeros(n_links)]),
-        row_upper=np.concatenate([*(p.row_upper for p in parts), np.zeros(n_links)]),
+        row_lower=np.concatenate([*(p.row_lower for p in parts), np.zeros(n_links), low]),
+        row_upper=np.concatenate([*(p.row_upper for p in parts), np.zeros(n_links), high]),
         **matrix_fields(matrix),
         cost_vectors=_cost_vectors(parts, w, col_offsets),
         seconds=float(sum(p.seconds for p in parts)),
@@ -128,7 +143,22 @@ def stack(parts: Sequence[LinearProgram], weights: Sequence[float], common: Sequ
         col_offsets=col_offsets,
         row_offsets=row_offsets,
         common=[(name, as_tuple(index)) for name, index in common],
+        joint=[key for key, _rows in joint],
     )
+
+
+def _joint_rows(blocks: sp.csc_matrix, row_offsets: np.ndarray, w: np.ndarray, parts: Sequence[LinearProgram],
+                joint: Sequence[tuple[Key, Sequence[tuple[int, int]]]]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """The joint rows (weighted sums of the cases' rows) and their bounds."""
+    if not joint:
+        return sp.csr_matrix((0, blocks.shape[1])), np.zeros(0), np.zeros(0)
+    entries = [(j, int(row_offsets[k]) + r, w[k]) for j, (_key, rows) in enumerate(joint) for k, r in rows]
+    pick = sp.csr_matrix(([v for _, _, v in entries], ([j for j, _, _ in entries], [i for _, i, _ in entries])),
+                         shape=(len(joint), blocks.shape[0]))
+    kept = [[(k, r) for k, r in rows if w[k] > 0] for _key, rows in joint]
+    low = np.array([sum(w[k] * parts[k].row_lower[r] for k, r in rows) for rows in kept], dtype=float)
+    high = np.array([sum(w[k] * parts[k].row_upper[r] for k, r in rows) for rows in kept], dtype=float)
+    return (pick @ blocks).tocsr(), low, high
 
 
 def _positions(part: LinearProgram, common: Sequence[Key]) -> np.ndarray:
