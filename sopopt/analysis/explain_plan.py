@@ -38,9 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sopopt.analysis.allocation import class_penalty, class_shortage
+from sopopt.analysis.causes import (
+    MAX_CAUSES,
+    VALUE_TOLERANCE,
+    Cause,
+    Limits,
+    binding_limits,
+    rated_causes,
+)
 from sopopt.analysis.explain import DEFAULT_TIME_BUDGET, Explanation, explain_infeasible
 from sopopt.analysis.explain_bill import BillGraph, down_the_bill
 from sopopt.analysis.options import OptionEffect, option_effects
@@ -53,47 +59,14 @@ from sopopt.model.inventory import INVENTORY
 from sopopt.model.production import PRODUCTION
 from sopopt.model.resources import RESOURCE_OVERTIME
 from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME
-from sopopt.results.plan import Plan, limit_records, limit_sentence
+from sopopt.results.plan import Plan, limit_sentence
 from sopopt.solver.options import SolveOptions
-from sopopt.solver.ranging import basis_rates
 from sopopt.solver.session import HighsSession
 from sopopt.solver.solution import FIXED_MIP_LABEL, Solution
 from sopopt.solver.status import SolveStatus
 
-#: At most this many causes per cell.
-MAX_CAUSES = 10
 #: Cells listed when no cell is asked for.
 COSTLIEST = 5
-#: Rates below this (cell units per limit unit) are taken as zero.
-RATE_TOLERANCE = 1e-9
-#: Cells below this (their own units) have nothing to explain.
-VALUE_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class Cause:
-    """A binding limit that moves the cell, with its rate, price and range.
-
-    ``rate`` is the change of the cell per unit *more* of the limit's value (a capacity's
-    hours, a minimum's units); ``effect`` is how much of the cell the limit can remove
-    within its range. Shadow price and range are those of the shadow-price table.
-    """
-
-    kind: str
-    name: str
-    period: str
-    unit: str
-    sense: str
-    rate: float
-    effect: float
-    shadow_price: float
-    range_up: float
-    range_down: float
-    range_note: str
-
-    def limit_row(self) -> dict[str, Any]:
-        """The cause as a shadow-price row (what :func:`limit_sentence` reads)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("rate", "effect")}
 
 
 @dataclass(frozen=True)
@@ -183,6 +156,8 @@ class PlanExplanation:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):  # a cell's lines down the bill
+        return [_plain(v) for v in value]
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -363,62 +338,12 @@ def _solve_options(case: Case) -> tuple[SolveOptions, str]:
     return options, ""
 
 
-@dataclass
-class _Limits:
-    """The plan's binding limits and where each sits in the LP (row or column)."""
-
-    records: list[dict[str, Any]]
-    on_row: np.ndarray
-    position: np.ndarray
-    columns: dict[tuple[str, Any], int]
-
-
-def _limits(case: Case, session: HighsSession, solution: Solution) -> _Limits:
+def _limits(case: Case, session: HighsSession, solution: Solution) -> Limits:
     assert case.data is not None
     return binding_limits(case.data, session, solution)
 
 
-def _causes(session: HighsSession, limits: _Limits, quantity: _Quantity, value: float) -> tuple[Cause, ...]:
-    """The limits that move ``quantity``, most influential first."""
-    if not limits.records or abs(value) <= VALUE_TOLERANCE:
-        return ()
-    weights = np.zeros(session.compiled.num_col)
-    for key, w in quantity.weights.items():
-        j = limits.columns.get(key)
-        if j is not None:
-            weights[j] += w
-    row_rates, col_rates = basis_rates(session, weights)
-    rates = np.where(limits.on_row, row_rates[np.where(limits.on_row, limits.position, 0)],
-                     col_rates[np.where(limits.on_row, 0, limits.position)])
-    causes = []
-    for k in np.flatnonzero(np.abs(rates) > RATE_TOLERANCE).tolist():
-        record, rate = limits.records[k], float(rates[k])
-        causes.append(Cause(
-            kind=record["kind"], name=record["name"], period=record["period"], unit=record["unit"],
-            sense=record["sense"], rate=rate, effect=_effect(rate, value, record),
-            shadow_price=float(record["shadow_price"]), range_up=float(record["range_up"]),
-            range_down=float(record["range_down"]), range_note=str(record["range_note"]),
-        ))
-    causes.sort(key=lambda c: (-c.effect, -abs(c.rate)))
-    return tuple(causes[:MAX_CAUSES])
-
-
-def binding_limits(data: ModelData, session: HighsSession, solution: Solution) -> _Limits:
-    """The binding limits of a solution that carries ranges (the candidates of :func:`causes_of`)."""
-    records = [r for r in limit_records(data, solution) if r["binding"] and r["position"] >= 0]
-    on_row = np.array([r["on"] == "row" for r in records], dtype=bool)
-    position = np.array([r["position"] for r in records], dtype=np.int64)
-    return _Limits(records, on_row, position, session.col_positions())
-
-
-def causes_of(session: HighsSession, limits: _Limits, weights: dict[tuple[str, Any], float],
-              values: dict[str, dict[Any, float]]) -> tuple[Cause, ...]:
-    """The binding limits that move ``sum(weight * column)``, most influential first."""
-    quantity = _Quantity("", "", weights)
-    return _causes(session, limits, quantity, quantity.value(values))
-
-
-def _cost(session: HighsSession, limits: _Limits, quantity: _Quantity, values: dict[str, dict[Any, float]]) -> float:
+def _cost(session: HighsSession, limits: Limits, quantity: _Quantity, values: dict[str, dict[Any, float]]) -> float:
     """What a priced cell costs: the objective's terms on its columns (nan if unpriced)."""
     if not quantity.priced:
         return math.nan
@@ -431,16 +356,7 @@ def _cost(session: HighsSession, limits: _Limits, quantity: _Quantity, values: d
     return total
 
 
-def _effect(rate: float, value: float, record: dict[str, Any]) -> float:
-    """How much of the cell the limit removes when moved, within its range, the way
-    that lowers the cell (up for a negative rate, down for a positive one)."""
-    span = float(record["range_up"]) if rate * value < 0 else -float(record["range_down"])
-    if math.isnan(span):
-        return math.nan
-    return min(abs(value), abs(rate) * span)
-
-
-def _through(data: ModelData, graph: BillGraph, limits: _Limits, quantity: _Quantity,
+def _through(data: ModelData, graph: BillGraph, limits: Limits, quantity: _Quantity,
              causes: tuple[Cause, ...]) -> tuple[str, ...]:
     """The causes of a product's shortage that hold back a component of its bill."""
     if quantity.product is None or quantity.what != "shortage":
@@ -509,7 +425,7 @@ def explain_plan(
     graph = BillGraph(session.compiled, session.column_keys()) if case.data.components else None
     for label, quantity, cost in wanted:
         value = quantity.value(solution.values)
-        causes = _causes(session, limits, quantity, value)
+        causes = rated_causes(session, limits, quantity.weights, value)
         through = _through(case.data, graph, limits, quantity, causes) if graph is not None else ()
         cells.append(CellExplanation(quantity.what, label, value, quantity.unit, cost, causes, through))
     timings["explain_seconds"] = time.perf_counter() - mark

@@ -225,7 +225,10 @@ class Planner:
 
         if self.ranges != "all":
             plan = dataclasses.replace(plan, ranger=_AllRanges(session, solution, data))
-        return with_gap_limits(plan, session, solution, data) if data is not None else plan
+        if data is None or session.compiled.is_mip:  # rates need an LP's basis (a MIP's: sopopt explain)
+            return plan
+        return with_gap_limits(plan, session, lambda: dataclasses.replace(self, ranges="all").ranged(session, solution),
+                               data)
 
     def _solve_lp(
         self, case: Case, options: SolveOptions, hooks: _Hooks, timings: dict[str, float], raise_on_failure: bool,
