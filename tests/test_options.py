@@ -9,6 +9,7 @@ it: 120 production + 80 lost x 20 = 1,720. At a one-off cost of 2,000 it is not 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,17 @@ import yaml
 import sopopt
 from sopopt.analysis.members import BOUND_SPECS, ROW_SPECS, Describer
 from sopopt.model.fast import build_lp
+from sopopt.model.materials import SUPPLIER_CAPACITY
+from sopopt.model.resources import RESOURCE_CAPACITY
+from sopopt.model.storage import STORAGE_CAPACITY
 
 DATA = Path(__file__).parent / "data" / "options"
+
+
+@functools.cache
+def _solved(name: str) -> sopopt.Plan:
+    """A case of tests/data/options solved once for every test that reads it."""
+    return sopopt.solve(DATA / name)
 
 
 def _variant(tmp_path: Path, case: str, **option: object) -> Path:
@@ -37,7 +47,7 @@ def _table(plan: sopopt.Plan) -> dict[str, object]:
 
 @pytest.mark.parametrize("how", ["fast", "pyomo"])
 def test_option_taken_costs_700_against_1720(how: str) -> None:
-    plan = sopopt.solve(DATA / "line.yaml", how=how)
+    plan = _solved("line.yaml") if how == "fast" else sopopt.solve(DATA / "line.yaml", how=how)
     assert plan.objective == pytest.approx(700.0, abs=1e-6)
     assert plan.costs["options"] == pytest.approx(500.0, abs=1e-6)
     assert plan.costs["lost_sales"] == pytest.approx(0.0, abs=1e-6)
@@ -50,7 +60,7 @@ def test_option_taken_costs_700_against_1720(how: str) -> None:
 
 
 def test_option_at_2000_is_not_taken_and_its_hours_are_priced() -> None:
-    plan = sopopt.solve(DATA / "line_costly.yaml")
+    plan = _solved("line_costly.yaml")
     assert plan.objective == pytest.approx(1720.0, abs=1e-6)
     row = _table(plan)
     assert (row["chosen"], row["decided_in"], row["cost"]) == (False, "", 0.0)
@@ -90,7 +100,7 @@ def test_forced_out_and_forced_in(tmp_path: Path) -> None:
 
 
 def test_headcount_option_raises_the_largest_crew() -> None:
-    plan = sopopt.solve(DATA / "crew.yaml")
+    plan = _solved("crew.yaml")
     assert plan.objective == pytest.approx(500.0, abs=1e-6)
     assert plan.table("headcount")["value"].tolist() == pytest.approx([10.0, 10.0])
     limits = plan.shadow_prices[plan.shadow_prices["kind"] == "max_headcount"]
@@ -130,9 +140,8 @@ def test_generated_options_build_the_same_lp_both_ways(tmp_path: Path) -> None:
 def test_report_first_screen_names_the_options_taken() -> None:
     from sopopt.report.summary import scenario_cards
 
-    taken = sopopt.solve(DATA / "line.yaml")
-    assert "Options taken: second_line (from P1)" in scenario_cards([taken])
-    assert "Options taken: none" in scenario_cards([sopopt.solve(DATA / "line_costly.yaml")])
+    assert "Options taken: second_line (from P1)" in scenario_cards([_solved("line.yaml")])
+    assert "Options taken: none" in scenario_cards([_solved("line_costly.yaml")])
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.stem)
@@ -142,21 +151,18 @@ def test_plan_passes_independent_recomputation(path: Path) -> None:
     and tier material costs, take-or-pay minimums (its teeth: the corruption tests below)."""
     from recompute import check_plan
 
-    case = sopopt.load_case(path)
-    check_plan(case, sopopt.solve(case))
+    check_plan(sopopt.load_case(path), _solved(path.name))
 
 
 def test_recomputation_catches_a_wrong_option_or_contract_table() -> None:
     from recompute import check_plan
 
-    case = sopopt.load_case(DATA / "kinds.yaml")
-    plan = sopopt.solve(case)
+    case, plan = sopopt.load_case(DATA / "kinds.yaml"), _solved("kinds.yaml")
     available = plan.tables["option_available"].copy()
     available["value"] = 0.0  # no option available: the raised capacity is used beyond the plain one
     with pytest.raises(AssertionError, match="capacity"):
         check_plan(case, dataclasses.replace(plan, tables={**plan.tables, "option_available": available}))
-    case = sopopt.load_case(DATA / "take_or_pay.yaml")
-    plan = sopopt.solve(case)
+    case, plan = sopopt.load_case(DATA / "take_or_pay.yaml"), _solved("take_or_pay.yaml")
     paid = plan.tables["contract_paid"].copy()
     paid["value"] = 50.0  # what is ordered, below the minimum of 80
     with pytest.raises(AssertionError, match="take-or-pay minimum"):
@@ -178,3 +184,15 @@ def test_every_option_and_contract_row_is_described_in_words(path: Path) -> None
         if lp.col_lower[j] > 0 and (component, "lower") in BOUND_SPECS:
             member = describer.bound(component, key, "lower")
             assert member.value == pytest.approx(lp.col_lower[j]) and "{" not in member.text
+
+
+def test_capacity_rows_name_the_options_that_add_to_them() -> None:
+    """The extension hook's words: explanations of a capacity row say what the options
+    available in its period add (one forced out adds nothing; before its lead time, nothing)."""
+    describer = Describer(sopopt.load_case(DATA / "kinds.yaml"))
+    line = describer.row(RESOURCE_CAPACITY.component, ("line", 1)).text
+    assert line.startswith("line hours in P2: 60 regular (") and "plus 40 hours from option extra_line" in line
+    assert "from option" not in describer.row(RESOURCE_CAPACITY.component, ("line", 0)).text  # lead time 1
+    mill = describer.row(SUPPLIER_CAPACITY.component, ("mill", 0))
+    assert "plus 50 units from option second_mill when it is available (" in mill.text and len(mill.places) == 2
+    assert "from option" not in describer.row(STORAGE_CAPACITY.component, ("plant", 2)).text  # warehouse: force false

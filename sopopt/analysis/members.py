@@ -14,13 +14,14 @@ physics linking the limits.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sopopt.analysis.provenance import Place, entity_place, item_path, place_of
 from sopopt.model.families import FAMILIES, TRANSFORMS
-from sopopt.model.family import BoundSpec, RowSpec, Source, Words
+from sopopt.model.family import BoundSpec, RowSpec, RowTerm, Source, Words
 
 if TYPE_CHECKING:
     from sopopt.inputs.case import Case
@@ -83,6 +84,11 @@ def number(value: float) -> str:
 #: Every row block and every plan-limiting bound, by component (and side), from FAMILIES.
 ROW_SPECS: dict[str, RowSpec] = {r.component: r for f in (*FAMILIES, *TRANSFORMS) for r in f.rows}
 BOUND_SPECS: dict[tuple[str, str], BoundSpec] = {(b.component, b.side): b for f in FAMILIES for b in f.bounds}
+#: Terms later families add to a row, with words of their own (the extension hook).
+ROW_TERMS: dict[str, tuple[RowTerm, ...]] = {
+    row: tuple(t for f in FAMILIES for t in f.extends if t.row == row and t.describe is not None)
+    for row in {t.row for f in FAMILIES for t in f.extends}
+}
 
 
 class Describer:
@@ -100,7 +106,13 @@ class Describer:
         spec = ROW_SPECS.get(component)
         if spec is None:
             return Member(component, " ".join(map(str, key)), None, None, f"{component} {list(key)}")
-        return self.member(spec.describe(self.data, key, self.labels))
+        member = self.member(spec.describe(self.data, key, self.labels))
+        terms = [self.member(w) for t in ROW_TERMS.get(component, ()) if t.describe
+                 and (w := t.describe(self.data, key, self.labels)) is not None]
+        if not terms:
+            return member
+        return dataclasses.replace(member, text="; ".join([member.text, *(t.text for t in terms)]),
+                                   places=member.places + tuple(p for t in terms for p in t.places))
 
     def bound(self, component: str, key: tuple[Any, ...], side: str) -> Member:
         """The member for a column's ``lower`` or ``upper`` bound."""

@@ -166,11 +166,15 @@ class RowTerm:
     ``columns`` the components of this family whose columns enter it; ``text`` what they
     mean in the row ("units shipped out of the site leave its stock"). The terms
     themselves are added in the family's builds (:func:`extend_row`, ``a.coef``).
+    ``describe``, if given, states the terms of one row in words (``None``: none in
+    that row); explanations append it to the owner's words of the row ("plus 50 hours
+    from option second_line when it is available").
     """
 
     row: str
     columns: tuple[str, ...]
     text: str
+    describe: Callable[[ModelData, tuple[Any, ...], Sequence[str]], Words | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -331,6 +331,28 @@ ROWS = (
 )
 
 _ADDED = (OPTION_AVAILABLE.component,)
+#: The unit of what each kind of option adds, in words.
+_UNITS = {"resource": "hours", "supplier": "units", "site": "volume units"}
+
+
+def _term_words(kind: str) -> Any:
+    """Words of the options' terms in a ``kind`` target's capacity row: "plus 50 hours
+    from option second_line when it is available (model.yaml:30)"."""
+
+    def words(d: ModelData, key: tuple[Any, ...], _labels: Sequence[str]) -> Words | None:
+        target, t = key
+        adding = [o for o in d.options.values() if o.kind == kind and o.target == target
+                  and t >= _first_available(o) and o.force is not False]
+        if not adding:
+            return None
+        parts = [f"plus {{n[{i}]}} {_UNITS[kind]} from option {o.name} when it is available ({{{i}}})"
+                 for i, o in enumerate(adding)]
+        return Words("capacity option", target, t, None, "; ".join(parts),
+                     tuple(Source(("options", o.name, "adds")) for o in adding),
+                     numbers=tuple(o.amount for o in adding))
+
+    return words
+
 
 
 FAMILY = Family(
@@ -344,8 +366,11 @@ FAMILY = Family(
     limits=(OPTION_HEADCOUNT,),
     costs=(CostCategory("options", "Capacity options", 65),),
     extends=(
-        RowTerm(RESOURCE_CAPACITY.component, _ADDED, "hours an available option adds to the resource"),
-        RowTerm(SUPPLIER_CAPACITY.component, _ADDED, "units per period an available option adds to the supplier"),
-        RowTerm(STORAGE_CAPACITY.component, _ADDED, "storage volume an available option adds to the site"),
+        RowTerm(RESOURCE_CAPACITY.component, _ADDED, "hours an available option adds to the resource",
+                _term_words("resource")),
+        RowTerm(SUPPLIER_CAPACITY.component, _ADDED, "units per period an available option adds to the supplier",
+                _term_words("supplier")),
+        RowTerm(STORAGE_CAPACITY.component, _ADDED, "storage volume an available option adds to the site",
+                _term_words("site")),
     ),
 )
