@@ -30,6 +30,7 @@ def run(size: float, count: int, time_limit: float) -> dict[str, Any]:
     import sopopt
     from sopopt.inputs.case import load_case
     from sopopt.inputs.generate import size_for_variables, write_instance
+    from sopopt.model.options import OPTIONS_TABLE
 
     products, sites, periods = size_for_variables(size)
     with tempfile.TemporaryDirectory() as tmp:
@@ -37,7 +38,7 @@ def run(size: float, count: int, time_limit: float) -> dict[str, Any]:
         case = load_case(model, workspace=model.parent)
         options = sopopt.SolveOptions.from_settings(case.solver, time_limit=time_limit, mip_gap=0.01)
         plan = sopopt.Planner(options=options, explain=False).solve(case, raise_on_failure=False)
-    table = plan.tables.get("options")
+    table = plan.tables.get(OPTIONS_TABLE)
     info = plan.info
     return {
         "size": size, "options": count, "products": products, "sites": sites, "periods": periods,
