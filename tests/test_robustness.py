@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -313,6 +314,52 @@ def test_a_stop_at_the_swap_and_its_message_agree(folder: Path, when: str, monke
         assert new == old and "res left as it was" in lines[0]
     else:
         assert new == pytest.approx(old + 300) and "the new result is in place" in lines[0]
+    assert sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(".res")) == [".res.lock"]
+
+
+def _stop_after_closing(prefix: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Send SIGINT from another thread in the instant after ``os.close`` closes a folder
+    whose name starts with ``prefix`` (once): the stop lands where ``shutil.rmtree`` has
+    closed a folder's descriptor but not yet noted it, as a real Ctrl-C can (HiGHS's
+    threads receive it, the main thread acts on it at its next instruction)."""
+    real_close, hits = os.close, []
+
+    def close(fd: int) -> None:
+        try:
+            name = Path(os.readlink(f"/proc/self/fd/{fd}")).name
+        except OSError:
+            name = ""
+        real_close(fd)
+        if name.startswith(prefix) and not hits:
+            hits.append(name)
+            sender = threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGINT))
+            sender.start()
+            sender.join()
+            time.sleep(0.05)  # the main thread runs the handler at its next check, here or just after
+
+    monkeypatch.setattr(os, "close", close)
+    return hits
+
+
+@pytest.mark.parametrize("when", ["cleaning up after a stop", "removing the old folder"])
+def test_a_stop_while_a_folder_is_removed_is_a_stop_not_bad_file_descriptor(
+        folder: Path, when: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: exit 5 "Bad file descriptor" (rmtree closed the descriptor again after the stop).
+    old = json.loads((folder / "run.json").read_text())["objective"]
+    (folder.parent / "tiny.yaml").write_text(TINY_MODEL.replace("production_cost: 10", "production_cost: 11"))
+    if when == "cleaning up after a stop":  # a first Ctrl-C just before the swap, a second one in the clean-up
+        monkeypatch.setitem(writer.SWAP_HOOKS, "before", [lambda _: os.kill(os.getpid(), signal.SIGINT)])
+    hits = _stop_after_closing(".res.new-" if when == "cleaning up after a stop" else ".res.old-", monkeypatch)
+    result = runner.invoke(app_(), ["solve", "tiny.yaml", "-q", "--out", "res"])
+    assert hits, "the stop was not sent inside the folder's removal"
+    assert result.exit_code == 130, result.output
+    assert "Bad file descriptor" not in result.output and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("sopopt: interrupted")]
+    new = json.loads((folder / "run.json").read_text())["objective"]
+    if when == "cleaning up after a stop":
+        assert new == old and len(lines) == 1 and "res left as it was" in lines[0]
+    else:
+        assert new == pytest.approx(old + 300) and len(lines) == 1 and "the new result is in place" in lines[0]
     assert sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(".res")) == [".res.lock"]
 
 

@@ -353,6 +353,15 @@ def _signals_held() -> Iterator[None]:
                 signal.raise_signal(pending[0])
 
 
+def _remove_tree(path: Path) -> None:
+    """Delete a staging or an old folder with stop signals held. ``shutil.rmtree`` closes
+    each folder's descriptor and then notes that it did; a stop raised in between makes it
+    close the descriptor again, so the stop came out as "Bad file descriptor" (exit 5).
+    Held, a stop (a second Ctrl-C during the clean-up of the first) comes after it."""
+    with _signals_held():
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _sibling(folder: Path, kind: str) -> Path:
     """A new hidden, uniquely named, empty folder beside ``folder`` (usual permissions)."""
     while True:
@@ -376,7 +385,7 @@ def _swap_in(new: Path, folder: Path) -> None:
     for hook in SWAP_HOOKS["after"]:
         hook(folder)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)  # signals held by the caller (see _remove_tree)
 
 
 def _lock(folder: Path) -> Any:
@@ -426,7 +435,7 @@ def replacing_folder(folder: Path, kind: str = "result", option: str = "--out") 
         except OSError as exc:
             raise output_error(folder, exc) from None
         finally:
-            shutil.rmtree(new, ignore_errors=True)
+            _remove_tree(new)
     finally:
         lock.release()
 
