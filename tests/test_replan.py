@@ -156,14 +156,27 @@ def test_freeze_that_cannot_hold_exits_3(previous: Path, tmp_path: Path) -> None
         replan(previous, tight, freeze=1)
     result = runner.invoke(app, ["replan", str(previous), str(tight), "--freeze", "1"])
     assert result.exit_code == 3
-    assert "frozen production of a, plant in 1 = 50" in result.output
+    # Named at the file, line and field the frozen value was read from (header is line 1).
+    line = _row_line(previous / "production.csv", "a", "1")
+    text = " ".join(result.output.split())
+    assert f"{previous / 'production.csv'}:{line}: value: frozen production of a, plant in 1 = 50" in text
     assert "Traceback" not in result.output
     assert replan(previous, tight, freeze=0).plan.is_optimal  # without the freeze it has a plan
     # A frozen value outside the new case's own limit.
     small = _two(tmp_path, "small", cap=40, first=40)
     result = runner.invoke(app, ["replan", str(previous), str(small), "--freeze", "1"])
     assert result.exit_code == 3
-    assert "lies outside its bounds [0, 40]" in result.output
+    text = " ".join(result.output.split())
+    assert (f"{previous / 'production.csv'}:{line}: value: frozen production of a, plant in 1 = 50 lies outside "
+            "its bounds [0, 40]") in text
+
+
+def _row_line(table: Path, product: str, period: str) -> int:
+    """The line of a product's row in a period in a result table (pandas' row + 2)."""
+    frame = pd.read_csv(table, dtype=str)
+    rows = frame.index[(frame["product"] == product) & (frame["period"] == period)].tolist()
+    assert len(rows) == 1
+    return rows[0] + 2
 
 
 def test_previous_without_a_plan_exits_2(tmp_path: Path) -> None:

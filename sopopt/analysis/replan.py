@@ -22,6 +22,7 @@ the previous plan period by period, by label; the new horizon may start and end 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import time
@@ -133,6 +134,56 @@ def previous_values(previous: Plan, labels: list[str], components: tuple[str, ..
     return out
 
 
+class FrozenSources:
+    """Names a frozen decision by where its value was read: ``file:line: value: frozen
+    production of widget, plant in 2027-01 = 100`` (the previous plan's table in its result
+    folder, the line of the decision's row, the field ``value``)."""
+
+    def __init__(self, previous: Plan, labels: list[str]) -> None:
+        self.previous = previous
+        self.labels = labels
+        self.specs = {spec.component: spec for spec in VARIABLES}
+
+    def __call__(self, key: Key, value: float) -> str:
+        component, index = key
+        where = ", ".join(map(str, index[:-1]))
+        text = f"frozen {component} of {where} in {self.labels[index[-1]]} = {value:g}"
+        source = self.source(key)
+        return f"{source}: value: {text}" if source else text
+
+    def source(self, key: Key) -> str:
+        """``file:line`` of the previous plan's row holding ``key`` ("" when not found)."""
+        component, index = key
+        spec = self.specs.get(component)
+        table = self.previous.tables.get(spec.table) if spec is not None else None
+        if spec is None or table is None or table.empty:
+            return ""
+        columns = [c for c in spec.columns if c != "period"]
+        wanted = (*map(str, index[:-1]), self.labels[index[-1]])
+        keys = table[[*columns, "period"]].astype(str).itertuples(index=False, name=None)
+        row = next((i for i, found in enumerate(keys) if tuple(found) == wanted), None)
+        if row is None:
+            return ""
+        folder = self.previous.info.get("result_folder")
+        path = Path(str(folder)) / f"{spec.table}.csv" if folder else None
+        if path is None or not path.is_file():  # read from a store, or built in memory
+            return f"{self.previous.name}: {spec.table}.csv:{row + 2}"
+        lines = _record_lines(path)
+        return f"{display_path(path)}:{lines[row] if row < len(lines) else row + 2}"
+
+
+def _record_lines(path: Path) -> list[int]:
+    """The first line of each data record of a CSV file (a quoted name may span lines)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        starts, start = [], 1
+        for record in reader:
+            if record:
+                starts.append(start)
+            start = reader.line_num + 1
+    return starts[1:]
+
+
 def _frozen_labels(labels: list[str], previous: Plan, freeze: int) -> list[str]:
     shared = [label for label in labels if label in set(previous.labels)]
     return shared[:freeze]
@@ -202,13 +253,14 @@ def replan(
     frozen_t = {where[label] for label in frozen}
     fixed = {k: v for k, v in reference.items() if k[0] in COMMITTED_DECISIONS and k[1][-1] in frozen_t}
     try:
-        lp = fix_keys(lp, fixed)
+        lp = fix_keys(lp, fixed, FrozenSources(prev, labels))
     except InfeasibleError as exc:
         raise ReplanInfeasible(_infeasible_message(new, frozen, str(exc))) from None
     lp = _charge(lp, reference, {where[label] for label in matched}, frozen_t, costs)
     solution = planner.run(lp, data=new.data)  # demand classes: its allocation stages first
     if solution.status.value in ("infeasible", "infeasible_or_unbounded"):
-        raise ReplanInfeasible(_infeasible_message(new, frozen, _why(planner, new, lp, fixed, labels)))
+        raise ReplanInfeasible(_infeasible_message(new, frozen, _why(planner, new, lp, fixed,
+                                                                     FrozenSources(prev, labels))))
     plan = planner.extract(new, solution)
     return _result(prev, new, plan, freeze, frozen, matched, costs, start)
 
@@ -281,7 +333,7 @@ def _infeasible_message(case: Case, frozen: list[str], why: str) -> str:
             f"frozen zone ({zone}) with the new actuals.\n{why}")
 
 
-def _why(planner: Planner, case: Case, lp: LinearProgram, fixed: dict[Key, float], labels: list[str]) -> str:
+def _why(planner: Planner, case: Case, lp: LinearProgram, fixed: dict[Key, float], sources: FrozenSources) -> str:
     """Sentences: the explanation of the new case alone if it is infeasible itself, else
     the conflict between the frozen decisions and the case's limits."""
     alone = dataclasses.replace(planner, explain=True).solve(case, raise_on_failure=False)
@@ -289,12 +341,13 @@ def _why(planner: Planner, case: Case, lp: LinearProgram, fixed: dict[Key, float
         return "\n".join(["Even without the frozen zone the new case is infeasible:", *alone.explanation.sentences()])
     if not alone.status.has_plan:
         return str(alone.info.get("explanation_error") or alone.status.label)
-    return "\n".join(frozen_conflict(case, lp, fixed, labels))
+    return "\n".join(frozen_conflict(case, lp, fixed, sources))
 
 
-def frozen_conflict(case: Case, lp: LinearProgram, fixed: dict[Key, float], labels: list[str]) -> list[str]:
+def frozen_conflict(case: Case, lp: LinearProgram, fixed: dict[Key, float], sources: FrozenSources) -> list[str]:
     """The limits that conflict with the frozen decisions, in words (an irreducible
-    infeasible subset of the fixed LP; frozen decisions named with their value)."""
+    infeasible subset of the fixed LP; frozen decisions named with their value and the
+    file, line and field it was read from)."""
     from sopopt.analysis.conflict import find_conflict
     from sopopt.analysis.members import Describer
     from sopopt.model.transforms.elastic import LOWER, ROW
@@ -306,8 +359,7 @@ def frozen_conflict(case: Case, lp: LinearProgram, fixed: dict[Key, float], labe
     for target, i in sorted(search.elements):
         component, key = rows[i] if target == ROW else cols[i]
         if target != ROW and (component, tuple(key)) in fixed:
-            where = ", ".join(map(str, key[:-1]))
-            out.append(f"  - frozen {component} of {where} in {labels[key[-1]]} = {fixed[component, tuple(key)]:g}")
+            out.append(f"  - {sources((component, tuple(key)), fixed[component, tuple(key)])}")
         elif target == ROW:
             out.append(f"  - {describer.row(component, key).text}")
         else:

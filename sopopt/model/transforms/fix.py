@@ -9,8 +9,7 @@ outside a column's own bounds cannot be fixed: that is reported as an
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -23,7 +22,13 @@ from sopopt.model.transforms.extended import Key, column_index
 BOUND_TOLERANCE = 1e-9
 
 
-def fix(lp: LinearProgram, columns: np.ndarray, values: np.ndarray, names: Sequence[Key] | None = None) -> LinearProgram:
+#: Names a fixed decision and its value in an error message: ``(component, index), value``
+#: to text (by default ``production[widget, plant, 0] = 100``).
+Describe = Callable[[Key, float], str]
+
+
+def fix(lp: LinearProgram, columns: np.ndarray, values: np.ndarray, names: Sequence[Key] | None = None,
+        describe: Describe | None = None) -> LinearProgram:
     """A copy of ``lp`` with ``columns`` fixed to ``values`` (the input is unchanged).
 
     Args:
@@ -31,6 +36,7 @@ def fix(lp: LinearProgram, columns: np.ndarray, values: np.ndarray, names: Seque
         columns: LP column numbers.
         values: the value of each column.
         names: ``(component, index)`` of each column, used in the error message.
+        describe: how the error message names a decision and its value (needs ``names``).
 
     Raises:
         InfeasibleError: a value lies outside its column's bounds.
@@ -41,7 +47,7 @@ def fix(lp: LinearProgram, columns: np.ndarray, values: np.ndarray, names: Seque
     slack = BOUND_TOLERANCE * np.maximum(1.0, np.abs(values))
     outside = (values < lower - slack) | (values > upper + slack)
     if outside.any():
-        raise InfeasibleError(_outside_message(columns, values, lower, upper, outside, names))
+        raise InfeasibleError(_outside_message(columns, values, lower, upper, outside, names, describe))
     fixed = np.clip(values, lower, upper)
     col_lower, col_upper = lp.col_lower.copy(), lp.col_upper.copy()
     col_lower[columns] = fixed
@@ -49,11 +55,12 @@ def fix(lp: LinearProgram, columns: np.ndarray, values: np.ndarray, names: Seque
     return dataclasses.replace(lp, col_lower=col_lower, col_upper=col_upper)
 
 
-def fix_keys(lp: LinearProgram, values: Mapping[Key, float]) -> LinearProgram:
+def fix_keys(lp: LinearProgram, values: Mapping[Key, float], describe: Describe | None = None) -> LinearProgram:
     """:func:`fix` by ``(component, index)``; keys the LP does not have must be 0.
 
     A decision absent from the LP is structurally zero there (e.g. a lane that cannot
-    deliver within the horizon): fixing it to a non-zero value is infeasible.
+    deliver within the horizon): fixing it to a non-zero value is infeasible. ``describe``
+    names a decision and its value in the error message (e.g. where the value was read).
 
     Raises:
         InfeasibleError: a non-zero value for an absent column, or a value outside bounds.
@@ -63,27 +70,29 @@ def fix_keys(lp: LinearProgram, values: Mapping[Key, float]) -> LinearProgram:
     if missing:
         key, value = missing[0]
         raise InfeasibleError(
-            f"cannot fix {_name(key)} to {value:g}: that decision does not exist in this case"
+            f"cannot fix {(describe or named)(key, value)}: that decision does not exist in this case"
             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
         )
     keys = [key for key in values if key in index]
     columns = np.array([index[key] for key in keys], dtype=np.int64)
-    return fix(lp, columns, np.array([values[key] for key in keys], dtype=float), keys)
+    return fix(lp, columns, np.array([values[key] for key in keys], dtype=float), keys, describe)
 
 
-def _name(key: Key) -> str:
+def named(key: Key, value: float) -> str:
+    """The default :data:`Describe`: ``production[widget, plant, 0] = 100``."""
     name, index = key
-    return f"{name}[{', '.join(map(str, index))}]"
+    return f"{name}[{', '.join(map(str, index))}] = {value:g}"
 
 
 def _outside_message(
     columns: np.ndarray, values: np.ndarray, lower: np.ndarray, upper: np.ndarray, outside: np.ndarray,
-    names: Sequence[Key] | None,
+    names: Sequence[Key] | None, describe: Describe | None = None,
 ) -> str:
     lines = []
     for i in np.flatnonzero(outside)[:10].tolist():
-        what: Any = _name(names[i]) if names is not None else f"column {int(columns[i])}"
-        lines.append(f"  - {what} = {values[i]:g} lies outside its bounds [{lower[i]:g}, {upper[i]:g}]")
+        value = float(values[i])
+        what = (describe or named)(names[i], value) if names is not None else f"column {int(columns[i])} = {value:g}"
+        lines.append(f"  - {what} lies outside its bounds [{lower[i]:g}, {upper[i]:g}]")
     more = int(outside.sum()) - len(lines)
     tail = [f"  - and {more} more"] if more > 0 else []
     return "infeasible: fixed decisions lie outside their limits in this case:\n" + "\n".join(lines + tail)
