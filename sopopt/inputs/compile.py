@@ -254,66 +254,100 @@ def compile_data(network: Network, labels: list[str], days: Array) -> ModelData:
 
 def _items(network: Network, ex: _Expander) -> dict[tuple[str, str], Item]:
     """Every product stocked at a site, with its site values or the product's defaults."""
-    T = len(ex.labels)
     items: dict[tuple[str, str], Item] = {}
     for p, product in network.products.items():
         price = ex(product.price, ("products", p, "price")) if product.price is not None else None
         for s, at in product.sites.items():
-
-            def get(name: str, default: float = 0.0, *, at=at, p=p, s=s, product=product) -> Array:
-                value, level = _pick(at, product, name)
-                path = ("products", p, "sites", s, name) if level == "site" else ("products", p, name)
-                return ex(value, path, default)
-
-            backlog, bl_level = _pick(at, product, "backlog")
-            lost, lost_level = _pick(at, product, "lost_sales")
-            sub, sub_level = _pick(at, product, "subcontract")
-
-            def where(level: str, *field: str, p: str = p, s: str = s) -> tuple[str, ...]:
-                base = ("products", p, "sites", s) if level == "site" else ("products", p)
-                return (*base, *field)
-
-            production_cost = get("production_cost")
-            lost_cost = ex(lost.cost, where(lost_level, "lost_sales", "cost")) if lost else np.zeros(T)
-            if lost and price is not None:
-                # A lost unit saves its production costs, so charging the price makes losing it
-                # cost the plan exactly its lost margin (price - unit costs).
-                lost_cost = np.maximum(lost_cost, price)
-            demand_value = plain_demand(network, p, s)
-            items[(p, s)] = Item(
-                product=p,
-                site=s,
-                make=at.make,
-                demand=ex(demand_value, ("demand", p, s)),
-                production_cost=production_cost,
-                holding_cost=get("holding_cost"),
-                min_inventory=get("min_inventory"),
-                max_inventory=get("max_inventory", INF),
-                min_production=get("min_production"),
-                max_production=get("max_production", INF),
-                safety_stock=_series_only(get, at, product, "safety_stock", T),
-                safety_stock_cost=get("safety_stock_cost"),
-                scheduled_receipts=get("scheduled_receipts"),
-                initial_inventory=float(_pick(at, product, "initial_inventory")[0] or 0.0),
-                initial_backlog=float(_pick(at, product, "initial_backlog")[0] or 0.0),
-                ending_inventory=float(_pick(at, product, "ending_inventory")[0] or 0.0),
-                backlog=backlog is not None,
-                backlog_cost=ex(backlog.cost, where(bl_level, "backlog", "cost")) if backlog else np.zeros(T),
-                backlog_limit=ex(backlog.limit, where(bl_level, "backlog", "limit"), INF) if backlog else np.zeros(T),
-                backlog_at_end=backlog.at_end if backlog else "forbid",
-                lost_sales=lost is not None,
-                lost_sale_cost=lost_cost,
-                price=price,
-                subcontract=sub is not None,
-                subcontract_cost=ex(sub.cost, where(sub_level, "subcontract", "cost")) if sub else np.zeros(T),
-                subcontract_capacity=(
-                    ex(sub.capacity, where(sub_level, "subcontract", "capacity"), INF) if sub else np.zeros(T)
-                ),
-                lot_min=float(at.lot.min) if at.lot is not None and at.make else 0.0,
-                setup_cost=float(at.lot.setup_cost) if at.lot is not None and at.make else 0.0,
-                smoothing_cost=float(at.smoothing_cost) if at.make else 0.0,
-            )
+            items[(p, s)] = _item(network, ex, _At(p, s, product, at), price)
     return items
+
+
+@dataclass(frozen=True)
+class _At:
+    """A product at a site: the site's fields, falling back to the product's."""
+
+    p: str
+    s: str
+    product: ItemFields
+    at: ItemFields
+
+    def pick(self, name: str) -> tuple[Any, tuple[str, ...]]:
+        """The field's value and the path of the level it came from."""
+        value, level = _pick(self.at, self.product, name)
+        return value, self.where(level, name)
+
+    def where(self, level: str, *field: str) -> tuple[str, ...]:
+        """Path of ``field`` at ``level`` ("site" or "product")."""
+        base = ("products", self.p, "sites", self.s) if level == "site" else ("products", self.p)
+        return (*base, *field)
+
+
+def _item(network: Network, ex: _Expander, it: _At, price: Array | None) -> Item:
+    """One product at one site (series expanded in the order their problems are listed)."""
+    T, at, made = len(ex.labels), it.at, it.at.make
+
+    def get(name: str, default: float = 0.0) -> Array:
+        value, path = it.pick(name)
+        return ex(value, path, default)
+
+    def first(name: str) -> float:
+        return float(it.pick(name)[0] or 0.0)
+
+    production_cost = get("production_cost")
+    lost, lost_level = _pick(at, it.product, "lost_sales")
+    lost_cost = ex(lost.cost, it.where(lost_level, "lost_sales", "cost")) if lost else np.zeros(T)
+    if lost and price is not None:
+        # A lost unit saves its production costs, so charging the price makes losing it
+        # cost the plan exactly its lost margin (price - unit costs).
+        lost_cost = np.maximum(lost_cost, price)
+    return Item(
+        product=it.p,
+        site=it.s,
+        make=made,
+        demand=ex(plain_demand(network, it.p, it.s), ("demand", it.p, it.s)),
+        production_cost=production_cost,
+        holding_cost=get("holding_cost"),
+        min_inventory=get("min_inventory"),
+        max_inventory=get("max_inventory", INF),
+        min_production=get("min_production"),
+        max_production=get("max_production", INF),
+        safety_stock=_series_only(get, at, it.product, "safety_stock", T),
+        safety_stock_cost=get("safety_stock_cost"),
+        scheduled_receipts=get("scheduled_receipts"),
+        initial_inventory=first("initial_inventory"),
+        initial_backlog=first("initial_backlog"),
+        ending_inventory=first("ending_inventory"),
+        **_backlog(ex, it),
+        lost_sales=lost is not None,
+        lost_sale_cost=lost_cost,
+        price=price,
+        **_subcontract(ex, it),
+        lot_min=float(at.lot.min) if at.lot is not None and made else 0.0,
+        setup_cost=float(at.lot.setup_cost) if at.lot is not None and made else 0.0,
+        smoothing_cost=float(at.smoothing_cost) if made else 0.0,
+    )
+
+
+def _backlog(ex: _Expander, it: _At) -> dict[str, Any]:
+    """The backlog fields of an item (none allowed when it has no ``backlog``)."""
+    T = len(ex.labels)
+    backlog, level = _pick(it.at, it.product, "backlog")
+    if backlog is None:
+        return {"backlog": False, "backlog_cost": np.zeros(T), "backlog_limit": np.zeros(T),
+                "backlog_at_end": "forbid"}
+    return {"backlog": True, "backlog_cost": ex(backlog.cost, it.where(level, "backlog", "cost")),
+            "backlog_limit": ex(backlog.limit, it.where(level, "backlog", "limit"), INF),
+            "backlog_at_end": backlog.at_end}
+
+
+def _subcontract(ex: _Expander, it: _At) -> dict[str, Any]:
+    """The subcontracting fields of an item (none when it has no ``subcontract``)."""
+    T = len(ex.labels)
+    sub, level = _pick(it.at, it.product, "subcontract")
+    if sub is None:
+        return {"subcontract": False, "subcontract_cost": np.zeros(T), "subcontract_capacity": np.zeros(T)}
+    return {"subcontract": True, "subcontract_cost": ex(sub.cost, it.where(level, "subcontract", "cost")),
+            "subcontract_capacity": ex(sub.capacity, it.where(level, "subcontract", "capacity"), INF)}
 
 
 def _series_only(get: Any, at: ItemFields, product: ItemFields, name: str, periods: int) -> Array:

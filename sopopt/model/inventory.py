@@ -86,6 +86,12 @@ PLAN_MAX_INVENTORY = PlanColumn("max_inventory", "", "Maximum stock")
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Closing stock I[p,s,t], its balance, bounds, holding cost and safety stock."""
+    _add_stock(m, d, reg)
+    _add_safety_stock(m, d, reg)
+
+
+def _add_stock(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Closing stock I[p,s,t] within its bounds, its balance and its holding cost."""
     import pyomo.environ as pyo
 
     T = d.T
@@ -99,13 +105,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         return low, bound(item.max_inventory[t])
 
     m.inventory = pyo.Var(m.item_index, domain=pyo.NonNegativeReals, bounds=bounds)
-
-    arriving: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    leaving: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for name, lane in d.lanes.items():
-        for p in lane.products:
-            arriving[p, lane.destination].append((name, lane.lead_time))
-            leaving[p, lane.origin].append(name)
+    arriving, leaving = _lanes_by_item(d)
 
     def balance(m: pyo.ConcreteModel, p: str, s: str, t: int) -> pyo.Expression:
         item = d.items[p, s]
@@ -126,10 +126,28 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         for p, s, t in m.item_index if d.items[p, s].holding_cost[t]
     ])
 
+
+def _lanes_by_item(d: ModelData) -> tuple[dict[tuple[str, str], list[tuple[str, int]]],
+                                          dict[tuple[str, str], list[str]]]:
+    """Lanes arriving at each (product, destination) with their lead times, and lanes
+    leaving each (product, origin)."""
+    arriving: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    leaving: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name, lane in d.lanes.items():
+        for p in lane.products:
+            arriving[p, lane.destination].append((name, lane.lead_time))
+            leaving[p, lane.origin].append(name)
+    return arriving, leaving
+
+
+def _add_safety_stock(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """I + Z >= SS where the target is positive and costed or hard (then Z <= 0)."""
+    import pyomo.environ as pyo
+
     targets = [
         (p, s, t)
         for (p, s), item in d.items.items()
-        for t in range(T)
+        for t in range(d.T)
         if item.safety_stock[t] > 0 and (item.safety_stock_cost[t] > 0 or item.safety_stock_hard)
     ]
     m.safety_index = pyo.Set(initialize=targets, dimen=3, ordered=True)

@@ -54,6 +54,12 @@ MATERIAL_BALANCE = "material_balance"
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Purchases, supplier capacity, material stock and its balance."""
+    _add_purchases(m, d, reg)
+    _add_material_stock(m, d, reg)
+
+
+def _add_purchases(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Purchases Q[k,s,t] at their price, within each supplier's capacity."""
     import pyomo.environ as pyo
 
     T = d.T
@@ -86,21 +92,17 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
     m.supplier_capacity = pyo.Constraint(m.supplier_index, rule=supplier_capacity)
 
+
+def _add_material_stock(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Material stock M[mat,s,t], its balance (deliveries in, production's use out) and
+    its holding cost."""
+    import pyomo.environ as pyo
+
     m.material_index = pyo.Set(
-        initialize=[(mat, s, t) for mat, s in d.material_stocks for t in range(T)], dimen=3, ordered=True
+        initialize=[(mat, s, t) for mat, s in d.material_stocks for t in range(d.T)], dimen=3, ordered=True
     )
     m.material_stock = pyo.Var(m.material_index, domain=pyo.NonNegativeReals)
-
-    deliveries: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for k, sup in d.suppliers.items():
-        for s in sup.sites:
-            deliveries[sup.material, s].append((k, sup.lead_time))
-    users: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    for (p, s), item in d.items.items():
-        if item.make and p in d.bom:
-            for mat, qty in d.bom[p].items():
-                if qty:
-                    users[mat, s].append((p, qty))
+    deliveries, users = _material_flows(d)
 
     def balance(m: pyo.ConcreteModel, mat: str, s: str, t: int) -> pyo.Expression:
         stock = d.material_stocks[mat, s]
@@ -114,6 +116,23 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
         (float(d.material_stocks[mat, s].holding_cost[t]), m.material_stock[mat, s, t])
         for mat, s, t in m.material_index if d.material_stocks[mat, s].holding_cost[t]
     ])
+
+
+def _material_flows(d: ModelData) -> tuple[dict[tuple[str, str], list[tuple[str, int]]],
+                                           dict[tuple[str, str], list[tuple[str, float]]]]:
+    """Suppliers delivering each (material, site) with their lead times, and the products
+    made there that use the material with their quantity per unit."""
+    deliveries: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for k, sup in d.suppliers.items():
+        for s in sup.sites:
+            deliveries[sup.material, s].append((k, sup.lead_time))
+    users: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+    for (p, s), item in d.items.items():
+        if item.make and p in d.bom:
+            for mat, qty in d.bom[p].items():
+                if qty:
+                    users[mat, s].append((p, qty))
+    return deliveries, users
 
 
 def arrays(a: ArrayModel) -> None:

@@ -94,6 +94,13 @@ def working(pool: WorkforceData) -> bool:
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     """Headcount, hires, layoffs, labour overtime and the labour rows."""
+    _add_headcount(m, d)
+    _add_labour_rows(m, d)
+    _add_costs(m, d, reg)
+
+
+def _add_headcount(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Headcount, hires, layoffs and overtime columns, and the headcount balance."""
     import pyomo.environ as pyo
 
     T = d.T
@@ -131,6 +138,13 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
     m.headcount_balance = pyo.Constraint(m.workforce_index, rule=headcount_balance)
 
+
+def _add_labour_rows(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Hours worked within headcount x hours per worker plus overtime, and overtime within
+    its limit per worker."""
+    import pyomo.environ as pyo
+
+    pools = d.workforce
     used = [(w, t) for w, t in m.workforce_index if working(pools[w])]
     m.labour_index = pyo.Set(initialize=used, dimen=2, ordered=True)
 
@@ -150,6 +164,10 @@ def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
 
     m.overtime_limit = pyo.Constraint(m.overtime_limit_index, rule=overtime_limit)
 
+
+def _add_costs(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+    """Wages, overtime, hiring and layoff costs."""
+    pools = d.workforce
     reg.cost("regular_labour", [(float(pools[w].wage[t]), m.headcount[w, t]) for w, t in m.workforce_index if pools[w].wage[t]])
     reg.cost("overtime", [
         (float(pools[w].overtime_cost[t]), m.labour_overtime[w, t])
