@@ -6,9 +6,11 @@ failed on the code before the change.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -409,30 +411,96 @@ def test_a_plan_without_a_basis_is_optimal_within_the_tolerance(ws: Path) -> Non
 
 # ---------------------------------------------------------------- SIGKILL at seeded moments, then resume
 
-KILL_GRID = "name: kill\nbase: low.yaml\ngrid:\n  level: {target: demand, multiply: [0.7, 0.75, 0.8, 0.85, 0.9, 0.95]}\n"
+#: Twelve cases: five kills after one or two commits each leave some for the final resume.
+KILL_GRID = ("name: kill\nbase: low.yaml\ngrid:\n  level: {target: demand, multiply: [0.7, 0.72, 0.74, 0.76, "
+             "0.78, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9, 0.92]}\n")
+
+
+def _solving(session: int) -> bool:
+    """True once a process of the session other than its leader runs (the sweep's fork
+    server and worker start when the cases are handed out)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and int(stat.parent.name) != session:  # fields[3]: the session id
+            return True
+    return False
+
+
+def _written(store: Path) -> tuple[tuple[int, int], ...]:
+    """Size and time of the store and its write-ahead log: a change is a commit."""
+    def one(path: Path) -> tuple[int, int]:
+        try:
+            return path.stat().st_size, path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0, 0
+
+    return one(store), one(store.with_name(store.name + ".wal"))
+
+
+def _kill_while_storing(child: subprocess.Popen, store: Path, rng: random.Random, per_case: float) -> None:
+    """SIGKILL the sweep at a seeded moment while it stores cases: once its workers run,
+    after its first or second commit, within the time one more case takes (so during a
+    solve, a hand-over or a commit). Start-up is not waited out at random."""
+    while child.poll() is None and not _solving(child.pid):
+        time.sleep(0.005)
+    commits, seen = rng.randint(1, 2), _written(store)
+    times = [time.monotonic()]
+    while child.poll() is None and len(times) <= commits:
+        if (now := _written(store)) != seen:
+            seen = now
+            times.append(time.monotonic())
+        time.sleep(0.001)
+    gap = times[-1] - times[-2] if len(times) > 2 else per_case
+    time.sleep(rng.uniform(0.0, gap))
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    child.wait(30)
+
+
+def _stored(store: Path) -> list[tuple[str, float]]:
+    with duckdb.connect(str(store), read_only=True) as con:
+        return con.execute("SELECT case_id, objective FROM cases").fetchall()
 
 
 def test_a_sweep_killed_at_seeded_moments_resumes_with_every_case_once(ws: Path) -> None:
-    import random
+    """Five ``sopopt sweep`` processes on one store, each killed with SIGKILL at a seeded
+    moment while it stores cases (:func:`_kill_while_storing`), each resuming what the
+    last one stored: after every kill the store holds each case at most once with the
+    objective of a fresh solve, and a final resume completes it with every case exactly
+    once."""
+    import statistics
 
     from sopopt.analysis.planner import solve as solve_case
 
     (ws / "kill.yaml").write_text(KILL_GRID)
     loaded = load_sweep("kill.yaml")
-    fresh = {c.case_id: solve_case(loaded.load(c)).objective for c in loaded.cases}
+    fresh, seconds = {}, []
+    for case in loaded.cases:
+        start = time.perf_counter()
+        fresh[case.case_id] = solve_case(loaded.load(case)).objective
+        seconds.append(time.perf_counter() - start)
+    per_case = 2 * statistics.median(seconds)  # a solve, its hand-over and its row, at today's load
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    store, counts = ws / "kill.duckdb", [0]
     for seed in range(5):
-        store = ws / f"kill{seed}.duckdb"
         child = subprocess.Popen([sys.executable, "-m", "sopopt", "sweep", "kill.yaml", "--store", str(store),
                                   "--workers", "1", "-q"], env=env, start_new_session=True,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(random.Random(seed).uniform(1.0, 5.0))
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait(30)
-        resumed = sweep(loaded, store, workers=1)
-        assert resumed.skipped + resumed.solved == len(fresh), seed
-        with duckdb.connect(str(store)) as con:
-            rows = con.execute("SELECT case_id, objective FROM cases").fetchall()
-        assert sorted(r[0] for r in rows) == sorted(fresh), seed  # every case exactly once
+        _kill_while_storing(child, store, random.Random(seed), per_case)
+        rows = _stored(store)
+        assert len({r[0] for r in rows}) == len(rows), seed  # no case twice
         for case_id, objective in rows:
             assert objective == pytest.approx(fresh[case_id], rel=1e-9), (seed, case_id)
+        counts.append(len(rows))
+        # killed while it had cases left, after it stored some (counts 2, 5, 6, 7, 8 in one run)
+        assert child.returncode == -signal.SIGKILL or len(rows) == len(fresh), (seed, child.returncode)
+        assert counts[-1] > counts[-2], counts
+    resumed = sweep(loaded, store, workers=1)
+    assert resumed.skipped + resumed.solved == len(fresh)
+    rows = _stored(store)
+    assert sorted(r[0] for r in rows) == sorted(fresh)  # every case exactly once
+    for case_id, objective in rows:
+        assert objective == pytest.approx(fresh[case_id], rel=1e-9), case_id
