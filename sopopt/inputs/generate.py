@@ -491,24 +491,19 @@ def _demand_text(demand: dict[str, dict[str, list[float]]], labels: list[str], l
                  classes: list[tuple[str, float]] | None = None) -> str:
     """The demand table as CSV text (``wide``: one column per period; ``long``: one row
     each; with ``classes``, wide with a ``class`` column: each row split by share)."""
-    lines = []
-    if classes:
-        lines.append(",".join(["product", "site", "class", *labels]))
-        for p, by_site in demand.items():
-            for s, values in by_site.items():
-                lines.extend(",".join([p, s, c, *(f"{round(v * share):g}" for v in values)]) for c, share in classes)
-    elif layout == "wide":
-        lines.append(",".join(["product", "site", *labels]))
-        for p, by_site in demand.items():
-            for s, values in by_site.items():
-                lines.append(",".join([p, s, *(f"{v:g}" for v in values)]))
-    elif layout == "long":
-        lines.append("product,site,period,quantity")
-        for p, by_site in demand.items():
-            for s, values in by_site.items():
-                lines.extend(f"{p},{s},{label},{v:g}" for label, v in zip(labels, values, strict=True))
-    else:
+    if layout not in ("wide", "long"):
         raise ValueError("layout must be 'wide' or 'long'")
+    cells = [(p, s, values) for p, by_site in demand.items() for s, values in by_site.items()]
+    if classes:
+        lines = [",".join(["product", "site", "class", *labels])]
+        lines += [",".join([p, s, c, *(f"{round(v * share):g}" for v in values)])
+                  for p, s, values in cells for c, share in classes]
+    elif layout == "wide":
+        lines = [",".join(["product", "site", *labels])]
+        lines += [",".join([p, s, *(f"{v:g}" for v in values)]) for p, s, values in cells]
+    else:
+        lines = ["product,site,period,quantity"]
+        lines += [f"{p},{s},{label},{v:g}" for p, s, values in cells for label, v in zip(labels, values, strict=True)]
     return "\n".join(lines) + "\n"
 
 
