@@ -158,3 +158,25 @@ def test_a_closed_pipe_ends_quietly_with_exit_0() -> None:
     run.stdout.close()
     assert run.wait(timeout=60) == 0
     assert run.stderr.read() == b""
+
+
+def test_a_table_wider_than_the_terminal_leaves_the_console_following_it() -> None:
+    """``show`` widens the console for one wide table; after it the console follows the
+    terminal's width again (it stayed pinned, so the next command in the same process
+    printed at the old width)."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from sopopt.report.terminal import show
+
+    environ: dict[str, str] = {}
+    console = Console(file=io.StringIO(), _environ=environ)  # follows COLUMNS (none set at its start)
+    environ["COLUMNS"] = "90"
+    table = Table("name")
+    table.add_row("x" * 150)  # one word: printed whole, wider than the 90 columns
+    show(console, table)
+    assert max(map(len, console.file.getvalue().splitlines())) > 150
+    environ["COLUMNS"] = "130"
+    assert console.width == 130

@@ -87,12 +87,14 @@ def show(console: Console, renderable: Table) -> None:
     if widest <= console.width:
         console.print(renderable)
         return
-    width = console.width
-    console.width = widest  # rich never prints wider than the console
+    # rich never prints wider than the console; its width setter pins the width for good,
+    # so the unpinned state (follow the terminal and COLUMNS) is put back as it was
+    pinned = console._width
+    console.width = widest
     try:
         console.print(renderable, crop=False)
     finally:
-        console.width = width
+        console._width = pinned
 
 
 def _short(plan: Plan) -> float:
