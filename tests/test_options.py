@@ -17,8 +17,10 @@ import yaml
 
 import sopopt
 from sopopt.analysis.members import BOUND_SPECS, ROW_SPECS, Describer
+from sopopt.model.contracts import CONTRACT_PAID
 from sopopt.model.fast import build_lp
 from sopopt.model.materials import SUPPLIER_CAPACITY
+from sopopt.model.options import OPTION_DECISION
 from sopopt.model.resources import RESOURCE_CAPACITY
 from sopopt.model.storage import STORAGE_CAPACITY
 
@@ -180,10 +182,12 @@ def test_every_option_and_contract_row_is_described_in_words(path: Path) -> None
         assert component in ROW_SPECS, component
         member = describer.row(component, key)
         assert "{" not in member.text and member.kind and member.name, member.text
+    ours = {OPTION_DECISION.component, CONTRACT_PAID.component}
     for j, (component, key) in enumerate(lp.column_keys()):
-        if lp.col_lower[j] > 0 and (component, "lower") in BOUND_SPECS:
-            member = describer.bound(component, key, "lower")
-            assert member.value == pytest.approx(lp.col_lower[j]) and "{" not in member.text
+        for side, active in (("lower", lp.col_lower[j] > 0), ("upper", component in ours)):
+            if active and (component, side) in BOUND_SPECS:
+                member = describer.bound(component, key, side)
+                assert member.value == pytest.approx(getattr(lp, f"col_{side}")[j]) and "{" not in member.text
 
 
 def test_capacity_rows_name_the_options_that_add_to_them() -> None:
@@ -196,3 +200,12 @@ def test_capacity_rows_name_the_options_that_add_to_them() -> None:
     mill = describer.row(SUPPLIER_CAPACITY.component, ("mill", 0))
     assert "plus 50 units from option second_mill when it is available (" in mill.text and len(mill.places) == 2
     assert "from option" not in describer.row(STORAGE_CAPACITY.component, ("plant", 2)).text  # warehouse: force false
+
+
+def test_an_option_forced_out_is_a_bound_in_words(tmp_path: Path) -> None:
+    """A conflict that needs the option names the input that forbids it (no solve)."""
+    path = _variant(tmp_path, "crew.yaml", force=False)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.strip() == "force: false")
+    member = Describer(sopopt.load_case(path)).bound(OPTION_DECISION.component, ("night_shift", 0), "upper")
+    assert member.value == 0.0
+    assert member.text == f"option night_shift is forced out: never decided, not in P1 either ({path}:{line})"

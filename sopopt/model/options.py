@@ -59,6 +59,7 @@ from sopopt.inputs.compile import ModelData, OptionData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
 from sopopt.model.family import (
+    BoundSpec,
     CostCategory,
     Family,
     LimitSpec,
@@ -330,6 +331,24 @@ ROWS = (
             (Relief("staffing", "{q} workers more for {name} in {period} than its maximum", "worker"),)),
 )
 
+
+
+def _decision_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    o, t = key
+    if d.options[o].force is False:
+        text = f"option {o} is forced out: never decided, not in {labels[t]} either ({{0}})"
+        return Words("option forced out", o, t, value, text, (Source(("options", o, "force")),), numbers=(value,))
+    text = f"option {o} decided in {labels[t]}: yes or no, at most {{n[0]}} ({{0}})"
+    return Words("option decision", o, t, value, text, (Source(("options", o), entity=True),), numbers=(value,))
+
+
+#: The decision's upper bound: 1 (a yes/no decision), 0 for an option forced out. Not
+#: relaxed by repair: a case infeasible without the option shows it in its conflict.
+BOUNDS = (
+    BoundSpec(OPTION_DECISION.component, "upper", "decision", "the option allowed in the period",
+              lambda d, key: 0.0 if d.options[key[0]].force is False else 1.0, _decision_words),
+)
+
 _ADDED = (OPTION_AVAILABLE.component,)
 #: The unit of what each kind of option adds, in words.
 _UNITS = {"resource": "hours", "supplier": "units", "site": "volume units"}
@@ -363,6 +382,7 @@ FAMILY = Family(
     arrays=arrays,
     variables=(OPTION_DECISION, OPTION_AVAILABLE),
     rows=ROWS,
+    bounds=BOUNDS,
     limits=(OPTION_HEADCOUNT,),
     costs=(CostCategory("options", "Capacity options", 65),),
     extends=(
