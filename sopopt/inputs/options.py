@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from sopopt.inputs.schema.network import OPTION_ADDS, Network
+from sopopt.inputs.schema.network import Network
+from sopopt.inputs.schema.options import OPTION_ADDS
 
 Problems = list[tuple[tuple[str, ...], str]]
 Expand = Callable[..., np.ndarray]
