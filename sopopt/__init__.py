@@ -7,7 +7,7 @@ Typical use::
     print(plan.status, plan.objective)
     plan.costs            # cost breakdown by category
     plan.table("plan")    # product x site x period flows
-    plan.bottlenecks()    # binding limits by shadow price
+    plan.bottlenecks()    # limits ranked by money at stake
 
 Every solve goes through one :class:`Planner` (case -> LP -> HiGHS -> ranges -> Plan).
 """

@@ -42,9 +42,10 @@ def test_a_shortage_with_exactly_one_cause() -> None:
     assert cause.effect == pytest.approx(50.0, **EXACT)
     assert (cause.shadow_price, cause.range_up, cause.range_down) == pytest.approx((40.0, 50.0, -100.0), **EXACT)
     text = explanation.sentences()
-    assert "widget at plant in 1: 50.00 units of shortage, costing 2,500.00 USD." in text
-    assert text[-1].startswith("  1. Each extra hour of line (capacity) in 1 removes 1 units of shortage. "
-                               "One more hour of line (capacity) in 1 saves 40.00 USD, for up to +50.00 hours;")
+    assert "widget at plant in 1: 50 units of shortage, costing 2,500 USD." in text
+    assert text[-1] == ("  1. Each extra hour of line (capacity) in 1 removes 1 unit of shortage. "
+                        "One more hour of line (capacity) in 1 saves 40 USD, for up to 50 hours more; "
+                        "one hour less costs 40 USD, for up to 100 hours less.")
 
 
 def test_a_shortage_with_exactly_two_causes_fastest_first_and_rates_match_a_resolve() -> None:
@@ -72,7 +73,7 @@ def test_no_cell_lists_the_costliest_cells_with_their_top_cause() -> None:
     assert cell.label == "widget at plant in 1"
     text = explanation.sentences()
     assert text[1] == "The 1 costliest shortage and overtime cells, each with its top cause:"
-    assert text[2] == "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD."
+    assert text[2] == "widget at plant in 1: 30 units of shortage, costing 1,500 USD."
     assert text[3].startswith("  Top cause: Each extra unit subcontracted of widget/plant (subcontract) in 1 removes 1 ")
     assert len(text) == 4
     data = explanation.to_dict()
@@ -117,7 +118,7 @@ def test_cli_explain_feasible_case_summary_ranges_and_report(tmp_path: Path) -> 
     result = runner.invoke(app, ["explain", str(RANGES / "two_causes.yaml"), "--product", "widget", "--site", "plant",
                                  "--period", "1"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD." in result.output
+    assert "widget at plant in 1: 30 units of shortage, costing 1,500 USD." in result.output
     assert "2. Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in result.output
     bad = runner.invoke(app, ["explain", str(RANGES / "two_causes.yaml"), "--crew", "nobody"])
     assert bad.exit_code == 2 and "unknown crew 'nobody'" in bad.output and "Traceback" not in bad.output
@@ -129,8 +130,8 @@ def test_cli_explain_feasible_case_summary_ranges_and_report(tmp_path: Path) -> 
     report = runner.invoke(app, ["report", str(RANGES / "two_causes.yaml"), "--out", str(tmp_path / "r.html")])
     assert report.exit_code == 0, report.output
     text = (tmp_path / "r.html").read_text()
-    assert ("One more unit subcontracted of widget/plant (subcontract) in 1 saves 25.00 USD, for up to +30.00 units "
-            "subcontracted; one unit subcontracted less costs 25.00 USD, for up to -20.00 units subcontracted.") in text
+    assert ("One more unit subcontracted of widget/plant (subcontract) in 1 saves 25 USD, for up to 30 units "
+            "subcontracted more; one unit subcontracted less costs 25 USD, for up to 20 units subcontracted less.") in text
     assert "Why the costliest shortages and overtime happen" in text
-    assert "widget at plant in 1: 30.00 units of shortage, costing 1,500.00 USD." in text
+    assert "widget at plant in 1: 30 units of shortage, costing 1,500 USD." in text
     assert "Each extra hour of line (capacity) in 1 removes 0.5 units of shortage." in text

@@ -59,7 +59,9 @@ from sopopt.model.inventory import INVENTORY
 from sopopt.model.production import PRODUCTION
 from sopopt.model.resources import RESOURCE_OVERTIME
 from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME
-from sopopt.results.plan import Plan, limit_sentence
+from sopopt.results.plan import Plan
+from sopopt.results.words import limit_sentence, money
+from sopopt.results.words import quantity as amount_of
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.session import HighsSession
 from sopopt.solver.solution import FIXED_MIP_LABEL, Solution
@@ -86,8 +88,8 @@ class CellExplanation:
         """The cell in a sentence, then its ``top`` causes, one sentence each."""
         lines = [_cell_sentence(self, currency)]
         if self.value > VALUE_TOLERANCE and not self.causes:
-            lines.append("No binding limit moves it in this basis: demand, opening stock, lead times and costs "
-                         "set it (e.g. nothing can arrive in time, or serving it costs more than its penalty).")
+            lines.append("No binding limit moves it: demand, opening stock, lead times and costs set it (e.g. "
+                         "nothing can arrive in time, or serving it costs more than its penalty).")
         lines.extend(_cause_sentence(cause, self, currency) for cause in self.causes[:top])
         return lines
 
@@ -112,7 +114,7 @@ class PlanExplanation:
     def sentences(self) -> list[str]:
         """The explanation in plain sentences, one per line."""
         currency = self.plan.currency
-        lines = [f"{self.plan.name}: {self.plan.status.label}, total cost {self.plan.objective:,.2f} {currency}."]
+        lines = [f"{self.plan.name}: {self.plan.status.label}, total cost {money(self.plan.objective or 0.0, currency)}."]
         if self.note:
             lines.append(f"Note: {self.note}.")
         lines.extend(effect.sentence(currency) for effect in self.options)
@@ -169,8 +171,8 @@ def _plain(value: Any) -> Any:
 def _cell_sentence(cell: CellExplanation, currency: str) -> str:
     if abs(cell.value) <= VALUE_TOLERANCE:
         return f"{cell.label}: no {cell.what}; nothing to explain."
-    cost = f", costing {cell.cost:,.2f} {currency}" if math.isfinite(cell.cost) and cell.cost > 0 else ""
-    return f"{cell.label}: {cell.value:,.2f} {cell.unit} of {cell.what}{cost}."
+    cost = f", costing {money(cell.cost, currency)}" if math.isfinite(cell.cost) and cell.cost > 0 else ""
+    return f"{cell.label}: {amount_of(cell.value, _singular(cell.unit))} of {cell.what}{cost}."
 
 
 def _cause_sentence(cause: Cause, cell: CellExplanation, currency: str) -> str:
@@ -180,7 +182,13 @@ def _cause_sentence(cause: Cause, cell: CellExplanation, currency: str) -> str:
     step = f"each extra {cause.unit} of {where}" if cause.sense == "max" else (
         f"each {cause.unit} off the minimum of {where}")
     text = limit_sentence(cause.limit_row(), currency)
-    return f"{step[0].upper()}{step[1:]} {verb} {abs(relax):,.4g} {cell.unit} of {cell.what}. {text}"
+    moved = amount_of(abs(relax), _singular(cell.unit))
+    return f"{step[0].upper()}{step[1:]} {verb} {moved} of {cell.what}. {text}"
+
+
+def _singular(unit: str) -> str:
+    """``units`` -> ``unit``, ``worker-periods`` -> ``worker-period`` (cells name plural units)."""
+    return unit[:-1] if unit.endswith("s") else unit
 
 
 # --------------------------------------------------------------------------- cells

@@ -35,6 +35,7 @@ from sopopt.model.fast import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
+from sopopt.results.bottlenecks import range_bottlenecks
 from sopopt.results.cycle import stored_plan
 from sopopt.results.folders import read_plan
 from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings, shadow_prices, shown_limits
@@ -135,7 +136,7 @@ class Planner:
         allocation stages first (:meth:`allocated`)."""
         session = self.session(lp, options, data)
         solution = self.allocated(session, data)
-        return self.ranged(session, solution) if ranged else solution
+        return self.ranged(session, solution, data) if ranged else solution
 
     @staticmethod
     def allocated(session: HighsSession, data: ModelData | None, warm: bool = True) -> Solution:
@@ -151,10 +152,12 @@ class Planner:
             solution = dataclasses.replace(solution, status=cut)
         return dataclasses.replace(solution, info={**solution.info, **stages}) if stages else solution
 
-    def ranged(self, session: HighsSession, solution: Solution) -> Solution:
+    def ranged(self, session: HighsSession, solution: Solution, data: ModelData | None = None) -> Solution:
         """The solution with the prices of its limit rows and bounded columns and the
-        ranges :attr:`ranges` asks for (a plan without a proven optimum gets the note
-        saying why there are none)."""
+        ranges :attr:`ranges` asks for: by default the shown limits and, given the
+        case's ``data``, those the money ranking of bottlenecks reads
+        (:func:`~sopopt.results.bottlenecks.range_bottlenecks`); a plan without a proven
+        optimum gets the note saying why there are none."""
         if not solution.status.has_plan:
             return solution
         mark = time.perf_counter()
@@ -162,6 +165,9 @@ class Planner:
         ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS, full=full)
         if not full:
             ranging = range_entries(session, ranging, shown_limits(ranging))
+            if data is not None:  # the money ranking's candidates (results/bottlenecks.py)
+                ranging = range_bottlenecks(data, ranging, solution.values,
+                                            lambda found, entries: range_entries(session, found, entries))
         info = {**solution.info, "ranging_seconds": time.perf_counter() - mark, "ranged": self.ranges}
         return dataclasses.replace(solution, ranging=ranging, info=info)
 
@@ -248,7 +254,7 @@ class Planner:
         mark = time.perf_counter()
         session = self.session(lp, options, case.data)
         timings["handoff_seconds"] = time.perf_counter() - mark
-        solution = self.ranged(session, self.allocated(session, case.data))
+        solution = self.ranged(session, self.allocated(session, case.data), case.data)
         return session, solution
 
     def explained(self, case: Case, plan: Plan) -> Plan:

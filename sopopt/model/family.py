@@ -212,7 +212,9 @@ class LimitSpec:
     ``kind`` is the planner's name of the limit; ``unit`` is what one more unit of the
     limit means (hour, unit, volume). ``sense`` is ``max`` for a ``<=`` row (a capacity:
     one unit more gives room) and ``min`` for a ``>=`` row (a target: one unit less gives
-    room).
+    room). ``level`` is its size in a period in that unit (``(data, row index, solution
+    values) -> level``: hours available, a supplier's capacity), which caps the relief a
+    bottleneck ranking counts (:mod:`sopopt.results.bottlenecks`).
     """
 
     component: str
@@ -220,6 +222,7 @@ class LimitSpec:
     columns: tuple[str, ...]
     unit: str
     sense: str = "max"
+    level: Callable[[ModelData, tuple[Any, ...], dict[str, dict[Any, float]]], float] | None = None
 
 
 @dataclass(frozen=True)

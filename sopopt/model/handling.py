@@ -59,7 +59,8 @@ if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 HANDLING_OVERTIME = VarSpec("handling_overtime", "handling_overtime", ("site", "period"), "hours")
-HANDLING_CAPACITY = LimitSpec("handling_capacity", "handling", ("site", "period"), "handling hour")
+HANDLING_CAPACITY = LimitSpec("handling_capacity", "handling", ("site", "period"), "handling hour",
+                              level=lambda d, key, _v: float(d.handling[key[0]].hours[key[1]]))
 
 
 def handled(d: ModelData) -> dict[str, HandlingData]:

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 
 PURCHASE = VarSpec("purchase", "purchases", ("supplier", "site", "period"), "units")
 MATERIAL_STOCK = VarSpec("material_stock", "material_stock", ("material", "site", "period"), "units")
-SUPPLIER_CAPACITY = LimitSpec("supplier_capacity", "supplier", ("supplier", "period"), "unit of material")
+SUPPLIER_CAPACITY = LimitSpec("supplier_capacity", "supplier", ("supplier", "period"), "unit of material",
+                              level=lambda d, key, _v: float(d.suppliers[key[0]].capacity[key[1]]))
 MATERIAL_BALANCE = "material_balance"
 
 

@@ -55,7 +55,8 @@ if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 RESOURCE_OVERTIME = VarSpec("resource_overtime", "resource_overtime", ("resource", "period"), "hours")
-RESOURCE_CAPACITY = LimitSpec("resource_capacity", "capacity", ("resource", "period"), "hour")
+RESOURCE_CAPACITY = LimitSpec("resource_capacity", "capacity", ("resource", "period"), "hour",
+                              level=lambda d, key, _v: float(d.resources[key[0]].hours[key[1]]))
 
 
 def used_resources(d: ModelData) -> dict[str, ResourceData]:

@@ -51,7 +51,8 @@ if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 OVERFLOW = VarSpec("overflow", "overflow_storage", ("site", "period"), "volume")
-STORAGE_CAPACITY = LimitSpec("storage_capacity", "storage", ("site", "period"), "volume unit")
+STORAGE_CAPACITY = LimitSpec("storage_capacity", "storage", ("site", "period"), "volume unit",
+                             level=lambda d, key, _v: float(d.storage[key[0]].capacity[key[1]]))
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:

@@ -50,7 +50,8 @@ SHIPMENT = VarSpec("shipment", "shipments", ("lane", "product", "period"), "unit
 #: Plan-table columns this family fills (by period of arrival and of departure).
 PLAN_ARRIVALS = PlanColumn("arrivals", SHIPMENT.component, "Arrivals")
 PLAN_DEPARTURES = PlanColumn("departures", SHIPMENT.component, "Departures")
-LANE_CAPACITY = LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shipped")
+LANE_CAPACITY = LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shipped",
+                          level=lambda d, key, _v: float(d.lanes[key[0]].capacity[key[1]]))
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:

@@ -83,8 +83,14 @@ HIRES = VarSpec("hires", "hires", WP, "workers")
 LAYOFFS = VarSpec("layoffs", "layoffs", WP, "workers")
 LABOUR_OVERTIME = VarSpec("labour_overtime", "labour_overtime", WP, "hours")
 HEADCOUNT_BALANCE = "headcount_balance"
-LABOUR_CAPACITY = LimitSpec("labour_capacity", "workforce", WP, "labour hour")
-OVERTIME_LIMIT = LimitSpec("overtime_limit", "overtime", WP, "overtime hour")
+LABOUR_CAPACITY = LimitSpec(
+    "labour_capacity", "workforce", WP, "labour hour",
+    level=lambda d, key, v: float(d.workforce[key[0]].hours_per_worker[key[1]]) * v.get(HEADCOUNT.component, {}).get(key, 0.0),
+)
+OVERTIME_LIMIT = LimitSpec(
+    "overtime_limit", "overtime", WP, "overtime hour",
+    level=lambda d, key, v: float(d.workforce[key[0]].overtime_per_worker[key[1]]) * v.get(HEADCOUNT.component, {}).get(key, 0.0),
+)
 
 
 def working(pool: WorkforceData) -> bool:

@@ -53,7 +53,8 @@ from sopopt.report.targets import frontier_section, target_card
 from sopopt.report.warnings import group_warnings
 from sopopt.results.allocation import shorted
 from sopopt.results.cycle import CycleReview
-from sopopt.results.plan import Plan, limit_sentence
+from sopopt.results.plan import Plan
+from sopopt.results.words import bottleneck_sentence
 
 #: Options of every chart: no plotly logo, no link to the plotly cloud.
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -235,7 +236,7 @@ def _bottlenecks(plan: Plan, explanation: PlanExplanation | None = None) -> str:
     if top.empty:
         text = "<p class='small'>No limit holds the plan back: one more unit of any capacity would not lower the cost.</p>"
     else:
-        items = [f"<li>{_e(limit_sentence(row, plan.currency))}</li>" for row in top.to_dict("records")]
+        items = [f"<li>{_e(bottleneck_sentence(row, plan.currency))}</li>" for row in top.to_dict("records")]
         text = f"<ul class='limits'>{''.join(items)}</ul>"
     return text + _causes(plan, explanation)
 

@@ -226,18 +226,21 @@ def _range_end(value: float) -> str:
 
 
 def print_bottlenecks(console: Console, plan: Plan, top: int = 10) -> None:
-    """The dearest binding limits with the range over which each price holds."""
+    """The limits holding the plan back most, ranked by the money at stake, each with
+    its binding periods and its dearest unit price with the range over which it holds."""
     top_limits = plan.bottlenecks(top)
     if top_limits.empty:
         return
     rows = []
     for row in top_limits.itertuples(index=False):
         per = f"{row.unit} less" if getattr(row, "sense", "max") == "min" else row.unit
-        rows.append((str(row.kind), str(row.name), str(row.period), format_value(row.shadow_price, f"{plan.currency} per {per}"),
-                     f"{plan.currency} per {per}", _range_end(float(row.range_down)), _range_end(float(row.range_up))))
-    show(console, grid(console, f"Top bottlenecks (money saved by one unit more room, {plan.currency})",
-                       ("kind", "name", "period", "shadow price", "unit", "holds from", "to"), rows,
-                       numeric=("shadow price", "holds from", "to")))
+        rows.append((str(row.kind), str(row.name), str(row.period), format_value(row.money, plan.currency),
+                     format_value(row.shadow_price, f"{plan.currency} per {per}"),
+                     f"{plan.currency} per {per} ({row.price_period})", _range_end(float(row.range_down)),
+                     _range_end(float(row.range_up))))
+    show(console, grid(console, f"Top bottlenecks (money at stake and the dearest unit price, {plan.currency})",
+                       ("kind", "name", "binding in", "at stake", "shadow price", "unit", "holds from", "to"), rows,
+                       numeric=("at stake", "shadow price", "holds from", "to")))
     for note in sorted({str(n) for n in top_limits["range_note"] if str(n)}):
         console.print(f"Ranges: {note}.", highlight=False)
 

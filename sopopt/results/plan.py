@@ -29,7 +29,6 @@ it is of (a MIP plan: the LP with the integer decisions fixed).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +61,8 @@ from sopopt.model.shelf_life import PLAN_SCRAP, SCRAP
 from sopopt.model.transport import PLAN_ARRIVALS, PLAN_DEPARTURES, SHIPMENT
 from sopopt.model.workforce import HEADCOUNT, HIRES, LABOUR_OVERTIME, LAYOFFS
 from sopopt.results.allocation import class_tables
+from sopopt.results.bottlenecks import COLUMNS as BOTTLENECK_COLUMNS
+from sopopt.results.bottlenecks import bottleneck_table
 from sopopt.results.options import decision_tables
 from sopopt.results.safety_stock import safety_stock_table
 from sopopt.results.targets import gap_bridge, target_table
@@ -203,11 +204,13 @@ class Plan:
         return self.shadow_prices if self.ranger is None else self.ranger()
 
     def bottlenecks(self, top: int = SHOWN_LIMITS) -> pd.DataFrame:
-        """The binding limits with the largest shadow prices."""
-        sp = self.shadow_prices
-        if sp.empty:
-            return sp
-        return sp[sp["shadow_price"] > BINDING_TOLERANCE].nlargest(top, "shadow_price")
+        """The limits that hold the plan back most, each once, ranked by the money at
+        stake across its binding periods (see :mod:`sopopt.results.bottlenecks`):
+        ``period`` holds its binding runs, ``shadow_price`` its largest unit price."""
+        table = self.tables.get("bottlenecks")
+        if table is None:
+            return pd.DataFrame(columns=BOTTLENECK_COLUMNS)
+        return table.head(top)
 
 
 def _percent(value: Any) -> str:
@@ -263,7 +266,9 @@ def extract_plan(
         decisions = [c for c in tables["plan"].columns if c not in _PLAN_INPUTS]
         tables["plan"][decisions] = float("nan")
     whole = has_plan and not (summary_only and not data.targets)
-    shadow = shadow_prices(data, solution) if whole else _empty_shadow()
+    records = limit_records(data, solution) if whole else []
+    shadow = pd.DataFrame(records, columns=SHADOW_COLUMNS) if records else _empty_shadow()
+    tables["bottlenecks"] = bottleneck_table(data, records, solution.values)
     service = _service(data, tables["plan"]) if has_plan else pd.DataFrame()
     utilization = _utilization(data, tables) if whole else pd.DataFrame()
     if whole:
@@ -484,40 +489,6 @@ def _bound_limits(data: ModelData, ranging: Ranging | None) -> list[dict[str, An
                 "position": r.position,
             })
     return rows
-
-
-def plural(unit: str) -> str:
-    """``unit of stock`` -> ``units of stock``, ``labour hour`` -> ``labour hours``."""
-    words = unit.split(" ")
-    at = words.index("unit") if "unit" in words else len(words) - 1
-    words[at] += "s"
-    return " ".join(words)
-
-
-def _amount(value: float, unit: str) -> str:
-    if math.isinf(value):
-        return "without end"
-    return f"for up to {value:+,.2f} {plural(unit)}"
-
-
-def limit_sentence(row: dict[str, Any], currency: str = "USD") -> str:
-    """A limit's shadow price and range in words, e.g. "One more hour of ohio_assembly
-    (capacity) in 2027-08 saves 546.05 USD, for up to +120.00 hours; one hour less costs
-    546.05 USD, for up to -80.00 hours." ``row`` is a shadow-price row."""
-    unit, price = str(row["unit"]), float(row["shadow_price"])
-    where = f"{row['name']} ({row['kind']}) in {row['period']}"
-    up, down, note = float(row["range_up"]), float(row["range_down"]), str(row.get("range_note") or "")
-    money = f"{price:,.2f} {currency}"
-    if math.isnan(up) or math.isnan(down):
-        loose = f"One {unit} more room in {where} saves {money}"
-        return f"{loose} ({note or 'range unknown'})."
-    if row.get("sense") == "min":
-        text = (f"One {unit} less on the minimum of {where} saves {money}, {_amount(down, unit)}; "
-                f"one {unit} more costs {money}, {_amount(up, unit)}")
-    else:
-        text = (f"One more {unit} of {where} saves {money}, {_amount(up, unit)}; "
-                f"one {unit} less costs {money}, {_amount(down, unit)}")
-    return f"{text} ({note})." if note else f"{text}."
 
 
 def _ending_value(data: ModelData, spec: BoundLimitSpec, key: tuple[Any, ...]) -> float | None:
