@@ -78,9 +78,10 @@ def limit_sentence(row: dict[str, Any], currency: str = "USD") -> str:
 
 
 def bottleneck_sentence(row: dict[str, Any], currency: str = "USD") -> str:
-    """A bottleneck (a row of ``bottlenecks.csv``) in words: the money at stake over its
-    binding runs, then its dearest unit price and range, e.g. "shenzhen_motorworks
-    (supplier), binding in 2027-03..2027-12: 41,280 USD at stake. One more unit of
-    material of ... in 2027-06 saves 36 USD, ..."."""
-    head = f"{row['name']} ({row['kind']}), binding in {row['period']}: {money(float(row['money']), currency)} at stake."
-    return f"{head} {limit_sentence({**row, 'period': row['price_period']}, currency)}"
+    """A bottleneck (a row of ``bottlenecks.csv``) in one short sentence: the money at
+    stake over its binding runs and its dearest unit price, e.g. "shenzhen_motorworks
+    (supplier), binding in 2027-01..2027-10: 36,763 USD at stake; up to 37 USD per unit
+    of material (2027-07)"."""
+    price = money(abs(float(row["shadow_price"])), currency)
+    return (f"{row['name']} ({row['kind']}), binding in {row['period']}: {money(float(row['money']), currency)} "
+            f"at stake; up to {price} per {row['unit']} ({row['price_period']}).")
