@@ -51,7 +51,8 @@ def test_the_steps_give_the_plan_of_the_whole_recipe() -> None:
     planner = Planner()
     case = sopopt.load_case("scenarios/base.yaml")
     whole = planner.solve(case)
-    solution = planner.run(planner.build(case), planner.options_for(case), ranged=True)
+    # The case's data: its allocation stages, and the limits its bottleneck ranking ranges.
+    solution = planner.run(planner.build(case), planner.options_for(case), ranged=True, data=case.data)
     parts = planner.extract(case, solution)
     assert parts.objective == pytest.approx(whole.objective, rel=1e-9)
     assert parts.shadow_prices.equals(whole.shadow_prices)

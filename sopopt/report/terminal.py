@@ -108,7 +108,8 @@ def _short(plan: Plan) -> float:
 
 
 def _limit_name(row: Any) -> str:
-    return f"{row.kind} {row.name} {row.period}".strip()
+    """A limit of the money ranking by kind and name (its binding runs are in the table)."""
+    return f"{row.kind} {row.name}".strip()
 
 
 def first_line(plan: Plan) -> str:
@@ -122,6 +123,7 @@ def first_line(plan: Plan) -> str:
     parts = [head, f"fill {format_value(kpis.get('fill_rate', math.nan), '%')}",
              f"{with_unit(_short(plan), 'units', whole=True)} short"]
     binding = plan.bottlenecks(len(plan.shadow_prices)) if not plan.shadow_prices.empty else pd.DataFrame()
+    # Each limit once, ranked by the money at stake (results/bottlenecks.py).
     if len(binding):
         top = ", ".join(_limit_name(r) for r in binding.head(FIRST_LINE_LIMITS).itertuples(index=False))
         parts.append(f"{len(binding):,} limits binding (top: {top})")
