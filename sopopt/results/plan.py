@@ -251,12 +251,7 @@ def extract_plan(
         spec.table: _index_frame(spec.columns, solution.values.get(spec.component, {}), labels)
         for spec in VARIABLES
     }
-    categories = [*COST_CATEGORIES, *(c for c in TRANSFORM_COST_CATEGORIES if c in solution.costs)]
-    if has_plan:
-        costs = pd.Series({c: float(solution.costs.get(c, 0.0)) for c in categories}, name="cost")
-    else:
-        costs = pd.Series({c: float("nan") for c in categories}, name="cost")
-    costs.index.name = "category"
+    costs = _costs(solution)
 
     tables["plan"] = _plan_table(data, tables)
     del tables[SAFETY_SHORTFALL.table]  # shown, with its target and how it was set, in:
@@ -296,6 +291,16 @@ def extract_plan(
         labels=list(labels),
         currency=currency,
     )
+
+
+def _costs(solution: Solution) -> pd.Series:
+    """Cost by category (nan without a plan)."""
+    categories = [*COST_CATEGORIES, *(c for c in TRANSFORM_COST_CATEGORIES if c in solution.costs)]
+    has_plan = solution.status.has_plan
+    costs = pd.Series({c: float(solution.costs.get(c, 0.0)) if has_plan else float("nan") for c in categories},
+                      name="cost")
+    costs.index.name = "category"
+    return costs
 
 
 #: Columns of the plan table that are inputs, not decisions.
