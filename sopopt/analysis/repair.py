@@ -126,12 +126,13 @@ class _Catalogue:
 
     relax: Relaxations
     keys: list[tuple[str, tuple[Any, ...], int, str]]  # component, key, target, phrase
+    units: list[str] = field(default_factory=list)  # the unit each relief gives in (Relief.unit)
 
 
 def relaxations(lp: LinearProgram, describer: Describer, order: Sequence[str]) -> _Catalogue:
     """The violation columns of the planning LP, each in its repair class."""
     group = {name: g for g, name in enumerate(order)}
-    target, index, sign, grp, cap, keys = [], [], [], [], [], []
+    target, index, sign, grp, cap, keys, units = [], [], [], [], [], [], []
     data = describer.data
     for i, (component, key) in enumerate(lp.row_keys()):
         for relief in _ROWS.get(component, ()):
@@ -140,7 +141,7 @@ def relaxations(lp: LinearProgram, describer: Describer, order: Sequence[str]) -
                 continue
             target.append(ROW), index.append(i), sign.append(relief.sign), cap.append(limit)
             grp.append(group[relief.repair_class])
-            keys.append((component, key, ROW, relief.phrase))
+            keys.append((component, key, ROW, relief.phrase)), units.append(relief.unit)
     for j, (component, key) in enumerate(lp.column_keys()):
         for side, active in ((LOWER, lp.col_lower[j] > 0), (UPPER, np.isfinite(lp.col_upper[j]))):
             relief = _BOUNDS.get((component, side))
@@ -148,12 +149,12 @@ def relaxations(lp: LinearProgram, describer: Describer, order: Sequence[str]) -
                 continue
             target.append(side), index.append(j), sign.append(0.0), cap.append(math.inf)
             grp.append(group[relief.repair_class])
-            keys.append((component, key, side, relief.phrase))
+            keys.append((component, key, side, relief.phrase)), units.append(relief.unit)
     relax = Relaxations(
         np.array(target, dtype=np.int64), np.array(index, dtype=np.int64), np.array(sign, dtype=float),
         np.array(grp, dtype=np.int64), np.array(cap, dtype=float),
     )
-    return _Catalogue(relax, keys)
+    return _Catalogue(relax, keys, units)
 
 
 def repair(
