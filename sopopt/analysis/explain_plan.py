@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from sopopt.analysis.allocation import class_penalty, class_shortage
+from sopopt.analysis.attribution import Attribution, attribute
 from sopopt.analysis.causes import (
     MAX_CAUSES,
     VALUE_TOLERANCE,
@@ -49,6 +50,7 @@ from sopopt.analysis.causes import (
 )
 from sopopt.analysis.explain import DEFAULT_TIME_BUDGET, Explanation, explain_infeasible
 from sopopt.analysis.explain_bill import BillGraph, down_the_bill
+from sopopt.analysis.fixes import MAX_FIXES, Fixes, what_it_takes
 from sopopt.analysis.options import OptionEffect, option_effects
 from sopopt.analysis.planner import Planner
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SolverError, SopoptError, UnboundedError
@@ -83,15 +85,32 @@ class CellExplanation:
     causes: tuple[Cause, ...]
     #: A short product's causes that sit on a component of its bill, down the bill (:mod:`explain_bill`).
     through: tuple[str, ...] = ()
+    #: What it would take (:mod:`sopopt.analysis.fixes`): None when not asked.
+    fixes: Fixes | None = None
 
     def lines(self, currency: str = "USD", top: int = MAX_CAUSES) -> list[str]:
         """The cell in a sentence, then its ``top`` causes, one sentence each."""
         lines = [_cell_sentence(self, currency)]
-        if self.value > VALUE_TOLERANCE and not self.causes:
+        if self.value > VALUE_TOLERANCE and not self.causes and not (self.fixes and self.fixes.fixes):
             lines.append("No binding limit moves it: demand, opening stock, lead times and costs set it (e.g. "
                          "nothing can arrive in time, or serving it costs more than its penalty).")
         lines.extend(_cause_sentence(cause, self, currency) for cause in self.causes[:top])
         return lines
+
+    def fix_lines(self, currency: str = "USD", top: int = MAX_FIXES) -> list[str]:
+        """What it would take to serve the cell, one sentence per limit, cheapest first."""
+        if self.fixes is None or self.value <= VALUE_TOLERANCE:
+            return []
+        found = self.fixes
+        lines = [f"  {number}. {fix.sentence(currency)}" for number, fix in enumerate(found.fixes[:top], 1)]
+        if found.unforced is not None:
+            change = money(abs(found.unforced), currency)
+            lines.append(f"  Serving it needs no limit to give: the plan could, at {change} "
+                         f"{'more' if found.unforced >= 0 else 'less'} (serving costs more than the shortfall).")
+        elif not lines:
+            lines.append(f"  No limit alone would serve it ({found.tried} of {found.candidates} limits tried).")
+        head = "What it would take, each limit relaxed alone, cheapest first:"
+        return [head, *lines]
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,7 @@ class PlanExplanation:
             else:
                 lines.extend(f"  Top cause: {line}" for line in causes)
             lines.extend(f"  {line}" for line in cell.through)
+            lines.extend(f"  {line}" for line in cell.fix_lines(currency, MAX_FIXES if asked else 1))
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,8 +169,10 @@ class PlanExplanation:
             "options": [effect.to_dict() for effect in self.options],
             "cells": [
                 {
-                    **{k: _plain(v) for k, v in dataclasses.asdict(cell).items() if k != "causes"},
+                    **{k: _plain(v) for k, v in dataclasses.asdict(cell).items() if k not in ("causes", "fixes")},
                     "causes": [{k: _plain(v) for k, v in dataclasses.asdict(c).items()} for c in cell.causes],
+                    "fixes": None if cell.fixes is None else [
+                        {k: _plain(v) for k, v in fix.to_dict().items()} for fix in cell.fixes.fixes],
                 }
                 for cell in self.cells
             ],
@@ -376,6 +398,23 @@ def _through(data: ModelData, graph: BillGraph, limits: Limits, quantity: _Quant
                           for c, k in found if k is not None])
 
 
+def _fixes(case: Case, session: HighsSession, limits: Limits, quantity: _Quantity, value: float) -> Fixes | None:
+    """The limits that, each relaxed alone, would let the plan serve a priced cell (units
+    short, overtime): :func:`~sopopt.analysis.fixes.what_it_takes`."""
+    lp = session.compiled
+    # A column the LP does not have (no backlog allowed) is zero already.
+    columns = [j for j in (limits.columns.get(key) for key, w in quantity.weights.items() if w) if j is not None]
+    if not quantity.priced or value <= VALUE_TOLERANCE or lp.is_mip or any(w < 0 for w in quantity.weights.values()):
+        return None
+    last = max(int(index[-1]) for _component, index in quantity.weights)
+    # Serving the cell may not short another: the cell's kind of columns elsewhere are
+    # held at most where the plan has them.
+    kinds = {component for component, _index in quantity.weights}
+    held = [j for (component, _index), j in limits.columns.items() if component in kinds and j not in set(columns)]
+    x = session.highs.getSolution().col_value
+    return what_it_takes(case, lp, x, columns, held, last, session.options)
+
+
 def _solve(case: Case) -> tuple[HighsSession, Solution, Plan, str, dict[str, float]]:
     """Solve the case, keeping the HiGHS session (its basis gives the rates)."""
     options, note = _solve_options(case)
@@ -422,7 +461,8 @@ def explain_plan(
     session, solution, plan, note, timings = _solve(case)
     mark = time.perf_counter()
     limits = _limits(case, session, solution)
-    if any(v is not None for v in request.values()):
+    asked = any(v is not None for v in request.values())
+    if asked:
         label, quantities = _requested(case.data, request)
         nothing = dataclasses.replace(quantities[0], what=" or ".join(q.what for q in quantities))
         chosen = next((q for q in quantities if abs(q.value(solution.values)) > VALUE_TOLERANCE), nothing)
@@ -435,13 +475,16 @@ def explain_plan(
         value = quantity.value(solution.values)
         causes = rated_causes(session, limits, quantity.weights, value)
         through = _through(case.data, graph, limits, quantity, causes) if graph is not None else ()
-        cells.append(CellExplanation(quantity.what, label, value, quantity.unit, cost, causes, through))
+        # What it would take: for an asked cell, and for a costliest cell no binding limit moves.
+        fixes = _fixes(case, session, limits, quantity, value) if asked or not causes else None
+        cells.append(CellExplanation(quantity.what, label, value, quantity.unit, cost, causes, through, fixes))
     timings["explain_seconds"] = time.perf_counter() - mark
     return PlanExplanation(plan, tuple(cells), request, note, timings)
 
 
 def explain(
     case_or_plan: Case | Plan | str | Path,
+    other: Case | str | Path | None = None,
     *,
     product: str | None = None,
     site: str | None = None,
@@ -450,18 +493,24 @@ def explain(
     crew: str | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
     klass: str | None = None,
-) -> Explanation | PlanExplanation:
+) -> Explanation | PlanExplanation | Attribution:
     """Explain a case (a path, a loaded case, or a plan that was solved).
 
     Without a feasible plan: an :class:`Explanation` of why. With one: the plan
     explanation of :func:`sopopt.analysis.explain_plan.explain_plan`, narrowed by
-    ``product``, ``site``, ``period``, ``resource`` and ``crew``.
+    ``product``, ``site``, ``period``, ``resource`` and ``crew``. With ``other``: why
+    the two scenarios differ (:func:`sopopt.analysis.attribution.attribute`; the cell
+    options do not apply to it yet).
 
     Raises:
         ScenarioError: invalid input files.
         SolverError: the case has no plan for another reason than infeasibility
             (unbounded, time limit, solver error).
     """
+    if other is not None:
+        if isinstance(case_or_plan, Plan):
+            raise SopoptError("explain two scenarios from their files or cases, not from a plan")
+        return attribute(case_or_plan, other)
     if isinstance(case_or_plan, Plan):
         if case_or_plan.explanation is not None:
             return case_or_plan.explanation

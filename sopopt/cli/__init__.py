@@ -53,7 +53,7 @@ from sopopt.cli.exits import (
     stopped,
 )
 from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
-from sopopt.errors import EXIT_CODES, ExitCode, SopoptError, StrictError
+from sopopt.errors import EXIT_CODES, ExitCode, Problem, ScenarioError, SopoptError, StrictError
 from sopopt.inputs.case import load_case
 from sopopt.inputs.generate import size_for_variables, write_instance
 from sopopt.inputs.views import diff_cases, json_schema, show_yaml, sweep_json_schema
@@ -160,6 +160,9 @@ def solve(
 @app.command()
 def explain(
     scenario: ScenarioArg,
+    other: Annotated[Path | None, typer.Argument(
+        help="A second scenario: why it differs from the first (each of its own adjustments' share).",
+        exists=True, dir_okay=False)] = None,
     product: Annotated[str | None, typer.Option(help="Only this product.")] = None,
     site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
     period: Annotated[str | None, typer.Option(help="Only this period.")] = None,
@@ -172,10 +175,15 @@ def explain(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Explain a case: why it has no plan (the conflicting limits with the file and line
-    that set them, and what would have to give), or why its plan is what it is."""
+    that set them, and what would have to give), or why its plan is what it is; with a
+    second scenario, why the two differ."""
     try:
-        result = explain_case(load_case(scenario, workspace=workspace, strict=strict), product=product, site=site,
-                              period=period, resource=resource, crew=crew, time_budget=time_budget,
+        second = None if other is None else load_case(other, workspace=workspace, strict=strict)
+        if second is not None and any(v is not None for v in (product, site, period, resource, crew, klass)):
+            raise ScenarioError([Problem(None, "--product/--site/--period/--resource/--crew/--class",
+                                         "the cell options apply to one scenario (two-file form: whole plans)")])
+        result = explain_case(load_case(scenario, workspace=workspace, strict=strict), second, product=product,
+                              site=site, period=period, resource=resource, crew=crew, time_budget=time_budget,
                               klass=klass)
     except SopoptError as exc:
         raise fail(exc) from None

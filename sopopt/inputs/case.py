@@ -86,7 +86,8 @@ class Case:
 
 
 def load_case(
-    path: str | Path, *, workspace: str | Path | None = None, check: bool = True, strict: bool = False
+    path: str | Path, *, workspace: str | Path | None = None, check: bool = True, strict: bool = False,
+    own_adjust: bool = True,
 ) -> Case:
     """Read a scenario (or a model file) and return the validated case.
 
@@ -97,6 +98,9 @@ def load_case(
     With ``check=False`` the case is resolved and schema-valid but neither
     cross-checked nor compiled (``case.data`` is None): enough for ``show`` and ``diff``.
 
+    ``own_adjust=False``: without the ``adjust`` entries of ``path`` itself (see
+    :func:`~sopopt.inputs.scenarios.resolve_scenario`).
+
     A checked case lists its warnings (valid but suspicious input) in ``case.warnings``;
     with ``strict=True`` they are raised as a :class:`~sopopt.errors.StrictError`.
 
@@ -104,7 +108,7 @@ def load_case(
         ScenarioError: every problem found in the files, each with file, line and field.
         StrictError: ``strict`` and the case has warnings.
     """
-    r = resolve_scenario(path, workspace)
+    r = resolve_scenario(path, workspace, own_adjust=own_adjust)
     data = None
     warnings: list[DataWarning] = []
     if check:

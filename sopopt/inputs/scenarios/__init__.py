@@ -93,9 +93,11 @@ class _Merged:
     replan: ReplanSettings = field(default_factory=ReplanSettings)
 
 
-def _merge_documents(documents: list[Document], model: Document, problems: list[Problem]) -> _Merged:
+def _merge_documents(
+    documents: list[Document], model: Document, problems: list[Problem], skip: Document | None = None,
+) -> _Merged:
     """Merge the model file, then the chain root to leaf; collect each document's
-    adjustments and settings. Problems are appended to ``problems``."""
+    adjustments (not those of ``skip``) and settings. Problems are appended to ``problems``."""
     merged = _Merged()
     for doc in documents:
         meta_raw = {k: v for k, v in doc.data.items() if k in SCENARIO_KEYS}
@@ -107,7 +109,8 @@ def _merge_documents(documents: list[Document], model: Document, problems: list[
         except ValidationError as exc:
             problems.extend(validation_problems(exc, meta_raw, doc.locations, ScenarioMeta))
             continue
-        merged.adjustments += [(adj, ("adjust", str(i)), doc.locations) for i, adj in enumerate(meta.adjust)]
+        if doc is not skip:
+            merged.adjustments += [(adj, ("adjust", str(i)), doc.locations) for i, adj in enumerate(meta.adjust)]
         if "solver" in meta_raw:
             merged.solver = SolverSettings.model_validate(deep_merge(
                 merged.solver.model_dump(exclude_unset=True), meta_raw["solver"], ("solver",), merged.changes,
@@ -122,9 +125,11 @@ def _merge_documents(documents: list[Document], model: Document, problems: list[
     return merged
 
 
-def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> Resolved:
+def resolve_scenario(path: str | Path, workspace: str | Path | None = None, *, own_adjust: bool = True) -> Resolved:
     """Read a scenario (or a model file): merge its chain, read its tables, apply its
-    adjustments and validate the result against the schema.
+    adjustments and validate the result against the schema. ``own_adjust=False``
+    leaves out the adjustments of the file ``path`` itself (those of the files it
+    extends stay): what the scenario is without them (``sopopt explain BASE OTHER``).
 
     Every file the scenario names (``extend``, ``model``, tables) must resolve, symlinks
     followed, inside ``workspace``; by default the current directory when ``path`` lies
@@ -144,7 +149,7 @@ def resolve_scenario(path: str | Path, workspace: str | Path | None = None) -> R
     soft = len(problems)  # key problems while reading: checking can go on
     _expand_all_tables(documents, root, files, problems)
 
-    merged = _merge_documents(documents, model, problems)
+    merged = _merge_documents(documents, model, problems, None if own_adjust or not chain else chain[0])
     changes, data, locations, adjustments = merged.changes, merged.data, merged.locations, merged.adjustments
     if len(problems) > soft:
         raise ScenarioError(sorted_problems(problems))

@@ -1,0 +1,60 @@
+"""Why two scenarios differ (issue 23, part 1): shares of two interacting adjustments,
+solved by hand.
+
+tests/data/attribution: 30 widgets wanted, 100 hours (1 per widget), production 1 per
+unit, a lost sale 50. Adjustment 1 doubles demand, adjustment 2 sets the hours to 40:
+  v({})     = 30 made:                      cost 30,    lost 0
+  v({1})    = 60 made:                      cost 60,    lost 0
+  v({2})    = 30 made:                      cost 30,    lost 0
+  v({1, 2}) = 40 made, 20 lost: 40 + 1,000 = cost 1,040, lost 20
+Shapley: cost 1 -> (30 + 1,010) / 2 = 520, 2 -> (0 + 980) / 2 = 490; lost 10 and 10.
+Sequential (file order): cost 30 and 980; lost 0 and 20. Both add up to 1,010 and 20.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sopopt.analysis import attribution
+from sopopt.analysis.attribution import Attribution, attribute
+from sopopt.cli import app
+
+DATA = Path(__file__).parent / "data" / "attribution"
+
+
+@pytest.fixture(scope="module")
+def shapley() -> Attribution:
+    return attribute(DATA / "base.yaml", DATA / "other.yaml")
+
+
+def test_shapley_shares_of_two_interacting_adjustments(shapley: Attribution) -> None:
+    assert shapley.method == "shapley" and shapley.solves == 4
+    assert shapley.total["total_cost"] == pytest.approx(1010.0) and shapley.total["lost_units"] == pytest.approx(20.0)
+    first, second = shapley.shares
+    assert (first.note, second.note) == ("promotion", "line half down")
+    assert first.shares["total_cost"] == pytest.approx(520.0) and second.shares["total_cost"] == pytest.approx(490.0)
+    assert first.shares["lost_units"] == pytest.approx(10.0) and second.shares["lost_units"] == pytest.approx(10.0)
+    assert first.place.endswith("other.yaml:5:5") and second.place.endswith("other.yaml:6:5")
+    assert first.lands == ("widget at plant, 1: 10 units more short",)
+
+
+def test_sequential_shares_differ_and_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(attribution, "SHAPLEY_LIMIT", 1)
+    sequential = attribute(DATA / "base.yaml", DATA / "other.yaml")
+    assert sequential.method == "sequential" and sequential.solves == 3
+    first, second = sequential.shares
+    assert first.shares["total_cost"] == pytest.approx(30.0) and second.shares["total_cost"] == pytest.approx(980.0)
+    assert first.shares["lost_units"] == pytest.approx(0.0) and second.shares["lost_units"] == pytest.approx(20.0)
+
+
+def test_cli_explain_two_files_prints_the_shares() -> None:
+    result = CliRunner().invoke(app, ["explain", str(DATA / "base.yaml"), str(DATA / "other.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "pair other against pair base: total cost 1,010 USD more" in result.output
+    assert "1. demand product widget x 2 (promotion)" in result.output
+    refused = CliRunner().invoke(app, ["explain", str(DATA / "base.yaml"), str(DATA / "other.yaml"),
+                                       "--product", "widget"])
+    assert refused.exit_code == 2
