@@ -58,3 +58,20 @@ def test_cli_explain_two_files_prints_the_shares() -> None:
     refused = CliRunner().invoke(app, ["explain", str(DATA / "base.yaml"), str(DATA / "other.yaml"),
                                        "--product", "widget"])
     assert refused.exit_code == 2
+
+
+def test_the_shipped_disruption_is_all_its_two_adjustments_and_lands_on_motor_products() -> None:
+    import sopopt
+
+    explained = sopopt.explain("scenarios/base.yaml", "scenarios/supplier_disruption.yaml")
+    assert isinstance(explained, Attribution) and explained.method == "shapley" and explained.solves == 4
+    assert [s.note for s in explained.shares] == ["supplier plant closed after a fire, no orders accepted",
+                                                  "restart at half volume"]
+    for key, change in explained.total.items():
+        assert sum(s.shares[key] for s in explained.shares) == pytest.approx(change, abs=1e-6)
+    assert explained.total["profit"] == pytest.approx(explained.other.kpis["profit"] - explained.base.kpis["profit"])
+    motors = {p for p, product in sopopt.load_case("scenarios/base.yaml").network.products.items()
+              if "motor" in (product.materials or {})}
+    outage = explained.shares[0]
+    assert outage.lands and all(land.split(" at ")[0] in motors for land in outage.lands)
+    assert "more short" in outage.lands[0]

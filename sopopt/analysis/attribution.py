@@ -36,6 +36,7 @@ from sopopt.analysis.planner import Planner
 from sopopt.analysis.sweep import Resolver
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case, adjust_case, load_case
+from sopopt.inputs.schema.scenario import SCENARIO_KEYS
 from sopopt.inputs.views import describe_adjustments
 from sopopt.model.demand import PLAN_BACKLOG, PLAN_LOST
 from sopopt.results.bottlenecks import runs
@@ -143,12 +144,25 @@ def _players(base: Case, other: Case) -> tuple[list[_Player], Case | None]:
                 pair)
         for w, pair in zip(words, own, strict=True)
     ]
+    if _only_adjusts(base, other):
+        return players, None
     stripped = load_case(other.source, workspace=other.workspace, own_adjust=False) if own else other
     same = {k: v for k, v in stripped.resolved.items() if k != "name"} == \
         {k: v for k, v in base.resolved.items() if k != "name"}
     if same:
         return players, None
     return [*players, _Player(OTHER_INPUTS, "", "")], stripped
+
+
+def _only_adjusts(base: Case, other: Case) -> bool:
+    """True when OTHER's own file names BASE's chain and sets no input of its own (only
+    scenario keys: its name, adjustments, settings): OTHER without them is BASE."""
+    mine = Path(other.source).resolve()
+    below = [Path(f).resolve() for f in other.files if Path(f).resolve() != mine]
+    if below != [Path(f).resolve() for f in base.files]:
+        return False
+    return not any(Path(where.file).resolve() == mine and path and path[0] not in (*SCENARIO_KEYS, "name")
+                   for path, where in other.locations.items() if where is not None)
 
 
 def _case_of(subset: Sequence[int], players: list[_Player], base: Case, stripped: Case | None) -> Case:
@@ -204,7 +218,8 @@ def attribute(base: Case | str | Path, other: Case | str | Path, planner: Planne
     for subset in subsets:
         case = _case_of(subset, players, base, stripped)
         name = other.network.name if len(subset) == n else case.network.name
-        solved[subset] = resolver.solve(case, name=name)
+        # Subsets are small variations of each other: warm, and only what the shares read.
+        solved[subset] = resolver.solve(case, name=name, warm=True, summary_only=True)
     keys = [k for k, _label, _unit in MEASURES if k in solved[()].kpis or k == "total_cost"]
     values = {s: _values(plan, keys) for s, plan in solved.items()}
     shares = []

@@ -255,10 +255,10 @@ class Resolver:
             self.session.shift_row_bounds(np.array(list(shifts)), np.array(list(shifts.values())))
 
     def solve(self, demand: Case | Demand | None = None, *, warm: bool | Literal["auto"] = "auto",
-              name: str | None = None, lp: LinearProgram | None = None) -> Plan:
+              name: str | None = None, lp: LinearProgram | None = None, summary_only: bool = False) -> Plan:
         """Solve the loaded case, after loading a new case (or a new demand) if given.
 
-        ``lp``: the new case's LP when the caller has built it already (the fast way).
+        ``lp``: the new case's LP when built already (the fast way); ``summary_only``: see ``extract_plan``.
         """
         reused = True
         if isinstance(demand, Case):
@@ -291,7 +291,7 @@ class Resolver:
             "reused_lp": reused,
             "build_seconds": self.build_seconds,
         }
-        return self.planner.extract(self.case, solution, data=self.data, name=plan_name, **info)
+        return self.planner.extract(self.case, solution, data=self.data, name=plan_name, summary_only=summary_only, **info)
 
     def sweep(self, cases: Iterable[Case | Demand], warm: bool | Literal["auto"] = "auto") -> Iterator[Plan]:
         """Solve each case in turn, reusing the LP where only numbers change."""
