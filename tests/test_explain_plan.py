@@ -43,9 +43,13 @@ def test_a_shortage_with_exactly_one_cause() -> None:
     assert (cause.shadow_price, cause.range_up, cause.range_down) == pytest.approx((40.0, 50.0, -100.0), **EXACT)
     text = explanation.sentences()
     assert "widget at plant in 1: 50 units of shortage, costing 2,500 USD." in text
-    assert text[-1] == ("  1. Each extra hour of line (capacity) in 1 removes 1 unit of shortage. "
-                        "One more hour of line (capacity) in 1 saves 40 USD, for up to 50 hours more; "
-                        "one hour less costs 40 USD, for up to 100 hours less.")
+    assert text[2] == ("  1. Each extra hour of line (capacity) in 1 removes 1 unit of shortage. "
+                       "One more hour of line (capacity) in 1 saves 40 USD, for up to 50 hours more; "
+                       "one hour less costs 40 USD, for up to 100 hours less.")
+    # What it would take: 50 more hours serve the 50 units, each saving 40 (50 less 10 to make).
+    assert text[3] == "  What it would take, each limit relaxed alone, cheapest first:"
+    assert text[4].startswith("    1. 50 hours more for resource hours line in 1 (set at ")
+    assert text[4].endswith("one_cause.yaml:10): the best plan serving it costs 2,000 USD less.")
 
 
 def test_a_shortage_with_exactly_two_causes_fastest_first_and_rates_match_a_resolve() -> None:

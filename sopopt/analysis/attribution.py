@@ -54,6 +54,8 @@ MEASURES = (("profit", "profit", "money"), ("total_cost", "total cost", "money")
 LANDS = 3
 #: Changes in units short below this share of the largest are not where a share lands.
 LAND_SHARE = 0.05
+#: The words of an adjustment (``describe_adjustments``) that name it, in order.
+_NAMED_BY = ("target", "scope", "periods", "change")
 #: The player for what OTHER changes besides its own adjustments.
 OTHER_INPUTS = "other input differences"
 
@@ -140,8 +142,7 @@ def _players(base: Case, other: Case) -> tuple[list[_Player], Case | None]:
            if where is not None and Path(where.file).resolve() == mine]
     words = describe_adjustments(other)[len(other.adjustments) - len(own):] if own else []
     players = [
-        _Player(" ".join(filter(None, (w["target"], w["scope"], w["periods"], w["change"]))), w["note"], w["where"],
-                pair)
+        _Player(" ".join(filter(None, (w[k] for k in _NAMED_BY))), w["note"], w["where"], pair)
         for w, pair in zip(words, own, strict=True)
     ]
     if _only_adjusts(base, other):
