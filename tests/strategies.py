@@ -205,6 +205,17 @@ def _lanes(draw: st.DrawFn, T: int, sites: list[str]) -> dict[str, Any]:
     return lanes
 
 
+@st.composite
+def lot_networks(draw: st.DrawFn) -> dict[str, Any]:
+    """A generated network whose made items all have a minimum lot and a setup cost."""
+    net = draw(networks())
+    for product in net["products"].values():
+        for at in product["sites"].values():
+            if at.get("make"):
+                at["lot"] = {"min": float(draw(st.integers(1, 30))), "setup_cost": float(draw(st.integers(0, 50)))}
+    return net
+
+
 # --------------------------------------------------------------------------- examples
 
 _BASE: dict[str, Any] = {

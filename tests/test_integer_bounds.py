@@ -12,8 +12,7 @@ from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from strategies import networks, write_network
+from strategies import lot_networks, write_network
 
 import sopopt
 from sopopt.model import lots
@@ -48,17 +47,6 @@ def test_backlog_keeps_earlier_demand_in_the_bound(tmp_path: Path) -> None:
     case = write_network(net, tmp_path)
     # Anything made later can still serve the earlier demand carried as backlog.
     assert lots.lot_caps(case.data)["w", "plant"].tolist() == [30.0, 30.0, 30.0]
-
-
-@st.composite
-def lot_networks(draw: st.DrawFn) -> dict[str, Any]:
-    """A generated network whose made items all have a minimum lot and a setup cost."""
-    net = draw(networks())
-    for product in net["products"].values():
-        for at in product["sites"].values():
-            if at.get("make"):
-                at["lot"] = {"min": float(draw(st.integers(1, 30))), "setup_cost": float(draw(st.integers(0, 50)))}
-    return net
 
 
 def _optimum(net: dict[str, Any]) -> float | None:
