@@ -53,7 +53,7 @@ def worker(model: Path, time_limit: float) -> dict[str, Any]:
         "mip_gap": info.get("mip_gap"),
         "mip_nodes": info.get("mip_nodes"),
         "setups_cost": float(plan.costs.get("setups", 0.0)) if plan.objective is not None else None,
-        **{key: info.get(key) for key in ("mip_start", "mip_start_objective", "mip_start_fixed", "mip_start_seconds")},
+        **{key: info.get(key) for key in ("mip_start", "mip_start_objective", "mip_start_seconds", "mip_start_stages")},
     }
 
 

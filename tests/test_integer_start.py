@@ -1,19 +1,26 @@
-"""The MIP start (sopopt/solver/mip_start.py): the LP-guided fix-and-solve heuristic
-hands HiGHS a plan before branch and bound, says so in the plan's info, and never
-changes the optimum."""
+"""The MIP start (sopopt/solver/mip_start.py, sopopt/solver/heuristics.py): the staged
+heuristic (relaxation, rounding or relax-and-fix, fix-and-optimize) hands HiGHS a plan
+before branch and bound, says so in the plan's info and on the progress line, and never
+changes the optimum. The lot case (tests/data/integer/lots.yaml: demand 10 a period, lot
+at least 20, setup 100, holding 20) is worked by hand at every stage."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 import sopopt
 from sopopt.analysis.planner import Planner
-from sopopt.solver import mip_start
+from sopopt.cli.progress import describe
+from sopopt.model.lp import LinearProgram
+from sopopt.solver import heuristics, mip_start
 from sopopt.solver.highs import option_value
 from sopopt.solver.options import SolveOptions
+from sopopt.solver.progress import Phase, Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 LOTS = ROOT / "tests" / "data" / "integer" / "lots.yaml"
@@ -25,17 +32,60 @@ def test_a_small_mip_and_an_lp_get_no_start() -> None:
     assert "mip_start" not in sopopt.solve(RED_TOMATO).info  # an LP
 
 
-def test_the_lot_case_starts_from_the_heuristic_and_keeps_its_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_lot_case_goes_through_every_stage_to_its_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mip_start, "MIN_INTEGERS", 1)
-    plan = sopopt.solve(LOTS)
-    # The relaxation makes 10 a period with setups 10/30, 10/20, 10/20: none is whole,
-    # so nothing is fixed and the sub-MIP is the whole MIP: its plan is the optimum.
-    assert plan.info["mip_start"] == mip_start.HEURISTIC
-    assert plan.info["mip_start_fixed"] == 0
+    reports: list[Progress] = []
+    plan = sopopt.solve(LOTS, SolveOptions(on_progress=reports.append))
+    stages = plan.info["mip_start_stages"]
+    assert [stage["name"] for stage in stages] == [mip_start.RELAXATION, mip_start.ROUNDING, "fix-and-optimize 1/1"]
+    # Relaxed, 10 is made a period with setups 10/30, 10/20, 10/20 (the per-period M):
+    # 100 x (1/3 + 1/2 + 1/2). Rounding switches every setup on: lots of 20 each period,
+    # holding 10 + 20 + 30. The one window (4 periods) frees all three: the optimum.
+    assert [stage["objective"] for stage in stages] == pytest.approx([400.0 / 3.0, 1500.0, 600.0])
+    assert plan.info["mip_start"] == "fix-and-optimize"
     assert plan.info["mip_start_objective"] == pytest.approx(600.0)
-    assert plan.info["mip_start_seconds"] >= 0.0
+    assert plan.info["mip_start_seconds"] >= sum(stage["seconds"] for stage in stages) - 1e-3
     assert plan.objective == pytest.approx(600.0)
     assert plan.tables["setups"]["value"].tolist() == pytest.approx([1.0, 0.0, 1.0])
+    heuristic = [(r.stage, r.objective) for r in reports if r.phase is Phase.HEURISTIC]
+    assert heuristic == [(stage["name"], pytest.approx(stage["objective"])) for stage in stages]
+    line = describe(next(r for r in reports if r.stage == mip_start.ROUNDING), 1.0)
+    assert line[1:3] == ["heuristic: rounding", "obj 1,500"]
+
+
+def _lot_lp() -> LinearProgram:
+    return Planner().build(sopopt.load_case(LOTS))
+
+
+def test_relax_and_fix_by_single_periods_builds_the_optimum_of_the_lot_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heuristics, "RF_WINDOW", 1)
+    stages: list[heuristics.Stage] = []
+    x, cost = heuristics.relax_and_fix(_lot_lp(), SolveOptions(), 60.0, lambda: False, stages.append)
+    # Period 1 must be set up (demand 10, no stock); a lot of 20 keeps 10 for period 2
+    # and the relaxed period 3 makes its 10 with half a setup: 100 + 50 + 10 x 20 = 350.
+    # Period 2 stays off (350 again); period 3 is then set up: 600.
+    assert [(s.name, s.objective) for s in stages] == [
+        ("relax-and-fix 1/3", pytest.approx(350.0)),
+        ("relax-and-fix 2/3", pytest.approx(350.0)),
+        ("relax-and-fix 3/3", pytest.approx(600.0)),
+    ]
+    assert cost == pytest.approx(600.0)
+    assert x is not None
+
+
+def test_fix_and_optimize_by_single_periods_drops_the_middle_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heuristics, "FO_WINDOW", 1)
+    monkeypatch.setattr(heuristics, "FO_STEP", 1)
+    lp = _lot_lp()
+    every = Planner(SolveOptions()).run(dataclasses.replace(lp, col_lower=np.where(lp.integrality != 0, 1.0,
+                                                                                    lp.col_lower)))
+    plan = np.array([every.values[name][index] for name, index in lp.column_keys()])
+    stages: list[heuristics.Stage] = []
+    _x, cost = heuristics.fix_and_optimize(lp, SolveOptions(), 60.0, plan, 1500.0, lambda: False, stages.append)
+    # Period 1 alone cannot change (its demand needs the setup); freeing period 2 saves
+    # its lot (600); period 3 then stays set up (without it period 1 makes 30: 700).
+    assert [s.objective for s in stages] == pytest.approx([1500.0, 600.0, 600.0])
+    assert cost == pytest.approx(600.0)
 
 
 def test_red_tomato_with_whole_workers_still_costs_422660_from_a_start(
@@ -47,7 +97,7 @@ def test_red_tomato_with_whole_workers_still_costs_422660_from_a_start(
     path = tmp_path / "red_tomato_whole.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     plan = sopopt.solve(path, workspace=tmp_path)
-    assert plan.info["mip_start"] == mip_start.HEURISTIC
+    assert plan.info["mip_start"] == mip_start.ROUNDING  # no 0-1 decision: rounding solves the MIP
     # The start is a feasible plan: never cheaper than the optimum.
     assert plan.info["mip_start_objective"] >= 422_660.0 - 0.005
     assert plan.objective == pytest.approx(422_660.0, abs=0.005)
@@ -58,7 +108,7 @@ def test_branch_and_bound_gets_the_rest_of_the_limit_and_the_limit_is_restored(
 ) -> None:
     monkeypatch.setattr(mip_start, "MIN_INTEGERS", 1)
     solved = Planner(SolveOptions(time_limit=50.0)).solve_live(LOTS)
-    assert solved.plan.info["mip_start"] == mip_start.HEURISTIC
+    assert solved.plan.info["mip_start"] == "fix-and-optimize"
     assert float(option_value(solved.session.highs, "time_limit")) == pytest.approx(50.0)
-    assert mip_start.budget(SolveOptions(time_limit=50.0)) == pytest.approx(20.0)
+    assert mip_start.budget(SolveOptions(time_limit=50.0)) == pytest.approx(25.0)
     assert mip_start.budget(SolveOptions()) == mip_start.NO_LIMIT_SECONDS

@@ -43,7 +43,7 @@ def describe(progress: Progress | None, elapsed: float) -> list[str]:
     parts = [f"{elapsed:.0f} s" if elapsed >= 10 else f"{elapsed:.1f} s"]
     if progress is None:
         return parts
-    parts.append(str(progress.phase))
+    parts.append(str(progress.phase) if progress.stage is None else f"{progress.phase}: {progress.stage}")
     if progress.iterations is not None:
         parts.append(f"iter {progress.iterations:,}")
     if progress.objective is not None:

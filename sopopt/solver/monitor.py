@@ -146,6 +146,12 @@ class Monitor:
             )
         )
 
+    def stage(self, name: str, objective: float | None) -> None:
+        """Report a heuristic stage that just ended and the cost of its plan."""
+        if self.on_progress is not None:
+            self.on_progress(Progress(Phase.HEURISTIC, time.perf_counter() - self.start, None, objective, None,
+                                      self.rows, self.columns, name))
+
     def describe(self, iterations: int) -> str:
         """What was running, for the message of an interrupted solve."""
         return f"{self.phase.value}, {iterations} iterations, {time.perf_counter() - self.start:.1f} s into the solve"

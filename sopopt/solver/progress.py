@@ -21,6 +21,7 @@ class Phase(StrEnum):
 
     LOAD = "load"
     BUILD = "build"
+    HEURISTIC = "heuristic"
     PRESOLVE = "presolve"
     SIMPLEX = "simplex"
     IPM = "interior point"
@@ -55,6 +56,9 @@ class Progress:
     """Rows of the LP, once built."""
     columns: int | None = None
     """Columns of the LP, once built."""
+    stage: str | None = None
+    """The heuristic stage that just ended ("rounding", "fix-and-optimize 2/6"), whose
+    plan costs ``objective``."""
 
 
 #: What receives progress reports; called on the solving thread, so keep it quick.

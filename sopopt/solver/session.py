@@ -17,6 +17,7 @@ import numpy as np
 
 from sopopt.errors import Interrupted
 from sopopt.model.lp import LinearProgram
+from sopopt.solver.heuristics import Stage
 from sopopt.solver.highs import (
     FEASIBLE_SOLUTION,
     INTERRUPTED,
@@ -28,7 +29,7 @@ from sopopt.solver.highs import (
     pass_lp,
     set_start,
 )
-from sopopt.solver.mip_start import budget, lp_guided_start, wanted
+from sopopt.solver.mip_start import budget, find_start, wanted
 from sopopt.solver.monitor import Monitor
 from sopopt.solver.options import SolveOptions, choose_method
 from sopopt.solver.progress import Phase
@@ -202,17 +203,22 @@ class HighsSession:
             details.update(_mip_details(info, self.options), **self.started)
         return self._solution(status, info, details, rows)
 
-    def _start(self) -> dict[str, Any]:
-        """Find a first plan with the LP-guided heuristic (:mod:`sopopt.solver.mip_start`),
-        hand it to HiGHS and leave branch and bound the rest of the time limit; what the
-        heuristic did, as ``run.json`` keys."""
-        found = lp_guided_start(self.compiled, self.options, budget(self.options))
+    def _start(self, monitor: Monitor) -> dict[str, Any]:
+        """Find a first plan with the staged heuristic (:mod:`sopopt.solver.mip_start`),
+        each stage reported on the progress line, hand it to HiGHS and leave branch and
+        bound the rest of the time limit; what the heuristic did, as ``run.json`` keys."""
+
+        def on_stage(stage: Stage) -> None:
+            monitor.stage(stage.name, stage.objective)
+
+        with monitor.catching_signals():
+            found = find_start(self.compiled, self.options, budget(self.options), monitor.stopping, on_stage)
         if found.values is not None:
             set_start(self.highs, found.values)
         if self.options.time_limit is not None:
             left = max(float(self.options.time_limit) - found.seconds, 1.0)
             self.highs.setOptionValue("time_limit", left)
-        log.info("MIP start (%s) in %.2fs: %s", found.fixed, found.seconds, found.objective)
+        log.info("MIP start (%s) in %.2fs: %s", found.source, found.seconds, found.objective)
         return found.info()
 
     def _run_highs(self, monitor: Monitor) -> Any:
@@ -223,7 +229,7 @@ class HighsSession:
             return MODEL_EMPTY
         if monitor.stopping():
             return INTERRUPTED
-        self.started = self._start() if not self.runs and wanted(self.compiled) else {}
+        self.started = self._start(monitor) if not self.runs and wanted(self.compiled) else {}
         monitor.attach(h)
         try:
             monitor.report(force=True)
