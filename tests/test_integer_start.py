@@ -7,6 +7,7 @@ at least 20, setup 100, holding 20) is worked by hand at every stage."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,17 @@ def test_branch_and_bound_gets_the_rest_of_the_limit_and_the_limit_is_restored(
     assert float(option_value(solved.session.highs, "time_limit")) == pytest.approx(50.0)
     assert mip_start.budget(SolveOptions(time_limit=50.0)) == pytest.approx(25.0)
     assert mip_start.budget(SolveOptions()) == mip_start.NO_LIMIT_SECONDS
+
+
+def test_a_stop_during_the_heuristic_ends_it_and_the_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mip_start, "MIN_INTEGERS", 1)
+    stop = threading.Event()
+
+    def on_progress(progress: Progress) -> None:
+        if progress.phase is Phase.HEURISTIC:
+            stop.set()
+
+    plan = sopopt.solve(LOTS, SolveOptions(on_progress=on_progress, stop=stop), raise_on_failure=False)
+    # Asked between sub-MIPs: the stage running (rounding) ends, no window follows.
+    assert [stage["name"] for stage in plan.info["mip_start_stages"]] == [mip_start.RELAXATION, mip_start.ROUNDING]
+    assert plan.status is sopopt.SolveStatus.INTERRUPTED
