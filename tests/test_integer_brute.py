@@ -72,7 +72,7 @@ def _mip_and_brute(net: dict[str, Any]) -> tuple[float | None, float | None]:
     return (plan.objective if plan.is_optimal else None), (min(found) if found else None)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(lot_networks())
 def test_branch_and_bound_finds_the_cheapest_setup_pattern(net: dict[str, Any]) -> None:
     mip, brute = _mip_and_brute(net)

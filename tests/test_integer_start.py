@@ -38,11 +38,19 @@ def test_the_lot_case_goes_through_every_stage_to_its_optimum(monkeypatch: pytes
     reports: list[Progress] = []
     plan = sopopt.solve(LOTS, SolveOptions(on_progress=reports.append))
     stages = plan.info["mip_start_stages"]
-    assert [stage["name"] for stage in stages] == [mip_start.RELAXATION, mip_start.ROUNDING, "fix-and-optimize 1/1"]
+    cuts = f"{mip_start.CUTS} (2 rows, 1 rounds)"
+    assert [stage["name"] for stage in stages] == [mip_start.RELAXATION, cuts, mip_start.ROUNDING,
+                                                   "fix-and-optimize 1/1"]
     # Relaxed, 10 is made a period with setups 10/30, 10/20, 10/20 (the per-period M):
-    # 100 x (1/3 + 1/2 + 1/2). Rounding switches every setup on: lots of 20 each period,
-    # holding 10 + 20 + 30. The one window (4 periods) frees all three: the optimum.
-    assert [stage["objective"] for stage in stages] == pytest.approx([400.0 / 3.0, 1500.0, 600.0])
+    # 100 x (1/3 + 1/2 + 1/2). The (k,l,S) rows it violates (X production, Y setups,
+    # I stock): X1 <= 10 Y1 + I1, X1 + X2 <= 20 Y1 + 10 Y2 + I2, X3 <= 10 Y3 + I3.
+    # Relaxed again: 20, 10, 0 made with setups 1, 1/2, 0 (lot minimum 20 Y2 <= X2),
+    # holding 10 + 10: 150 + 400 = 550; the first and third rows bind and are kept.
+    # Rounding switches on every setup the plain relaxation uses: lots of 20 each
+    # period, holding 10 + 20 + 30: 1500. The one window (4 periods) frees all three:
+    # the optimum.
+    assert [stage["objective"] for stage in stages] == pytest.approx([400.0 / 3.0, 550.0, 1500.0, 600.0])
+    assert plan.info["mip_cuts"] == 2
     assert plan.info["mip_start"] == "fix-and-optimize"
     assert plan.info["mip_start_objective"] == pytest.approx(600.0)
     assert plan.info["mip_start_seconds"] >= sum(stage["seconds"] for stage in stages) - 1e-3
@@ -124,6 +132,7 @@ def test_a_stop_during_the_heuristic_ends_it_and_the_solve(monkeypatch: pytest.M
             stop.set()
 
     plan = sopopt.solve(LOTS, SolveOptions(on_progress=on_progress, stop=stop), raise_on_failure=False)
-    # Asked between sub-MIPs: the stage running (rounding) ends, no window follows.
-    assert [stage["name"] for stage in plan.info["mip_start_stages"]] == [mip_start.RELAXATION, mip_start.ROUNDING]
+    # Asked after the relaxation: no separation round, rounding ends, no window follows.
+    names = [stage["name"] for stage in plan.info["mip_start_stages"]]
+    assert names == [mip_start.RELAXATION, f"{mip_start.CUTS} (0 rows, 0 rounds)", mip_start.ROUNDING]
     assert plan.status is sopopt.SolveStatus.INTERRUPTED

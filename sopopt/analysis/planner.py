@@ -253,6 +253,7 @@ class Planner:
         timings["build_seconds"] = time.perf_counter() - mark
         mark = time.perf_counter()
         session = self.session(lp, options, case.data)
+        session.cut_data = case.data  # the families' valid inequalities strengthen a large MIP
         timings["handoff_seconds"] = time.perf_counter() - mark
         solution = self.ranged(session, self.allocated(session, case.data), case.data)
         return session, solution

@@ -9,6 +9,9 @@ docs/adding-a-family.md). A family may refer only to families before it.
 
 from __future__ import annotations
 
+import numpy as np
+
+from sopopt.inputs.compile import ModelData
 from sopopt.model import (
     bills,
     classes,
@@ -28,7 +31,8 @@ from sopopt.model import (
     transport,
     workforce,
 )
-from sopopt.model.family import Family, Transform
+from sopopt.model.family import CutRows, Family, Separator, Transform
+from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms import smoothing
 
 FAMILIES: tuple[Family, ...] = (
@@ -54,3 +58,19 @@ FAMILIES: tuple[Family, ...] = (
 #: LP transformations that declare the family contract (their own columns, rows in words
 #: and cost categories), applied to the built LP after every family, in this order.
 TRANSFORMS: tuple[Transform, ...] = (smoothing.TRANSFORM,)
+
+
+def separator(data: ModelData, lp: LinearProgram) -> Separator | None:
+    """The valid inequalities of every family that has some for ``lp`` (built from
+    ``data``), as one separator; None when no family has any."""
+    if not lp.is_mip or not any(f.cuts for f in FAMILIES):
+        return None
+    positions = {key: j for j, key in enumerate(lp.column_keys())}
+    parts = [s for f in FAMILIES if f.cuts is not None and (s := f.cuts(data, positions)) is not None]
+    if not parts:
+        return None
+
+    def separate(x: np.ndarray) -> CutRows:
+        return CutRows.join([part(x) for part in parts])
+
+    return separate

@@ -36,7 +36,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
 
 if TYPE_CHECKING:
     from sopopt.inputs.compile import ModelData
@@ -273,6 +275,50 @@ class Registry:
         self.costs[category].extend(terms)
 
 
+class CutRows(NamedTuple):
+    """Rows ``A x <= upper`` a family separates for a MIP (valid inequalities), row-wise:
+    row ``i`` has the columns ``index[start[i]:start[i+1]]`` with ``value`` (same slice)."""
+
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Number of rows."""
+        return int(self.upper.size)
+
+    @classmethod
+    def join(cls, parts: Sequence[CutRows]) -> CutRows:
+        """The rows of ``parts``, one after the other."""
+        sizes = [int(part.index.size) for part in parts]
+        offsets = np.cumsum([0, *sizes])[:-1]
+        start = np.concatenate([[0]] + [part.start[1:] + off for part, off in zip(parts, offsets, strict=True)])
+        return cls(start.astype(np.int64), np.concatenate([np.zeros(0, np.int64), *(p.index for p in parts)]),
+                   np.concatenate([np.zeros(0), *(p.value for p in parts)]),
+                   np.concatenate([np.zeros(0), *(p.upper for p in parts)]))
+
+    def take(self, keep: np.ndarray) -> CutRows:
+        """Only the rows where ``keep`` is True."""
+        rows = np.flatnonzero(keep)
+        pieces = [np.arange(self.start[i], self.start[i + 1]) for i in rows]
+        at = np.concatenate([np.zeros(0, np.int64), *pieces])
+        start = np.cumsum([0] + [len(piece) for piece in pieces])
+        return CutRows(start.astype(np.int64), self.index[at], self.value[at], self.upper[rows])
+
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        """Each row's left-hand side at ``x``."""
+        counts = np.diff(self.start)
+        return np.bincount(np.repeat(np.arange(self.count), counts), weights=self.value * x[self.index],
+                           minlength=self.count)
+
+
+#: Finds the family's inequalities that a point ``x`` (an LP relaxation's values)
+#: violates; built once per LP by ``Family.cuts(data, column positions)``.
+Separator = Callable[[np.ndarray], CutRows]
+
+
 @dataclass(frozen=True)
 class Family:
     """One constraint family: what it adds to the LP and how, in both build paths.
@@ -300,6 +346,7 @@ class Family:
     extends: tuple[RowTerm, ...] = ()
     demand: tuple[DemandTerm, ...] = ()
     plan_columns: tuple[PlanColumn, ...] = ()
+    cuts: Callable[[ModelData, dict[tuple[str, Any], int]], Separator | None] | None = None
 
 
 @dataclass(frozen=True)

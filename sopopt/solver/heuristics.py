@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sopopt.model.family import CutRows
 from sopopt.model.lp import LinearProgram
-from sopopt.solver.highs import configure, fixed_integers_model, run_values, set_start
+from sopopt.solver.highs import add_rows, configure, fixed_integers_model, run_values, set_start
 from sopopt.solver.options import SolveOptions
 
 #: Relative gap at which a sub-MIP stops: windows are rough cuts of the plan.
@@ -89,11 +90,12 @@ class Windows:
 
 def sub_mip(
     lp: LinearProgram, options: SolveOptions, seconds: float, fixed: np.ndarray, values: np.ndarray,
-    start: np.ndarray | None = None,
+    start: np.ndarray | None = None, cuts: CutRows | None = None,
 ) -> tuple[np.ndarray | None, float | None]:
-    """Solve ``lp`` with the columns ``fixed`` at ``values`` within ``seconds`` (from the
-    plan ``start`` when given); its plan and cost."""
+    """Solve ``lp`` with the columns ``fixed`` at ``values`` and the valid rows ``cuts``
+    within ``seconds`` (from the plan ``start`` when given); its plan and cost."""
     h = fixed_integers_model(lp, fixed, values)
+    add_rows(h, cuts)
     configure(h, dataclasses.replace(options, time_limit=max(seconds, 0.1), verbose=False))
     h.setOptionValue("mip_rel_gap", max(SUB_GAP, float(options.mip_gap)))
     if start is not None:
@@ -103,7 +105,7 @@ def sub_mip(
 
 def relax_and_fix(
     lp: LinearProgram, options: SolveOptions, seconds: float, stopping: Callable[[], bool],
-    on_stage: OnStage,
+    on_stage: OnStage, cuts: CutRows | None = None,
 ) -> tuple[np.ndarray | None, float | None]:
     """A plan built window by window (see the module doc) within ``seconds``."""
     windows = Windows.of(lp)
@@ -122,7 +124,7 @@ def relax_and_fix(
         integrality = np.asarray(lp.integrality).copy()
         integrality[later] = 0
         sub = dataclasses.replace(lp, integrality=integrality)
-        x, objective = sub_mip(sub, options, left / (len(cut) - k), fixed, chosen)
+        x, objective = sub_mip(sub, options, left / (len(cut) - k), fixed, chosen, cuts=cuts)
         on_stage(Stage(f"relax-and-fix {k + 1}/{len(cut)}", objective, time.perf_counter() - mark))
         if x is None:
             return None, None
@@ -134,7 +136,7 @@ def relax_and_fix(
 
 def fix_and_optimize(
     lp: LinearProgram, options: SolveOptions, seconds: float, plan: np.ndarray, cost: float,
-    stopping: Callable[[], bool], on_stage: OnStage,
+    stopping: Callable[[], bool], on_stage: OnStage, cuts: CutRows | None = None,
 ) -> tuple[np.ndarray, float]:
     """``plan`` (of cost ``cost``) improved window by window (see the module doc)
     within ``seconds``; the best plan found and its cost."""
@@ -147,7 +149,7 @@ def fix_and_optimize(
         if left <= 0 or stopping():
             break
         outside = windows.integer[(windows.period < a) | (windows.period >= b)]
-        x, objective = sub_mip(lp, options, left / (len(cut) - k), outside, np.rint(plan[outside]), plan)
+        x, objective = sub_mip(lp, options, left / (len(cut) - k), outside, np.rint(plan[outside]), plan, cuts)
         if x is not None and objective is not None and objective < cost - 1e-9 * max(1.0, abs(cost)):
             plan, cost = x, objective
         on_stage(Stage(f"fix-and-optimize {k + 1}/{len(cut)}", cost, time.perf_counter() - mark))

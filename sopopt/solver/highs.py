@@ -21,6 +21,7 @@ import highspy
 import numpy as np
 
 from sopopt.errors import SolverError
+from sopopt.model.family import CutRows
 from sopopt.model.lp import LinearProgram
 from sopopt.solver.status import FEASIBLE_VARIANT, SolveStatus
 
@@ -155,14 +156,16 @@ def configure(h: Any, options: SolveOptions) -> None:
             raise SolverError(f"HiGHS rejected option {name}={value!r}")
 
 
-def fixed_lp(h: Any, options: SolveOptions) -> Any:
-    """A fresh HiGHS holding the LP of ``h``'s MIP with the integers fixed, solved."""
+def fixed_lp(h: Any, options: SolveOptions, rows: int | None = None) -> Any:
+    """A fresh HiGHS holding the LP of ``h``'s MIP with the integers fixed, solved;
+    ``rows``: keep only the first rows (the model's, without the MIP's cuts)."""
     status, lp = h.getFixedLp()
     if status != OK:
         raise SolverError("HiGHS could not fix the integer decisions of the MIP plan")
     fixed = new_highs()
     configure(fixed, options)
     fixed.passModel(lp)
+    drop_rows(fixed, rows)
     fixed.setOptionValue("solver", "simplex")
     fixed.run()
     return fixed
@@ -197,6 +200,22 @@ def run_values(h: Any) -> tuple[np.ndarray | None, float | None]:
     if info.primal_solution_status != FEASIBLE_SOLUTION:
         return None, None
     return np.asarray(h.getSolution().col_value, dtype=float), float(info.objective_function_value)
+
+
+def add_rows(h: Any, rows: CutRows | None) -> None:
+    """Add rows ``A x <= upper`` (valid inequalities) to the model in ``h``."""
+    if rows is None or not rows.count:
+        return
+    lower = np.full(rows.count, -highspy.kHighsInf)
+    h.addRows(rows.count, lower, rows.upper, int(rows.index.size), rows.start[:-1].astype(np.int32),
+              rows.index.astype(np.int32), rows.value)
+
+
+def drop_rows(h: Any, rows: int | None) -> None:
+    """Delete every row of ``h``'s model after the first ``rows`` (None: keep all)."""
+    total = int(h.getNumRow())
+    if rows is not None and total > rows:
+        h.deleteRows(total - rows, np.arange(rows, total, dtype=np.int32))
 
 
 def set_start(h: Any, values: np.ndarray) -> None:

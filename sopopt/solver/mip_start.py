@@ -1,6 +1,9 @@
 """A first plan for a large MIP, found before branch and bound (issue 26), in stages:
 
-1. **LP relaxation**: the MIP with every integer decision continuous.
+1. **LP relaxation**: the MIP with every integer decision continuous, strengthened by
+   the families' valid inequalities where there are some (:mod:`sopopt.solver.cuts`;
+   the lot family's (k,l,S) rows): the rows kept go into every sub-MIP below and into
+   branch and bound.
 2. **Rounding**: every yes/no decision (a 0-1 column, such as a setup) the relaxation
    uses at all is switched on, every other one off, and the rest (general integers such
    as whole workers) solved as a small MIP. Switching a setup on only allows
@@ -27,7 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sopopt.model.family import CutRows, Separator
 from sopopt.model.lp import LinearProgram
+from sopopt.solver.cuts import strengthen
 from sopopt.solver.heuristics import OnStage, Stage, fix_and_optimize, relax_and_fix, sub_mip
 from sopopt.solver.highs import configure, relaxed_model, run_values
 from sopopt.solver.options import SolveOptions
@@ -43,6 +48,11 @@ NO_LIMIT_SECONDS = 60.0
 FIRST_PLAN_SHARE = 0.4
 #: Stage names, as ``run.json`` and the progress line give them.
 RELAXATION = "LP relaxation"
+CUTS = "valid inequalities"
+#: Share of the first plan's time the separation rounds may use.
+CUT_SHARE = 0.4
+#: Share of the first plan's time rounding (or relax-and-fix) gets at least.
+FLOOR = 0.25
 ROUNDING = "rounding"
 
 
@@ -56,6 +66,8 @@ class Start:
     source: str | None = None
     stages: list[Stage] = field(default_factory=list)
     seconds: float = 0.0
+    #: The valid rows the separation kept (None: none separated).
+    cuts: CutRows | None = None
 
     def info(self) -> dict[str, object]:
         """The start as ``run.json`` keys."""
@@ -64,6 +76,7 @@ class Start:
             "mip_start_objective": self.objective,
             "mip_start_seconds": self.seconds,
             "mip_start_stages": [stage.info() for stage in self.stages],
+            "mip_cuts": self.cuts.count if self.cuts is not None else 0,
         }
 
 
@@ -81,10 +94,11 @@ def budget(options: SolveOptions) -> float:
 
 def find_start(
     lp: LinearProgram, options: SolveOptions, seconds: float, stopping: Callable[[], bool] = lambda: False,
-    on_stage: OnStage = lambda _stage: None,
+    on_stage: OnStage = lambda _stage: None, separate: Separator | None = None,
 ) -> Start:
     """Run the stages (see the module doc) within ``seconds``; ``stopping`` is asked
-    between sub-MIPs, ``on_stage`` told of each stage as it ends."""
+    between sub-MIPs, ``on_stage`` told of each stage as it ends; ``separate`` finds
+    the valid inequalities a relaxed plan violates."""
     mark = time.perf_counter()
     found = Start()
 
@@ -93,14 +107,15 @@ def find_start(
         on_stage(stage)
 
     first = seconds * FIRST_PLAN_SHARE
-    x, objective = _rounded(lp, options, first, record)
+    x, objective, found.cuts = _rounded(lp, options, first, record, separate, stopping)
     found.source = ROUNDING
     if x is None and not stopping():
-        x, objective = relax_and_fix(lp, options, first - (time.perf_counter() - mark), stopping, record)
+        left = max(first - (time.perf_counter() - mark), FLOOR * first)
+        x, objective = relax_and_fix(lp, options, left, stopping, record, found.cuts)
         found.source = "relax-and-fix"
     if x is not None and objective is not None:
         left = seconds - (time.perf_counter() - mark)
-        better, cost = fix_and_optimize(lp, options, left, x, objective, stopping, record)
+        better, cost = fix_and_optimize(lp, options, left, x, objective, stopping, record, found.cuts)
         if cost < objective:
             found.source = "fix-and-optimize"
         found.values, found.objective = better, cost
@@ -109,20 +124,32 @@ def find_start(
 
 
 def _rounded(
-    lp: LinearProgram, options: SolveOptions, seconds: float, record: OnStage,
-) -> tuple[np.ndarray | None, float | None]:
-    """The relaxation, then its 0-1 decisions switched on wherever it uses them."""
+    lp: LinearProgram, options: SolveOptions, seconds: float, record: OnStage, separate: Separator | None,
+    stopping: Callable[[], bool],
+) -> tuple[np.ndarray | None, float | None, CutRows | None]:
+    """The relaxation, strengthened by ``separate`` (the rows kept serve the sub-MIPs),
+    then the plain relaxation's 0-1 decisions switched on wherever it uses them (the
+    strengthened one raises setups where nothing is made, which rounding would turn
+    into forced lots); the plan, its cost and the valid rows kept."""
     begin = mark = time.perf_counter()
     relaxed = relaxed_model(lp)
     configure(relaxed, dataclasses.replace(options, time_limit=max(seconds, 0.1), verbose=False))
     x, bound = run_values(relaxed)
     record(Stage(RELAXATION, bound, time.perf_counter() - mark))
     if x is None:
-        return None, None
+        return None, None, None
+    cuts = None
+    if separate is not None:
+        mark = time.perf_counter()
+        done = strengthen(relaxed, x, separate, CUT_SHARE * seconds, stopping)
+        cuts = done.rows
+        name = f"{CUTS} ({done.rows.count} rows, {done.rounds} rounds)"
+        record(Stage(name, done.bound if done.bound is not None else bound, time.perf_counter() - mark))
     mark = time.perf_counter()
     integer = np.flatnonzero(np.asarray(lp.integrality) != 0)
     binary = integer[(lp.col_lower[integer] == 0.0) & (lp.col_upper[integer] == 1.0)]
     on = (x[binary] > 1e-6).astype(float)
-    values, objective = sub_mip(lp, options, seconds - (mark - begin), binary, on)
+    left = max(seconds - (mark - begin), FLOOR * seconds)
+    values, objective = sub_mip(lp, options, left, binary, on, cuts=cuts)
     record(Stage(ROUNDING, objective, time.perf_counter() - mark))
-    return values, objective
+    return values, objective, cuts

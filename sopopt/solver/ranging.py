@@ -56,7 +56,7 @@ def compute_ranging(
     label = ""
     session.fixed_highs = None
     if integer.any():
-        h = session.fixed_highs = fixed_lp(h, session.options)
+        h = session.fixed_highs = fixed_lp(h, session.options, session.compiled.num_row)
         label = FIXED_MIP_LABEL
     if not h.getBasis().valid:
         reason = NO_BASIS_REASONS.get(option_value(h, "solver"), "the solver returned no basis")

@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sopopt.errors import Interrupted
+from sopopt.inputs.compile import ModelData
+from sopopt.model.families import separator
 from sopopt.model.lp import LinearProgram
 from sopopt.solver.heuristics import Stage
 from sopopt.solver.highs import (
     FEASIBLE_SOLUTION,
     INTERRUPTED,
     MODEL_EMPTY,
+    add_rows,
     classify,
     configure,
+    drop_rows,
     fixed_lp,
     new_highs,
     pass_lp,
@@ -65,6 +69,11 @@ class HighsSession:
         self._keys: dict[str, list[tuple[str, Any]]] = {}
         #: What the MIP start heuristic did before the last run ({} when none ran).
         self.started: dict[str, Any] = {}
+        #: The case's data, for the families' valid inequalities of a MIP (set by the
+        #: planner's own solve; None: no cuts).
+        self.cut_data: ModelData | None = None
+        #: Valid rows added after the model's rows for the last run (dropped before the next).
+        self.cut_rows = 0
 
     def row_keys(self) -> list[tuple[str, Any]]:
         """(component name, index) of every row, in order (built once per session)."""
@@ -211,8 +220,13 @@ class HighsSession:
         def on_stage(stage: Stage) -> None:
             monitor.stage(stage.name, stage.objective)
 
+        separate = separator(self.cut_data, self.compiled) if self.cut_data is not None else None
         with monitor.catching_signals():
-            found = find_start(self.compiled, self.options, budget(self.options), monitor.stopping, on_stage)
+            found = find_start(self.compiled, self.options, budget(self.options), monitor.stopping, on_stage,
+                               separate)
+        if found.cuts is not None and found.cuts.count:
+            add_rows(self.highs, found.cuts)
+            self.cut_rows = found.cuts.count
         if found.values is not None:
             set_start(self.highs, found.values)
         if self.options.time_limit is not None:
@@ -225,6 +239,9 @@ class HighsSession:
         """Run HiGHS with the monitor attached; the HiGHS model status."""
         h = self.highs
         self.started = {}
+        if self.cut_rows:  # the last run's cuts: numbers may have changed since
+            drop_rows(h, self.compiled.num_row)
+            self.cut_rows = 0
         if not self.compiled.num_col:
             return MODEL_EMPTY
         if monitor.stopping():
@@ -283,15 +300,16 @@ class HighsSession:
     ) -> tuple[dict[str, dict[Any, float]], dict[str, dict[Any, float]]]:
         """Row duals (a MIP's from its LP with the integers fixed) and slacks."""
         h, compiled = self.highs, self.compiled
+        n = compiled.num_row  # the model's rows (valid rows of a MIP come after them)
         duals: dict[str, dict[Any, float]] = {}
         if solution.dual_valid:
-            duals = compiled.duals(np.asarray(solution.row_dual) + 0.0)
+            duals = compiled.duals(np.asarray(solution.row_dual)[:n] + 0.0)
         elif compiled.is_mip and status is SolveStatus.OPTIMAL_WITHIN_GAP:
-            duals = compiled.duals(_fixed_duals(h, self.options) + 0.0)
+            duals = compiled.duals(_fixed_duals(h, self.options, n) + 0.0)
             details["duals_from"] = FIXED_MIP_LABEL
         lp = h.getLp()
-        activity = np.asarray(solution.row_value)
-        upper, lower = np.asarray(lp.row_upper_), np.asarray(lp.row_lower_)
+        activity = np.asarray(solution.row_value)[:n]
+        upper, lower = np.asarray(lp.row_upper_)[:n], np.asarray(lp.row_lower_)[:n]
         slack = np.where(np.isfinite(upper), upper - activity, activity - lower)
         return duals, compiled.duals(slack + 0.0)
 
@@ -308,9 +326,10 @@ def _mip_details(info: Any, options: SolveOptions) -> dict[str, Any]:
     }
 
 
-def _fixed_duals(h: Any, options: SolveOptions) -> np.ndarray:
-    """Row duals of the MIP's LP with every integer decision fixed at its value."""
-    fixed = fixed_lp(h, options)
+def _fixed_duals(h: Any, options: SolveOptions, rows: int) -> np.ndarray:
+    """Row duals of the MIP's LP (its first ``rows`` rows) with every integer decision
+    fixed at its value."""
+    fixed = fixed_lp(h, options, rows)
     return np.asarray(fixed.getSolution().row_dual, dtype=float)
 
 
