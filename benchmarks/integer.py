@@ -8,14 +8,17 @@ with ``integer=True`` (``sopopt generate --integer``: every crew in whole worker
 product made in lots of at least a third of its average demand, with a setup cost) and
 solves it once in a fresh process with ``solver.time_limit`` = ``--time-limit``.
 Reports, per size: the LP size, the integer columns, the status, the solve time, the
-MIP gap reached and the branch-and-bound nodes, and the same instance solved as an LP
-(no integer decisions) for the cost of executability.
+MIP gap reached and the branch-and-bound nodes, what the start heuristic did (each
+stage's name, plan cost and seconds; the valid rows kept), the load average before and
+after (``uptime``: the machine is shared), and the same instance solved as an LP (no
+integer decisions) for the cost of executability.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -53,7 +56,7 @@ def worker(model: Path, time_limit: float) -> dict[str, Any]:
         "mip_gap": info.get("mip_gap"),
         "mip_nodes": info.get("mip_nodes"),
         "setups_cost": float(plan.costs.get("setups", 0.0)) if plan.objective is not None else None,
-        **{key: info.get(key) for key in ("mip_start", "mip_start_objective", "mip_start_seconds", "mip_start_stages")},
+        **{key: info.get(key) for key in ("mip_start", "mip_start_objective", "mip_start_seconds", "mip_start_stages", "mip_cuts")},
     }
 
 
@@ -78,13 +81,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             products, sites, periods = size_for_variables(size)
-            row: dict[str, Any] = {"size": size, "products": products, "sites": sites, "periods": periods}
+            row: dict[str, Any] = {"size": size, "products": products, "sites": sites, "periods": periods,
+                                   "load_average_start": os.getloadavg()}
             for integer in (True, False):
                 model = write_instance(Path(folder) / f"{size:g}-{integer}", products, sites, periods, integer=integer)
                 row["mip" if integer else "lp"] = _run(model, args.time_limit)
             say(json.dumps(row))
             results.append(row)
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor()}
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(),
+               "load_average_end": os.getloadavg()}
     args.out.write_text(json.dumps({"time_limit": args.time_limit, "machine": machine, "results": results}, indent=2)
                         + "\n")
     say(f"wrote {args.out}")
