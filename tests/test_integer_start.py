@@ -136,3 +136,13 @@ def test_a_stop_during_the_heuristic_ends_it_and_the_solve(monkeypatch: pytest.M
     names = [stage["name"] for stage in plan.info["mip_start_stages"]]
     assert names == [mip_start.RELAXATION, f"{mip_start.CUTS} (0 rows, 0 rounds)", mip_start.ROUNDING]
     assert plan.status is sopopt.SolveStatus.INTERRUPTED
+
+
+def test_a_plan_within_the_gap_of_the_bound_is_not_improved_further(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mip_start, "MIN_INTEGERS", 1)
+    # Rounding's 1500 is within a gap of 200% of the strengthened bound 550 (<= 1650):
+    # no fix-and-optimize window runs (the MIP then needs no more than its root).
+    plan = sopopt.solve(LOTS, SolveOptions(mip_gap=2.0))
+    names = [stage["name"] for stage in plan.info["mip_start_stages"]]
+    assert names == [mip_start.RELAXATION, f"{mip_start.CUTS} (2 rows, 1 rounds)", mip_start.ROUNDING]
+    assert plan.info["mip_start"] == mip_start.ROUNDING

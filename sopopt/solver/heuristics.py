@@ -136,17 +136,18 @@ def relax_and_fix(
 
 def fix_and_optimize(
     lp: LinearProgram, options: SolveOptions, seconds: float, plan: np.ndarray, cost: float,
-    stopping: Callable[[], bool], on_stage: OnStage, cuts: CutRows | None = None,
+    stopping: Callable[[], bool], on_stage: OnStage, cuts: CutRows | None = None, enough: float = -np.inf,
 ) -> tuple[np.ndarray, float]:
     """``plan`` (of cost ``cost``) improved window by window (see the module doc)
-    within ``seconds``; the best plan found and its cost."""
+    within ``seconds``, stopping once it costs at most ``enough``; the best plan found
+    and its cost."""
     windows = Windows.of(lp)
     cut = windows.cut(FO_WINDOW, FO_STEP)
     deadline = time.perf_counter() + seconds
     for k, (a, b) in enumerate(cut):
         mark = time.perf_counter()
         left = deadline - mark
-        if left <= 0 or stopping():
+        if left <= 0 or stopping() or cost <= enough:
             break
         outside = windows.integer[(windows.period < a) | (windows.period >= b)]
         x, objective = sub_mip(lp, options, left / (len(cut) - k), outside, np.rint(plan[outside]), plan, cuts)

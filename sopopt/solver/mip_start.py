@@ -108,6 +108,8 @@ def find_start(
 
     first = seconds * FIRST_PLAN_SHARE
     x, objective, found.cuts = _rounded(lp, options, first, record, separate, stopping)
+    bounds = [s.objective for s in found.stages if s.name == RELAXATION or s.name.startswith(CUTS)]
+    bound = max((b for b in bounds if b is not None), default=-np.inf)
     found.source = ROUNDING
     if x is None and not stopping():
         left = max(first - (time.perf_counter() - mark), FLOOR * first)
@@ -115,7 +117,9 @@ def find_start(
         found.source = "relax-and-fix"
     if x is not None and objective is not None:
         left = seconds - (time.perf_counter() - mark)
-        better, cost = fix_and_optimize(lp, options, left, x, objective, stopping, record, found.cuts)
+        # A plan within the MIP's gap of the relaxation's bound needs no improving.
+        enough = bound + float(options.mip_gap) * abs(bound) if np.isfinite(bound) else -np.inf
+        better, cost = fix_and_optimize(lp, options, left, x, objective, stopping, record, found.cuts, enough)
         if cost < objective:
             found.source = "fix-and-optimize"
         found.values, found.objective = better, cost
