@@ -7,7 +7,7 @@ Generates one seeded instance (``sopopt.inputs.generate``), then:
 - cold: ``sopopt.solve`` end to end (load, build, solve, extract) on the base case,
   ``--cold-runs`` times in fresh Resolver-free calls; the median times ``--cases`` is the
   cost of solving every case from scratch;
-- sweep: one :class:`sopopt.analysis.sweep.Resolver` solves ``--cases`` demand cases in turn
+- sweep: one :class:`sopopt.analysis.resolver.Resolver` solves ``--cases`` demand cases in turn
   (each a seeded random change of every product's demand: half small, 2-5%, half
   large, 10-30%), in the modes of ``--modes``: ``warm="auto"``, all warm, all cold.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import sopopt
-from sopopt.analysis.sweep import WARM_THRESHOLD, Resolver
+from sopopt.analysis.resolver import WARM_THRESHOLD, Resolver
 from sopopt.inputs.generate import size_for_variables, write_instance
 
 ROOT = Path(__file__).resolve().parents[1]

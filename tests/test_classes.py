@@ -175,7 +175,7 @@ def test_independent_recomputation_catches_a_wrong_class_split() -> None:
 
 def test_a_sweep_solves_each_case_by_its_stages(tmp_path: Path) -> None:
     """The sweep's resolver re-runs the stages for every case on its one session."""
-    from sopopt.analysis.sweep import Resolver
+    from sopopt.analysis.resolver import Resolver
 
     (tmp_path / "model.yaml").write_text((LEVERS / "classes_priority.yaml").read_text())
     scenario = tmp_path / "more_key.yaml"

@@ -25,7 +25,7 @@ import pytest
 import sopopt
 from sopopt.analysis.members import BOUND_SPECS, ROW_SPECS, Describer
 from sopopt.analysis.planner import Planner
-from sopopt.analysis.sweep import Resolver
+from sopopt.analysis.resolver import Resolver
 from sopopt.inputs.case import load_case
 from sopopt.model import build_model
 from sopopt.model.families import FAMILIES

@@ -20,7 +20,7 @@ from test_fast_build import assert_same_lp
 
 import sopopt
 from sopopt.analysis.planner import Planner
-from sopopt.analysis.sweep import Resolver
+from sopopt.analysis.resolver import Resolver
 
 CASE = Path(__file__).parent / "data" / "levers" / "shelf_life.yaml"
 

@@ -7,7 +7,7 @@ import pytest
 
 import sopopt
 from sopopt.analysis.planner import Planner
-from sopopt.analysis.sweep import Resolver
+from sopopt.analysis.resolver import Resolver
 from sopopt.model.fast import build_lp
 from sopopt.model.standard_form import compile_lp
 

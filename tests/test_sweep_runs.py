@@ -190,6 +190,46 @@ def test_ctrl_c_keeps_every_finished_case(workspace):
     assert len(_cases(workspace / "results.duckdb")) == 20
 
 
+#: 4 x 2 = 8 cases, stored in batches of 4.
+KILLED_GRID = """\
+name: killed
+base: ../scenarios/base.yaml
+grid:
+  demand_a: {target: demand, product: a, multiply: [0.9, 1.0, 1.1, 1.2]}
+  hours: {target: resource_hours, resource: line, set: [200, 150]}
+"""
+
+KILLED_SWEEP = """\
+import os
+import sopopt.analysis.sweep as sweeps
+
+sweeps.BATCH_CASES, sweeps.BATCH_SECONDS = 4, 1e9
+
+
+def die(counts):
+    if counts.done == 6:  # batch 1 (4 cases) stored, cases 5 and 6 not yet
+        os._exit(9)
+
+
+sweeps.sweep("sweeps/killed.yaml", "results.duckdb", workers=1, progress=die)
+"""
+
+
+def test_a_sweep_killed_between_batches_resumes_without_losing_or_duplicating(workspace):
+    import subprocess
+    import sys
+
+    (workspace / "sweeps" / "killed.yaml").write_text(KILLED_GRID)
+    env = {**os.environ, "PYTHONPATH": str(Path(sopopt.__file__).parents[1])}
+    killed = subprocess.run([sys.executable, "-c", KILLED_SWEEP], cwd=workspace, env=env, timeout=120)
+    assert killed.returncode == 9
+    assert len(_cases(workspace / "results.duckdb")) == 4
+    rest = sweep("sweeps/killed.yaml", "results.duckdb", workers=1)
+    assert rest.skipped == 4 and rest.solved == 4
+    stored = _cases(workspace / "results.duckdb")  # case ids unique (checked there)
+    assert sorted(stored) == sorted(c.case_id for c in load_sweep("sweeps/killed.yaml").cases)
+
+
 def test_restart_after_an_input_change_solves_again(workspace):
     assert sweep("sweeps/grid.yaml", "results.duckdb", workers=1).solved == 20
     before = _cases(workspace / "results.duckdb")

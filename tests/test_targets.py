@@ -148,7 +148,7 @@ def test_target_value_is_adjusted_diffed_and_swept(tmp_path: Path) -> None:
     """``{target: target_value, name: ..., multiply: 0.9}``: a 900 USD target needs 90
     units, 10 overtime hours a month: cost 1480 - 2 x 10 x (11 - 10) = 1460."""
     from sopopt.analysis.planner import Planner
-    from sopopt.analysis.sweep import Resolver
+    from sopopt.analysis.resolver import Resolver
     from sopopt.inputs.views import flat_inputs
 
     (tmp_path / "budget.yaml").write_text((DATA / "budget.yaml").read_text())

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sopopt.analysis.planner import Planner
-from sopopt.analysis.sweep import Resolver
+from sopopt.analysis.resolver import Resolver
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case, adjust_case, load_case
 from sopopt.inputs.schema.scenario import SCENARIO_KEYS

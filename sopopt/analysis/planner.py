@@ -139,15 +139,16 @@ class Planner:
         return self.ranged(session, solution, data) if ranged else solution
 
     @staticmethod
-    def allocated(session: HighsSession, data: ModelData | None, warm: bool = True) -> Solution:
+    def allocated(session: HighsSession, data: ModelData | None, warm: bool = True, *, rows: bool = True) -> Solution:
         """Solve the session; when ``data`` allocates demand classes by priority or fair
         share, first by its stages (:mod:`sopopt.analysis.allocation`), whose times and
-        totals join the solution's information."""
+        totals join the solution's information. ``rows=False``: no row duals and slacks
+        read back (:meth:`~sopopt.solver.session.HighsSession.run`)."""
         done = run_stages(session, data) if data is not None else []
         stages, cut = stage_info(done), unfinished(done)
         if cut is not None and not cut.has_plan:  # never a plan that skipped a stage
             return Solution(cut, None, {}, {}, {}, {}, {"highs_status": f"allocation stages ended early: {cut.label}", **stages})
-        solution = session.run(warm)
+        solution = session.run(warm, rows=rows)
         if cut is not None and solution.status is SolveStatus.OPTIMAL:
             solution = dataclasses.replace(solution, status=cut)
         return dataclasses.replace(solution, info={**solution.info, **stages}) if stages else solution

@@ -42,7 +42,7 @@ from scipy.cluster.vq import kmeans2
 from sopopt.analysis.hedge import committed_keys
 from sopopt.analysis.planner import Planner
 from sopopt.analysis.pool import run_dask, run_local
-from sopopt.analysis.sweep import demand_targets
+from sopopt.analysis.resolver import demand_targets
 from sopopt.errors import SopoptError
 from sopopt.inputs.case import Case
 from sopopt.io.reader import read_yaml

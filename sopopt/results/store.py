@@ -4,15 +4,16 @@ A DuckDB database of results: the cases of sweeps and single solves side by side
 the calling process writes it (workers send their results back; a cluster never touches
 the file). Tables (documented in docs/sweeps.md):
 
-- ``cases``: one row per sweep case, written as the case finishes, keyed by ``case_id``;
+- ``cases``: one row per sweep case, written in batches as cases finish, keyed by ``case_id``;
 - ``runs``: one row per ``sopopt solve --store``, with the scenario, a label (e.g. the
   planning cycle) and a timestamp;
 - with ``--keep``, each kept plan table (``plan``, ``production``, ...): its long rows
   with a leading ``case_id`` column.
 
 Both result tables have one ``cost_<category>`` column per cost category and one column
-per KPI of ``plan.kpis`` (added when a KPI first appears). Each case is written in one
-transaction: a case is stored with all its kept rows, or not at all.
+per KPI of ``plan.kpis`` (added when a KPI first appears). Cases are written in
+batches, one transaction per batch (:meth:`Store.add_cases`): a case is stored with all
+its kept rows, or not at all, and a crash loses at most the batch not yet written.
 
 The store holds like the result folders do:
 
@@ -39,7 +40,7 @@ import math
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -431,18 +432,27 @@ class Store:
             for table in tables:
                 self.con.execute(f"DELETE FROM {_quote(table)} WHERE case_id IN (SELECT unnest(?))", [ids])
 
-    @_guarded
     def add_case(self, row: Mapping[str, Any], tables: Mapping[str, pd.DataFrame] | None = None) -> None:
         """Store one finished case (and its kept tables) in one transaction."""
+        self.add_cases([(row, tables or {})])
+
+    @_guarded
+    def add_cases(self, cases: Sequence[tuple[Mapping[str, Any], Mapping[str, pd.DataFrame]]]) -> None:
+        """Store a batch of finished cases (each a row and its kept tables) in one
+        transaction: all of them, or none."""
+        if not cases:
+            return
         self._create("cases", CASE_COLUMNS)
-        record = {**row, "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
-        if isinstance(record.get("variation"), dict):
-            record["variation"] = json.dumps(record["variation"], sort_keys=True)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.transaction():
-            self._add_columns("cases", record)
-            self._insert("cases", record)
-            for name, frame in (tables or {}).items():
-                self._add_rows(name, row["case_id"], frame)
+            for row, tables in cases:
+                record = {**row, "finished_at": now}
+                if isinstance(record.get("variation"), dict):
+                    record["variation"] = json.dumps(record["variation"], sort_keys=True)
+                self._add_columns("cases", record)
+                self._insert("cases", record)
+                for name, frame in tables.items():
+                    self._add_rows(name, row["case_id"], frame)
 
     def _add_rows(self, table: str, case_id: str, frame: pd.DataFrame) -> None:
         data = frame.copy()
