@@ -207,7 +207,7 @@ sweeps.BATCH_CASES, sweeps.BATCH_SECONDS = 4, 1e9
 
 
 def die(counts):
-    if counts.done == 6:  # batch 1 (4 cases) stored, cases 5 and 6 not yet
+    if counts.done == 7:  # case 1 stored at once, then cases 2-5 as a batch; 6 and 7 not yet
         os._exit(9)
 
 
@@ -223,9 +223,9 @@ def test_a_sweep_killed_between_batches_resumes_without_losing_or_duplicating(wo
     env = {**os.environ, "PYTHONPATH": str(Path(sopopt.__file__).parents[1])}
     killed = subprocess.run([sys.executable, "-c", KILLED_SWEEP], cwd=workspace, env=env, timeout=120)
     assert killed.returncode == 9
-    assert len(_cases(workspace / "results.duckdb")) == 4
+    assert len(_cases(workspace / "results.duckdb")) == 5
     rest = sweep("sweeps/killed.yaml", "results.duckdb", workers=1)
-    assert rest.skipped == 4 and rest.solved == 4
+    assert rest.skipped == 5 and rest.solved == 3
     stored = _cases(workspace / "results.duckdb")  # case ids unique (checked there)
     assert sorted(stored) == sorted(c.case_id for c in load_sweep("sweeps/killed.yaml").cases)
 
