@@ -267,7 +267,9 @@ class Resolver:
             change, start_from, use_warm = float("nan"), "cold", False
         if use_warm and start_from == "base" and self._base is not None:
             self.session.set_basis(self._base[1])
-        solution = self.planner.allocated(self.session, self.data, warm=use_warm, rows=not summary_only)
+        # A summary with targets keeps its target tables, which read the rows' prices.
+        rows = not summary_only or bool(self.data.targets)
+        solution = self.planner.allocated(self.session, self.data, warm=use_warm, rows=rows)
         self._last = now
         if self._base is None and solution.status.has_plan:
             self._base = (now, self.session.basis())
