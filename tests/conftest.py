@@ -6,9 +6,13 @@ import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from readme_run import ReadmeRun
 
 DATA = Path(__file__).parent / "data"
 
@@ -70,3 +74,12 @@ settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def readme_run(tmp_path_factory: pytest.TempPathFactory) -> ReadmeRun:
+    """Every ``sopopt`` line of the README, run once per session in a copy of the
+    repository (tests/readme_run.py)."""
+    from readme_run import run_readme
+
+    return run_readme(tmp_path_factory.mktemp("readme"))

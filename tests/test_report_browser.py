@@ -77,15 +77,14 @@ def report(plans: list[Plan], tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_html_report(plans, tmp_path_factory.mktemp("report") / "report.html")
 
 
-#: The four example scenarios of the shipped business, in meeting order.
-EXAMPLES = ("base", "surge", "supplier_disruption", "promotion")
+#: The plan names of the four example scenarios of the shipped business, in meeting order.
+EXAMPLES = ("acme base", "acme surge", "acme supplier disruption", "acme promotion")
 
 
 @pytest.fixture(scope="module")
-def example_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Plan], Path]:
-    root = Path(__file__).resolve().parents[1]
-    plans = [sopopt.solve(root / "scenarios" / f"{name}.yaml") for name in EXAMPLES]
-    return plans, write_html_report(plans, tmp_path_factory.mktemp("example") / "report.html")
+def example_report(readme_run) -> Path:
+    """The report the README's ``sopopt report`` command wrote for the four examples."""
+    return readme_run.copy / "report.html"
 
 
 def _open(browser: webdriver.Chrome, path: Path) -> list:
@@ -118,6 +117,8 @@ def _check_charts(browser: webdriver.Chrome, charts: list) -> None:
         # Plotly drew real marks (bars, lines or heatmap cells), not an empty frame.
         marks = chart.find_elements(By.CSS_SELECTOR, ".trace, .hm, .bars path, .scatterlayer path")
         assert marks, chart.get_attribute("id")
+        if chart.find_elements(By.XPATH, "ancestor::div[contains(@class, 'print-only')]"):
+            continue  # drawn hidden, shown on paper (tests below)
         assert chart.size["height"] > 100
         assert chart.size["width"] > 300
     fetched = browser.execute_script(
@@ -129,8 +130,9 @@ def _check_charts(browser: webdriver.Chrome, charts: list) -> None:
 def test_comparison_report_renders_every_chart(browser: webdriver.Chrome, report: Path) -> None:
     charts = _open(browser, report)
     # Comparison: cost comparison, cost bridge, profit bridge, plans over time; per plan:
-    # capacity, stock, P&L, cost breakdown, headcount, suppliers, roll-up; the explorer.
-    assert len(charts) == 4 + 2 * 7 + 1
+    # capacity, stock, utilisation heat map, P&L, headcount, suppliers, cost breakdown, roll-up,
+    # and the printed small multiples of capacity and stock; the explorer.
+    assert len(charts) == 4 + 2 * (8 + 2) + 1
     _check_charts(browser, charts)
     text = browser.find_element(By.TAG_NAME, "body").text
     for heading in (
@@ -181,10 +183,8 @@ def test_every_axis_title_ends_with_its_unit(browser: webdriver.Chrome, report: 
     assert bad == []
 
 
-def test_first_screen_holds_the_cards_and_assumptions(
-    browser: webdriver.Chrome, example_report: tuple[list[Plan], Path]
-) -> None:
-    plans, path = example_report
+def test_first_screen_holds_the_cards_and_assumptions(browser: webdriver.Chrome, example_report: Path) -> None:
+    path = example_report
     browser.set_window_size(1400, 900)
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride", {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False}
@@ -195,13 +195,13 @@ def test_first_screen_holds_the_cards_and_assumptions(
         boxes = browser.execute_script(
             "return [...document.querySelectorAll('.sc-card, .assumptions')].map(e => e.getBoundingClientRect().bottom);"
         )
-        assert len(boxes) == len(plans) + 1
+        assert len(boxes) == len(EXAMPLES) + 1
         assert max(boxes) <= 900
         overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0
         text = browser.find_element(By.ID, "decision").text
-        for plan in plans:
-            assert plan.name in text
+        for name in EXAMPLES:
+            assert name in text
         assert "supplier plant closed after a fire" in text  # an adjustment's note
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -223,8 +223,8 @@ EXPECTED_COLOURS = {
 RGB = {"good": "rgba(0, 119, 187, 1)", "bad": "rgba(204, 51, 17, 1)", "neutral": "rgba(85, 85, 85, 1)"}
 
 
-def test_change_colours_follow_the_rule(browser: webdriver.Chrome, example_report: tuple[list[Plan], Path]) -> None:
-    _plans, path = example_report
+def test_change_colours_follow_the_rule(browser: webdriver.Chrome, example_report: Path) -> None:
+    path = example_report
     _ensure(browser, path)
     for (plan, metric), verdict in EXPECTED_COLOURS.items():
         cell = browser.find_element(
@@ -241,20 +241,110 @@ def test_change_colours_follow_the_rule(browser: webdriver.Chrome, example_repor
     assert "worse" in lost[1].get_attribute("class")  # supplier disruption: more lost sales
 
 
-@pytest.mark.parametrize(("paper", "width", "height"), [("A4", 11.69, 8.27), ("Letter", 11.0, 8.5)])
-def test_example_report_prints_in_twelve_pages(
-    browser: webdriver.Chrome, example_report: tuple[list[Plan], Path], paper: str, width: float, height: float
-) -> None:
+def _pdf_pages(browser: webdriver.Chrome, width: float, height: float) -> list[str]:
     pypdf = pytest.importorskip("pypdf")
-    plans, path = example_report
-    _ensure(browser, path)
     pdf = browser.execute_cdp_cmd(
         "Page.printToPDF", {"landscape": True, "paperWidth": width, "paperHeight": height, "printBackground": True}
     )
     reader = pypdf.PdfReader(io.BytesIO(base64.b64decode(pdf["data"])))
-    assert len(reader.pages) <= 12, paper
-    pages = [page.extract_text() for page in reader.pages]
-    comparison = next(i for i, text in enumerate(pages) if "Scenarios side by side" in text)
-    names = [p.name for p in plans]
-    for name in names:  # every scenario's column is on the comparison page, not cut off
-        assert name in pages[comparison].replace("\n", " "), (paper, name)
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+@pytest.mark.parametrize(("paper", "width", "height"), [("A4", 11.69, 8.27), ("Letter", 11.0, 8.5)])
+def test_the_readmes_report_prints_in_twelve_pages(
+    browser: webdriver.Chrome, example_report: Path, paper: str, width: float, height: float
+) -> None:
+    """The report of the README's own command (four scenarios, with the causes of each
+    plan's costliest cells) prints on at most 12 landscape pages, with the comparison's
+    biggest changes and the plans over time, and every scenario's column on the page."""
+    _ensure(browser, example_report)
+    pages = _pdf_pages(browser, width, height)
+    assert len(pages) <= 12, paper
+    text = " ".join(pages)
+    for heading in ("The plans over time", "Biggest changes: acme surge against acme base", "Exceptions",
+                    "Utilisation by resource and period", "Why the costliest shortages and overtime happen"):
+        assert heading in text, (paper, heading)
+    comparison = next(i for i, page in enumerate(pages) if "Scenarios side by side" in page)
+    for name in EXAMPLES:  # every scenario's column is on the comparison page, not cut off
+        assert name in pages[comparison], (paper, name)
+
+
+def test_selectors_print_as_small_multiples_of_what_matters(browser: webdriver.Chrome, example_report: Path) -> None:
+    """On paper, capacity and stock show the most constrained pools and the sites with the
+    largest gaps side by side (not the first entity of a menu); on screen the menus."""
+    _ensure(browser, example_report)
+    shown = "return [...document.querySelectorAll('#plan-1 .print-only')].map(e => e.offsetHeight > 0)"
+    assert browser.execute_script(shown) == [False, False]  # on screen: the charts with a menu
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert browser.execute_script(shown) == [True, True]
+        menus = "return [...document.querySelectorAll('#plan-1 .pair')][0].offsetHeight"
+        assert browser.execute_script(menus) == 0  # the one-at-a-time charts do not print
+        titles = browser.execute_script(
+            "return [...document.querySelectorAll('#plan-1 .print-only .plotly-graph-div')].map(d => "
+            "d.layout.annotations.map(a => a.text))"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    # acme base: ohio_crew's hiring (1,446.80 USD per hire) and ohio_assembly's hours bind dearest;
+    # dc_indy is the only site with safety stock.
+    assert titles[0][:2] == ["ohio_crew (labour hours)", "ohio_assembly (machine hours)"]
+    assert len(titles[0]) == 4
+    assert titles[1][0] == "Site dc_indy" and len(titles[1]) == 3
+
+
+def test_the_exceptions_table_sorts_and_filters(browser: webdriver.Chrome, example_report: Path) -> None:
+    _ensure(browser, example_report)
+    rows = "return [...document.querySelectorAll('#exceptions-table tbody tr')].filter(r => !r.hidden)" \
+           ".map(r => [...r.cells].map(c => c.dataset.v))"
+    everything = browser.execute_script(rows)
+    # the worst first: supplier disruption's desk fans, short in 5 periods at plant_monterrey
+    # (1,920 units), then in 4 at dc_indy (11,300 units)
+    assert [r[:5] for r in everything[:2]] == [["acme supplier disruption", "desk_fan", "plant_monterrey", "5", "1920"],
+                                               ["acme supplier disruption", "desk_fan", "dc_indy", "4", "11300"]]
+    field = browser.find_element(By.ID, "exceptions-filter")
+    field.send_keys("desk_fan")
+    filtered = browser.execute_script(rows)
+    assert filtered and all(r[1] == "desk_fan" for r in filtered)
+    assert len(filtered) == sum(r[1] == "desk_fan" for r in everything)
+    field.clear()
+    field.send_keys(" ")  # an empty filter shows every row again
+    assert len(browser.execute_script(rows)) == len(everything)
+    heading = browser.find_element(By.CSS_SELECTOR, '#exceptions-table th[data-column="periods_below_safety"]')
+    heading.click()
+    below = [int(r[5]) for r in browser.execute_script(rows)]
+    assert below == sorted(below, reverse=True) and below[0] >= 6
+
+
+@pytest.fixture(scope="module")
+def network_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Path]:
+    """A generated network with hundreds of run-down warnings (as tests/test_first_lines.py)."""
+    from typer.testing import CliRunner
+
+    from sopopt.cli import app
+
+    out = tmp_path_factory.mktemp("network")
+    generated = CliRunner().invoke(app, ["generate", "--out", str(out), "--products", "20", "--sites", "5",
+                                         "--periods", "12"])
+    assert generated.exit_code == 0, generated.output
+    plan = sopopt.solve(out / "model.yaml")
+    return plan, write_html_report([plan], out / "report.html")
+
+
+def test_a_networks_first_screen_shows_cards_and_exceptions_not_warnings(
+    browser: webdriver.Chrome, network_report: tuple[Plan, Path]
+) -> None:
+    plan, path = network_report
+    assert len(plan.warnings) >= 30  # run-down warnings, one line per code in the report
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+    )
+    try:
+        _open(browser, path)
+        browser.execute_script("window.scrollTo(0, 0)")
+        top = "return document.querySelector(arguments[0]).getBoundingClientRect().top"
+        assert browser.execute_script(top, ".sc-card") < 900
+        assert browser.execute_script(top, "#exceptions-table") < 900
+        assert browser.execute_script(top, ".banner.warn") > 900
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -24,6 +24,7 @@ from sopopt.inputs.periods import period_start
 from sopopt.model.registry import COST_LABELS
 from sopopt.report import palette
 from sopopt.report.compare import cost_bridge, plan_names
+from sopopt.report.focus import pool_order, site_order
 from sopopt.results.plan import Plan
 
 _FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif", "size": 13}
@@ -304,7 +305,7 @@ def pnl_chart(plan: Plan) -> go.Figure | None:
 
 
 def capacity_load(plan: Plan) -> go.Figure | None:
-    """Per resource or workforce pool (one at a time): hours of load stacked by product
+    """Per resource or workforce pool (one at a time, the most constrained first): hours of load stacked by product
     family (and routing, ``family / routing``, where production has routings) against regular capacity and regular plus overtime capacity. Machine and
     labour hours are never added together."""
     util, load = plan.utilization, plan.tables.get("load")
@@ -318,7 +319,7 @@ def capacity_load(plan: Plan) -> go.Figure | None:
     families = sorted({str(f) for f in load["family"]}) if not load.empty else []
     colours = palette.group_colors(families)
     what = {"resource": "machine hours", "workforce": "labour hours"}
-    pools = list(dict.fromkeys(zip(util["kind"], util["name"], util["site"], strict=True)))
+    pools = pool_order(plan)  # the most constrained first: the one the chart opens on
     fig = go.Figure()
     owners: list[int] = []
     for k, (kind, name, _site) in enumerate(pools):
@@ -352,7 +353,7 @@ def capacity_load(plan: Plan) -> go.Figure | None:
 
 
 def inventory_sites(plan: Plan) -> go.Figure | None:
-    """Per site (one at a time): closing stock against safety stock and the maximum, with
+    """Per site (one at a time, the largest shortage or gap to safety stock first): closing stock against safety stock and the maximum, with
     days of supply (closing stock over the average daily demand of what the site stocks)
     on the right axis."""
     table = plan.tables.get("plan")
@@ -361,7 +362,7 @@ def inventory_sites(plan: Plan) -> go.Figure | None:
     days_total = float(plan.info.get("horizon_days") or 0.0)
     demand = table.groupby("product")["demand"].sum()
     per_day = demand / days_total if days_total > 0 else demand / max(len(plan.labels), 1) / 30.0
-    sites = list(dict.fromkeys(table["site"]))
+    sites = site_order(plan)  # the largest shortage or safety-stock gap first: the one the chart opens on
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     owners: list[int] = []
     for k, site in enumerate(sites):

@@ -36,7 +36,7 @@ from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
 from sopopt.io.numbers import format_relative, format_value
 from sopopt.io.writer import write_text
-from sopopt.report import charts
+from sopopt.report import charts, focus_charts
 from sopopt.report.compare import (
     GROUP_TITLES,
     compare_plans,
@@ -45,6 +45,7 @@ from sopopt.report.compare import (
     plan_names,
 )
 from sopopt.report.cycle import cycle_section
+from sopopt.report.exceptions_table import exceptions_html
 from sopopt.report.html_style import CSS, EXPLORER_JS
 from sopopt.report.risk import risk_card
 from sopopt.report.sentences import versus_baseline
@@ -66,6 +67,8 @@ Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier
 
 #: Causes shown per explained cell in the report.
 REPORT_CAUSES = 3
+#: Explained cells on paper (the costliest; the screen shows every one).
+PRINTED_CELLS = 3
 
 
 def _e(value: Any) -> str:
@@ -181,7 +184,8 @@ def _decision_section(plans: Sequence[Plan]) -> str:
     )
     return (
         '<section class="block first" id="decision"><h2>Decision summary</h2>'
-        f'<p class="explain">{intro}</p>{scenario_cards(plans)}{assumptions(plans)}</section>'
+        f'<p class="explain">{intro}</p>{scenario_cards(plans)}{assumptions(plans)}'
+        f"{exceptions_html(plans, names)}</section>"
     )
 
 
@@ -213,16 +217,16 @@ def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
         else:
             yield f'<div class="pair">{chart(charts.bridge_chart(base, plan))}{chart(profit)}</div>'
     yield (
-        "<h3 class='no-print'>The plans over time</h3><p class='explain no-print'>All products together, one line "
+        "<h3>The plans over time</h3><p class='explain'>All products together, one line "
         "per plan. Shortage is demand that is late (backlog) or lost at the end of a period.</p>"
     )
-    yield '<div class="no-print">' + chart(charts.overlay_totals(plans)) + "</div>"
+    yield chart(charts.overlay_totals(plans))
     for plan, name in zip(plans[1:], names[1:], strict=True):
         diff = plan_differences(base, plan, top=8)
         if diff.empty:
             continue
         yield (
-            f'<div class="no-print"><h3>Biggest changes: {_e(name)} against {_e(names[0])}</h3><p class="explain">'
+            f'<div class="changes"><h3>Biggest changes: {_e(name)} against {_e(names[0])}</h3><p class="explain">'
             "The products, sites and periods where the plans differ most (units).</p>"
         )
         shown = diff.rename(columns={"a": names[0], "b": name, "change": "change"})
@@ -281,10 +285,11 @@ def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:
     if explanation is None or not explanation.cells:
         return ""
     blocks = []
-    for cell in explanation.cells:
+    for i, cell in enumerate(explanation.cells):
         head, *causes = cell.lines(plan.currency, REPORT_CAUSES)
         listed = "".join(f"<li>{_e(line)}</li>" for line in causes)
-        blocks.append(f"<li><b>{_e(head)}</b><ul>{listed}</ul></li>")
+        screen = ' class="screen-only"' if i >= PRINTED_CELLS else ""
+        blocks.append(f"<li{screen}><b>{_e(head)}</b><ul>{listed}</ul></li>")
     note = f"<p class='small'>Note: {_e(explanation.note)}.</p>" if explanation.note else ""
     return (
         "<h4>Why the costliest shortages and overtime happen</h4><p class='explain'>Each cell's causes are the "
@@ -294,7 +299,8 @@ def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:
 
 
 def _plan_section(
-    plan: Plan, name: str, anchor: str, chart: _Charts, explanation: PlanExplanation | None = None
+    plan: Plan, name: str, anchor: str, chart: _Charts, explanation: PlanExplanation | None = None,
+    compared: bool = False,
 ) -> Iterator[str]:
     yield f'<section class="block plan" id="{anchor}"><h2>Plan: {_e(name)} {_status(plan)}</h2>'
     scenario = plan.info.get("scenario")
@@ -314,37 +320,8 @@ def _plan_section(
             '<div class="banner warn">The solver stopped before proving this plan is the cheapest one. '
             "It meets every hard limit, but a cheaper plan may exist.</div>"
         )
-    yield '<div class="pair">'
-    yield (
-        "<div><h3>Capacity against load</h3><p class='explain'>Hours each product family puts on a machine or a "
-        "workforce pool, against regular hours (solid line) and regular plus overtime hours (dashed). Pick the "
-        "resource or pool from the menu.</p>"
-        + chart(charts.capacity_load(plan), "This model has no machines or workforce pools.") + "</div>"
-    )
-    yield (
-        "<div><h3>Stock by site</h3><p class='explain'>Closing stock against safety stock and the maximum, with "
-        "days of supply on the right axis. Pick the site from the menu.</p>" + chart(charts.inventory_sites(plan))
-        + "</div></div>"
-    )
-    yield '<div class="pair">'
-    yield (
-        "<div><h3>Profit and loss by period</h3><p class='explain'>Costs stacked by category; revenue and "
-        "profit as lines (profit counts a lost sale's charge only above its price).</p>"
-        + chart(charts.pnl_chart(plan)) + "</div>"
-    )
-    yield "<div><h3>Cost breakdown</h3>" + chart(charts.cost_breakdown(plan)) + "</div></div>"
-    yield '<div class="pair">'
-    yield "<div><h3>Headcount</h3>" + chart(charts.headcount_chart(plan), "No workforce pools.") + "</div>"
-    yield (
-        "<div><h3>Suppliers against their limits</h3><p class='explain'>Material ordered per period; dashed: "
-        "the most the supplier can deliver.</p>" + chart(charts.supplier_usage(plan), "This model buys no materials.")
-        + "</div></div>"
-    )
-    yield (
-        "<div class='no-print'><h3>Rolled up by family, site and quarter</h3><p class='explain'>Production stacked "
-        "by group, with total demand and closing stock; the menu switches between families and sites, periods "
-        "and quarters.</p>" + chart(charts.rollup_chart(plan)) + "</div>"
-    )
+    yield from _capacity_and_stock(plan, chart)
+    yield from _money_and_people(plan, chart, compared)
     yield from _who_is_shorted(plan)
     yield (
         "<h3>What holds the plan back</h3><p class='explain'>The limits that cost money, most valuable first: "
@@ -353,6 +330,64 @@ def _plan_section(
     )
     yield _bottlenecks(plan, explanation)
     yield _solver_line(plan) + "</section>"
+
+
+def _capacity_and_stock(plan: Plan, chart: _Charts) -> Iterator[str]:
+    """Capacity against load and stock by site, each opening on the entity that matters
+    most (the most constrained pool, the site with the largest gap); in print, the first
+    few of each side by side instead of the one the menu shows."""
+    capacity, stock = focus_charts.capacity_multiples(plan), focus_charts.stock_multiples(plan)
+    hide_cap, hide_stock = (" class='no-print'" if f is not None else "" for f in (capacity, stock))
+    yield '<div class="pair">'
+    yield (
+        f"<div{hide_cap}><h3>Capacity against load</h3><p class='explain'>Hours each product family puts on a "
+        "machine or a workforce pool, against regular hours (solid line) and regular plus overtime hours (dashed). "
+        "It opens on the most constrained; pick another from the menu.</p>"
+        + chart(charts.capacity_load(plan), "This model has no machines or workforce pools.") + "</div>"
+    )
+    yield (
+        f"<div{hide_stock}><h3>Stock by site</h3><p class='explain'>Closing stock against safety stock and the "
+        "maximum, with days of supply on the right axis. It opens on the site with the largest shortage or gap to "
+        "safety stock; pick another from the menu.</p>" + chart(charts.inventory_sites(plan)) + "</div></div>"
+    )
+    if capacity is not None:
+        yield ("<div class='print-only'><h3>Capacity against load: the most constrained</h3>"
+               + chart(capacity) + "</div>")
+    if stock is not None:
+        yield ("<div class='print-only'><h3>Stock by site: the largest shortages and gaps to safety stock first</h3>"
+               + chart(stock) + "</div>")
+
+
+def _money_and_people(plan: Plan, chart: _Charts, compared: bool) -> Iterator[str]:
+    """The utilisation heat map beside the P&L, then headcount, suppliers, the cost
+    breakdown and the roll-ups. In a comparison's print only the first two: its
+    side-by-side table already lists every plan's costs, overtime and headcount (the
+    roll-ups are on screen only in every report)."""
+    screen = " class='no-print'" if compared else ""
+    yield '<div class="pair">'
+    yield (
+        "<div><h3>Utilisation by resource and period</h3><p class='explain'>Hours used as a share of regular hours; "
+        "over 100% is overtime. The most constrained on top.</p>"
+        + chart(focus_charts.utilisation_heatmap(plan), "This model has no machines or workforce pools.") + "</div>"
+    )
+    yield (
+        "<div><h3>Profit and loss by period</h3><p class='explain'>Costs stacked by category; revenue and "
+        "profit as lines (profit counts a lost sale's charge only above its price).</p>"
+        + chart(charts.pnl_chart(plan)) + "</div></div>"
+    )
+    yield f'<div class="pair"><div{screen}><h3>Headcount</h3>'
+    yield chart(charts.headcount_chart(plan), "No workforce pools.") + "</div>"
+    yield (
+        f"<div{screen}><h3>Suppliers against their limits</h3><p class='explain'>Material ordered per period; "
+        "dashed: the most the supplier can deliver.</p>"
+        + chart(charts.supplier_usage(plan), "This model buys no materials.") + "</div></div>"
+    )
+    yield f'<div class="pair"><div{screen}><h3>Cost breakdown</h3>' + chart(charts.cost_breakdown(plan)) + "</div>"
+    yield (
+        "<div class='no-print'><h3>Rolled up by family, site and quarter</h3><p class='explain'>Production stacked "
+        "by group, with total demand and closing stock; the menu switches between families and sites, periods "
+        "and quarters.</p>" + chart(charts.rollup_chart(plan)) + "</div></div>"
+    )
 
 
 def _who_is_shorted(plan: Plan) -> Iterator[str]:
@@ -537,7 +572,7 @@ def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysi
         parts.extend(_comparison_section(plans, chart))
     explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}
     for plan, name, anchor in zip(plans, names, anchors, strict=True):
-        parts.extend(_plan_section(plan, name, anchor, chart, explained.get(id(plan))))
+        parts.extend(_plan_section(plan, name, anchor, chart, explained.get(id(plan)), len(plans) > 1))
     parts.append(_explorer(plans))
     parts.append(
         "<footer>Made with sopopt: a linear program solved by HiGHS. Each plan is the cheapest way found to meet "

@@ -66,16 +66,25 @@ table.compare .rel {{ font-size:11px; }}
 .small {{ font-size:12px; color:var(--muted); }}
 .explorer select {{ font-size:14px; padding:2px 6px; }}
 footer {{ color:var(--muted); font-size:12px; margin-top:20px; }}
+.print-only {{ display:none; }}
+.exceptions-box {{ max-height:300px; overflow:auto; }}
+.exceptions th {{ cursor:pointer; }}
+.exceptions input {{ font-size:13px; padding:1px 6px; margin:0 0 4px 4px; }}
 @page {{ size: A4 landscape; margin: 8mm; }}
 @media print {{
   /* Lay out at screen width, then scale to the page: no chart or table is cut. */
-  body {{ background:#fff; zoom:0.74; }}
+  body {{ background:#fff; zoom:0.68; }}
   main {{ max-width:none; padding:0; }}
   header.top {{ background:#fff; color:#000; padding:0 0 4px; border-bottom:1px solid #000; }}
   header.top p {{ color:#333; }}
-  nav.toc, .no-print, .modebar-container {{ display:none !important; }}
+  nav.toc, .no-print, .screen-only, .modebar-container {{ display:none !important; }}
+  .print-only {{ display:block; }}
+  .exceptions-box {{ max-height:none; overflow:visible; }}
   section.block {{ border:none; padding:0; margin:6px 0; break-inside:auto; }}
-  section.plan {{ break-before:page; }}
+  section.plan {{ border-top:2px solid #000; padding-top:4px; margin-top:10px; }}
+  h2 {{ break-after:avoid; }}
+  ul.limits, ul.causes {{ columns:2; column-gap:24px; font-size:12px; margin:2px 0; }}
+  ul.causes > li {{ break-inside:avoid; }}
   section#compare {{ break-before:page; }}
   h3 {{ break-after:avoid; }}
   .chart {{ break-inside:avoid; }}
