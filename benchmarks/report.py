@@ -12,7 +12,11 @@ headless Chromium (selenium, system chromedriver, a fresh profile each time). Me
 - ``first_screen_seconds``: from navigation start until the decision cards and the
   assumptions are laid out and the browser has painted (``performance`` timeline plus a
   ``requestAnimationFrame`` after the cards exist; target: under 5 s, median);
-- ``all_charts_seconds``: until every chart on the page has drawn its SVG.
+- ``all_charts_seconds``: until every chart on the page has drawn its SVG;
+- ``exceptions_top_px``, ``first_warning_top_px``: where the exceptions table and the
+  first warning start (the first screen, 900 px high, shows the cards and the exceptions,
+  not warnings);
+- ``printed_pages``: A4 landscape pages in print (target: at most 8 at 1e5).
 
 Needs ``chromium`` and ``chromium-driver`` (``apt-get install chromium chromium-driver``).
 """
@@ -82,9 +86,34 @@ def measure(report: Path, folder: Path) -> dict[str, float]:
         browser.get(report.resolve().as_uri())
         first = float(browser.execute_async_script(FIRST_SCREEN))
         WebDriverWait(browser, 300).until(lambda d: d.execute_script(ALL_CHARTS))
-        return {"first_screen_seconds": first, "all_charts_seconds": time.perf_counter() - start}
+        charts = time.perf_counter() - start
+        return {"first_screen_seconds": first, "all_charts_seconds": charts, **first_screen(browser),
+                "printed_pages": printed_pages(browser)}
     finally:
         browser.quit()
+
+
+def first_screen(browser: Any) -> dict[str, float]:
+    """Where the exceptions table and the first warning start (px from the top of the
+    page, the window is 900 px high): the first screen must show the cards and the
+    exceptions, not warnings (issue 24)."""
+    browser.execute_script("window.scrollTo(0, 0)")
+    top = ("const e = document.querySelector(arguments[0]);"
+           "return e === null ? null : e.getBoundingClientRect().top + window.scrollY;")
+    return {"exceptions_top_px": browser.execute_script(top, "#exceptions"),
+            "first_warning_top_px": browser.execute_script(top, ".banner.warn")}
+
+
+def printed_pages(browser: Any) -> int:
+    """Pages of the report printed on A4 landscape (target: at most 8 at 1e5)."""
+    import base64
+    import io
+
+    import pypdf
+
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"landscape": True, "paperWidth": 11.69,
+                                                     "paperHeight": 8.27, "printBackground": True})
+    return len(pypdf.PdfReader(io.BytesIO(base64.b64decode(pdf["data"]))).pages)
 
 
 def main() -> None:
@@ -119,6 +148,9 @@ def main() -> None:
             "write_seconds": write_seconds,
             "first_screen_seconds": statistics.median(r["first_screen_seconds"] for r in runs),
             "all_charts_seconds": statistics.median(r["all_charts_seconds"] for r in runs),
+            "exceptions_top_px": runs[0]["exceptions_top_px"],
+            "first_warning_top_px": runs[0]["first_warning_top_px"],
+            "printed_pages": runs[0]["printed_pages"],
             "runs": runs,
             "machine": {"python": platform.python_version(), "machine": platform.machine()},
         }

@@ -347,7 +347,8 @@ def _capacity_and_stock(plan: Plan, chart: _Charts) -> Iterator[str]:
     )
     yield (
         f"<div{hide_stock}><h3>Stock by site</h3><p class='explain'>Closing stock against safety stock and the "
-        "maximum, with days of supply on the right axis. It opens on the site with the largest shortage or gap to "
+        "maximum (dashed, where one is set), with days of supply on the right axis. It opens on the site with the "
+        "largest shortage or gap to "
         "safety stock; pick another from the menu.</p>" + chart(charts.inventory_sites(plan)) + "</div></div>"
     )
     if capacity is not None:
