@@ -62,9 +62,10 @@ def write_sweep(folder: Path, model: Path, cases: int) -> Path:
 
 
 def run_sweep(path: Path, store: Path, workers: int) -> dict[str, object]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = sopopt.sweep(path, store, workers=workers)
     seconds = time.perf_counter() - start
+    client = (time.process_time() - cpu) / seconds  # the client's own share of one core
     with duckdb.connect(str(store), read_only=True) as con:
         reused, warm, solve, case = con.execute(
             "SELECT avg(reused_lp::INT), avg(warm_start::INT), median(solve_seconds), median(case_seconds) "
@@ -74,10 +75,12 @@ def run_sweep(path: Path, store: Path, workers: int) -> dict[str, object]:
         "cases_per_minute": result.solved / seconds * 60, "statuses": result.statuses,
         "share_reused_lp": reused, "share_warm": warm, "median_solve_seconds": solve,
         "median_case_seconds": case, "worker_names": result.workers,
+        "client_core_share": client, "median_case_over_highs": case / solve if solve else None,
     }
     print(f"sweep, {workers} worker(s): {result.solved} cases in {seconds:.1f} s = "
           f"{figures['cases_per_minute']:.1f} cases/min; re-solved in place {reused:.1%}, warm {warm:.1%}; "
-          f"median case {case:.3f} s (HiGHS {solve:.3f} s); {result.statuses}")
+          f"median case {case:.3f} s (HiGHS {solve:.3f} s, ratio {case / solve:.2f}); client {client:.1%} of one "
+          f"core; {result.statuses}")
     return figures
 
 
