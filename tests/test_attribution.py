@@ -75,3 +75,10 @@ def test_the_shipped_disruption_is_all_its_two_adjustments_and_lands_on_motor_pr
     outage = explained.shares[0]
     assert outage.lands and all(land.split(" at ")[0] in motors for land in outage.lands)
     assert "more short" in outage.lands[0]
+
+
+def test_compare_why_prints_the_shares_after_the_comparison() -> None:
+    result = CliRunner().invoke(app, ["compare", str(DATA / "base.yaml"), str(DATA / "other.yaml"), "--why"])
+    assert result.exit_code == 0, result.output
+    assert "pair other against pair base: total cost 1,010 USD more" in result.output
+    assert "2. resource_hours resource line set to 40 (line half down)" in result.output

@@ -303,6 +303,8 @@ def compare(
     xlsx: Annotated[Path | None, typer.Option(help="Also write an Excel workbook here.")] = None,
     html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.")] = None,
     top: Annotated[int, typer.Option(help="Rows of biggest changes to print per plan.", min=0)] = 10,
+    why: Annotated[bool, typer.Option("--why", help="Also share each scenario's change against the first among "
+                                      "its own adjustments (as 'sopopt explain BASE OTHER').")] = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
 ) -> None:
@@ -312,6 +314,8 @@ def compare(
         check_targets(folders=[out], files={"--xlsx": xlsx, "--html": html})
         plans = plans_to_compare(sources, workspace, strict)
         print_comparison(console, plans, top)
+        if why:
+            _print_why(sources, workspace)
         written = write_comparison(plans, out) if out is not None else []
         files = [write_workbook(plans, xlsx)] if xlsx is not None else []
         files += [write_html_report(plans, html)] if html is not None else []
@@ -323,6 +327,19 @@ def compare(
     for path in files:
         console.print(f"Wrote {path}", highlight=False)
     exit_for(plans)
+
+
+def _print_why(sources: list[Path], workspace: Path | None) -> None:
+    """``compare --why``: each scenario file's change against the first, shared among its adjustments."""
+    scenarios = [Path(str(source)) for source in sources]
+    if not all(path.is_file() and path.suffix in (".yaml", ".yml") for path in scenarios):
+        raise ScenarioError([Problem(None, "--why", "shares need scenario files (YAML), not result folders or "
+                                     "stored plans")])
+    from sopopt.analysis.attribution import attribute
+
+    base = load_case(scenarios[0], workspace=workspace)
+    for path in scenarios[1:]:
+        print_sentences(console, attribute(base, load_case(path, workspace=workspace)).sentences())
 
 
 @app.command()
