@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
@@ -44,6 +45,15 @@ demand:
 def tiny_path() -> Path:
     """Path of the shipped tiny model."""
     return DATA / "tiny.yaml"
+
+
+def variant(case: Path, folder: Path, change: Callable[[dict], object]) -> Path:
+    """A copy of the model ``case`` in ``folder`` with ``change`` applied to its YAML."""
+    net = yaml.safe_load(case.read_text())
+    change(net)
+    path = folder / "variant.yaml"
+    path.write_text(yaml.safe_dump(net, sort_keys=False))
+    return path
 
 
 WriteFiles = Callable[..., Path]

@@ -9,23 +9,20 @@ price (100 - 5 - 2 * 1 - 6 * 1) / 6 - 1 = 13.5.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from sopopt.analysis.explain_bill import bill_paths
 from sopopt.analysis.explain_plan import explain_plan
+from tests.conftest import variant
 
 CASE = Path(__file__).parent / "data" / "bills" / "three_levels.yaml"
 
 
-def _variant(tmp_path: Path, change: object) -> Path:
-    net = yaml.safe_load(CASE.read_text())
-    change(net)
-    path = tmp_path / "variant.yaml"
-    path.write_text(yaml.safe_dump(net, sort_keys=False))
-    return path
+def _variant(tmp_path: Path, change: Callable[[dict], object]) -> Path:
+    return variant(CASE, tmp_path, change)
 
 
 def test_bill_paths_are_the_shortest_way_down() -> None:

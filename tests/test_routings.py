@@ -10,24 +10,21 @@ One more hour on A moves a unit from B to A and saves the extra 2: A's shadow pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 from test_fast_build import assert_same_lp
 
 import sopopt
 from sopopt.model.fast import build_lp
+from tests.conftest import variant
 
 CASE = Path(__file__).parent / "data" / "levers" / "routings.yaml"
 
 
-def _variant(tmp_path: Path, change: object) -> Path:
-    net = yaml.safe_load(CASE.read_text())
-    change(net)
-    path = tmp_path / "variant.yaml"
-    path.write_text(yaml.safe_dump(net, sort_keys=False))
-    return path
+def _variant(tmp_path: Path, change: Callable[[dict], object]) -> Path:
+    return variant(CASE, tmp_path, change)
 
 
 def test_production_splits_across_routings_by_hand() -> None:
