@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,15 @@ demand:
   widget:
     plant: [50, 150, 100]
 """
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests press Ctrl-C (SIGINT) as a user at a terminal would. A shell that starts
+    pytest in the background leaves SIGINT ignored, which sopopt respects (as ``nohup``
+    asks); the test session takes a terminal's default instead, so that the stop tests
+    test the stop and not how they were started."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
