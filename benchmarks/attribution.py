@@ -41,7 +41,7 @@ adjust:
 def _once(model: Path, scenario: Path) -> dict[str, float]:
     import sopopt
     from sopopt.results.bottlenecks import bottleneck_table
-    from sopopt.results.plan import limit_records
+    from sopopt.results.limits import limit_records
 
     case = sopopt.load_case(scenario)
     planner = sopopt.Planner()

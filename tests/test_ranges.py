@@ -205,7 +205,7 @@ def test_ranges_are_written_read_back_and_shown(tmp_path: Path) -> None:
 
 def test_a_solve_ranges_the_shown_limits_exactly_and_the_rest_on_demand(monkeypatch: pytest.MonkeyPatch) -> None:
     from sopopt.results import bottlenecks
-    from sopopt.results.plan import ON_DEMAND
+    from sopopt.results.limits import ON_DEMAND
 
     # Three candidate limits per round (30 by default): the ranking ranges rounds of
     # limits until its top ten is exact, and leaves the rest to plan.ranges().

@@ -220,7 +220,7 @@ def attribute(base: Case | str | Path, other: Case | str | Path, planner: Planne
         case = _case_of(subset, players, base, stripped)
         name = other.network.name if len(subset) == n else case.network.name
         # Subsets are small variations of each other: warm, and only what the shares read.
-        solved[subset] = resolver.solve(case, name=name, warm=True, summary_only=True)
+        solved[subset] = resolver.solve(case, name=name, warm=True, detail="summary")
     keys = [k for k, _label, _unit in MEASURES if k in solved[()].kpis or k == "total_cost"]
     values = {s: _values(plan, keys) for s, plan in solved.items()}
     shares = []

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from sopopt.inputs.compile import ModelData
-from sopopt.results.plan import limit_records
+from sopopt.results.limits import limit_records
 from sopopt.solver.ranging import basis_rates
 from sopopt.solver.session import HighsSession
 from sopopt.solver.solution import Solution

@@ -46,7 +46,8 @@ from sopopt.io.writer import replacing_folder
 from sopopt.model.registry import VARIABLES
 from sopopt.model.targets import TARGET, target_cells
 from sopopt.results.folders import metadata, output_tables, read_plan
-from sopopt.results.plan import BINDING_TOLERANCE, Plan
+from sopopt.results.limits import BINDING_TOLERANCE
+from sopopt.results.plan import Plan
 from sopopt.solver.solution import Solution
 from sopopt.solver.status import SolveStatus
 

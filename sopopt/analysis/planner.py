@@ -38,7 +38,8 @@ from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results.bottlenecks import range_bottlenecks
 from sopopt.results.cycle import stored_plan
 from sopopt.results.folders import read_plan
-from sopopt.results.plan import Info, Plan, extract_plan, run_down_warnings, shadow_prices, shown_limits
+from sopopt.results.limits import shadow_prices, shown_limits
+from sopopt.results.plan import Info, Plan, extract_plan, extract_row, run_down_warnings
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.progress import Phase, Progress, ProgressCallback, guarded
 from sopopt.solver.ranging import compute_ranging, range_entries
@@ -56,9 +57,14 @@ RANGED_COLUMNS = frozenset(spec.component for spec in BOUND_LIMITS)
 Build = Literal["fast", "pyomo"]
 
 #: Which limits a solve ranges: ``shown`` (default) the limits plans show
-#: (:func:`~sopopt.results.plan.shown_limits`), exactly, from the basis; ``all`` every
+#: (:func:`~sopopt.results.limits.shown_limits`), exactly, from the basis; ``all`` every
 #: limit (HiGHS ranging). ``plan.ranges()`` fills in the rest on demand.
 Ranges = Literal["shown", "all"]
+
+#: How much of a plan :meth:`Planner.extract` builds: ``whole``; ``summary`` (decision
+#: tables, costs and KPIs: :func:`~sopopt.results.plan.extract_plan`'s ``summary_only``);
+#: ``row`` (costs and KPIs only, no table: :func:`~sopopt.results.plan.extract_row`).
+Detail = Literal["whole", "summary", "row"]
 
 #: Statuses whose plan the planner explains (when ``explain`` is on).
 EXPLAINED = (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED)
@@ -175,16 +181,18 @@ class Planner:
     @staticmethod
     def extract(
         case: Case, solution: Solution, *, data: ModelData | None = None, name: str | None = None,
-        summary_only: bool = False, **info: Any,
+        detail: Detail = "whole", **info: Any,
     ) -> Plan:
         """The plan of a solution of ``case`` (tables, costs, KPIs, limits), named
         ``name`` (default: the network's), with ``info`` as its run information;
-        ``data``: the case's data as changed in place (sweeps), if so; ``summary_only``:
-        see :func:`~sopopt.results.plan.extract_plan`."""
+        ``data``: the case's data as changed in place (sweeps), if so; ``detail``: how
+        much of the plan (:data:`Detail`)."""
         data = data or case.data
         assert data is not None
-        return extract_plan(data, solution, name or case.network.name, case.network.currency, info=info,
-                            summary_only=summary_only)
+        name = name or case.network.name
+        if detail == "row":
+            return extract_row(data, solution, name, case.network.currency, info=info)
+        return extract_plan(data, solution, name, case.network.currency, info=info, summary_only=detail == "summary")
 
     # ------------------------------------------------------------------ the whole solve
 

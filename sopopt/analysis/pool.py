@@ -147,42 +147,72 @@ class _Slot:
 def run_local(function: TaskFunction, shared: Any, tasks: Iterable[Any], workers: int,
               started: Started, finished: Finished) -> None:
     """Run tasks on ``workers`` local processes; see the module docstring for faults."""
-    context = _context(function)
-    queue = deque(tasks)
-    attempts: dict[int, int] = {}
-    count = max(1, min(workers, len(queue)))
-    slots = [_Slot(context, function, shared, i + 1) for i in range(count)]
-    spawned = count
+    pool = _LocalPool(function, shared, deque(tasks), workers, started, finished)
     try:
-        while queue or any(s.task is not None for s in slots):
-            for slot in slots:
-                if slot.task is None and queue:
-                    slot.task = queue.popleft()
-                    attempts[id(slot.task)] = attempts.get(id(slot.task), 0) + 1
-                    slot.conn.send(slot.task)
-                    started(slot.task, slot.name)
-            busy = [s for s in slots if s.task is not None]
-            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in slots])
-            for i, slot in enumerate(slots):
-                if slot.task is not None and slot.conn in ready and _receive(slot, finished, attempts):
-                    continue
-                if slot.process.sentinel in ready or slot.conn in ready:  # died, or its pipe broke
-                    slot.process.join(5)
-                    spawned += 1
-                    slots[i] = _replace(slot, context, function, shared, spawned, queue, attempts, finished)
+        while pool.busy():
+            pool.dispatch()
+            pool.collect()
     except KeyboardInterrupt:
-        for slot in slots:  # keep what has already come back
-            if slot.task is not None and slot.conn.poll(0):
-                _receive(slot, finished, attempts)
+        pool.keep_arrived()
         raise
     finally:
-        for slot in slots:
+        pool.close()
+
+
+class _LocalPool:
+    """The worker slots of :func:`run_local`, the queue of tasks and their attempts."""
+
+    def __init__(self, function: TaskFunction, shared: Any, queue: deque[Any], workers: int, started: Started,
+                 finished: Finished) -> None:
+        self.context = _context(function)
+        self.function, self.shared, self.queue = function, shared, queue
+        self.started, self.finished = started, finished
+        self.attempts: dict[int, int] = {}
+        count = max(1, min(workers, len(queue)))
+        self.slots = [_Slot(self.context, function, shared, i + 1) for i in range(count)]
+        self.spawned = count
+
+    def busy(self) -> bool:
+        """True while a task waits or runs."""
+        return bool(self.queue) or any(s.task is not None for s in self.slots)
+
+    def dispatch(self) -> None:
+        """Give every idle worker the next task."""
+        for slot in self.slots:
+            if slot.task is None and self.queue:
+                slot.task = self.queue.popleft()
+                self.attempts[id(slot.task)] = self.attempts.get(id(slot.task), 0) + 1
+                slot.conn.send(slot.task)
+                self.started(slot.task, slot.name)
+
+    def collect(self) -> None:
+        """Wait for a result or a dead worker; report results, replace dead workers."""
+        busy = [s.conn for s in self.slots if s.task is not None]
+        ready = wait(busy + [s.process.sentinel for s in self.slots])
+        for i, slot in enumerate(self.slots):
+            if slot.task is not None and slot.conn in ready and _receive(slot, self.finished, self.attempts):
+                continue
+            if slot.process.sentinel in ready or slot.conn in ready:  # died, or its pipe broke
+                slot.process.join(5)
+                self.spawned += 1
+                self.slots[i] = _replace(slot, self.context, self.function, self.shared, self.spawned, self.queue,
+                                         self.attempts, self.finished)
+
+    def keep_arrived(self) -> None:
+        """Report the results that have already come back (on Ctrl-C)."""
+        for slot in self.slots:
+            if slot.task is not None and slot.conn.poll(0):
+                _receive(slot, self.finished, self.attempts)
+
+    def close(self) -> None:
+        """Tell idle workers to stop, then stop every worker."""
+        for slot in self.slots:
             if slot.process.is_alive() and slot.task is None:
                 try:
                     slot.conn.send(None)
                 except OSError:
                     pass
-        for slot in slots:
+        for slot in self.slots:
             slot.stop()
 
 

@@ -46,9 +46,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sopopt.analysis.planner import Planner
+from sopopt.analysis.planner import Detail, Planner
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
+from sopopt.model.arrays import share_index
 from sopopt.model.families import FAMILIES
 from sopopt.model.family import DemandTerm
 from sopopt.model.fast import FastLP
@@ -175,10 +176,10 @@ class Resolver:
         self.build_seconds = time.perf_counter() - start
         return lp, model
 
-    def _load_new(self, case: Case, lp: LinearProgram | None, model: Any = None) -> None:
+    def _load_new(self, case: Case, lp: LinearProgram | None, model: Any = None, *, owned: bool = False) -> None:
         """Load a case's LP into a new HiGHS session (a rebuild)."""
         assert case.data is not None
-        self.data: ModelData = copy.deepcopy(case.data)
+        self.data: ModelData = case.data if owned else copy.deepcopy(case.data)
         if lp is None:
             lp, model = self._build(self.data)
         self.model = model
@@ -193,9 +194,11 @@ class Resolver:
     def _locate(self) -> dict[tuple[str, str], list[_Target]]:
         return demand_targets(self.data, self.session.row_positions(), self.session.col_positions())
 
-    def load(self, case: Case, lp: LinearProgram | None = None) -> bool:
+    def load(self, case: Case, lp: LinearProgram | None = None, *, owned: bool = False) -> bool:
         """Make ``case`` the loaded case: in place when only numbers change (True), else
-        by a rebuild (False). ``lp``: the case's LP, when already built the same way."""
+        by a rebuild (False). ``lp``: the case's LP, when already built the same way;
+        ``owned``: the case was made for this call, so its data is kept without a copy
+        (later demand changes write into it)."""
         if case.data is None:
             raise ValueError("load the case with checks to solve it")
         if lp is None and _same_except_demand(self.data, case.data):
@@ -205,10 +208,11 @@ class Resolver:
         if lp is None:
             lp, model = self._build(case.data)
         if structure_key(lp) != self.key:
-            self._load_new(case, lp, model)
+            self._load_new(case, lp, model, owned=owned)
             return False
+        share_index(self.session.compiled, lp)
         self.session.replace_numbers(lp)
-        self.data = copy.deepcopy(case.data)
+        self.data = case.data if owned else copy.deepcopy(case.data)
         self.model = model if model is not None else self.model
         return True
 
@@ -240,16 +244,18 @@ class Resolver:
             self.session.shift_row_bounds(np.array(list(shifts)), np.array(list(shifts.values())))
 
     def solve(self, demand: Case | Demand | None = None, *, warm: bool | Literal["auto"] = "auto",
-              name: str | None = None, lp: LinearProgram | None = None, summary_only: bool = False) -> Plan:
+              name: str | None = None, lp: LinearProgram | None = None, detail: Detail = "whole",
+              owned: bool = False) -> Plan:
         """Solve the loaded case, after loading a new case (or a new demand) if given.
 
         ``lp``: the new case's LP when the caller has built it already (the fast way);
-        ``summary_only``: a plan with status, costs, KPIs and decision tables only (a
-        sweep's case row: no row duals, shadow prices, utilization, load or P&L).
+        ``detail``: how much of the plan (:data:`~sopopt.analysis.planner.Detail`; a
+        sweep's case row reads no row duals, so ``summary`` and ``row`` skip them);
+        ``owned``: see :meth:`load`.
         """
         reused = True
         if isinstance(demand, Case):
-            reused = self.load(demand, lp)
+            reused = self.load(demand, lp, owned=owned)
         elif demand is not None:
             unknown = sorted(set(demand) - set(self.data.items))
             if unknown:
@@ -268,7 +274,7 @@ class Resolver:
         if use_warm and start_from == "base" and self._base is not None:
             self.session.set_basis(self._base[1])
         # A summary with targets keeps its target tables, which read the rows' prices.
-        rows = not summary_only or bool(self.data.targets)
+        rows = detail == "whole" or (detail == "summary" and bool(self.data.targets))
         solution = self.planner.allocated(self.session, self.data, warm=use_warm, rows=rows)
         self._last = now
         if self._base is None and solution.status.has_plan:
@@ -280,7 +286,7 @@ class Resolver:
             "reused_lp": reused,
             "build_seconds": self.build_seconds,
         }
-        return self.planner.extract(self.case, solution, data=self.data, name=plan_name, summary_only=summary_only,
+        return self.planner.extract(self.case, solution, data=self.data, name=plan_name, detail=detail,
                                     **info)
 
     def sweep(self, cases: Iterable[Case | Demand], warm: bool | Literal["auto"] = "auto") -> Iterator[Plan]:

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from sopopt.analysis.cases import Sweep, SweepCase, load_sweep, make_case
-from sopopt.analysis.planner import Planner
+from sopopt.analysis.planner import Detail, Planner
 from sopopt.analysis.pool import CONNECT_TIMEOUT, Lost, check_scheduler, default_workers, run_dask, run_local
 from sopopt.analysis.resolver import Resolver, structure_key
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
@@ -83,9 +83,10 @@ class _WorkerState:
     def __init__(self) -> None:
         self.resolvers: OrderedDict[str, Resolver] = OrderedDict()
 
-    def plan(self, case: Case, options: SolveOptions) -> Plan:
-        """The case's plan for its row and kept tables (decision tables and KPIs only:
-        see :func:`~sopopt.results.plan.extract_plan`'s ``summary_only``)."""
+    def plan(self, case: Case, options: SolveOptions, detail: Detail, owned: bool) -> Plan:
+        """The case's plan for its row and kept tables: ``row`` (costs and KPIs only)
+        without kept tables, else ``summary`` (decision tables too). ``owned``: the case
+        was made for this call (its data need not be copied)."""
         planner = Planner(options, explain=False)
         lp = planner.build(case)
         key = f"{structure_key(lp)}|{options!r}"
@@ -95,10 +96,10 @@ class _WorkerState:
             self.resolvers[key] = resolver
             while len(self.resolvers) > RESOLVERS_PER_WORKER:
                 self.resolvers.popitem(last=False)
-            plan = resolver.solve(name=case.network.name, summary_only=True)
+            plan = resolver.solve(name=case.network.name, detail=detail)
             return dataclasses.replace(plan, info=Info(plan.info, reused_lp=False))
         self.resolvers.move_to_end(key)
-        return resolver.solve(case, lp=lp, name=case.network.name, summary_only=True)
+        return resolver.solve(case, lp=lp, name=case.network.name, detail=detail, owned=owned)
 
 
 _STATE = _WorkerState()
@@ -110,9 +111,10 @@ def solve_sweep_case(case: SweepCase, shared: SweepShared) -> CaseResult:
     tables: dict[str, pd.DataFrame] = {}
     with _SOLVE_LOCK:
         try:
-            loaded = make_case(shared.bases[case.scenario], case, shared.name, warn=False)
+            base = shared.bases[case.scenario]
+            loaded = make_case(base, case, shared.name, warn=False)
             options = SolveOptions.from_settings(loaded.solver, time_limit=shared.time_limit, threads=1)
-            plan = _STATE.plan(loaded, options)
+            plan = _STATE.plan(loaded, options, "summary" if shared.keep else "row", owned=loaded is not base)
             row = {**plan_row(plan), "reused_lp": bool(plan.info["reused_lp"])}
             if plan.status.has_plan:
                 tables = {name: plan.tables[name] for name in shared.keep}

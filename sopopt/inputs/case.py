@@ -129,6 +129,20 @@ def _checked_data(network: Network, labels: list[str], days: np.ndarray, locatio
     return data
 
 
+def copy_tree(value: Any) -> Any:
+    """A deep copy of resolved scenario data: dicts and lists copied, strings and numbers
+    (immutable) shared; anything else deep-copied. Several times faster than
+    :func:`copy.deepcopy` on such data (a sweep copies it once per case)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_tree(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_tree(item) for item in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def adjust_case(
     case: Case, adjustments: Sequence[tuple[Adjustment, KeyPath]], locations: Locations | None = None,
     name: str | None = None, *, warn: bool = True,
@@ -145,7 +159,7 @@ def adjust_case(
     Raises:
         ScenarioError: an adjustment matches nothing, or the adjusted data is invalid.
     """
-    data = copy.deepcopy(case.resolved)
+    data = copy_tree(case.resolved)
     changes = list(case.changes)
     if name is not None:
         data["name"] = name

@@ -47,11 +47,36 @@ class Block:
     position: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: Row sense per cell (1: <=, 0: =, -1: >=); rows only.
     sense: int = 0
+    #: The kept cells' keys and LP positions, made on first use by :meth:`kept`.
+    _kept: tuple[np.ndarray, list[tuple[Any, ...]], np.ndarray] | None = field(default=None, repr=False,
+                                                                               compare=False)
 
     def keys(self) -> list[tuple[Any, ...]]:
         """Pyomo index of every cell, in block order."""
         entities, ts = self.entities, self.t.tolist()
         return [(*entities[e], t) for e, t in zip(self.ent.tolist(), ts, strict=True)]
+
+    def kept(self) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+        """Keys and LP positions of the cells in the LP (position >= 0), in block order;
+        computed once (a re-solved LP reads them for every solution)."""
+        if self._kept is None or self._kept[0] is not self.position:  # positions set anew: again
+            keep = self.position >= 0
+            keys = [k for k, ok in zip(self.keys(), keep.tolist(), strict=True) if ok]
+            self._kept = (self.position, keys, self.position[keep])
+        return self._kept[1], self._kept[2]
+
+
+def share_index(old: LinearProgram, new: LinearProgram) -> None:
+    """Let ``new`` reuse ``old``'s index of kept cells (:meth:`Block.kept`) where both are
+    array LPs with the same blocks (same names, entities, cells and positions): a
+    re-solve that changes numbers only then maps its solution without rebuilding keys."""
+    if not isinstance(old, FastLP) or not isinstance(new, FastLP):
+        return
+    for a, b in zip([*old.columns, *old.rows], [*new.columns, *new.rows], strict=False):
+        same = a.name == b.name and a.entities == b.entities and all(
+            np.array_equal(x, y) for x, y in ((a.ent, b.ent), (a.t, b.t), (a.position, b.position)))
+        if same:
+            b.position, b._kept = a.position, a._kept
 
 
 @dataclass
@@ -68,12 +93,8 @@ class FastLP(LinearProgram):
     def _named(self, blocks: list[Block], vector: np.ndarray) -> dict[str, dict[Any, float]]:
         out: dict[str, dict[Any, float]] = {}
         for block in blocks:
-            keep = block.position >= 0
-            keys = block.keys()
-            picked = vector[block.position[keep]].tolist()
-            target = out.setdefault(block.name, {})
-            for key, value in zip((k for k, ok in zip(keys, keep.tolist(), strict=True) if ok), picked, strict=True):
-                target[key] = value
+            keys, positions = block.kept()
+            out.setdefault(block.name, {}).update(zip(keys, vector[positions].tolist(), strict=True))
         return out
 
     def values(self, x: np.ndarray) -> dict[str, dict[Any, float]]:

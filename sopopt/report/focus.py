@@ -20,7 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sopopt.results.plan import BINDING_TOLERANCE, Plan
+from sopopt.results.limits import BINDING_TOLERANCE
+from sopopt.results.plan import Plan
 
 #: Entities drawn side by side in print (bottleneck pools, sites with gaps): one row.
 MULTIPLES = 4
