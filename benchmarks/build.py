@@ -28,7 +28,7 @@ WORKER = """
 import json, sys, time
 t0 = time.perf_counter()
 from sopopt.inputs.case import load_case
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 from sopopt.solver.highs import new_highs, pass_lp
 case = load_case(sys.argv[1])
 t1 = time.perf_counter()

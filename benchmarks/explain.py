@@ -3,7 +3,7 @@
     python benchmarks/explain.py [--size 1e5] [--repeat 3] [--workdir DIR] [--out benchmarks/explain_results.json]
 
 Generates the seeded instance of :func:`sopopt.inputs.generate.size_for_variables` (as
-``benchmarks/run.py`` does) and runs :func:`sopopt.analysis.explain_plan.explain_plan`
+``benchmarks/run.py`` does) and runs :func:`sopopt.analysis.explain.explain_plan`
 with no cell (the five costliest shortage and overtime cells, each with its causes)
 ``--repeat`` times, each in a fresh process. Timed, per run:
 
@@ -41,7 +41,7 @@ def say(*parts: object) -> None:
 
 def worker(model: Path) -> dict[str, Any]:
     """One explanation of the instance; its timings in seconds."""
-    from sopopt.analysis.explain_plan import explain_plan
+    from sopopt.analysis.explain import explain_plan
     from sopopt.inputs.case import load_case
 
     explanation = explain_plan(load_case(model))

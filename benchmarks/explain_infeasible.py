@@ -33,7 +33,7 @@ _WORKER = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 import sopopt
-from sopopt.analysis.explain_plan import explain
+from sopopt.analysis.explain import explain
 start = time.perf_counter()
 if {mode!r} == "solve":
     plan = sopopt.solve({path!r})

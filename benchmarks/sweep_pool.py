@@ -32,7 +32,7 @@ import duckdb
 import numpy as np
 
 import sopopt
-from sopopt.analysis.cases import export_cases, load_sweep
+from sopopt.analysis.sweep_cases import export_cases, load_sweep
 from sopopt.inputs.generate import size_for_variables, write_instance
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,7 +37,7 @@ def __getattr__(name: str) -> object:
     # The Pyomo build is loaded on first use: the default (fast) path never needs Pyomo.
     if name == "explain":
         # Loaded on first use (the analysis layer): ``sopopt.explain(case_or_plan, ...)``.
-        from sopopt.analysis.explain_plan import explain
+        from sopopt.analysis.explain import explain
 
         return explain
     if name == "build_model":

@@ -16,7 +16,7 @@ import pytest
 from test_fast_build import assert_same_lp
 
 import sopopt
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 from tests.conftest import variant
 
 CASE = Path(__file__).parent / "data" / "levers" / "bills.yaml"

@@ -30,7 +30,7 @@ import yaml
 
 import sopopt
 from sopopt.errors import ScenarioError
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 
 DATA = Path(__file__).parent / "data"
 LEVERS = DATA / "levers"
@@ -200,7 +200,7 @@ def test_replan_runs_the_stages_of_the_new_case() -> None:
 
 
 def test_explain_a_class_and_the_report_names_who_is_shorted() -> None:
-    from sopopt.analysis.explain_plan import explain_plan
+    from sopopt.analysis.explain import explain_plan
     from sopopt.report.html import render_html
 
     result = explain_plan(sopopt.load_case(LEVERS / "classes_priority.yaml"), klass="retail")

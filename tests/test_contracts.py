@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import sopopt
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 
 DATA = Path(__file__).parent / "data" / "options"
 

@@ -21,8 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 import sopopt
-from sopopt.analysis.explain import Explanation
-from sopopt.analysis.explain_plan import explain
+from sopopt.analysis.explain import explain
+from sopopt.analysis.infeasible import Explanation
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
 
@@ -172,7 +172,7 @@ def test_time_budget_exhausted_is_labelled():
 
 
 def test_feasible_case_dispatches_to_plan_explanation(tiny_path):
-    from sopopt.analysis.explain_plan import PlanExplanation
+    from sopopt.analysis.explain import PlanExplanation
 
     result = explain(tiny_path)
     assert isinstance(result, PlanExplanation)

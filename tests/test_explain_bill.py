@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from sopopt.analysis.explain import explain_plan
 from sopopt.analysis.explain_bill import bill_paths
-from sopopt.analysis.explain_plan import explain_plan
 from tests.conftest import variant
 
 CASE = Path(__file__).parent / "data" / "bills" / "three_levels.yaml"

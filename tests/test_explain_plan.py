@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import sopopt
-from sopopt.analysis.explain_plan import explain_plan
+from sopopt.analysis.explain import explain_plan
 from sopopt.analysis.planner import Planner
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.session import HighsSession

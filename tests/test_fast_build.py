@@ -1,4 +1,4 @@
-"""The vectorised builder (sopopt.model.fast) builds exactly the LP of the plain path.
+"""The vectorised builder (sopopt.model.build_arrays) builds exactly the LP of the plain path.
 
 Columns and rows come out in the same order with the same names and indices; every
 array (bounds, costs, right-hand sides, matrix) is compared for exact equality, the cost
@@ -19,7 +19,7 @@ import pytest
 from sopopt.inputs.case import load_case
 from sopopt.inputs.generate import write_instance
 from sopopt.model import build_model
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 from sopopt.model.standard_form import compile_lp
 from sopopt.solver.highs import pass_lp
 

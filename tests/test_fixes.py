@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sopopt.analysis.explain_plan import PlanExplanation, explain_plan
+from sopopt.analysis.explain import PlanExplanation, explain_plan
 
 DATA = Path(__file__).parent / "data" / "fixes"
 

@@ -18,7 +18,7 @@ import yaml
 from test_fast_build import assert_same_lp
 
 import sopopt
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 
 CASE = Path(__file__).parent / "data" / "levers" / "handling.yaml"
 

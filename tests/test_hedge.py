@@ -37,7 +37,7 @@ from sopopt.cli import app
 from sopopt.errors import ScenarioError
 from sopopt.inputs.case import load_case
 from sopopt.inputs.compile import ModelData
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.fix import fix_keys
 from sopopt.solver.session import HighsSession

@@ -17,8 +17,8 @@ import yaml
 
 import sopopt
 from sopopt.analysis.members import BOUND_SPECS, ROW_SPECS, Describer
+from sopopt.model.build_arrays import build_lp
 from sopopt.model.contracts import CONTRACT_PAID
-from sopopt.model.fast import build_lp
 from sopopt.model.materials import SUPPLIER_CAPACITY
 from sopopt.model.options import OPTION_DECISION
 from sopopt.model.resources import RESOURCE_CAPACITY

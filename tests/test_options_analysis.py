@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import sopopt
-from sopopt.analysis.cases import load_sweep
+from sopopt.analysis.sweep_cases import load_sweep
 
 DATA = Path(__file__).parent / "data" / "options"
 

@@ -71,7 +71,7 @@ def test_every_out_command_has_a_sample() -> None:
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with the tiny model, a surge scenario, a sweep and a previous plan."""
-    from sopopt.analysis.cases import load_sweep
+    from sopopt.analysis.sweep_cases import load_sweep
 
     folder = tmp_path_factory.mktemp("outputs")
     (folder / "tiny.yaml").write_text(TINY_MODEL)

@@ -22,8 +22,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from sopopt.analysis.cases import load_sweep
 from sopopt.analysis.sweep import sweep
+from sopopt.analysis.sweep_cases import load_sweep
 from sopopt.errors import Interrupted
 from sopopt.io import writer
 from sopopt.results.store import SCHEMA_VERSION, Store, StoreError

@@ -8,7 +8,7 @@ import pytest
 import sopopt
 from sopopt.analysis.planner import Planner
 from sopopt.analysis.resolver import Resolver
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 from sopopt.model.standard_form import compile_lp
 
 MODEL = """\

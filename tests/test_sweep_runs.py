@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 import sopopt
-from sopopt.analysis.cases import load_sweep
 from sopopt.analysis.sweep import sweep
+from sopopt.analysis.sweep_cases import load_sweep
 from sopopt.cli import app
 from sopopt.results.store import StoreError
 

@@ -1,6 +1,6 @@
 r"""The binding limits that move a linear cell of a plan, at exact rates (what
 ``sopopt explain`` and the gap bridge's top limit read; see
-:mod:`sopopt.analysis.explain_plan`).
+:mod:`sopopt.analysis.explain`).
 
 With the optimal basis ``B`` held, moving a limit's value by :math:`\delta` moves the cell
 :math:`q = w^\top x` at an exact *rate*: one solve with :math:`B^\top` gives the rate for

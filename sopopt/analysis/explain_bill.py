@@ -11,7 +11,7 @@ A limit *holds back* a product when its row (or the column it bounds) has a prod
 column of that product, or, one step further, when it shares a row with one: a
 supplier's capacity limits purchases, and purchases meet the making of the products
 that use the material in the material balance. The rates of
-:mod:`sopopt.analysis.explain_plan` already say how much each limit moves the shortage;
+:mod:`sopopt.analysis.explain` already say how much each limit moves the shortage;
 this module only names the way it comes.
 """
 

@@ -280,7 +280,7 @@ def _lever(case: Case, before: Solution, after: Solution, keys: list[tuple[str, 
 
 def _infeasible_reason(case: Case, planner: Planner, value: float, plan: Plan) -> str:
     """One line: how far the target is out of reach and what holds it back."""
-    from sopopt.analysis.explain import explain_infeasible
+    from sopopt.analysis.infeasible import explain_infeasible
 
     try:
         explanation = explain_infeasible(case, plan, time_budget=planner.time_budget)

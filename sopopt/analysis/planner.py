@@ -31,7 +31,7 @@ from sopopt.errors import InfeasibleError, SopoptError, StrictError
 from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
 from sopopt.inputs.views import describe_adjustments, flat_inputs
-from sopopt.model.fast import build_lp
+from sopopt.model.build_arrays import build_lp
 from sopopt.model.lp import LinearProgram
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
@@ -270,7 +270,7 @@ class Planner:
     def explained(self, case: Case, plan: Plan) -> Plan:
         """An infeasible case's plan carrying why it has no plan (``plan.explanation``);
         an explanation that fails leaves its message in ``info["explanation_error"]``."""
-        from sopopt.analysis.explain import explain_infeasible
+        from sopopt.analysis.infeasible import explain_infeasible
 
         try:
             explanation = explain_infeasible(case, plan, time_budget=self.time_budget)

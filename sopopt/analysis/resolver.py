@@ -50,9 +50,9 @@ from sopopt.analysis.planner import Detail, Planner
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import share_index
+from sopopt.model.build_arrays import FastLP
 from sopopt.model.families import FAMILIES
 from sopopt.model.family import DemandTerm
-from sopopt.model.fast import FastLP
 from sopopt.model.lp import LinearProgram
 from sopopt.results.plan import Plan
 

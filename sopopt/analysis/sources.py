@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sopopt.analysis.explain_plan import PlanExplanation, explain_plan
+from sopopt.analysis.explain import PlanExplanation, explain_plan
 from sopopt.analysis.frontier import Frontier, is_frontier_folder, read_frontier
 from sopopt.analysis.hedge import HedgedPlan, is_hedge_folder, read_hedge
 from sopopt.analysis.planner import EXPLAINED, Planner, load_plans

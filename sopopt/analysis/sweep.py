@@ -24,10 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-from sopopt.analysis.cases import Sweep, SweepCase, load_sweep, make_case
 from sopopt.analysis.planner import Detail, Planner
 from sopopt.analysis.pool import CONNECT_TIMEOUT, Lost, check_scheduler, default_workers, run_dask, run_local
 from sopopt.analysis.resolver import Resolver, structure_key
+from sopopt.analysis.sweep_cases import Sweep, SweepCase, load_sweep, make_case
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.io.reader import locate
@@ -195,7 +195,7 @@ def sweep(
     """Solve every case of a sweep file and store one row per case in ``store``.
 
     Args:
-        spec: the sweep file (or one loaded with :func:`sopopt.analysis.cases.load_sweep`).
+        spec: the sweep file (or one loaded with :func:`sopopt.analysis.sweep_cases.load_sweep`).
         store: the DuckDB database to write (created if absent), or a
             :class:`~sopopt.results.store.Store` the caller opened (and closes). Cases
             already stored with the same inputs are skipped, so rerunning resumes.

@@ -16,10 +16,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from sopopt.analysis.cases import input_hash
-from sopopt.analysis.explain_plan import explain as explain_case
+from sopopt.analysis.explain import explain as explain_case
 from sopopt.analysis.planner import Planner
 from sopopt.analysis.sources import plans_to_compare, plans_to_report
+from sopopt.analysis.sweep_cases import input_hash
 from sopopt.cli.app import (
     STORE_WAIT,
     BuildPath,

@@ -9,14 +9,14 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from sopopt.analysis.cases import Sweep, input_hash, load_sweep
-from sopopt.analysis.cases import export_cases as write_cases
 from sopopt.analysis.hedge import hedge, write_hedge
 from sopopt.analysis.planner import solve as solve_case
 from sopopt.analysis.replan import replan, write_replan
 from sopopt.analysis.risk import RiskResult, RiskSettings, risk, stored_tables, with_risk, write_risk
 from sopopt.analysis.sources import previous_plan
 from sopopt.analysis.sweep import sweep as run_sweep
+from sopopt.analysis.sweep_cases import Sweep, input_hash, load_sweep
+from sopopt.analysis.sweep_cases import export_cases as write_cases
 from sopopt.cli.app import (
     STORE_WAIT,
     QuietOption,

@@ -1,7 +1,7 @@
 """The planning LP: index sets and parameters (:mod:`.sets`), one module per constraint
 family (its maths, Pyomo rules and array form; listed in :mod:`.families`), the
 rule-based Pyomo recipe (:mod:`.build`), the array recipe that builds the same LP
-(:mod:`.fast`) and transformations of a built LP (:mod:`.transforms`).
+(:mod:`.build_arrays`) and transformations of a built LP (:mod:`.transforms`).
 
 ``build_model`` is imported lazily so that the fast path runs without loading Pyomo.
 """

@@ -2,7 +2,7 @@ r"""The array form of the planning LP: blocks of columns and rows as numpy grids
 
 Each constraint family writes its columns, rows, coefficients, bounds and cost terms
 into an :class:`ArrayModel` with a function next to its Pyomo rules (see
-:mod:`sopopt.model.families`); :func:`sopopt.model.fast.build_lp` runs them in order.
+:mod:`sopopt.model.families`); :func:`sopopt.model.build_arrays.build_lp` runs them in order.
 This module knows no family: it is the grid bookkeeping they share.
 
 Every family is an *entity x period* grid: a block of columns (or rows) is a list of

@@ -1,6 +1,6 @@
 """The constraint families of the planning LP, in build order: the one list.
 
-Both build recipes (:func:`sopopt.model.build.build_model`, :func:`sopopt.model.fast.build_lp`),
+Both build recipes (:func:`sopopt.model.build.build_model`, :func:`sopopt.model.build_arrays.build_lp`),
 the result registry (:mod:`sopopt.model.registry`: plan tables, reported limits, cost
 categories and labels) and the formulation document (:mod:`sopopt.model.reference`)
 read this sequence; adding a family means adding its module here (see

@@ -30,7 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from sopopt.analysis.explain_plan import PlanExplanation
+from sopopt.analysis.explain import PlanExplanation
 from sopopt.analysis.frontier import Frontier
 from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned

@@ -117,7 +117,7 @@ class Plan:
     """Computes :attr:`shadow_prices` with every range (see :meth:`ranges`); None when
     the plan's ranges are all known already, or cannot be computed any more."""
     explanation: Any = field(default=None, repr=False, compare=False)
-    """Why there is no plan (an :class:`~sopopt.analysis.explain.Explanation`), for an
+    """Why there is no plan (an :class:`~sopopt.analysis.infeasible.Explanation`), for an
     infeasible case explained by the planner (``sopopt solve``, :func:`sopopt.solve`) or
     :func:`sopopt.explain`; else None."""
     adjustments: tuple[dict[str, Any], ...] = ()
