@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.stats import norm
 
 from sopopt.inputs.schema.network import SafetyStockPolicy
 
@@ -49,9 +48,16 @@ class SafetyTarget:
     hard: bool
 
 
+#: The standard normal distribution (the standard library's, exact to double precision).
+_STANDARD = NormalDist()
+
+
 def normal_loss(k: float) -> float:
-    """The standard normal loss function G(k) = phi(k) - k (1 - Phi(k))."""
-    return float(norm.pdf(k) - k * norm.sf(k))
+    """The standard normal loss function G(k) = phi(k) - k (1 - Phi(k)).
+
+    ``1 - Phi(k)`` is taken as ``erfc(k / sqrt 2) / 2``, exact in the far tail where
+    ``1 - cdf`` would cancel to zero."""
+    return _STANDARD.pdf(k) - k * 0.5 * math.erfc(k / math.sqrt(2.0))
 
 
 def _ahead(values: Array, t: int, n: int) -> Array:
@@ -80,6 +86,8 @@ def fill_rate_factor(ratio: float) -> float:
     """The smallest k with G(k) <= ratio (G decreasing); -inf when every k qualifies."""
     if ratio >= normal_loss(-10.0):
         return -math.inf
+    from scipy.optimize import brentq  # only fill-rate policies need it: `import sopopt` stays light
+
     return float(brentq(lambda k: normal_loss(k) - ratio, -10.0, 40.0, xtol=1e-12))
 
 
@@ -101,7 +109,7 @@ def policy_target(
     for t in range(len(demand)):
         sigma = sd if sd is not None else float(cv or 0.0) * float(_ahead(demand, t, span).mean())
         if method == "service_level":
-            target[t] = float(norm.ppf(float(policy.service_level or 0.0))) * sigma * root
+            target[t] = _STANDARD.inv_cdf(float(policy.service_level or 0.0)) * sigma * root
         elif sigma > 0:
             cycle = float(_ahead(demand, t, policy.review).sum())
             k = fill_rate_factor((1.0 - float(policy.fill_rate or 0.0)) * cycle / (sigma * root))

@@ -26,6 +26,11 @@ from typing import Any
 
 import yaml
 
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml: the pure-Python parser reads the same
+    CParser = None
+
 from sopopt.errors import Location, Problem, ScenarioError
 from sopopt.io.limits import (
     MAX_ALIAS_NODES,
@@ -82,7 +87,22 @@ class LimitError(yaml.MarkedYAMLError):
     """A YAML file goes beyond one of the documented limits (raised while composing)."""
 
 
-class _BoundedComposer(yaml.SafeLoader):
+if CParser is not None:
+
+    class _LibyamlLoader(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """PyYAML's safe loader with libyaml's C scanner and parser under PyYAML's own
+        composer: the same events, marks and nodes as the pure-Python parser, about four
+        times faster on large files, while :class:`_BoundedComposer` still sees every node
+        as it is composed."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+class _BoundedComposer:
     """Counts while composing the node tree, before any value is built: nesting depth,
     and how many values aliases add when expanded. An alias bomb or a deep nest stops at
     the line where it crosses the limit, in time linear in the file's size."""
@@ -131,17 +151,35 @@ class _BoundedComposer(yaml.SafeLoader):
         return node
 
 
-class _SafeLoader(_BoundedComposer):
+class _SafeLoader(_BoundedComposer, yaml.SafeLoader):
     """PyYAML's safe loader with the YAML 1.2 core schema instead of YAML 1.1's rules, and
     the limits of :class:`_BoundedComposer`."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
 
 
-_add_core_resolvers(_SafeLoader)
-_SafeLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
-# YAML 1.1 timestamps are not part of the core schema: an explicit !!timestamp stays text.
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+#: The loader files are read with: :class:`_SafeLoader` on libyaml's parser when PyYAML
+#: has it (same nodes and marks, about four times faster on large files).
+_FastLoader: type = _SafeLoader
+if CParser is not None:
+
+    class _LibyamlSafeLoader(_BoundedComposer, _LibyamlLoader):
+        """:class:`_SafeLoader` on libyaml's parser."""
+
+        yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+
+    _FastLoader = _LibyamlSafeLoader
+
+for _loader in {_SafeLoader, _FastLoader}:
+    _add_core_resolvers(_loader)
+    _loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+    # YAML 1.1 timestamps are not part of the core schema: an explicit !!timestamp stays text.
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+#: libyaml's own nesting limit (1,000 levels, checked while scanning ahead, before the
+#: composer's :data:`MAX_DEPTH` is reached): such a file is read again with the pure-Python
+#: parser, whose composer stops at the exact place the documented limit is crossed.
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 
 
 class SafeDumper(yaml.SafeDumper):
@@ -159,7 +197,8 @@ class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.name = display_path(path)
-        self.loader = _SafeLoader(text)
+        self.text = text
+        self.loader = _FastLoader(text)
         self.locations: Locations = {}
         self.problems: list[Problem] = []
 
@@ -169,7 +208,7 @@ class _Reader:
 
     def read(self) -> Any:
         try:
-            node = self.loader.get_single_node()
+            node = self._compose()
         except LimitError as exc:
             mark = exc.problem_mark
             where = Location(self.name, mark.line + 1, mark.column + 1) if mark else Location(self.name)
@@ -186,6 +225,16 @@ class _Reader:
             raise ScenarioError([Problem(Location(self.name, 1), "", "the file is empty (no YAML content)")])
         self.locations[()] = self.location(node)
         return self.convert(node, ())
+
+    def _compose(self) -> yaml.Node | None:
+        try:
+            return self.loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            if self.loader.__class__ is _SafeLoader or _LIBYAML_DEPTH_PROBLEM not in str(exc.problem):
+                raise
+        self.loader.dispose()
+        self.loader = _SafeLoader(self.text)
+        return self.loader.get_single_node()
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         if isinstance(node, yaml.MappingNode):
