@@ -12,6 +12,7 @@ import dataclasses
 import functools
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -23,6 +24,7 @@ from sopopt.model.materials import SUPPLIER_CAPACITY
 from sopopt.model.options import OPTION_DECISION
 from sopopt.model.resources import RESOURCE_CAPACITY
 from sopopt.model.storage import STORAGE_CAPACITY
+from sopopt.model.workforce import HEADCOUNT
 
 DATA = Path(__file__).parent / "data" / "options"
 
@@ -188,6 +190,9 @@ def test_every_option_and_contract_row_is_described_in_words(path: Path) -> None
             if active and (component, side) in BOUND_SPECS:
                 member = describer.bound(component, key, side)
                 assert member.value == pytest.approx(getattr(lp, f"col_{side}")[j]) and "{" not in member.text
+        bound = lp.col_upper[j]
+        if component == HEADCOUNT.component and np.isfinite(bound):  # raised pools: the bound as built
+            assert describer.bound(component, key, "upper").value == pytest.approx(bound), key
 
 
 def test_capacity_rows_name_the_options_that_add_to_them() -> None:
@@ -202,10 +207,42 @@ def test_capacity_rows_name_the_options_that_add_to_them() -> None:
     assert "from option" not in describer.row(STORAGE_CAPACITY.component, ("plant", 2)).text  # warehouse: force false
 
 
+def _line(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if line.strip() == text)
+
+
+def test_a_raised_pools_headcount_bound_is_stated_as_built() -> None:
+    """kinds.yaml: night_shift raises crew's maximum (6) into a row, so the headcount
+    column keeps only the ending bound: 9 in P4 (not min(6, 9) = 6), none before (no solve)."""
+    path = DATA / "kinds.yaml"
+    describer = Describer(sopopt.load_case(path))
+    last = describer.bound(HEADCOUNT.component, ("crew", 3), "upper")
+    assert last.value == 9.0 and last.kind == "maximum ending headcount"
+    assert last.text.startswith("maximum ending headcount of crew in P4: at most 9 (")
+    assert last.text.endswith(f"kinds.yaml:{_line(path, 'max_ending_headcount: 9')})")
+    assert describer.bound(HEADCOUNT.component, ("crew", 1), "upper").value == np.inf
+
+
+def test_a_conflict_names_the_raised_pools_ending_bound(tmp_path: Path) -> None:
+    """crew.yaml with hard demand and an ending maximum of 8: P1's 100 units need 10
+    workers (6 plus the option's 4); with no layoffs P2 keeps 10 > 8. The conflict names
+    the column's bound as built, 8 at max_ending_headcount's line (it said "at most 6",
+    the maximum the option moved into a row)."""
+    data = yaml.safe_load((DATA / "crew.yaml").read_text())
+    del data["products"]["widget"]["lost_sales"]
+    data["workforce"]["crew"]["max_ending_headcount"] = 8
+    path = tmp_path / "crew.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    plan = sopopt.solve(path, raise_on_failure=False)
+    texts = [m.text for m in plan.explanation.members]
+    assert f"maximum ending headcount of crew in P2: at most 8 ({path}:{_line(path, 'max_ending_headcount: 8')})" in texts
+    assert not any("at most 6" in text for text in texts), texts
+
+
 def test_an_option_forced_out_is_a_bound_in_words(tmp_path: Path) -> None:
     """A conflict that needs the option names the input that forbids it (no solve)."""
     path = _variant(tmp_path, "crew.yaml", force=False)
-    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.strip() == "force: false")
+    line = _line(path, "force: false")
     member = Describer(sopopt.load_case(path)).bound(OPTION_DECISION.component, ("night_shift", 0), "upper")
     assert member.value == 0.0
     assert member.text == f"option night_shift is forced out: never decided, not in P1 either ({path}:{line})"

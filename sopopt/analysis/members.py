@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sopopt.analysis.provenance import Place, entity_place, item_path, place_of
-from sopopt.model.families import FAMILIES, TRANSFORMS
+from sopopt.model.families import BOUND_TERMS, FAMILIES, TRANSFORMS
 from sopopt.model.family import BoundSpec, RowSpec, RowTerm, Source, Words
 
 if TYPE_CHECKING:
@@ -119,6 +119,11 @@ class Describer:
         spec = BOUND_SPECS.get((component, side))
         if spec is None:
             return Member(f"{side} bound", component, None, math.nan, f"{side} bound of {component} {list(key)}")
+        for term in reversed(BOUND_TERMS.get((component, side), ())):
+            changed = term.value(self.data, key)
+            if changed is not None:
+                describe = term.describe or spec.describe
+                return self.member(describe(self.data, key, self.labels, float(changed)))
         value = float(spec.value(self.data, key))
         return self.member(spec.describe(self.data, key, self.labels, value))
 

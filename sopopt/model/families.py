@@ -31,7 +31,7 @@ from sopopt.model import (
     transport,
     workforce,
 )
-from sopopt.model.family import CutRows, Family, Separator, Transform
+from sopopt.model.family import BoundTerm, CutRows, Family, Separator, Transform
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms import smoothing
 
@@ -54,6 +54,14 @@ FAMILIES: tuple[Family, ...] = (
     options.FAMILY,
     targets.FAMILY,  # reads every earlier family's cost terms (profit): keep it last
 )
+
+#: Later families' changes to an earlier family's bound, by the bound's component and
+#: side, in build order (:class:`~sopopt.model.family.BoundTerm`; read with
+#: :func:`~sopopt.model.family.bound_value`).
+BOUND_TERMS: dict[tuple[str, str], tuple[BoundTerm, ...]] = {
+    side: tuple(t for f in FAMILIES for t in f.extends_bounds if (t.component, t.side) == side)
+    for side in {(t.component, t.side) for f in FAMILIES for t in f.extends_bounds}
+}
 
 #: LP transformations that declare the family contract (their own columns, rows in words
 #: and cost categories), applied to the built LP after every family, in this order.

@@ -17,7 +17,9 @@ components. Besides its maths, builds, plan tables (:class:`VarSpec`) and cost c
 - the terms it adds to rows other families own (:class:`RowTerm`, the *extension hook*:
   a later family adds its columns to an earlier family's balance or capacity rows with
   :func:`extend_row` in the Pyomo build and ``ArrayModel.coef(a.ids[row], ...)`` /
-  ``ArrayModel.shift_rhs`` in the array build, without editing the owner);
+  ``ArrayModel.shift_rhs`` in the array build, without editing the owner), and the
+  bounds of earlier families it changes (:class:`BoundTerm`: the bound as built, and its
+  words, when the later family moved it into a row or raised it);
 - where demand enters its rows and bounds (:class:`DemandTerm`), so that in-place
   re-solves change demand without rebuilding;
 - the plan columns it fills (:class:`PlanColumn`) and the labels reports show for them.
@@ -180,6 +182,35 @@ class RowTerm:
 
 
 @dataclass(frozen=True)
+class BoundTerm:
+    """The extension hook on bounds: a later family changes a bound an earlier family
+    declares (the owner's :class:`BoundSpec` ``component`` and ``side``).
+
+    ``text`` says what the change is ("the pool's maximum headcount moves into a row");
+    ``value(data, key)`` is the bound as this family builds it (``None``: it leaves this
+    bound as the owner states it); ``describe(data, key, labels, value)`` its words then
+    (``None`` for the owner's words with the changed value). Explanations, repair and
+    conflicts then state the LP's bound, not the owner's number it replaced.
+    """
+
+    component: str
+    side: str
+    text: str
+    value: Callable[[ModelData, tuple[Any, ...]], float | None]
+    describe: BoundWords | None = None
+
+
+def bound_value(spec: BoundSpec, terms: Sequence[BoundTerm], data: ModelData, key: tuple[Any, ...]) -> float:
+    """A bound as built: the last of ``terms`` (later families' changes, in build order)
+    that changes it for ``key``, else the owner's ``spec.value``."""
+    for term in reversed(terms):
+        changed = term.value(data, key)
+        if changed is not None:
+            return float(changed)
+    return float(spec.value(data, key))
+
+
+@dataclass(frozen=True)
 class DemandTerm:
     """Where an item's demand ``D[p, s, t]`` enters the LP, for in-place re-solves.
 
@@ -328,7 +359,8 @@ class Family:
     ``bound_limits`` the bounds of its variables reported when they bind, ``bounds`` the
     bounds that limit the plan in words and repair, ``costs`` the cost categories it
     introduces (a family may also add terms to a category introduced by an earlier
-    one), ``extends`` the terms it adds to rows of earlier families, ``demand`` where
+    one), ``extends`` the terms it adds to rows of earlier families, ``extends_bounds``
+    the bounds of earlier families it changes, ``demand`` where
     demand enters its rows and bounds, ``plan_columns`` the plan-table columns it fills.
     """
 
@@ -344,6 +376,7 @@ class Family:
     costs: tuple[CostCategory, ...] = ()
     bounds: tuple[BoundSpec, ...] = ()
     extends: tuple[RowTerm, ...] = ()
+    extends_bounds: tuple[BoundTerm, ...] = ()
     demand: tuple[DemandTerm, ...] = ()
     plan_columns: tuple[PlanColumn, ...] = ()
     cuts: Callable[[ModelData, dict[tuple[str, Any], int]], Separator | None] | None = None

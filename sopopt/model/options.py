@@ -60,6 +60,7 @@ from sopopt.model.arrays import ArrayModel
 from sopopt.model.common import bound
 from sopopt.model.family import (
     BoundSpec,
+    BoundTerm,
     CostCategory,
     Family,
     LimitSpec,
@@ -349,6 +350,24 @@ BOUNDS = (
               lambda d, key: 0.0 if d.options[key[0]].force is False else 1.0, _decision_words),
 )
 
+def _raised_bound(d: ModelData, key: tuple[Any, ...]) -> float | None:
+    """The headcount's upper bound of a pool an option raises: the ending bound alone
+    (its maximum is the row ``option_headcount``); None for a pool no option raises."""
+    w, t = key
+    return float(_ending_bound(d, w, t)) if w in headcount_pools(d) else None
+
+
+def _raised_bound_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+    w, t = key
+    if t == d.T - 1 and np.isfinite(value):
+        text = f"maximum ending headcount of {w} in {labels[t]}: at most {{n[0]}} ({{0}})"
+        return Words("maximum ending headcount", w, t, value, text,
+                     (Source(("workforce", w, "max_ending_headcount")),), numbers=(value,))
+    text = (f"maximum headcount of {w} in {labels[t]}: none on the headcount itself; options raise it, "
+            "so it is the row of the workers of the pool ({0})")
+    return Words("maximum headcount", w, t, value, text, (Source(("workforce", w, "max_headcount"), t),))
+
+
 _ADDED = (OPTION_AVAILABLE.component,)
 #: The unit of what each kind of option adds, in words.
 _UNITS = {"resource": "hours", "supplier": "units", "site": "volume units"}
@@ -385,6 +404,10 @@ FAMILY = Family(
     bounds=BOUNDS,
     limits=(OPTION_HEADCOUNT,),
     costs=(CostCategory("options", "Capacity options", 65),),
+    extends_bounds=(
+        BoundTerm(HEADCOUNT.component, "upper", "a pool's maximum headcount, raised by options, moves into the row "
+                  "option_headcount; the headcount keeps the ending bound", _raised_bound, _raised_bound_words),
+    ),
     extends=(
         RowTerm(RESOURCE_CAPACITY.component, _ADDED, "hours an available option adds to the resource",
                 _term_words("resource")),

@@ -24,6 +24,7 @@ kept as context. ``shadow_prices.csv`` keeps every row; this table is ``bottlene
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from sopopt.inputs.compile import ModelData
-from sopopt.model.families import FAMILIES
+from sopopt.model.families import BOUND_TERMS, FAMILIES
+from sopopt.model.family import bound_value
 from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.solver.solution import Ranging
 
@@ -47,7 +49,9 @@ COLUMNS = ["kind", "name", "period", "money", "binding_periods", "shadow_price",
            "range_up", "range_down", "range_note", "largest_level", "component"]
 
 _ROW_LEVELS = {spec.component: spec.level for spec in LIMITS}
-_BOUND_LEVELS = {(b.component, b.side): b.value for f in FAMILIES for b in f.bounds}
+#: A bound's level as built: later families may change it (BOUND_TERMS).
+_BOUND_LEVELS = {(b.component, b.side): functools.partial(bound_value, b, BOUND_TERMS.get((b.component, b.side), ()))
+                 for f in FAMILIES for b in f.bounds}
 
 
 def runs(periods: Sequence[int], labels: Sequence[str]) -> str:
