@@ -207,17 +207,22 @@ def load_table(d: ModelData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if production.empty:
         return pd.DataFrame(columns=columns)
     frames = []
-    pools = [("resource", n, r.site, r.usage) for n, r in d.resources.items()]
-    pools += [("workforce", n, w.site, w.usage) for n, w in d.workforce.items()]
-    for kind, name, site, usage in pools:
-        made = production[(production["site"] == site) & production["product"].isin(list(usage))]
-        if made.empty:
-            continue
-        hours = made["value"].to_numpy(dtype=float) * made["product"].map(usage).to_numpy(dtype=float)
-        frame = pd.DataFrame({"period": made["period"].to_numpy(), "family": made["product"].map(d.family).to_numpy(),
-                              "hours": hours})
-        frame = frame.groupby(["period", "family"], sort=False, as_index=False)["hours"].sum()
-        frames.append(frame.assign(kind=kind, name=name, site=site, routing=""))
+    rates = pd.DataFrame(
+        [(rank, kind, name, pool.site, product, float(rate))
+         for rank, (kind, name, pool) in enumerate(
+             [("resource", n, r) for n, r in d.resources.items()] + [("workforce", n, w) for n, w in d.workforce.items()])
+         for product, rate in pool.usage.items()],
+        columns=["pool", "kind", "name", "site", "product", "rate"],
+    )
+    # One merge instead of a filter per pool; rows pool by pool, each pool's (period,
+    # family) groups in the order production lists them, as a loop over pools gives.
+    made = production[["product", "site", "period", "value"]].merge(rates, on=["product", "site"], sort=False)
+    if not made.empty:
+        made = made.assign(hours=made["value"].to_numpy(dtype=float) * made["rate"].to_numpy(dtype=float),
+                           family=made["product"].map(d.family), routing="")
+        made = made.sort_values("pool", kind="stable")
+        frames.append(made.groupby(["pool", "kind", "name", "site", "period", "family", "routing"], sort=False,
+                                   as_index=False)["hours"].sum().drop(columns="pool"))
     routed = pd.DataFrame(routing_load(d, tables[ROUTING.table]), columns=columns)
     if not routed.empty:
         frames.append(routed.groupby(["kind", "name", "site", "period", "family", "routing"], sort=False,
