@@ -185,11 +185,14 @@ def lot_caps(d: ModelData, per_period: bool = True) -> dict[tuple[str, str], np.
     """:math:`M_{p,s,t}` of every lot item: the smallest of ``max_production``, the
     machines' capacity, :func:`most_needed` and (``per_period``) what is still needed
     from t on, never below the lot minimum (see the module doc)."""
+    items = lot_items(d)
+    if not items:  # the usual case: no minimum lots, nothing to bound (and no pass over the items)
+        return {}
     needed = most_needed(d)
     later = needed_from(d) if per_period else {}
     skip = _horizon_only(d)
     out = {}
-    for key in lot_items(d):
+    for key in items:
         item = d.items[key]
         cap = np.minimum(np.minimum(item.max_production, machine_cap(d, *key)), needed[key[0]])
         if key[0] in later and key[0] not in skip:
