@@ -40,16 +40,19 @@ def test_the_lot_case_goes_through_every_stage_to_its_optimum(monkeypatch: pytes
     stages = plan.info["mip_start_stages"]
     cuts = f"{mip_start.CUTS} (2 rows, 1 rounds)"
     assert [stage["name"] for stage in stages] == [mip_start.RELAXATION, cuts, mip_start.ROUNDING,
-                                                   "fix-and-optimize 1/1"]
+                                                   "fix-and-optimize 1/2", "fix-and-optimize 2/2"]
     # Relaxed, 10 is made a period with setups 10/30, 10/20, 10/20 (the per-period M):
     # 100 x (1/3 + 1/2 + 1/2). The (k,l,S) rows it violates (X production, Y setups,
     # I stock): X1 <= 10 Y1 + I1, X1 + X2 <= 20 Y1 + 10 Y2 + I2, X3 <= 10 Y3 + I3.
     # Relaxed again: 20, 10, 0 made with setups 1, 1/2, 0 (lot minimum 20 Y2 <= X2),
     # holding 10 + 10: 150 + 400 = 550; the first and third rows bind and are kept.
-    # Rounding switches on every setup the plain relaxation uses: lots of 20 each
-    # period, holding 10 + 20 + 30: 1500. The one window (4 periods) frees all three:
-    # the optimum.
-    assert [stage["objective"] for stage in stages] == pytest.approx([400.0 / 3.0, 550.0, 1500.0, 600.0])
+    # Rounding: every setup the plain relaxation uses on (any threshold up to 0.3):
+    # lots of 20 each period, holding 10 + 20 + 30: 1500; above 0.5 none: no plan (the
+    # demand is hard). The strengthened relaxation's setups (1, 1/2, 0): on in periods
+    # 1 and 2 (up to 0.3): 1000; only period 1 (0.5): one lot of 30, 100 + (20 + 10) x
+    # 20 = 700, the cheapest. The period window (4 periods) frees all three: the
+    # optimum; the item's window (every period) keeps it.
+    assert [stage["objective"] for stage in stages] == pytest.approx([400.0 / 3.0, 550.0, 700.0, 600.0, 600.0])
     assert plan.info["mip_cuts"] == 2
     assert plan.info["mip_start"] == "fix-and-optimize"
     assert plan.info["mip_start_objective"] == pytest.approx(600.0)
@@ -59,7 +62,7 @@ def test_the_lot_case_goes_through_every_stage_to_its_optimum(monkeypatch: pytes
     heuristic = [(r.stage, r.objective) for r in reports if r.phase is Phase.HEURISTIC]
     assert heuristic == [(stage["name"], pytest.approx(stage["objective"])) for stage in stages]
     line = describe(next(r for r in reports if r.stage == mip_start.ROUNDING), 1.0)
-    assert line[1:3] == ["heuristic: rounding", "obj 1,500"]
+    assert line[1:3] == ["heuristic: rounding", "obj 700"]
 
 
 def _lot_lp() -> LinearProgram:
@@ -93,8 +96,20 @@ def test_fix_and_optimize_by_single_periods_drops_the_middle_setup(monkeypatch: 
     _x, cost = heuristics.fix_and_optimize(lp, SolveOptions(), 60.0, plan, 1500.0, lambda: False, stages.append)
     # Period 1 alone cannot change (its demand needs the setup); freeing period 2 saves
     # its lot (600); period 3 then stays set up (without it period 1 makes 30: 700).
-    assert [s.objective for s in stages] == pytest.approx([1500.0, 600.0, 600.0])
+    # The last window frees the one item (its setups in every period): still 600.
+    assert [s.objective for s in stages] == pytest.approx([1500.0, 600.0, 600.0, 600.0])
     assert cost == pytest.approx(600.0)
+
+
+def test_fix_and_optimize_windows_are_periods_then_groups_of_entities() -> None:
+    lp = _lot_lp()
+    windows = heuristics.Windows.of(lp)
+    assert [key for j, key in enumerate(lp.column_keys()) if j in set(windows.integer.tolist())] == [
+        ("setup", ("widget", "plant", t)) for t in range(3)]
+    # Width 1: one window per period, then the one entity (widget at plant, about
+    # 1 x 1/3 entities a group, at least one) in every period.
+    masks = [mask.tolist() for mask in windows.free(1, 1)]
+    assert masks == [[True, False, False], [False, True, False], [False, False, True], [True, True, True]]
 
 
 def test_red_tomato_with_whole_workers_still_costs_422660_from_a_start(
@@ -119,7 +134,7 @@ def test_branch_and_bound_gets_the_rest_of_the_limit_and_the_limit_is_restored(
     solved = Planner(SolveOptions(time_limit=50.0)).solve_live(LOTS)
     assert solved.plan.info["mip_start"] == "fix-and-optimize"
     assert float(option_value(solved.session.highs, "time_limit")) == pytest.approx(50.0)
-    assert mip_start.budget(SolveOptions(time_limit=50.0)) == pytest.approx(25.0)
+    assert mip_start.budget(SolveOptions(time_limit=50.0)) == pytest.approx(37.5)
     assert mip_start.budget(SolveOptions()) == mip_start.NO_LIMIT_SECONDS
 
 
@@ -140,7 +155,7 @@ def test_a_stop_during_the_heuristic_ends_it_and_the_solve(monkeypatch: pytest.M
 
 def test_a_plan_within_the_gap_of_the_bound_is_not_improved_further(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mip_start, "MIN_INTEGERS", 1)
-    # Rounding's 1500 is within a gap of 200% of the strengthened bound 550 (<= 1650):
+    # Rounding's 700 is within a gap of 200% of the strengthened bound 550 (<= 1650):
     # no fix-and-optimize window runs (the MIP then needs no more than its root).
     plan = sopopt.solve(LOTS, SolveOptions(mip_gap=2.0))
     names = [stage["name"] for stage in plan.info["mip_start_stages"]]

@@ -7,14 +7,15 @@ plan's MIP, each over a window of periods, that build a plan and then improve it
   (continuous). The last window's sub-MIP is a plan of the whole MIP.
 - **Fix-and-optimize** (:func:`fix_and_optimize`) takes a plan and, window by window, frees
   the integer decisions of the window (integer again) with every other one fixed at the
-  plan's value; the sub-MIP starts from the plan, so it never returns a worse one, and a
+  plan's value (windows of periods, then groups of entities in every period: the
+  entity of a column is its index without the period); the sub-MIP starts from the plan, so it never returns a worse one, and a
   cheaper plan replaces it.
 
 Every sub-MIP is a restriction of the MIP (a relaxed window is only relaxed while later
 windows are still to come), so the plan either returns is feasible for the MIP; it only
 serves as branch and bound's incumbent and never changes the optimum. Windows follow
-the period of each column (the last entry of its index), so the heuristics need nothing
-from the families. :mod:`sopopt.solver.mip_start` runs them and names each stage.
+the period of each column (the last entry of its index) and its entity (the rest of
+it), so the heuristics need nothing from the families. :mod:`sopopt.solver.mip_start` runs them and names each stage.
 """
 
 from __future__ import annotations
@@ -23,16 +24,21 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from sopopt.model.family import CutRows
 from sopopt.model.lp import LinearProgram
+from sopopt.model.transforms.extended import as_tuple
 from sopopt.solver.highs import add_rows, configure, fixed_integers_model, run_values, set_start
 from sopopt.solver.options import SolveOptions
 
 #: Relative gap at which a sub-MIP stops: windows are rough cuts of the plan.
 SUB_GAP = 1e-3
+#: HiGHS's primal heuristic effort in a sub-MIP (its default 0.05): a sub-MIP is there
+#: to find a better plan, not to prove one.
+SUB_EFFORT = 0.05
 #: Relax-and-fix window: periods of integer decisions per sub-MIP.
 RF_WINDOW = 6
 #: Fix-and-optimize window: periods freed per sub-MIP, and the step between windows
@@ -66,12 +72,18 @@ class Windows:
 
     integer: np.ndarray
     period: np.ndarray
+    #: Per integer column, the number of its entity (its component and index without
+    #: the period: a product at a site for a setup, a crew for its headcount).
+    entity: np.ndarray
 
     @classmethod
     def of(cls, lp: LinearProgram) -> Windows:
-        """The integer columns of ``lp`` with their periods."""
+        """The integer columns of ``lp`` with their periods and entities."""
         integer = np.flatnonzero(np.asarray(lp.integrality) != 0)
-        return cls(integer, lp.column_periods()[integer])
+        keys = lp.column_keys()
+        numbers: dict[tuple[str, Any], int] = {}
+        entity = [numbers.setdefault((keys[j][0], as_tuple(keys[j][1])[:-1]), len(numbers)) for j in integer]
+        return cls(integer, lp.column_periods()[integer], np.array(entity, dtype=np.int64))
 
     @property
     def periods(self) -> int:
@@ -87,6 +99,17 @@ class Windows:
             starts.append(last - width)
         return [(a, min(a + width, last)) for a in starts]
 
+    def free(self, width: int, step: int) -> list[np.ndarray]:
+        """Which integer columns each fix-and-optimize window frees: the period windows
+        of :meth:`cut`, then groups of entities over the whole horizon, each group about
+        as many columns as a period window (a product's lots in every period can move
+        between periods, which no period window allows)."""
+        masks = [(self.period >= a) & (self.period < b) for a, b in self.cut(width, step)]
+        entities = int(self.entity.max()) + 1 if self.entity.size else 0
+        size = max(1, round(entities * width / max(self.periods, 1)))
+        masks += [(self.entity >= e) & (self.entity < e + size) for e in range(0, entities, size)]
+        return masks
+
 
 def sub_mip(
     lp: LinearProgram, options: SolveOptions, seconds: float, fixed: np.ndarray, values: np.ndarray,
@@ -98,6 +121,7 @@ def sub_mip(
     add_rows(h, cuts)
     configure(h, dataclasses.replace(options, time_limit=max(seconds, 0.1), verbose=False))
     h.setOptionValue("mip_rel_gap", max(SUB_GAP, float(options.mip_gap)))
+    h.setOptionValue("mip_heuristic_effort", SUB_EFFORT)
     if start is not None:
         set_start(h, start)
     return run_values(h)
@@ -142,14 +166,14 @@ def fix_and_optimize(
     within ``seconds``, stopping once it costs at most ``enough``; the best plan found
     and its cost."""
     windows = Windows.of(lp)
-    cut = windows.cut(FO_WINDOW, FO_STEP)
+    cut = windows.free(FO_WINDOW, FO_STEP)
     deadline = time.perf_counter() + seconds
-    for k, (a, b) in enumerate(cut):
+    for k, free in enumerate(cut):
         mark = time.perf_counter()
         left = deadline - mark
         if left <= 0 or stopping() or cost <= enough:
             break
-        outside = windows.integer[(windows.period < a) | (windows.period >= b)]
+        outside = windows.integer[~free]
         x, objective = sub_mip(lp, options, left / (len(cut) - k), outside, np.rint(plan[outside]), plan, cuts)
         if x is not None and objective is not None and objective < cost - 1e-9 * max(1.0, abs(cost)):
             plan, cost = x, objective
