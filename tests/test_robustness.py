@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from sopopt.analysis.sweep import sweep
+from sopopt.analysis.sweep import BATCH_CASES, sweep
 from sopopt.analysis.sweep_cases import load_sweep
 from sopopt.errors import Interrupted
 from sopopt.io import writer
@@ -411,46 +411,44 @@ def test_a_plan_without_a_basis_is_optimal_within_the_tolerance(ws: Path) -> Non
 
 # ---------------------------------------------------------------- SIGKILL at seeded moments, then resume
 
-#: Twelve cases: five kills after one or two commits each leave some for the final resume.
+#: Sixteen cases: four kills after one to three finished cases each leave some for the
+#: final resume.
 KILL_GRID = ("name: kill\nbase: low.yaml\ngrid:\n  level: {target: demand, multiply: [0.7, 0.72, 0.74, 0.76, "
-             "0.78, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9, 0.92]}\n")
+             "0.78, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0]}\n")
+
+#: ``sopopt sweep`` (the CLI's own entry point) in a child interpreter that appends one
+#: byte to argv[1] each time the sweep has taken in a finished case (into its batch, or
+#: stored), and stores in batches of argv[2] cases (the shipped BATCH_CASES, or small
+#: batches so that a kill can land in a commit of several cases).
+KILL_CHILD = """\
+import os, sys
+import sopopt.analysis.sweep as sweeps
+from sopopt.cli import main
+
+marks = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+sweeps.BATCH_CASES = int(sys.argv[2])
+finished = sweeps._Recorder.finished
 
 
-def _solving(session: int) -> bool:
-    """True once a process of the session other than its leader runs (the sweep's fork
-    server and worker start when the cases are handed out)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and int(stat.parent.name) != session:  # fields[3]: the session id
-            return True
-    return False
+def counted(self, *args, **kwargs):
+    finished(self, *args, **kwargs)
+    os.write(marks, b".")
 
 
-def _written(store: Path) -> tuple[tuple[int, int], ...]:
-    """Size and time of the store and its write-ahead log: a change is a commit."""
-    def one(path: Path) -> tuple[int, int]:
-        try:
-            return path.stat().st_size, path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0, 0
-
-    return one(store), one(store.with_name(store.name + ".wal"))
+sweeps._Recorder.finished = counted
+sys.argv = ["sopopt", *sys.argv[3:]]
+main()
+"""
 
 
-def _kill_while_storing(child: subprocess.Popen, store: Path, rng: random.Random, per_case: float) -> None:
-    """SIGKILL the sweep at a seeded moment while it stores cases: once its workers run,
-    after its first or second commit, within the time one more case takes (so during a
-    solve, a hand-over or a commit). Start-up is not waited out at random."""
-    while child.poll() is None and not _solving(child.pid):
-        time.sleep(0.005)
-    commits, seen = rng.randint(1, 2), _written(store)
-    times = [time.monotonic()]
-    while child.poll() is None and len(times) <= commits:
-        if (now := _written(store)) != seen:
-            seen = now
+def _kill_after_cases(child: subprocess.Popen, marks: Path, rng: random.Random, per_case: float) -> None:
+    """SIGKILL the sweep at a seeded moment: after its first to third finished case
+    (counted as the sweep takes each in), within the time one more case takes (so during
+    a solve, a hand-over or a commit). The first finished case is always stored at once,
+    so every killed run leaves at least one more case stored."""
+    cases, times = rng.randint(1, 3), [time.monotonic()]
+    while child.poll() is None and len(times) <= cases:
+        if (marks.stat().st_size if marks.exists() else 0) >= len(times):
             times.append(time.monotonic())
         time.sleep(0.001)
     gap = times[-1] - times[-2] if len(times) > 2 else per_case
@@ -466,11 +464,12 @@ def _stored(store: Path) -> list[tuple[str, float]]:
 
 
 def test_a_sweep_killed_at_seeded_moments_resumes_with_every_case_once(ws: Path) -> None:
-    """Five ``sopopt sweep`` processes on one store, each killed with SIGKILL at a seeded
-    moment while it stores cases (:func:`_kill_while_storing`), each resuming what the
-    last one stored: after every kill the store holds each case at most once with the
-    objective of a fresh solve, and a final resume completes it with every case exactly
-    once."""
+    """Four ``sopopt sweep`` processes on one store, each killed with SIGKILL at a seeded
+    moment after a seeded number of finished cases (:func:`_kill_after_cases`), some
+    with the shipped batches and some storing pairs, each resuming what the last one
+    stored: after every kill the store holds each case at most once with the objective
+    of a fresh solve and at least one case more than before (the unstored batch is lost
+    and solved again), and a final resume completes it with every case exactly once."""
     import statistics
 
     from sopopt.analysis.planner import solve as solve_case
@@ -485,18 +484,20 @@ def test_a_sweep_killed_at_seeded_moments_resumes_with_every_case_once(ws: Path)
     per_case = 2 * statistics.median(seconds)  # a solve, its hand-over and its row, at today's load
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     store, counts = ws / "kill.duckdb", [0]
-    for seed in range(5):
-        child = subprocess.Popen([sys.executable, "-m", "sopopt", "sweep", "kill.yaml", "--store", str(store),
-                                  "--workers", "1", "-q"], env=env, start_new_session=True,
+    for seed in range(4):
+        batch = (BATCH_CASES, 2)[seed % 2]  # the shipped batches (first case at once, then 50 or 1 s), or pairs
+        marks = ws / f"finished-{seed}"
+        child = subprocess.Popen([sys.executable, "-c", KILL_CHILD, str(marks), str(batch), "sweep", "kill.yaml",
+                                  "--store", str(store), "--workers", "1", "-q"], env=env, start_new_session=True,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _kill_while_storing(child, store, random.Random(seed), per_case)
+        _kill_after_cases(child, marks, random.Random(seed), per_case)
         rows = _stored(store)
         assert len({r[0] for r in rows}) == len(rows), seed  # no case twice
         for case_id, objective in rows:
             assert objective == pytest.approx(fresh[case_id], rel=1e-9), (seed, case_id)
         counts.append(len(rows))
-        # killed while it had cases left, after it stored some (counts 2, 5, 6, 7, 8 in one run)
-        assert child.returncode == -signal.SIGKILL or len(rows) == len(fresh), (seed, child.returncode)
+        # killed while it had cases left, after it stored some (stored counts 1, 4, 5, 8 in one run)
+        assert child.returncode == -signal.SIGKILL, (seed, child.returncode)
         assert counts[-1] > counts[-2], counts
     resumed = sweep(loaded, store, workers=1)
     assert resumed.skipped + resumed.solved == len(fresh)

@@ -255,11 +255,9 @@ def _run(shared: SweepShared, todo: list[SweepCase], recorder: _Recorder, worker
 #: Finished cases are stored in batches: the first finished case at once (the store
 #: shows progress from the start), then one transaction per this many cases, or per
 #: :data:`BATCH_SECONDS` since the last one, whichever comes first. A crash loses the
-#: batch not yet stored; a rerun (resume) solves those cases again. The default is one
-#: case per transaction: tests/test_robustness.py's seeded SIGKILL test counts a sweep's
-#: progress by its commits, and with larger batches a sweep of tiny cases finishes in
-#: one commit before its kill (raise this once that test counts stored cases instead).
-BATCH_CASES = 1
+#: batch not yet stored; a rerun (resume) solves those cases again
+#: (tests/test_robustness.py kills sweeps at seeded moments and checks exactly that).
+BATCH_CASES = 50
 BATCH_SECONDS = 1.0
 
 
