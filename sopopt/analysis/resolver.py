@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from sopopt.analysis.case_changes import same
 from sopopt.analysis.planner import Detail, Planner
 from sopopt.inputs.case import Case
 from sopopt.inputs.compile import ModelData
@@ -53,6 +54,7 @@ from sopopt.model.arrays import share_index
 from sopopt.model.build_arrays import FastLP
 from sopopt.model.families import FAMILIES
 from sopopt.model.family import DemandTerm
+from sopopt.model.lots import lot_items
 from sopopt.model.lp import LinearProgram
 from sopopt.results.plan import Plan
 
@@ -194,20 +196,22 @@ class Resolver:
     def _locate(self) -> dict[tuple[str, str], list[_Target]]:
         return demand_targets(self.data, self.session.row_positions(), self.session.col_positions())
 
-    def load(self, case: Case, lp: LinearProgram | None = None, *, owned: bool = False) -> bool:
+    def load(self, case: Case, lp: LinearProgram | None = None, *, owned: bool = False,
+             key: str | None = None) -> bool:
         """Make ``case`` the loaded case: in place when only numbers change (True), else
-        by a rebuild (False). ``lp``: the case's LP, when already built the same way;
-        ``owned``: the case was made for this call, so its data is kept without a copy
-        (later demand changes write into it)."""
+        by a rebuild (False). ``lp``: the case's LP, when already built the same way
+        (``key``: its :func:`structure_key`, when known); ``owned``: the case was made
+        for this call, so its data is kept without a copy (a later demand change replaces
+        the records it changes, never writes into them)."""
         if case.data is None:
             raise ValueError("load the case with checks to solve it")
-        if lp is None and _same_except_demand(self.data, case.data):
+        if lp is None and same_except_demand(self.data, case.data):
             self.set_demand({key: item.demand for key, item in case.data.items.items()})
             return True
         model = None
         if lp is None:
             lp, model = self._build(case.data)
-        if structure_key(lp) != self.key:
+        if (key or structure_key(lp)) != self.key:
             self._load_new(case, lp, model, owned=owned)
             return False
         share_index(self.session.compiled, lp)
@@ -222,8 +226,11 @@ class Resolver:
         if self.data.classes is not None and self.data.classes.demands:
             raise ValueError("demand by class is in the class rows too: give a case, not a demand mapping")
         shifts: dict[int, float] = {}
+        items = self.data.items = dict(self.data.items)  # changed records are replaced, not written into
         for key, new in demand.items():
-            item = self.data.items[key]
+            item = items[key]
+            if new is item.demand:
+                continue
             new = np.asarray(new, dtype=float)
             delta = new - item.demand
             if not delta.any():
@@ -239,23 +246,23 @@ class Resolver:
                     self.session.set_col_upper(at[live], target.coefficient * new[ts][live])
                 if self.model is not None:
                     _update_model(self.model, target, ts, delta, new)
-            item.demand = new
+            items[key] = dataclasses.replace(item, demand=new)
         if shifts:
             self.session.shift_row_bounds(np.array(list(shifts)), np.array(list(shifts.values())))
 
     def solve(self, demand: Case | Demand | None = None, *, warm: bool | Literal["auto"] = "auto",
               name: str | None = None, lp: LinearProgram | None = None, detail: Detail = "whole",
-              owned: bool = False) -> Plan:
+              owned: bool = False, key: str | None = None) -> Plan:
         """Solve the loaded case, after loading a new case (or a new demand) if given.
 
         ``lp``: the new case's LP when the caller has built it already (the fast way);
         ``detail``: how much of the plan (:data:`~sopopt.analysis.planner.Detail`; a
         sweep's case row reads no row duals, so ``summary`` and ``row`` skip them);
-        ``owned``: see :meth:`load`.
+        ``owned``, ``key``: see :meth:`load`.
         """
         reused = True
         if isinstance(demand, Case):
-            reused = self.load(demand, lp, owned=owned)
+            reused = self.load(demand, lp, owned=owned, key=key)
         elif demand is not None:
             unknown = sorted(set(demand) - set(self.data.items))
             if unknown:
@@ -311,40 +318,36 @@ def _update_model(m: Any, target: _Target, ts: np.ndarray, delta: np.ndarray, ne
             component[index].setub(target.coefficient * float(new[t]))
 
 
-def _same_except_demand(a: ModelData, b: ModelData) -> bool:
+def same_except_demand(a: ModelData, b: ModelData) -> bool:
     """True when two compiled cases have the same periods and items and differ in demand
-    only (the cheapest in-place change: no LP build at all)."""
+    only (the cheapest in-place change: no LP build at all). Not with demand classes
+    (demand is in the class rows too) nor with lot sizes (a lot's big-M bound is what
+    is still needed, from demand: the LP is built)."""
     if a.labels != b.labels or set(a.items) != set(b.items) or a.classes or b.classes:
-        return False  # demand by class is in the class rows too: replaced as numbers
+        return False
+    if lot_items(a) or lot_items(b):
+        return False
     return not _differences_except_demand(a, b)
 
 
 def _differences_except_demand(a: ModelData, b: ModelData) -> list[str]:
-    """Names of the inputs (other than demand) that differ between two compiled cases."""
+    """Names of the inputs (other than demand) that differ between two compiled cases
+    (records shared by both, as a sweep's grid cases share their scenario's, are equal)."""
     found = []
     for key, item in a.items.items():
         other = b.items[key]
-        for name, value in vars(item).items():
-            if name == "demand":
-                continue
-            if not _equal(value, getattr(other, name)):
-                found.append(f"{key[0]}@{key[1]}.{name}")
-    for group in ("resources", "workforce", "material_stocks", "suppliers", "lanes", "storage"):
-        mine, theirs = getattr(a, group), getattr(b, group)
-        if set(mine) != set(theirs):
-            found.append(group)
+        if other is item:
             continue
-        for key, entry in mine.items():
-            for name, value in vars(entry).items():
-                if not _equal(value, getattr(theirs[key], name)):
-                    found.append(f"{group}.{key}.{name}")
-    for group in ("bom", "volume", "family", "targets"):
-        if getattr(a, group) != getattr(b, group):
-            found.append(group)
+        for name, value in vars(item).items():
+            if name != "demand" and not same(value, getattr(other, name)):
+                found.append(f"{key[0]}@{key[1]}.{name}")
+    for spec in dataclasses.fields(a):
+        mine, theirs = getattr(a, spec.name), getattr(b, spec.name)
+        if spec.name in ("items", "problems") or mine is theirs:
+            continue
+        if isinstance(mine, dict) and isinstance(theirs, dict) and mine.keys() == theirs.keys():
+            found += [f"{spec.name}.{key}" for key, entry in mine.items()
+                      if entry is not theirs[key] and not same(entry, theirs[key])]
+        elif not same(mine, theirs):
+            found.append(spec.name)
     return found
-
-
-def _equal(x: object, y: object) -> bool:
-    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-        return isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and np.array_equal(x, y)
-    return x == y

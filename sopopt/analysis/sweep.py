@@ -24,12 +24,14 @@ from typing import Any
 
 import pandas as pd
 
+from sopopt.analysis.case_changes import GridChanges
 from sopopt.analysis.planner import Detail, Planner
 from sopopt.analysis.pool import CONNECT_TIMEOUT, Lost, check_scheduler, default_workers, run_dask, run_local
-from sopopt.analysis.resolver import Resolver, structure_key
-from sopopt.analysis.sweep_cases import Sweep, SweepCase, load_sweep, make_case
+from sopopt.analysis.resolver import Resolver, same_except_demand, structure_key
+from sopopt.analysis.sweep_cases import Sweep, SweepCase, grid_adjustment, load_sweep, make_case
 from sopopt.errors import InfeasibleError, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
+from sopopt.inputs.schema.sweep import GridAxis
 from sopopt.io.reader import locate
 from sopopt.results.plan import Info, Plan
 from sopopt.results.store import KEEPABLE, Store, StoreError, plan_row
@@ -55,6 +57,8 @@ class SweepShared:
     bases: dict[str, Case]
     time_limit: float | None
     keep: tuple[str, ...]
+    axes: dict[str, GridAxis] = field(default_factory=dict)
+    """The grid's axes (a grid case is made as changes to its scenario's compiled data)."""
 
 
 @dataclass(frozen=True)
@@ -78,28 +82,53 @@ def _worker_name() -> str:
 
 
 class _WorkerState:
-    """The Resolvers of one worker process, by LP shape and solver options."""
+    """The Resolvers of one worker process, by LP shape and solver options, and the grid
+    changes of each starting scenario it has seen."""
 
     def __init__(self) -> None:
         self.resolvers: OrderedDict[str, Resolver] = OrderedDict()
+        self.grids: OrderedDict[int, tuple[Case, GridChanges]] = OrderedDict()
 
-    def plan(self, case: Case, options: SolveOptions, detail: Detail, owned: bool) -> Plan:
+    def case(self, shared: SweepShared, case: SweepCase) -> tuple[Case, bool]:
+        """The case ready to solve, and whether it was made for this call (not shared):
+        a grid case as changes to its scenario's compiled data when its axes allow
+        (:class:`~sopopt.analysis.case_changes.GridChanges`), else made in full."""
+        base = shared.bases[case.scenario]
+        if not case.adjustments:
+            return base, False
+        known = self.grids.get(id(base))  # the base is kept with it: its id is not reused
+        if known is None:
+            known = (base, GridChanges(base, shared.axes, grid_adjustment))
+            self.grids[id(base)] = known
+            while len(self.grids) > RESOLVERS_PER_WORKER:
+                self.grids.popitem(last=False)
+        grid = known[1]
+        if grid.usable and case.values.keys() == shared.axes.keys():
+            return grid.case(case.values), True
+        return make_case(base, case, shared.name, warn=False), True
+
+    def plan(self, case: Case, options: SolveOptions, detail: Detail, owned: bool, name: str) -> Plan:
         """The case's plan for its row and kept tables: ``row`` (costs and KPIs only)
         without kept tables, else ``summary`` (decision tables too). ``owned``: the case
         was made for this call (its data need not be copied)."""
+        last = next(reversed(self.resolvers), None)
+        if last is not None and last.endswith(f"|{options!r}"):
+            resolver = self.resolvers[last]
+            if same_except_demand(resolver.data, case.data):  # demand moved in place: no build
+                return resolver.solve(case, name=name, detail=detail, owned=owned)
         planner = Planner(options, explain=False)
         lp = planner.build(case)
-        key = f"{structure_key(lp)}|{options!r}"
-        resolver = self.resolvers.get(key)
+        key = structure_key(lp)
+        resolver = self.resolvers.get(f"{key}|{options!r}")
         if resolver is None:
             resolver = Resolver(case, planner, lp=lp)
-            self.resolvers[key] = resolver
+            self.resolvers[f"{key}|{options!r}"] = resolver
             while len(self.resolvers) > RESOLVERS_PER_WORKER:
                 self.resolvers.popitem(last=False)
-            plan = resolver.solve(name=case.network.name, detail=detail)
+            plan = resolver.solve(name=name, detail=detail)
             return dataclasses.replace(plan, info=Info(plan.info, reused_lp=False))
-        self.resolvers.move_to_end(key)
-        return resolver.solve(case, lp=lp, name=case.network.name, detail=detail, owned=owned)
+        self.resolvers.move_to_end(f"{key}|{options!r}")
+        return resolver.solve(case, lp=lp, name=name, detail=detail, owned=owned, key=key)
 
 
 _STATE = _WorkerState()
@@ -111,10 +140,10 @@ def solve_sweep_case(case: SweepCase, shared: SweepShared) -> CaseResult:
     tables: dict[str, pd.DataFrame] = {}
     with _SOLVE_LOCK:
         try:
-            base = shared.bases[case.scenario]
-            loaded = make_case(base, case, shared.name, warn=False)
+            loaded, owned = _STATE.case(shared, case)
             options = SolveOptions.from_settings(loaded.solver, time_limit=shared.time_limit, threads=1)
-            plan = _STATE.plan(loaded, options, "summary" if shared.keep else "row", owned=loaded is not base)
+            plan = _STATE.plan(loaded, options, "summary" if shared.keep else "row", owned,
+                               f"{shared.name} {case.case_id}")
             row = {**plan_row(plan), "reused_lp": bool(plan.info["reused_lp"])}
             if plan.status.has_plan:
                 tables = {name: plan.tables[name] for name in shared.keep}
@@ -224,7 +253,7 @@ def sweep(
         todo = _cases_to_solve(db, loaded, restart)
         counts = SweepProgress(total=len(loaded.cases), skipped=len(loaded.cases) - len(todo))
         recorder = _Recorder(db, loaded.name, counts, progress)
-        shared = SweepShared(loaded.name, loaded.bases, loaded.time_limit, kept)
+        shared = SweepShared(loaded.name, loaded.bases, loaded.time_limit, kept, dict(loaded.spec.grid))
         try:
             stop_code = _run(shared, todo, recorder, workers or default_workers(_columns(loaded), len(todo)),
                              scheduler, connect_timeout)

@@ -210,14 +210,15 @@ def _grid_cases(scenario: str, base: Case, spec: SweepSpec, time_limit: float | 
     names = list(spec.grid)
     for combo in itertools.product(*(spec.grid[name].values for name in names)):
         values = dict(zip(names, combo, strict=True))
-        adjustments = tuple((_adjustment(spec.grid[name], value), ("grid", name))
+        adjustments = tuple((grid_adjustment(spec.grid[name], value), ("grid", name))
                             for name, value in values.items())
         full = _canonical([adj.model_dump(exclude_defaults=True) for adj, _ in adjustments])
         case_id = "c" + _digest(_canonical({"sweep": sweep_name, "scenario": scenario}), full)[:11]
         yield SweepCase(case_id, scenario, values, adjustments, _digest(base_hash, full)[:32])
 
 
-def _adjustment(axis: GridAxis, value: float) -> Adjustment:
+def grid_adjustment(axis: GridAxis, value: float) -> Adjustment:
+    """The adjustment of one value of a grid axis."""
     scope = {name: getattr(axis, name) for name in _SCOPES if getattr(axis, name) is not None}
     return Adjustment(target=axis.target, **{axis.operation: value}, **scope)
 
