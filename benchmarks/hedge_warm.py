@@ -1,6 +1,7 @@
 """The hedge's stacked HiGHS call against five separate HiGHS calls (issue 25).
 
-    python benchmarks/hedge_warm.py [--variables 1e4] [--rounds 3] [--out benchmarks/hedge_warm.json]
+    python benchmarks/hedge_warm.py [--variables 1e4] [--rounds 3] [--variants simplex,warm,primal,devex,ipm]
+                                    [--out benchmarks/hedge_warm.json]
 
 Generates one seeded instance and five demand cases on it (benchmarks/hedge.py's
 factors 0.8 .. 1.25, a commitment of 3 periods), builds their LPs once and stacks them
@@ -13,7 +14,14 @@ as :func:`sopopt.analysis.hedge.hedge` does. Each round, in turn:
 - ``stacked_warm``: the stacked LP from the members' optimal bases (the separate solves'),
   the commitment rows basic: dual feasible (each block's reduced costs times its
   weight), so dual simplex only repairs the commitment rows. Presolve is skipped
-  (HiGHS runs from a given basis).
+  (HiGHS runs from a given basis);
+- ``stacked_primal``: the stacked LP cold with primal simplex (``simplex_strategy`` 4);
+- ``stacked_devex``: cold dual simplex with devex pricing instead of steepest edge
+  (``simplex_dual_edge_weight_strategy`` 1: cheaper iterations, usually more of them);
+- ``stacked_ipm``: cold interior point with crossover (a basis, as the hedge needs).
+
+``--variants`` picks which stacked runs follow ``separate`` and ``stacked`` in each
+round (all are run in turn within a round, so load hits each alike).
 
 Prints each figure's median and its ratio to ``separate``; every objective is checked
 against the cold stacked one (1e-9 relative).
@@ -64,19 +72,32 @@ def _stacked_basis(bases: list, n_links: int) -> object:
     return basis
 
 
-def one_round(planner: Planner, lps: list, stacked, options: SolveOptions) -> dict[str, float]:
+#: The stacked runs besides sopopt's own options: (method, HiGHS options, warm start).
+VARIANTS = {
+    "simplex": ("simplex", {}, False),
+    "warm": ("simplex", {}, True),
+    "primal": ("simplex", {"simplex_strategy": 4}, False),
+    "devex": ("simplex", {"simplex_dual_edge_weight_strategy": 1}, False),
+    "ipm": ("ipm", {}, False),
+}
+
+
+def one_round(planner: Planner, lps: list, stacked, options: SolveOptions, variants: list[str]) -> dict[str, float]:
     separate = [_solve(planner, lp, options) for lp in lps]
     figures = {"separate": sum(s[0] for s in separate)}
     seconds, cold, _ = _solve(planner, stacked, options)
     figures["stacked"] = seconds
-    simplex_options = dataclasses.replace(options, method="simplex")
-    seconds, simplex, _ = _solve(planner, stacked, simplex_options)
-    figures["stacked_simplex"] = seconds
+    print(f"  separate {figures['separate']:.2f} s, stacked {seconds:.2f} s", end="", flush=True)
     n_links = stacked.num_row - int(stacked.row_offsets[-1])
-    seconds, warm, _ = _solve(planner, stacked, simplex_options, _stacked_basis([s[2] for s in separate], n_links))
-    figures["stacked_warm"] = seconds
-    for name, value in (("simplex", simplex), ("warm", warm)):
+    for name in variants:
+        method, extra, warm = VARIANTS[name]
+        chosen = dataclasses.replace(options, method=method, options={**options.options, **extra})
+        basis = _stacked_basis([s[2] for s in separate], n_links) if warm else None
+        seconds, value, _ = _solve(planner, stacked, chosen, basis)
+        figures[f"stacked_{name}"] = seconds
+        print(f", {name} {seconds:.2f} s", end="", flush=True)
         assert abs(value - cold) <= 1e-9 * max(1.0, abs(cold)), (name, value, cold)
+    print(f" (load {os.getloadavg()[0]:.1f})", flush=True)
     return figures
 
 
@@ -84,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variables", type=float, default=1e4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--variants", default="simplex,warm,primal,devex,ipm")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "hedge_warm.json")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sopopt-hedge-warm-"))
@@ -97,7 +119,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"{len(lps)} cases of {lps[0].num_col} columns; stacked {stacked.num_col} x {stacked.num_row}, "
           f"{len(common)} common decisions; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    rounds = [one_round(planner, lps, stacked, options) for _ in range(args.rounds)]
+    rounds = [one_round(planner, lps, stacked, options, args.variants.split(",")) for _ in range(args.rounds)]
     medians = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
     ratios = {k: statistics.median(r[k] / r["separate"] for r in rounds) for k in rounds[0]}
     for key in medians:

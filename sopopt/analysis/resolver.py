@@ -104,22 +104,23 @@ def structure_key(lp: LinearProgram) -> str:
 class _Numbers:
     """What a warm start's distance is measured on: demand and the LP's numbers."""
 
-    demand: dict[tuple[str, str], np.ndarray]
+    items: tuple[tuple[str, str], ...]
+    demand: np.ndarray  # one row per item, in ``items`` order
     groups: tuple[np.ndarray, ...]  # finite bounds and right-hand sides, costs, coefficients
 
     @classmethod
     def of(cls, data: ModelData, lp: LinearProgram) -> _Numbers:
         bounds = np.concatenate([lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper])
         bounds = np.where(np.isfinite(bounds), bounds, 0.0)
-        return cls({k: item.demand.copy() for k, item in data.items.items()},
-                   (bounds, lp.col_cost.copy(), lp.a_value.copy()))
+        demand = np.array([item.demand for item in data.items.values()], dtype=float).reshape(len(data.items), -1)
+        return cls(tuple(data.items), demand, (bounds, lp.col_cost.copy(), lp.a_value.copy()))
 
     def distance(self, other: _Numbers) -> float:
         """Relative change from ``self`` to ``other`` (see the module docstring)."""
         changes = [_relative(a, b) for a, b in zip(self.groups, other.groups, strict=True)]
-        changed = sum(float(np.abs(other.demand[k] - v).sum()) for k, v in self.demand.items())
-        total = sum(float(np.abs(v).sum()) for v in self.demand.values())
-        changes.append(changed / total if total else (1.0 if changed else 0.0))
+        if self.items != other.items or self.demand.shape != other.demand.shape:
+            return 1.0
+        changes.append(_relative(self.demand, other.demand))
         return max(changes)
 
 
