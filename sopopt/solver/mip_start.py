@@ -37,7 +37,7 @@ from sopopt.model.lp import LinearProgram
 from sopopt.solver.cuts import strengthen
 from sopopt.solver.heuristics import OnStage, Stage, fix_and_optimize, relax_and_fix, sub_mip
 from sopopt.solver.highs import configure, relaxed_model, run_values
-from sopopt.solver.options import SolveOptions
+from sopopt.solver.options import SolveOptions, choose_method
 
 #: MIPs with fewer integer columns solve quickly on their own: no start is computed.
 MIN_INTEGERS = 200
@@ -146,7 +146,12 @@ def _rounded(
     begin = mark = time.perf_counter()
     relaxed = relaxed_model(lp)
     configure(relaxed, dataclasses.replace(options, time_limit=max(seconds, 0.1), verbose=False))
+    # The method a plain LP of this size gets (interior point on large ones: the 1e5
+    # network's relaxation did not finish in 180 s with the default simplex under load);
+    # the separation rounds then re-solve warm with the simplex.
+    relaxed.setOptionValue("solver", options.options.get("solver", choose_method(options.method, lp.num_col)))
     x, bound = run_values(relaxed)
+    relaxed.setOptionValue("solver", "simplex")
     record(Stage(RELAXATION, bound, time.perf_counter() - mark))
     if x is None:
         return None, None, None
