@@ -3,7 +3,8 @@
 Rounds: solve the relaxation, ask the separator (:func:`sopopt.model.families.separator`,
 e.g. the lot family's (k,l,S) rows) for the rows the relaxed plan violates, add them,
 solve again (dual simplex, warm), until no row is violated, :data:`ROUNDS` rounds have
-run or the time is up. Only the rows binding at the last relaxed plan are kept: they
+run or the time is up. Only the rows binding at the last relaxed plan are kept (none of a round whose
+relaxation did not solve in time): they
 go into the heuristic's sub-MIPs and, as extra rows after the model's own, into the
 branch and bound of the session (which drops them again before any re-solve). Every
 row is valid for the MIP (each family says why in its maths), so the optimum is
@@ -50,10 +51,10 @@ def strengthen(
         if not rows.count:
             break
         add_rows(h, rows)
-        pool.append(rows)
         found, objective = run_values(h)
-        if found is None:
+        if found is None:  # not re-solved in time: its rows are not kept (1e5: 5,293)
             break
+        pool.append(rows)
         x, bound, rounds = found, objective, rounds + 1
     every = CutRows.join(pool)
     binding = every.activity(x) >= every.upper - 1e-6 * np.maximum(1.0, np.abs(every.upper))
