@@ -31,8 +31,12 @@ _FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 #: Room above the plot for a drop-down menu and the legend.
 _MENU_TOP = 96
+#: The legend above the plot, clear of the toolbar (the report's style sheet puts the
+#: toolbar above the figure).
+_TOP_LEGEND = {"orientation": "h", "yref": "container", "yanchor": "top", "y": 0.995, "x": 0}
 #: A legend beside the plot, for charts with many series.
-_SIDE_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top", "font": {"size": 11}}
+_SIDE_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top", "font": {"size": 10},
+                "maxheight": 1000}  # pixels: never scrolled (plotly scrolls one taller than the plot area)
 
 
 def axis(title: str, unit: str) -> str:
@@ -64,7 +68,7 @@ def _layout(fig: go.Figure, height: int, **kwargs: object) -> go.Figure:
         "font": _FONT,
         "height": height,
         "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
-        "legend": {"orientation": "h", "yref": "container", "yanchor": "top", "y": 0.995, "x": 0},
+        "legend": _TOP_LEGEND,
         "hovermode": "x unified",
     }
     settings.update(kwargs)
@@ -298,7 +302,8 @@ def pnl_chart(plan: Plan) -> go.Figure | None:
     fig.update_layout(barmode="stack")
     _periods(fig, plan.labels)
     fig.update_yaxes(title_text=axis("Amount per period", plan.currency))
-    return _layout(fig, 340, legend=_SIDE_LEGEND, margin={"l": 80, "r": 20, "t": 20, "b": 50})
+    # Beside the plot, with room for every category (at 340 px a long legend scrolled and was cut on paper).
+    return _layout(fig, 360, legend=_SIDE_LEGEND, margin={"l": 80, "r": 20, "t": 20, "b": 50})
 
 
 # --------------------------------------------------------------------------- operations

@@ -53,11 +53,11 @@ def utilisation_heatmap(plan: Plan) -> go.Figure | None:
         text=[[("" if math.isnan(v) else f"{v:.0f}%") for v in row] for row in z], texttemplate="%{text}",
         textfont={"size": 10}, xgap=1, ygap=1, customdata=[[pool_label(kind, name)] * len(plan.labels)
                                                              for kind, name, _ in pools],
-        colorbar={"title": {"text": axis("Load", "% of regular hours"), "side": "right"}, "thickness": 12},
+        colorbar={"title": {"text": axis("Load", "%"), "side": "right"}, "thickness": 12},  # of regular hours
         hovertemplate="%{customdata}<br>%{x}: %{z:.1f}% of regular hours<extra></extra>",
     ))
     _periods(fig, plan.labels)
-    fig.update_yaxes(autorange="reversed", title_text=axis("Resource or pool", "name"))
+    fig.update_yaxes(autorange="reversed", title_text=axis("Pool", "name"))  # longer titles were cut
     fig.update_xaxes(tickangle=-45)
     return _layout(fig, max(200, 120 + 24 * len(pools)), hovermode="closest",
                    margin={"l": 130, "r": 10, "t": 10, "b": 70})

@@ -445,7 +445,7 @@ def _explorer(plans: Sequence[Plan]) -> str:
         '<section class="block no-print explorer" id="explorer"><h2>Product explorer</h2>'
         "<p class='explain'>Choose a product: demand, production, closing stock and shortage over time, summed "
         f"over sites, one line per plan.</p><label>Product <select id='explorer-product'>{options}</select>"
-        f'</label><div id="explorer-chart" class="plotly-graph-div chart" style="height:340px"></div>'
+        f'</label><div class="chart"><div id="explorer-chart" class="plotly-graph-div" style="height:340px"></div></div>'
         f'<script type="application/json" id="explorer-data">{payload}</script>'
         f"<script>{EXPLORER_JS}</script></section>"
     )

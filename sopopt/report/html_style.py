@@ -70,10 +70,13 @@ footer {{ color:var(--muted); font-size:12px; margin-top:20px; }}
 .exceptions-box {{ max-height:300px; overflow:auto; }}
 .exceptions th {{ cursor:pointer; }}
 .exceptions input {{ font-size:13px; padding:1px 6px; margin:0 0 4px 4px; }}
+/* The chart toolbar sits above the figure, clear of legends and menus. */
+.chart {{ padding-top:26px; }}
+.chart .modebar-container {{ top:-26px !important; }}
 @page {{ size: A4 landscape; margin: 8mm; }}
 @media print {{
   /* Lay out at screen width, then scale to the page: no chart or table is cut. */
-  body {{ background:#fff; zoom:0.68; }}
+  body {{ background:#fff; zoom:0.68; line-height:1.3; }}
   main {{ max-width:none; padding:0; }}
   header.top {{ background:#fff; color:#000; padding:0 0 4px; border-bottom:1px solid #000; }}
   header.top p {{ color:#333; }}
@@ -81,14 +84,17 @@ footer {{ color:var(--muted); font-size:12px; margin-top:20px; }}
   .print-only {{ display:block; }}
   .exceptions-box {{ max-height:none; overflow:visible; }}
   section.block {{ border:none; padding:0; margin:6px 0; break-inside:auto; }}
-  section.plan {{ border-top:2px solid #000; padding-top:4px; margin-top:10px; }}
+  section.plan {{ border-top:2px solid #000; padding-top:4px; margin-top:6px; }}
+  .chart {{ padding-top:0; }}
   h2 {{ break-after:avoid; }}
   ul.limits, ul.causes {{ columns:2; column-gap:24px; font-size:12px; margin:2px 0; }}
+  ul.causes {{ columns:3; }}
   ul.causes > li {{ break-inside:avoid; }}
   section#compare {{ break-before:page; }}
-  h3 {{ break-after:avoid; }}
+  h3 {{ break-after:avoid; margin:8px 0 2px; }}
   .chart {{ break-inside:avoid; }}
   .scroll {{ overflow:visible; }}
+  table.data {{ margin:2px 0 4px; }}
   table.data th, table.data td {{ padding:0 6px; }}
   p.explain {{ margin:0 0 2px; }}
   tr {{ break-inside:avoid; }}
