@@ -6,10 +6,10 @@ heading) and filters (type a product, site or plan); in print it lists the first
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from sopopt.report.focus import EXCEPTION_COLUMNS, all_exceptions
+from sopopt.report.html_parts import e
 from sopopt.results.plan import Plan
 
 #: Rows of the exceptions table on paper (the rest are on screen only).
@@ -46,10 +46,6 @@ EXCEPTIONS_JS = """
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def exceptions_html(plans: Sequence[Plan], names: Sequence[str]) -> str:
     """The exceptions block (a sentence when there is none)."""
     frame = all_exceptions(plans, names)
@@ -61,13 +57,13 @@ def exceptions_html(plans: Sequence[Plan], names: Sequence[str]) -> str:
     text_columns = ["plan", "product", "site"] if len(plans) > 1 else ["product", "site"]
     columns = [*text_columns, *EXCEPTION_COLUMNS]
     headings = "".join(f'<th class="{"text" if c in text_columns else "num"}" data-column="{c}">'
-                       f"{_e(EXCEPTION_COLUMNS.get(c, c))}</th>" for c in columns)
+                       f"{e(EXCEPTION_COLUMNS.get(c, c))}</th>" for c in columns)
     rows = []
     for i, row in enumerate(frame[columns].itertuples(index=False)):
         cells = []
         for column, value in zip(columns, row, strict=True):
             if column in text_columns:
-                cells.append(f'<td class="text" data-v="{_e(value)}">{_e(value)}</td>')
+                cells.append(f'<td class="text" data-v="{e(value)}">{e(value)}</td>')
             else:
                 cells.append(f'<td data-v="{float(value):.6g}">{float(value):,.0f}</td>')
         more = ' class="screen-only"' if i >= PRINTED else ""

@@ -18,7 +18,6 @@ columns into the page), interactive-only parts left out of print.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import json
 import math
@@ -36,7 +35,7 @@ from sopopt.analysis.hedge import HedgedPlan
 from sopopt.analysis.replan import Replanned
 from sopopt.io.numbers import format_relative, format_value
 from sopopt.io.writer import write_text
-from sopopt.report import charts, focus_charts
+from sopopt.report import charts, focus_charts, html_parts
 from sopopt.report.compare import (
     GROUP_TITLES,
     compare_plans,
@@ -46,6 +45,7 @@ from sopopt.report.compare import (
 )
 from sopopt.report.cycle import cycle_section
 from sopopt.report.exceptions_table import exceptions_html
+from sopopt.report.html_parts import e, number
 from sopopt.report.html_style import CSS, EXPLORER_JS
 from sopopt.report.risk import risk_card
 from sopopt.report.sentences import versus_baseline
@@ -71,10 +71,6 @@ REPORT_CAUSES = 3
 PRINTED_CELLS = 3
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
 class _Charts:
     """Turns figures into HTML divs with unique ids."""
 
@@ -83,7 +79,7 @@ class _Charts:
 
     def __call__(self, fig: go.Figure | None, empty: str = "") -> str:
         if fig is None:
-            return f'<p class="small">{_e(empty)}</p>' if empty else ""
+            return f'<p class="small">{e(empty)}</p>' if empty else ""
         div = fig.to_html(
             full_html=False, include_plotlyjs=False, div_id=f"chart-{next(self.count)}", config=PLOT_CONFIG
         )
@@ -92,25 +88,7 @@ class _Charts:
 
 def _status(plan: Plan) -> str:
     cls = "ok" if plan.is_optimal else ("warn" if plan.status.has_plan else "fail")
-    return f'<span class="status {cls}">{_e(plan.status_text)}</span>'
-
-
-def _table(frame: pd.DataFrame, text_columns: Sequence[str] = (), formats: dict[str, str] | None = None) -> str:
-    """A plain HTML table; every cell escaped."""
-    formats = formats or {}
-    head = "".join(
-        f'<th class="text">{_e(c)}</th>' if c in text_columns else f"<th>{_e(c)}</th>" for c in frame.columns
-    )
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            if column in text_columns or isinstance(value, str):
-                cells.append(f'<td class="text">{_e(value)}</td>')
-            else:
-                cells.append(f"<td>{_e(format(value, formats.get(column, ',.1f')))}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    return f'<span class="status {cls}">{e(plan.status_text)}</span>'
 
 
 def _zero(value: Any) -> bool:
@@ -125,35 +103,35 @@ def _comparison_table(plans: Sequence[Plan]) -> str:
     table = table.drop(index=hidden)
     head = [
         '<th class="text">Measure</th><th class="text">Unit</th>',
-        f"<th>{_e(names[0])}<br><span class='small'>baseline</span></th>",
+        f"<th>{e(names[0])}<br><span class='small'>baseline</span></th>",
     ]
-    head += [f"<th>{_e(n)}</th><th>change</th>" for n in names[1:]]
+    head += [f"<th>{e(n)}</th><th>change</th>" for n in names[1:]]
     rows = []
     group = None
     width = 3 + 2 * (len(names) - 1)
     for key, row in table.iterrows():
         if row["group"] != group:
             group = row["group"]
-            rows.append(f'<tr class="group"><td colspan="{width}">{_e(GROUP_TITLES.get(group, group))}</td></tr>')
+            rows.append(f'<tr class="group"><td colspan="{width}">{e(GROUP_TITLES.get(group, group))}</td></tr>')
         unit = str(row["unit"])
         cells = [
-            f'<td class="text measure">{_e(row["metric"])}</td><td class="unit">{_e(unit)}</td>',
-            f"<td>{_e(format_value(row[names[0]], unit, compact=True))}</td>",
+            f'<td class="text measure">{e(row["metric"])}</td><td class="unit">{e(unit)}</td>',
+            f"<td>{e(format_value(row[names[0]], unit, compact=True))}</td>",
         ]
         for name in names[1:]:
-            cells.append(f"<td>{_e(format_value(row[name], unit, compact=True))}</td>")
+            cells.append(f"<td>{e(format_value(row[name], unit, compact=True))}</td>")
             if key == "status":
                 cells.append("<td></td>")
                 continue
             delta = row[f"{name} Δ"]
             verdict = judge(delta, str(row["better"]))
             relative = "" if unit == "%" else format_relative(row[f"{name} Δ%"])
-            relative_html = f' <span class="rel">{_e(relative)}</span>' if relative else ""
+            relative_html = f' <span class="rel">{e(relative)}</span>' if relative else ""
             cells.append(
-                f'<td class="{verdict}">{_e(format_value(delta, unit, delta=True, compact=True))}{relative_html}</td>'
+                f'<td class="{verdict}">{e(format_value(delta, unit, delta=True, compact=True))}{relative_html}</td>'
             )
         total = ' class="total"' if key == "total_cost" else ""
-        rows.append(f'<tr id="cmp-{_e(key)}"{total}>{"".join(cells)}</tr>')
+        rows.append(f'<tr id="cmp-{e(key)}"{total}>{"".join(cells)}</tr>')
     note = (
         '<p class="small">Cost categories that are zero in every plan are not shown. Changes are against the '
         "baseline, with the relative change beside them. Blue marks a change for the better and red one for the "
@@ -169,16 +147,16 @@ def _comparison_table(plans: Sequence[Plan]) -> str:
 def _headline(base: Plan, other: Plan, base_name: str, name: str) -> str:
     """One plain sentence on what changes from the baseline to another plan (the
     profit, when known, in bold)."""
-    parts = [_e(p) for p in versus_baseline(base, other, base_name)]
+    parts = [e(p) for p in versus_baseline(base, other, base_name)]
     if parts[0].startswith("earns "):
         parts[0] = f"<b>{parts[0]}</b>"
-    return f"<li><b>{_e(name)}</b> {', '.join(parts)}.</li>"
+    return f"<li><b>{e(name)}</b> {', '.join(parts)}.</li>"
 
 
 def _decision_section(plans: Sequence[Plan]) -> str:
     names = plan_names(plans)
     intro = (
-        f"Each card is one plan; the first, <b>{_e(names[0])}</b>, is the baseline and the others show their "
+        f"Each card is one plan; the first, <b>{e(names[0])}</b>, is the baseline and the others show their "
         "change against it (blue: better, red: worse, grey: neither)." if len(plans) > 1 else
         "The plan in figures."
     )
@@ -206,7 +184,7 @@ def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
         if not (base.status.has_plan and plan.status.has_plan):
             continue
         yield (
-            f"<h3>From {_e(names[0])} to {_e(name)}: cost and profit bridges</h3><p class='explain'>Each bar is "
+            f"<h3>From {e(names[0])} to {e(name)}: cost and profit bridges</h3><p class='explain'>Each bar is "
             "a step from the baseline's total on the left to the other plan's on the right, coloured as the cards: "
             "blue for a change for the better (cost down, profit up), red for the worse. The profit bridge counts "
             "revenue up and costs down as gains.</p>"
@@ -226,11 +204,11 @@ def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
         if diff.empty:
             continue
         yield (
-            f'<div class="changes"><h3>Biggest changes: {_e(name)} against {_e(names[0])}</h3><p class="explain">'
+            f'<div class="changes"><h3>Biggest changes: {e(name)} against {e(names[0])}</h3><p class="explain">'
             "The products, sites and periods where the plans differ most (units).</p>"
         )
         shown = diff.rename(columns={"a": names[0], "b": name, "change": "change"})
-        yield _table(shown, text_columns=("product", "site", "period", "measure"), formats={"change": "+,.1f"})
+        yield html_parts.table(shown, text_columns=("product", "site", "period", "measure"), formats={"change": "+,.1f"})
         yield "</div>"
     yield "</section>"
 
@@ -240,7 +218,7 @@ def _bottlenecks(plan: Plan, explanation: PlanExplanation | None = None) -> str:
     if top.empty:
         text = "<p class='small'>No limit holds the plan back: one more unit of any capacity would not lower the cost.</p>"
     else:
-        items = [f"<li>{_e(bottleneck_sentence(row, plan.currency))}</li>" for row in top.to_dict("records")]
+        items = [f"<li>{e(bottleneck_sentence(row, plan.currency))}</li>" for row in top.to_dict("records")]
         text = f"<ul class='limits'>{''.join(items)}</ul>"
     return text + _causes(plan, explanation)
 
@@ -254,13 +232,13 @@ def _no_plan_reasons(plan: Plan) -> str:
     items: list[str] = []
     for line in [*plan.explanation.sentences(), ""]:
         if line.startswith("  "):
-            items.append(f"<li>{_e(line.strip().removeprefix('- '))}</li>")
+            items.append(f"<li>{e(line.strip().removeprefix('- '))}</li>")
             continue
         if items:
             parts.append(f"<ul>{''.join(items)}</ul>")
             items = []
         if line:
-            parts.append(f"<p>{_e(line)}</p>")
+            parts.append(f"<p>{e(line)}</p>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -272,10 +250,10 @@ def _warnings(plan: Plan) -> Iterator[str]:
     count = len(plan.warnings)
     groups = []
     for group in group_warnings(plan.warnings):
-        items = "".join(f"<li>{_e(w)}</li>" for w in group.warnings)
-        groups.append(f'<details class="warning" data-code="{_e(group.code)}"><summary>{_e(group.line())}</summary>'
+        items = "".join(f"<li>{e(w)}</li>" for w in group.warnings)
+        groups.append(f'<details class="warning" data-code="{e(group.code)}"><summary>{e(group.line())}</summary>'
                       f"<ul>{items}</ul></details>")
-    yield (f'<div class="banner warn" id="warnings-{_e(plan.name)}"><b>{count} warning{"s" if count != 1 else ""}'
+    yield (f'<div class="banner warn" id="warnings-{e(plan.name)}"><b>{count} warning{"s" if count != 1 else ""}'
            f"</b>: valid input (or plan) that may not be what was meant (one line per kind; open it for every "
            f"one, all of them are in warnings.csv of a result folder).{''.join(groups)}</div>")
 
@@ -287,10 +265,10 @@ def _causes(plan: Plan, explanation: PlanExplanation | None) -> str:
     blocks = []
     for i, cell in enumerate(explanation.cells):
         head, *causes = cell.lines(plan.currency, REPORT_CAUSES)
-        listed = "".join(f"<li>{_e(line)}</li>" for line in causes)
+        listed = "".join(f"<li>{e(line)}</li>" for line in causes)
         screen = ' class="screen-only"' if i >= PRINTED_CELLS else ""
-        blocks.append(f"<li{screen}><b>{_e(head)}</b><ul>{listed}</ul></li>")
-    note = f"<p class='small'>Note: {_e(explanation.note)}.</p>" if explanation.note else ""
+        blocks.append(f"<li{screen}><b>{e(head)}</b><ul>{listed}</ul></li>")
+    note = f"<p class='small'>Note: {e(explanation.note)}.</p>" if explanation.note else ""
     return (
         "<h4>Why the costliest shortages and overtime happen</h4><p class='explain'>Each cell's causes are the "
         "binding limits that move it, with how much one unit of the limit moves the cell, most influential "
@@ -302,14 +280,14 @@ def _plan_section(
     plan: Plan, name: str, anchor: str, chart: _Charts, explanation: PlanExplanation | None = None,
     compared: bool = False,
 ) -> Iterator[str]:
-    yield f'<section class="block plan" id="{anchor}"><h2>Plan: {_e(name)} {_status(plan)}</h2>'
+    yield f'<section class="block plan" id="{anchor}"><h2>Plan: {e(name)} {_status(plan)}</h2>'
     scenario = plan.info.get("scenario")
     if scenario:
-        yield f'<p class="small">Scenario file: {_e(scenario)}</p>'
+        yield f'<p class="small">Scenario file: {e(scenario)}</p>'
     yield from _warnings(plan)
     if not plan.status.has_plan:
         yield (
-            f'<div class="banner fail">No plan: {_e(plan.status.label)}. Check the limits and demand of this '
+            f'<div class="banner fail">No plan: {e(plan.status.label)}. Check the limits and demand of this '
             "scenario (<code>sopopt validate</code>, <code>sopopt show</code>, <code>sopopt explain</code>).</div>"
         )
         yield _no_plan_reasons(plan)
@@ -397,8 +375,8 @@ def _who_is_shorted(plan: Plan) -> Iterator[str]:
         return
     yield ("<h3>Who is shorted</h3><p class='explain'>Demand by class, served on time or not: per class (priority "
            "1 first), then the product, site and class with the most units short.</p>")
-    yield _table(plan.tables["class_service"], ("class",), {"priority": "d", "fill_rate": ".1%"})
-    yield _table(shorted(plan.tables["allocation"]), ("product", "site", "class"),
+    yield html_parts.table(plan.tables["class_service"], ("class",), {"priority": "d", "fill_rate": ".1%"})
+    yield html_parts.table(shorted(plan.tables["allocation"]), ("product", "site", "class"),
                  {"priority": "d", "periods_short": "d", "fill": ".1%"})
 
 
@@ -406,18 +384,18 @@ def _solver_line(plan: Plan) -> str:
     info = plan.info
     seconds = info.get("total_seconds") or info.get("solve_seconds")
     details = [
-        f"solver {_e(info.get('solver', '?'))} {_e(info.get('solver_version', ''))}",
-        f"status {_e(info.get('highs_status', plan.status.value))}",
+        f"solver {e(info.get('solver', '?'))} {e(info.get('solver_version', ''))}",
+        f"status {e(info.get('highs_status', plan.status.value))}",
     ]
     if info.get("rows") is not None:
-        details.append(f"{_e(info.get('rows'))} constraints, {_e(info.get('columns'))} decisions")
+        details.append(f"{e(info.get('rows'))} constraints, {e(info.get('columns'))} decisions")
     if isinstance(seconds, int | float):
         details.append(f"{seconds:.2f} s")
     if info.get("mip"):
         gap = info.get("mip_gap")
         details.append("integer decisions, MIP gap reached " + ("unknown" if gap is None else f"{100 * gap:.4g}%"))
         if info.get("duals_from"):
-            details.append(f"shadow prices from the {_e(info['duals_from'])}")
+            details.append(f"shadow prices from the {e(info['duals_from'])}")
     return f'<p class="small">Solved with {", ".join(details)}.</p>'
 
 
@@ -439,7 +417,7 @@ def _explorer(plans: Sequence[Plan]) -> str:
     data = charts.explorer_data(plans)
     if not data["products"]:
         return ""
-    options = "".join(f'<option value="{_e(p)}">{_e(p)}</option>' for p in data["products"])
+    options = "".join(f'<option value="{e(p)}">{e(p)}</option>' for p in data["products"])
     payload = script_json(data)
     return (
         '<section class="block no-print explorer" id="explorer"><h2>Product explorer</h2>'
@@ -456,22 +434,22 @@ def _hedge_section(result: HedgedPlan) -> Iterator[str]:
     from sopopt.report.sentences import hedge_sentences
 
     yield '<section class="block" id="hedge"><h2>Hedged plan: one commitment across the demand cases</h2>'
-    yield "".join(f"<p>{_e(sentence)}</p>" for sentence in hedge_sentences(result))
+    yield "".join(f"<p>{e(sentence)}</p>" for sentence in hedge_sentences(result))
     if result.has_plan:
         figures = result.figures()
         shown = pd.DataFrame({
             "case": figures["case"],
             "weight": [f"{w:.1%}" for w in figures["weight"]],
-            f"cost ({result.currency})": [_text_number(v) for v in figures["cost"]],
-            "cost on its own": [_text_number(v) for v in figures["own_cost"]],
-            "profit": [_text_number(v) for v in figures["profit"]],
-            "fill rate": [_text_number(v, ".1%") for v in figures["fill_rate"]],
-            "lost units": [_text_number(v) for v in figures["lost_units"]],
-            "backlogged units": [_text_number(v) for v in figures["backlogged_units"]],
+            f"cost ({result.currency})": [number(v) for v in figures["cost"]],
+            "cost on its own": [number(v) for v in figures["own_cost"]],
+            "profit": [number(v) for v in figures["profit"]],
+            "fill rate": [number(v, ".1%") for v in figures["fill_rate"]],
+            "lost units": [number(v) for v in figures["lost_units"]],
+            "backlogged units": [number(v) for v in figures["backlogged_units"]],
         })
         yield "<h3>Each case's recourse</h3><p>What each case costs with the common commitment, and on its own " \
               "(if it were known in advance). Each case's full plan follows in its own section.</p>"
-        yield _table(shown, text_columns=("case",))
+        yield html_parts.table(shown, text_columns=("case",))
         yield from _commitment(result)
     yield "</section>"
 
@@ -481,7 +459,7 @@ def _replan_section(result: Replanned) -> Iterator[str]:
     from sopopt.report.sentences import replan_sentences
 
     yield '<section class="block" id="replan"><h2>Plan to plan: what changed since the previous plan</h2>'
-    yield "".join(f"<p>{_e(sentence)}</p>" for sentence in replan_sentences(result))
+    yield "".join(f"<p>{e(sentence)}</p>" for sentence in replan_sentences(result))
     changes = result.changes
     if not changes.empty:
         moved = changes[changes["change"].abs() > 1e-9]
@@ -489,7 +467,7 @@ def _replan_section(result: Replanned) -> Iterator[str]:
         shown = top[[c for c in top.columns if (top[c] != "").any() or c in ("decision", "period")]]
         yield "<h3>Biggest changes</h3><p>Against the previous plan, in units (workers for headcount); " \
               "every row is in changes.csv.</p>"
-        yield _table(shown, text_columns=[c for c in shown.columns if c not in ("previous", "new", "change")]) \
+        yield html_parts.table(shown, text_columns=[c for c in shown.columns if c not in ("previous", "new", "change")]) \
             if not shown.empty else "<p>No decision changed.</p>"
     yield "</section>"
 
@@ -510,11 +488,7 @@ def _commitment(result: HedgedPlan) -> Iterator[str]:
     wide = wide.reset_index()
     wide.columns = [str(c) for c in wide.columns]
     yield "<h3>The commitment</h3><p>Decided now, the same in every case (units, hours or workers).</p>"
-    yield _table(wide, text_columns=index)
-
-
-def _text_number(value: Any, spec: str = ",.1f") -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, spec)
+    yield html_parts.table(wide, text_columns=index)
 
 
 def render_html(plans: Sequence[Plan], title: str | None = None, analyses: Sequence[Analysis] = (),
@@ -551,17 +525,17 @@ def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysi
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',
-        f"<title>{_e(title)}</title><style>{CSS}</style>",
+        f"<title>{e(title)}</title><style>{CSS}</style>",
         "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head><body>",
-        f'<header class="top"><div><h1>{_e(title)}</h1><p>periods {_e(_horizon(plans[0]))} · money in '
-        f"{_e(plans[0].currency)} · generated {_e(now)} by sopopt {_e(__version__)}</p></div></header>",
+        f'<header class="top"><div><h1>{e(title)}</h1><p>periods {e(_horizon(plans[0]))} · money in '
+        f"{e(plans[0].currency)} · generated {e(now)} by sopopt {e(__version__)}</p></div></header>",
         "<main>",
         cycle_section(review, plans[0].currency) if review is not None else "",
         target_card(plans, names),
         _decision_section(plans),
-        '<nav class="toc">' + "".join(f'<a href="#{a}">{_e(n)}</a>' for a, n in toc) + "</nav>",
+        '<nav class="toc">' + "".join(f'<a href="#{a}">{e(n)}</a>' for a, n in toc) + "</nav>",
     ]
     for analysis in analyses:
         if isinstance(analysis, HedgedPlan | Replanned):

@@ -7,15 +7,13 @@ without risk tables gets no card.
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from sopopt.report.charts import axis
+from sopopt.report.html_parts import e, table
 from sopopt.report.sentences import risk_sentence
 from sopopt.results.plan import Plan
 
@@ -34,24 +32,9 @@ _COLUMNS = (
 )
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _cell(value: Any, spec: str | None) -> str:
-    if spec is None:
-        return f"<td class='text'>{_e(value)}</td>"
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "<td>-</td>"
-    return f"<td>{format(value, spec)}</td>"
-
-
 def _table(rows: pd.DataFrame) -> str:
-    head = "".join(f"<th class='text'>{_e(t)}</th>" if spec is None else f"<th>{_e(t)}</th>"
-                   for _c, t, spec in _COLUMNS)
-    body = "".join("<tr>" + "".join(_cell(r[c], spec) for c, _t, spec in _COLUMNS) + "</tr>"
-                   for r in rows.to_dict("records"))
-    return f"<table class='data'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return table(rows[[c for c, _t, _s in _COLUMNS]], ("name",), {c: s for c, _t, s in _COLUMNS if s},
+                 {c: t for c, t, _s in _COLUMNS})
 
 
 def risk_chart(by_period: pd.DataFrame, name: str) -> go.Figure | None:
@@ -92,8 +75,8 @@ def risk_card(plans: Sequence[Plan], names: Sequence[str], chart: Callable[[go.F
                            products.head(RISK_PRODUCTS)])
         more = len(products) - min(len(products), RISK_PRODUCTS)
         parts.append(
-            f"<h3>{_e(name)}</h3><p><strong>{_e(risk_sentence(summary, samples, plan.currency))}</strong></p>"
-            f"<p class='small'>{_e(drawn)}. Rows: the total, each family, then the products with the most units "
+            f"<h3>{e(name)}</h3><p><strong>{e(risk_sentence(summary, samples, plan.currency))}</strong></p>"
+            f"<p class='small'>{e(drawn)}. Rows: the total, each family, then the products with the most units "
             f"lost{f' ({more} more in risk.csv)' if more else ''}.</p>" + _table(shown)
         )
         by_period = plan.tables.get("risk_by_period")

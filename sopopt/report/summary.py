@@ -10,7 +10,6 @@ colour alone: it carries its sign and an arrow.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sopopt.inputs.flat import Difference, diff_inputs
 from sopopt.io.numbers import format_value
 from sopopt.model.options import OPTIONS_TABLE
 from sopopt.report.compare import plan_names
+from sopopt.report.html_parts import e
 from sopopt.results.plan import Plan
 
 Better = Literal["higher", "lower", ""]
@@ -60,10 +60,6 @@ def verdict(delta: float, better: Better) -> str:
     return "good" if (delta > 0) == (better == "higher") else "bad"
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def _value(plan: Plan, key: str) -> float:
     if key == "total_cost":
         return float(plan.objective) if plan.objective is not None else math.nan
@@ -86,18 +82,18 @@ def scenario_cards(plans: Sequence[Plan]) -> str:
     cards = []
     for i, (plan, name) in enumerate(zip(plans, names, strict=True)):
         head = (
-            f'<div class="sc-head"><span class="sc-name">{_e(name)}</span>'
-            f'<span class="status {_status_class(plan)}">{_e(plan.status_text)}</span></div>'
+            f'<div class="sc-head"><span class="sc-name">{e(name)}</span>'
+            f'<span class="status {_status_class(plan)}">{e(plan.status_text)}</span></div>'
         )
         if not plan.status.has_plan:
-            cards.append(f'<div class="sc-card" data-plan="{_e(name)}">{head}<p class="small">No plan: see '
+            cards.append(f'<div class="sc-card" data-plan="{e(name)}">{head}<p class="small">No plan: see '
                          f"{'why below' if plan.explanation is not None else 'the plan section'}.</p></div>")
             continue
         rows = []
         for m in metrics:
             value = _value(plan, m.key)
-            cells = f'<td class="m">{_e(m.label)}</td><td class="v">{_e(format_value(value, m.unit, compact=True))}'
-            cells += f' <span class="u">{_e(m.unit if m.unit != "%" else "")}</span></td>'
+            cells = f'<td class="m">{e(m.label)}</td><td class="v">{e(format_value(value, m.unit, compact=True))}'
+            cells += f' <span class="u">{e(m.unit if m.unit != "%" else "")}</span></td>'
             if i == 0:
                 cells += '<td class="d base">baseline</td>'
             elif base.status.has_plan:
@@ -105,11 +101,11 @@ def scenario_cards(plans: Sequence[Plan]) -> str:
                 judged = verdict(delta, m.better)
                 arrow = "" if abs(delta) <= 1e-9 or not math.isfinite(delta) else ("▲ " if delta > 0 else "▼ ")
                 shown = format_value(delta, m.unit, delta=True, compact=True)
-                cells += f'<td class="d {judged}" data-metric="{_e(m.key)}">{arrow}{_e(shown)}</td>'
+                cells += f'<td class="d {judged}" data-metric="{e(m.key)}">{arrow}{e(shown)}</td>'
             else:
                 cells += '<td class="d neutral">-</td>'
             rows.append(f"<tr>{cells}</tr>")
-        cards.append(f'<div class="sc-card" data-plan="{_e(name)}">{head}<table class="sc">{"".join(rows)}</table>'
+        cards.append(f'<div class="sc-card" data-plan="{e(name)}">{head}<table class="sc">{"".join(rows)}</table>'
                      f"{_options_line(plan)}</div>")
     return f'<div class="sc-cards" style="--cards:{min(len(plans), 4)}">{"".join(cards)}</div>'
 
@@ -121,7 +117,7 @@ def _options_line(plan: Plan) -> str:
         return ""
     taken = [f"{row.option} (from {row.available_from})" for row in table.itertuples() if row.chosen]
     text = ", ".join(taken) if taken else "none"
-    return f'<p class="small sc-options">Options taken: {_e(text)}</p>'
+    return f'<p class="small sc-options">Options taken: {e(text)}</p>'
 
 
 def _periods_text(periods: list[str]) -> str:
@@ -174,17 +170,17 @@ def assumptions(plans: Sequence[Plan], limit: int = 4) -> str:
         for adj in plan.adjustments:
             scope = f" for {adj['scope']}" if adj.get("scope") else ""
             when = f" in {adj['periods']}" if adj.get("periods") else ""
-            note = f"<b>{_e(adj['note'])}</b>: " if adj.get("note") else ""
-            parts.append(f"{note}{_e(adj['target'])}{_e(scope)}{_e(when)} {_e(adj['change'])}")
+            note = f"<b>{e(adj['note'])}</b>: " if adj.get("note") else ""
+            parts.append(f"{note}{e(adj['target'])}{e(scope)}{e(when)} {e(adj['change'])}")
         if i > 0 and plan.inputs and base.inputs:
             differences = diff_inputs(base.inputs, base.labels, plan.inputs, plan.labels)
             lines = _difference_lines(differences, limit)
             if lines and not plan.adjustments:
-                parts += [_e(line) for line in lines]
+                parts += [e(line) for line in lines]
             elif lines:
-                parts.append(f'<span class="small">{len(lines)} input line(s) differ from {_e(names[0])}</span>')
+                parts.append(f'<span class="small">{len(lines)} input line(s) differ from {e(names[0])}</span>')
         if not parts:
-            parts = ["the model as it is" if i == 0 else f"the same inputs as {_e(names[0])}"]
-        items.append(f'<li><span class="sc-name">{_e(name)}</span>{"baseline: " if i == 0 else ""}'
+            parts = ["the model as it is" if i == 0 else f"the same inputs as {e(names[0])}"]
+        items.append(f'<li><span class="sc-name">{e(name)}</span>{"baseline: " if i == 0 else ""}'
                      + "; ".join(parts) + "</li>")
     return f'<div class="assumptions"><h3>What each scenario assumes</h3><ul>{"".join(items)}</ul></div>'

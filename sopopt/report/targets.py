@@ -6,7 +6,6 @@ Reads plans (``targets.csv``, ``target_gap.csv``) and frontier results
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -16,16 +15,9 @@ from plotly.subplots import make_subplots
 
 from sopopt.analysis.frontier import Frontier
 from sopopt.report.charts import axis
+from sopopt.report.html_parts import e, number
 from sopopt.results.plan import Plan
 from sopopt.results.targets import target_sentences
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _number(value: Any, spec: str = ",.2f") -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, spec)
 
 
 def target_card(plans: Sequence[Plan], names: Sequence[str]) -> str:
@@ -37,20 +29,20 @@ def target_card(plans: Sequence[Plan], names: Sequence[str]) -> str:
         if table is None or table.empty:
             continue
         rows = "".join(
-            f"<tr class='{'ok' if r['met'] else 'short'}'><td class='text'>{_e(r['target'])}</td>"
-            f"<td class='text'>{_e(r['measure'])}</td><td class='text'>{_e(r['period'])}</td>"
-            f"<td class='text'>{_e(r['enforce'])}</td><td>{_number(r['value'])}</td><td>{_number(r['plan'])}</td>"
-            f"<td>{_number(r['gap'])}</td><td>{_number(r['gap_pct'], '+.1f')}%</td>"
-            f"<td>{_number(r['shadow_price'])}</td></tr>"
+            f"<tr class='{'ok' if r['met'] else 'short'}'><td class='text'>{e(r['target'])}</td>"
+            f"<td class='text'>{e(r['measure'])}</td><td class='text'>{e(r['period'])}</td>"
+            f"<td class='text'>{e(r['enforce'])}</td><td>{number(r['value'], ',.2f')}</td><td>{number(r['plan'], ',.2f')}</td>"
+            f"<td>{number(r['gap'], ',.2f')}</td><td>{number(r['gap_pct'], '+.1f')}%</td>"
+            f"<td>{number(r['shadow_price'], ',.2f')}</td></tr>"
             for r in table.to_dict("records")
         )
         head = "".join(f"<th>{h}</th>" for h in ("target", "measure", "period", "enforce", "target value", "plan",
-                                                  "gap", "gap %", f"price ({_e(plan.currency)})"))
-        parts.append(f"<h3>{_e(name)}</h3><table class='data'><thead><tr>{head}</tr></thead><tbody>{rows}"
+                                                  "gap", "gap %", f"price ({e(plan.currency)})"))
+        parts.append(f"<h3>{e(name)}</h3><table class='data'><thead><tr>{head}</tr></thead><tbody>{rows}"
                      "</tbody></table>")
         parts.append(_bridge(plan))
         sentences = [s for s in target_sentences(table, plan.currency) if s.startswith("One more")]
-        parts.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>" if sentences else "")
+        parts.append("<ul>" + "".join(f"<li>{e(s)}</li>" for s in sentences) + "</ul>" if sentences else "")
     if not parts:
         return ""
     return ('<section class="block first" id="targets"><h2>Against target</h2><p class="explain">Each target '
@@ -63,11 +55,11 @@ def _bridge(plan: Plan) -> str:
     if gap is None or gap.empty:
         return ""
     items = "".join(
-        f"<li>{_e(r['target'])} {_e(r['period'])}: {_e(r['part'])}"
-        + (f" of {_e(r['product'])}" if r["product"] else "")
-        + f" {_number(r['amount'])}" + (f" ({_number(r['units'], ',.0f')} units)" if not math.isnan(r["units"]) else "")
-        + f", {_number(r['of_gap'])} of the gap"
-        + (f"; top limit behind it: {_e(r['limit'])}" if r.get("limit") else "")
+        f"<li>{e(r['target'])} {e(r['period'])}: {e(r['part'])}"
+        + (f" of {e(r['product'])}" if r["product"] else "")
+        + f" {number(r['amount'], ',.2f')}" + (f" ({number(r['units'], ',.0f')} units)" if not math.isnan(r["units"]) else "")
+        + f", {number(r['of_gap'], ',.2f')} of the gap"
+        + (f"; top limit behind it: {e(r['limit'])}" if r.get("limit") else "")
         + "</li>"
         for r in gap.to_dict("records")
     )
@@ -100,11 +92,11 @@ def frontier_chart(result: Frontier) -> go.Figure:
 
 def frontier_section(result: Frontier, chart: Any) -> Iterator[str]:
     """The frontier: its chart and its table."""
-    yield (f'<section class="block" id="frontier"><h2>Frontier: the cost of the {_e(result.measure)} target</h2>'
+    yield (f'<section class="block" id="frontier"><h2>Frontier: the cost of the {e(result.measure)} target</h2>'
            f"<p class='explain'>{len(result.points)} points, {result.solves} solves; each step's marginal cost, "
            "the limit that sets it and the lever the plan adds to go further.</p>")
     yield chart(frontier_chart(result))
-    head = "".join(f"<th>{_e(c)}</th>" for c in result.table().columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(_number(v) if isinstance(v, float) else v)}</td>" for v in row)
+    head = "".join(f"<th>{e(c)}</th>" for c in result.table().columns)
+    body = "".join("<tr>" + "".join(f"<td>{e(number(v, ',.2f') if isinstance(v, float) else v)}</td>" for v in row)
                    + "</tr>" for row in result.table().itertuples(index=False))
     yield f"<table class='data'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
