@@ -427,6 +427,43 @@ def physics_words(kind: str, text: str) -> RowWords:
     return words
 
 
+def _at(path: tuple[str, ...], name: str) -> tuple[str, ...]:
+    return tuple(name if part == "{name}" else part for part in path)
+
+
+def capacity_words(
+    kind: str, text: str, path: tuple[str, ...], series: Callable[[ModelData, str], Any],
+    levers: Callable[[ModelData, str], tuple[tuple[str, Source], ...]] | None = None,
+) -> RowWords:
+    """Words of a capacity row of one entity in a period (``key = (name, t)``), its number
+    read from the data: ``series(data, name)[t]``. ``text`` holds ``{name}`` and
+    ``{period}``, and ``{{n[0]}}`` / ``{{0}}`` where the number and its place go;
+    ``path`` is the input field (``"{name}"`` for the entity); ``levers`` the levers the
+    input leaves out that would relax the row ("no overflow storage at dc")."""
+
+    def words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
+        name, t = key
+        value = float(series(d, name)[t])
+        absent = levers(d, name) if levers is not None else ()
+        return Words(kind, name, t, value, text.format(name=name, period=labels[t]), (Source(_at(path, name), t),),
+                     absent, (value,))
+
+    return words
+
+
+def limit_words(kind: str, text: str, path: tuple[str, ...]) -> BoundWords:
+    """Words of a bound of one entity in a period (``key = (name, t)``) whose number is
+    the bound's value ("overflow storage at dc in 2027-03: at most 40"): ``text`` and
+    ``path`` as for :func:`capacity_words`."""
+
+    def words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
+        name, t = key
+        return Words(kind, name, t, value, text.format(name=name, period=labels[t]), (Source(_at(path, name), t),),
+                     numbers=(value,))
+
+    return words
+
+
 def extend_row(m: Any, row: str, key: tuple[Any, ...], terms: Any) -> None:
     """The extension hook in the Pyomo build: add ``terms`` (an expression; a constant
     moves the right-hand side) to the body of row ``row[key]`` built by an earlier

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,7 +50,8 @@ from sopopt.model.family import (
     RowSpec,
     Source,
     VarSpec,
-    Words,
+    capacity_words,
+    limit_words,
 )
 from sopopt.model.transport import SHIPMENT, lane_products
 
@@ -159,22 +159,14 @@ def arrays(a: ArrayModel) -> None:
     a.objective("overtime", HO, stack([h.overtime_cost for h in sites.values()], T))
 
 
-def _handling_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
-    s, t = key
-    h = d.handling[s]
-    hours = float(h.hours[t])
-    text = f"handling hours at {s} in {labels[t]}: {{n[0]}} regular ({{0}})"
-    absent = () if h.overtime else (
-        (f"no handling overtime allowed at {s}", Source(("sites", s, "handling"), entity=True)),)
-    return Words("handling hours", s, t, hours, text, (Source(("sites", s, "handling", "hours"), t),), absent,
-                 (hours,))
-
-
-def _overtime_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
-    s, t = key
-    text = f"handling overtime at {s} in {labels[t]}: at most {{n[0]}} h ({{0}})"
-    return Words("handling overtime capacity", s, t, value, text,
-                 (Source(("sites", s, "handling", "overtime", "capacity"), t),), numbers=(value,))
+_handling_words = capacity_words(
+    "handling hours", "handling hours at {name} in {period}: {{n[0]}} regular ({{0}})",
+    ("sites", "{name}", "handling", "hours"), lambda d, s: d.handling[s].hours,
+    lambda d, s: () if d.handling[s].overtime else ((f"no handling overtime allowed at {s}",
+                                                     Source(("sites", s, "handling"), entity=True)),))
+_overtime_words = limit_words("handling overtime capacity",
+                              "handling overtime at {name} in {period}: at most {{n[0]}} h ({{0}})",
+                              ("sites", "{name}", "handling", "overtime", "capacity"))
 
 
 def _demand_hours(d: ModelData, p: str, s: str) -> list[tuple[tuple[Any, ...], float]]:

@@ -47,6 +47,7 @@ from sopopt.model.family import (
     Source,
     VarSpec,
     Words,
+    limit_words,
 )
 from sopopt.model.production import PRODUCTION
 from sopopt.model.routings import resource_arrays, resource_charges, resource_hours, routed_usage
@@ -127,11 +128,8 @@ def _capacity_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -
     return Words("resource hours", r, t, hours, text, (where,), absent, (hours,))
 
 
-def _overtime_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
-    r, t = key
-    text = f"{r} overtime in {labels[t]}: at most {{n[0]}} h ({{0}})"
-    return Words("overtime capacity", r, t, value, text, (Source(("resources", r, "overtime", "capacity"), t),),
-                 numbers=(value,))
+_overtime_words = limit_words("overtime capacity", "{name} overtime in {period}: at most {{n[0]}} h ({{0}})",
+                              ("resources", "{name}", "overtime", "capacity"))
 
 
 ROWS = (

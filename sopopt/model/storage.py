@@ -24,8 +24,7 @@ symbol                Pyomo                   file field
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,7 +42,8 @@ from sopopt.model.family import (
     RowSpec,
     Source,
     VarSpec,
-    Words,
+    capacity_words,
+    limit_words,
 )
 from sopopt.model.inventory import INVENTORY
 
@@ -121,21 +121,13 @@ def arrays(a: ArrayModel) -> None:
     a.objective("storage", OV, stack([d.storage[s].overflow_cost for s in sites], T))
 
 
-def _storage_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
-    s, t = key
-    cap = float(d.storage[s].capacity[t])
-    text = f"storage at {s} in {labels[t]}: {{n[0]}} volume units ({{0}})"
-    absent = () if d.storage[s].overflow else (
-        (f"no overflow storage at {s}", Source(("sites", s, "storage"), entity=True)),)
-    return Words("storage capacity", s, t, cap, text, (Source(("sites", s, "storage", "capacity"), t),), absent,
-                 (cap,))
-
-
-def _overflow_words(_d: ModelData, key: tuple[Any, ...], labels: Sequence[str], value: float) -> Words:
-    s, t = key
-    text = f"overflow storage at {s} in {labels[t]}: at most {{n[0]}} ({{0}})"
-    return Words("overflow capacity", s, t, value, text,
-                 (Source(("sites", s, "storage", "overflow", "capacity"), t),), numbers=(value,))
+_storage_words = capacity_words(
+    "storage capacity", "storage at {name} in {period}: {{n[0]}} volume units ({{0}})",
+    ("sites", "{name}", "storage", "capacity"), lambda d, s: d.storage[s].capacity,
+    lambda d, s: () if d.storage[s].overflow else ((f"no overflow storage at {s}", Source(("sites", s, "storage"),
+                                                                                        entity=True)),))
+_overflow_words = limit_words("overflow capacity", "overflow storage at {name} in {period}: at most {{n[0]}} ({{0}})",
+                              ("sites", "{name}", "storage", "overflow", "capacity"))
 
 
 ROWS = (

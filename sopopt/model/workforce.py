@@ -71,6 +71,7 @@ from sopopt.model.family import (
     Source,
     VarSpec,
     Words,
+    capacity_words,
 )
 from sopopt.model.production import PRODUCTION
 
@@ -239,24 +240,20 @@ def _staffing_levers(pool: WorkforceData, w: str) -> tuple[tuple[str, Source], .
     return tuple(found)
 
 
-def _labour_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
-    w, t = key
+def _labour_levers(d: ModelData, w: str) -> tuple[tuple[str, Source], ...]:
     pool = d.workforce[w]
-    hours = float(pool.hours_per_worker[t])
-    text = f"{w} labour hours in {labels[t]}: {{n[0]}} h per worker ({{0}})"
     absent = _staffing_levers(pool, w)
     if not pool.overtime:
         absent = (*absent, (f"no overtime allowed for {w}", Source(("workforce", w), entity=True)))
-    return Words("crew hours", w, t, hours, text, (Source(("workforce", w, "hours_per_worker"), t),), absent,
-                 (hours,))
+    return absent
 
 
-def _overtime_limit_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
-    w, t = key
-    per = float(d.workforce[w].overtime_per_worker[t])
-    text = f"{w} overtime in {labels[t]}: at most {{n[0]}} h per worker ({{0}})"
-    return Words("crew overtime", w, t, per, text, (Source(("workforce", w, "overtime", "hours_per_worker"), t),),
-                 numbers=(per,))
+_labour_words = capacity_words("crew hours", "{name} labour hours in {period}: {{n[0]}} h per worker ({{0}})",
+                               ("workforce", "{name}", "hours_per_worker"), lambda d, w: d.workforce[w].hours_per_worker,
+                               _labour_levers)
+_overtime_limit_words = capacity_words(
+    "crew overtime", "{name} overtime in {period}: at most {{n[0]}} h per worker ({{0}})",
+    ("workforce", "{name}", "overtime", "hours_per_worker"), lambda d, w: d.workforce[w].overtime_per_worker)
 
 
 def _headcount_words(d: ModelData, key: tuple[Any, ...], labels: Sequence[str]) -> Words:
