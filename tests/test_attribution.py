@@ -82,3 +82,24 @@ def test_compare_why_prints_the_shares_after_the_comparison() -> None:
     assert result.exit_code == 0, result.output
     assert "pair other against pair base: total cost 1,010 USD more" in result.output
     assert "2. resource_hours resource line set to 40 (line half down)" in result.output
+
+
+def test_a_reports_comparison_opens_with_why_they_differ(tmp_path: Path) -> None:
+    """``report --why``: the hand-solved Shapley shares (cost 520 and 490 of 1,010; lost
+    10 and 10 of 20) in the comparison, before its table; only scenario files."""
+    result = CliRunner().invoke(app, ["report", str(DATA / "base.yaml"), str(DATA / "other.yaml"), "--why",
+                                      "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    section = (tmp_path / "r.html").read_text(encoding="utf-8").split('id="compare"', 1)[1]
+    why = section[section.index("<h3>Why they differ</h3>"):section.index('class="data compare"')]
+    rows = [[cell.split(">", 1)[1] for cell in row.split("</td>")[:-1]] for row in why.split("<tr>")[2:]]
+    assert [row[0] for row in rows] == ["demand product widget x 2 (promotion)", "resource_hours resource line set to "
+                                        "40 (line half down)", "total"]
+    heads = why.split("<tr>")[1]
+    cost, lost = (heads.split("</th>").index(next(h for h in heads.split("</th>") if h.endswith(name)))
+                  for name in ("total cost (USD)", "units lost (units)"))
+    assert [(row[cost], row[lost]) for row in rows] == [("+520", "+10.0"), ("+490", "+10.0"), ("+1,010", "+20.0")]
+    assert "Shapley shares" in why and "(4 solves)" in why
+    refused = CliRunner().invoke(app, ["report", str(DATA / "base.yaml"), str(tmp_path), "--why", "--out",
+                                       str(tmp_path / "x.html")])
+    assert refused.exit_code == 2 and not (tmp_path / "x.html").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from sopopt.analysis.attribution import Attribution, attribute
 from sopopt.analysis.explain import PlanExplanation, explain_plan
 from sopopt.analysis.frontier import Frontier, is_frontier_folder, read_frontier
 from sopopt.analysis.hedge import HedgedPlan, is_hedge_folder, read_hedge
@@ -21,7 +22,7 @@ from sopopt.inputs.case import load_case
 from sopopt.results.cycle import stored_plan
 from sopopt.results.plan import Plan
 
-Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier
+Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier | Attribution
 
 
 def with_explanation(plan: Plan, workspace: Path | None = None) -> Plan:
@@ -57,16 +58,32 @@ def plans_to_compare(sources: Sequence[Path], workspace: Path | None = None, str
     return plans
 
 
+def attributions(sources: Sequence[Path], workspace: Path | None = None,
+                 planner: Planner | None = None) -> list[Attribution]:
+    """Why each scenario file differs from the first: its change shared among its own
+    adjustments (``compare --why``, ``report --why``), every subset solved through one
+    planner. Raises :class:`~sopopt.errors.ScenarioError` unless every source is a
+    scenario file (YAML)."""
+    scenarios = [Path(str(source)) for source in sources]
+    if not all(path.is_file() and path.suffix in (".yaml", ".yml") for path in scenarios):
+        raise ScenarioError([Problem(None, "--why", "shares need scenario files (YAML), not result folders or "
+                                     "stored plans")])
+    planner = planner or Planner()
+    base = load_case(scenarios[0], workspace=workspace)
+    return [attribute(base, load_case(path, workspace=workspace), planner) for path in scenarios[1:]]
+
+
 def plans_to_report(
-    sources: Sequence[Path], workspace: Path | None = None, strict: bool = False
+    sources: Sequence[Path], workspace: Path | None = None, strict: bool = False, why: bool = False
 ) -> tuple[list[Plan], list[Analysis]]:
     """Plans to report, in order, and the analysis results among the sources: a hedge
     folder gives its hedged plan and every case's plan; a re-plan folder its changes, the
     previous plan and the new one; a scenario file its plan and the causes of its
-    costliest shortages and overtime. With ``strict``, a plan with warnings raises
+    costliest shortages and overtime; with ``why``, why each scenario file differs from
+    the first (:func:`attributions`). With ``strict``, a plan with warnings raises
     :class:`~sopopt.errors.StrictError`."""
     plans: list[Plan] = []
-    analyses: list[Analysis] = []
+    analyses: list[Analysis] = list(attributions(sources, workspace)) if why else []
     for source in sources:
         if source.is_dir() and is_hedge_folder(source):
             result = read_hedge(source)

@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from sopopt.analysis.explain import explain as explain_case
 from sopopt.analysis.planner import Planner
-from sopopt.analysis.sources import plans_to_compare, plans_to_report
+from sopopt.analysis.sources import attributions, plans_to_compare, plans_to_report
 from sopopt.analysis.sweep_cases import input_hash
 from sopopt.cli.app import (
     STORE_WAIT,
@@ -331,15 +331,8 @@ def compare(
 
 def _print_why(sources: list[Path], workspace: Path | None) -> None:
     """``compare --why``: each scenario file's change against the first, shared among its adjustments."""
-    scenarios = [Path(str(source)) for source in sources]
-    if not all(path.is_file() and path.suffix in (".yaml", ".yml") for path in scenarios):
-        raise ScenarioError([Problem(None, "--why", "shares need scenario files (YAML), not result folders or "
-                                     "stored plans")])
-    from sopopt.analysis.attribution import attribute
-
-    base = load_case(scenarios[0], workspace=workspace)
-    for path in scenarios[1:]:
-        print_sentences(console, attribute(base, load_case(path, workspace=workspace)).sentences())
+    for result in attributions(sources, workspace):
+        print_sentences(console, result.sentences())
 
 
 @app.command()
@@ -354,6 +347,9 @@ def report(
                                                "(read only; with --cycle).", dir_okay=False)] = None,
     cycle: Annotated[str | None, typer.Option(help="Open the report with this cycle's plan of record against "
                                               "actuals (sopopt store accuracy); needs --store.")] = None,
+    why: Annotated[bool, typer.Option("--why", help="Open the comparison with why each scenario file differs from "
+                                      "the first: its change shared among its own adjustments (scenario files only; "
+                                      "2^n solves for n adjustments, n <= 6).")] = False,
     workspace: WorkspaceOpt = None,
     strict: StrictOpt = False,
 ) -> None:
@@ -362,7 +358,7 @@ def report(
     try:
         check_targets(files={"--out": out, "--xlsx": xlsx})
         review, sources = last_cycle(store, cycle, sources or [])
-        plans, analyses = plans_to_report(sources, workspace, strict)
+        plans, analyses = plans_to_report(sources, workspace, strict, why)
         write_html_report(plans, out, title, analyses, review)
         if xlsx is not None:
             write_workbook(plans, xlsx)

@@ -29,6 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sopopt.analysis.attribution import Attribution
 from sopopt.analysis.explain import PlanExplanation
 from sopopt.analysis.frontier import Frontier
 from sopopt.analysis.hedge import HedgedPlan
@@ -52,6 +53,7 @@ from sopopt.report.sentences import versus_baseline
 from sopopt.report.summary import assumptions, scenario_cards
 from sopopt.report.targets import frontier_section, target_card
 from sopopt.report.warnings import group_warnings
+from sopopt.report.why import why_section
 from sopopt.results.allocation import shorted
 from sopopt.results.cycle import CycleReview
 from sopopt.results.plan import Plan
@@ -63,7 +65,7 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove
 #: Analysis results the report shows: a hedged plan and a re-plan get a section of their
 #: own; a plan explanation adds the causes of its plan's costliest shortages and overtime
 #: to that plan's "what holds the plan back".
-Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier
+Analysis = HedgedPlan | PlanExplanation | Replanned | Frontier | Attribution
 
 #: Causes shown per explained cell in the report.
 REPORT_CAUSES = 3
@@ -167,13 +169,14 @@ def _decision_section(plans: Sequence[Plan]) -> str:
     )
 
 
-def _comparison_section(plans: Sequence[Plan], chart: _Charts) -> Iterator[str]:
+def _comparison_section(plans: Sequence[Plan], chart: _Charts, why: Sequence[Attribution] = ()) -> Iterator[str]:
     names = plan_names(plans)
     base = plans[0]
     yield '<section class="block" id="compare"><h2>Scenarios side by side</h2><ul>'
     for plan, name in zip(plans[1:], names[1:], strict=True):
         yield _headline(base, plan, names[0], name)
     yield "</ul>"
+    yield why_section(why)
     yield _comparison_table(plans)
     yield (
         "<h3 class='no-print'>Where the money goes, plan by plan</h3><p class='explain no-print'>Each bar is one "
@@ -544,7 +547,7 @@ def _render(plans: Sequence[Plan], title: str | None, analyses: Sequence[Analysi
             parts.extend(frontier_section(analysis, chart))
     parts.append(risk)
     if len(plans) > 1:
-        parts.extend(_comparison_section(plans, chart))
+        parts.extend(_comparison_section(plans, chart, [a for a in analyses if isinstance(a, Attribution)]))
     explained = {id(a.plan): a for a in analyses if isinstance(a, PlanExplanation)}
     for plan, name, anchor in zip(plans, names, anchors, strict=True):
         parts.extend(_plan_section(plan, name, anchor, chart, explained.get(id(plan)), len(plans) > 1))
