@@ -134,11 +134,18 @@ def main() -> None:
         surge = folder / "net" / "surge.yaml"
         surge.write_text("model: model.yaml\nname: surge\nadjust:\n  - {target: demand, multiply: 1.1, "
                          "note: demand 10% above the forecast}\n", encoding="utf-8")
+        start = time.perf_counter()
         plans = [sopopt.solve(model, workspace=folder / "net"), sopopt.solve(surge, workspace=folder / "net")]
+        say(f"size {args.size:g}: {products} products, {sites} sites, {periods} periods; two solves "
+            f"{time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
         report = write_html_report(plans, folder / "report.html")
         write_seconds = time.perf_counter() - start
-        runs = [measure(report, folder) for _ in range(args.repeat)]
+        say(f"report written in {write_seconds:.1f} s, {report.stat().st_size:,} bytes")
+        runs = []
+        for _ in range(args.repeat):  # each run printed as it ends, so a run cut short leaves figures
+            runs.append(measure(report, folder))
+            say(json.dumps(runs[-1]))
         result = {
             "size": args.size,
             "products": products,
