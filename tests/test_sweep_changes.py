@@ -1,13 +1,14 @@
 """Grid cases made as changes to their scenario's compiled data (issue 25): the same data,
 record by record, as the cases made in full, and the same objectives as fresh solves; axes
-that reach one item (or an invalid axis value) make every case in full."""
+that reach one entity, one axis or a grid too small to gain make every case in full
+(tests/test_sweep_runs.py's 5 x 4 grid goes through the changes on local and Dask workers)."""
 
 from __future__ import annotations
 
 import pytest
 
 from sopopt.analysis import sweep as sweeps
-from sopopt.analysis.case_changes import GridChanges, same
+from sopopt.analysis.case_changes import GridChanges, same, worth_learning
 from sopopt.analysis.planner import solve
 from sopopt.analysis.resolver import same_except_demand
 from sopopt.analysis.sweep_cases import grid_adjustment, load_sweep, make_case
@@ -25,14 +26,15 @@ grid:
   holding_c: {target: holding_cost, product: c, multiply: [1.0, 2.0]}
 """
 
+#: 3 x 3 cases (worth learning: 6 values and 2 corners made in full against 9 cases).
 #: Demand and price of product a: both reach the item a@plant (its price also raises its
 #: lost-sale cost: max(30, price)).
 SAME_ITEM = """\
 name: same item
 base: ../scenarios/base.yaml
 grid:
-  demand_a: {target: demand, product: a, multiply: [0.8, 1.2]}
-  price_a: {target: price, product: a, multiply: [0.5, 1.5]}
+  demand_a: {target: demand, product: a, multiply: [0.8, 1.0, 1.2]}
+  price_a: {target: price, product: a, multiply: [0.5, 1.0, 1.5]}
 """
 
 #: The line's hours and its overtime capacity: one resource.
@@ -40,8 +42,8 @@ SAME_RESOURCE = """\
 name: same resource
 base: ../scenarios/base.yaml
 grid:
-  hours: {target: resource_hours, resource: line, set: [200, 120]}
-  overtime: {target: resource_overtime_capacity, resource: line, multiply: [0.0, 1.5]}
+  hours: {target: resource_hours, resource: line, set: [200, 160, 120]}
+  overtime: {target: resource_overtime_capacity, resource: line, multiply: [0.0, 1.0, 1.5]}
 """
 
 
@@ -83,8 +85,16 @@ def test_grid_cases_as_changes_equal_cases_made_in_full(workspace):  # noqa: F81
 def test_axes_reaching_one_entity_make_every_case_in_full(workspace, text: str):  # noqa: F811
     (workspace / "sweeps" / "same.yaml").write_text(text)
     loaded, _base, grid = _grid("same")
+    assert worth_learning(loaded.spec.grid) and len(grid.parts) == 2  # every value made alone
     assert not grid.usable  # a@plant's record (demand, price); the line (hours, overtime)
-    _same_as_fresh_solves(loaded)
+
+
+def test_one_axis_or_a_small_grid_is_made_in_full(workspace):  # noqa: F811
+    loaded = load_sweep("sweeps/grid.yaml")  # 5 x 4: 9 values + 2 corners <= 20 cases
+    assert worth_learning(loaded.spec.grid)
+    assert not worth_learning({"demand_a": loaded.spec.grid["demand_a"]})  # one axis
+    two = {name: axis.model_copy(update={axis.operation: axis.values[:2]}) for name, axis in loaded.spec.grid.items()}
+    assert not worth_learning(two)  # 2 x 2: 4 values + 2 corners > 4 cases
 
 
 def test_only_a_demand_change_is_moved_in_place(workspace):  # noqa: F811

@@ -19,7 +19,9 @@ axes reach disjoint inputs, which is checked once per starting scenario:
 - as a check of that on this scenario, the two corner cases (every axis at its first
   value, every axis at its last) made in full equal their composed data exactly.
 
-Otherwise every case of the scenario is made in full (:func:`make_case`), as before. The
+Otherwise, and when the grid has one axis or so few cases that learning its values would
+make as many cases in full (:func:`worth_learning`), every case of the scenario is made
+in full (:func:`make_case`), as before. The
 composed data shares unchanged records with the starting scenario's: nothing may change
 a case's data in place (the Resolver replaces a record it changes).
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,6 +128,13 @@ def compose(base: ModelData, parts: list[Changes]) -> ModelData:
     return data
 
 
+def worth_learning(axes: Mapping[str, GridAxis]) -> bool:
+    """True when making every axis value alone, plus the two corner cases, makes no more
+    cases in full than the grid has (one axis: every case is an axis value alone)."""
+    sizes = [len(axis.values) for axis in axes.values()]
+    return len(sizes) >= 2 and sum(sizes) + 2 <= math.prod(sizes)
+
+
 class GridChanges:
     """The grid cases of one starting scenario, made as changes to its compiled data
     (see the module docstring); ``usable`` is False when they must be made in full."""
@@ -133,7 +143,7 @@ class GridChanges:
         """``adjustment(axis, value)``: the :class:`Adjustment` of one axis value."""
         self.base = base
         self.parts: dict[str, dict[float, Changes]] = {}
-        self.usable = base.data is not None and bool(axes) and self._learn(axes, adjustment)
+        self.usable = base.data is not None and worth_learning(axes) and self._learn(axes, adjustment)
         if self.usable:
             first = {name: axis.values[0] for name, axis in axes.items()}
             last = {name: axis.values[-1] for name, axis in axes.items()}
