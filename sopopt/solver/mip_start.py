@@ -181,12 +181,15 @@ def _round(
     deadline = time.perf_counter() + seconds
     integer = np.flatnonzero(np.asarray(lp.integrality) != 0)
     binary = integer[(lp.col_lower[integer] == 0.0) & (lp.col_upper[integer] == 1.0)]
+    # The plain relaxation's every setup used first (it usually has a plan), then the
+    # strengthened relaxation's patterns (its setups are nearer a plan's: on the 1e4
+    # network 109.9 M at 0.2 against 117.2 M at best from the plain one), then the rest.
+    order = [(points[0], 0.0)] + [(point, t) for point in points[::-1] for t in THRESHOLDS]
     patterns: list[np.ndarray] = []
-    for point in points:
-        for threshold in THRESHOLDS:
-            on = (point[binary] > max(threshold, 1e-6)).astype(float)
-            if not any(np.array_equal(on, seen) for seen in patterns):
-                patterns.append(on)
+    for point, threshold in order:
+        on = (point[binary] > max(threshold, 1e-6)).astype(float)
+        if not any(np.array_equal(on, seen) for seen in patterns):
+            patterns.append(on)
     best: tuple[np.ndarray | None, float | None] = (None, None)
     for k, on in enumerate(patterns):
         left = deadline - time.perf_counter()
