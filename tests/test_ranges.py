@@ -203,13 +203,11 @@ def test_ranges_are_written_read_back_and_shown(tmp_path: Path) -> None:
                         "one hour less costs 20 USD, for up to 20 hours less.")
 
 
-def test_a_solve_ranges_the_shown_limits_exactly_and_the_rest_on_demand(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sopopt.results import bottlenecks
+def test_a_solve_ranges_the_shown_limits_exactly_and_the_rest_on_demand() -> None:
     from sopopt.results.limits import ON_DEMAND
 
-    # Three candidate limits per round (30 by default): the ranking ranges rounds of
-    # limits until its top ten is exact, and leaves the rest to plan.ranges().
-    monkeypatch.setattr(bottlenecks, "CANDIDATES", 3)
+    # The ranking ranges limits one at a time, largest money bound first, until its top
+    # ten is exact, and leaves the rest to plan.ranges().
     shown = sopopt.solve("scenarios/base.yaml")
     full = Planner(ranges="all").solve("scenarios/base.yaml")
     assert shown.objective == full.objective

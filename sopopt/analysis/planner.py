@@ -42,7 +42,7 @@ from sopopt.results.limits import shadow_prices, shown_limits
 from sopopt.results.plan import Info, Plan, extract_plan, extract_row, run_down_warnings
 from sopopt.solver.options import SolveOptions
 from sopopt.solver.progress import Phase, Progress, ProgressCallback, guarded
-from sopopt.solver.ranging import compute_ranging, range_entries
+from sopopt.solver.ranging import EntryRanger, compute_ranging
 from sopopt.solver.session import HighsSession
 from sopopt.solver.solution import Solution, raise_for_status
 from sopopt.solver.status import SolveStatus
@@ -171,10 +171,10 @@ class Planner:
         full = self.ranges == "all"
         ranging = compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS, full=full)
         if not full:
-            ranging = range_entries(session, ranging, shown_limits(ranging))
+            ranger = EntryRanger(session, ranging)  # one basis read for both
+            ranging = ranger(shown_limits(ranging))
             if data is not None:  # the money ranking's candidates (results/bottlenecks.py)
-                ranging = range_bottlenecks(data, ranging, solution.values,
-                                            lambda found, entries: range_entries(session, found, entries))
+                ranging = range_bottlenecks(data, ranging, solution.values, ranger)
         info = {**solution.info, "ranging_seconds": time.perf_counter() - mark, "ranged": self.ranges}
         return dataclasses.replace(solution, ranging=ranging, info=info)
 

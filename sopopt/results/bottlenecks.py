@@ -25,6 +25,7 @@ kept as context. ``shadow_prices.csv`` keeps every row; this table is ``bottlene
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -134,9 +135,6 @@ def _row(data: ModelData, group: list[dict[str, Any]], values: dict[str, dict[An
 
 # ---------------------------------------------------------------- ranging where it is read
 
-#: Limits ranged per round when a solve ranges only what it shows (the issue's 30 candidates).
-CANDIDATES = 30
-
 Entry = tuple[str, str, Any]
 
 
@@ -163,6 +161,8 @@ def _priced(ranging: Ranging) -> dict[tuple[str, str, str, Any], list[tuple[Entr
 
 
 def _group_money(ranging: Ranging, sense: str, entries: list[tuple[Entry, float]], largest: float) -> float:
+    """The limit's money at stake with the ranges known so far: exact once every entry
+    is ranged, else an upper bound (an entry not ranged counts its relief at the cap)."""
     reliefs = []
     for (on, component, idx), _ in entries:
         r = (ranging.rows if on == "row" else ranging.columns)[component][idx]
@@ -172,32 +172,33 @@ def _group_money(ranging: Ranging, sense: str, entries: list[tuple[Entry, float]
 
 def range_bottlenecks(
     data: ModelData, ranging: Ranging, values: dict[str, dict[Any, float]],
-    range_entries: Callable[[Ranging, list[Entry]], Ranging], shown: int = 10,
+    range_entries: Callable[[list[Entry]], Ranging], shown: int = 10,
 ) -> Ranging:
-    """``ranging`` with the entries the money ranking reads ranged, and only those.
+    """The ranging with the entries the money ranking reads ranged, and only those.
 
-    Limits are ordered by the most money they could have at stake (every period's
-    relief at the cap: an upper bound), and ranged :data:`CANDIDATES` at a time
-    (``range_entries``, exact from the basis) until the ``shown``-th largest exact money
-    is at least the bound of every limit not ranged: the top ``shown`` of
-    :func:`bottleneck_table` is then exact; a limit not ranged counts its upper bound.
+    Every limit gets an upper bound of its money (its entries already ranged, e.g. the
+    shown limits, count exactly; the others count their relief at the cap). Limits are
+    then ranged one at a time, largest bound first (``range_entries(entries)``, exact
+    from the basis, returns the ranging so far), until the ``shown``-th largest exact
+    money is at least the bound of every limit not ranged: the top ``shown`` of
+    :func:`bottleneck_table` is then exact, with the fewest limits ranged that these
+    bounds allow; a limit not ranged counts its upper bound.
     """
     groups = []
     for (on, component, sense, entity), entries in _priced(ranging).items():
         largest = _largest_level(data, on, component, sense, (*entity, 0), values)
-        # A limit without a level (a target row) has no cap: ranged in the first round.
-        bound = _at_stake([p for _, p in entries], [math.nan] * len(entries), largest) if largest == largest \
-            else math.inf
+        # A limit without a level (a target row) has no cap: it is ranged first.
+        bound = _group_money(ranging, sense, entries, largest) if largest == largest else math.inf
         groups.append((bound, sense, entries, largest))
     groups.sort(key=lambda g: -g[0])
-    exact: list[float] = []
-    done = 0
-    while done < len(groups):
-        batch = groups[done:done + CANDIDATES]
-        ranging = range_entries(ranging, [entry for _, _, entries, _ in batch for entry, _ in entries])
-        exact += [_group_money(ranging, sense, entries, largest) for _, sense, entries, largest in batch]
-        done += len(batch)
-        kth = sorted(exact, reverse=True)[min(shown, len(exact)) - 1]
-        if done < len(groups) and kth >= groups[done][0]:
+    top: list[float] = []  # the ``shown`` largest exact moneys (a min-heap)
+    for bound, sense, entries, largest in groups:
+        if len(top) >= shown and top[0] >= bound:
             break
+        ranging = range_entries([entry for entry, _ in entries])
+        money = _group_money(ranging, sense, entries, largest)
+        if len(top) < shown:
+            heapq.heappush(top, money)
+        else:
+            heapq.heappushpop(top, money)
     return ranging

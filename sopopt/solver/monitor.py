@@ -30,6 +30,8 @@ _PHASE_LINES = (
     ("PDLP", Phase.PDLP),
     ("Performed postsolve", Phase.POSTSOLVE),
 )
+#: The phases in which simplex iterations run.
+_SIMPLEX_PHASES = (Phase.SIMPLEX, Phase.CROSSOVER, Phase.POSTSOLVE)
 #: An interior point iteration line: iter, primal obj, dual obj, pinf, dinf, gap, time.
 _IPM_LINE = re.compile(r"^\s*(\d+)\*?\s+(\S+)\s+(\S+)\s+\S+\s+\S+\s+(\S+)\s+[\d.]+\s*$")
 #: A simplex report line: iteration, objective, then ``Ph1:``, ``Pr:`` or ``Du:``.
@@ -96,8 +98,10 @@ class Monitor:
         if self.stopping():
             event.interrupt()
             return
-        if event.callback_type == SIMPLEX_CALLBACK and event.data_out.simplex_iteration_count >= 0:
-            if self.phase not in (Phase.SIMPLEX, Phase.CROSSOVER, Phase.POSTSOLVE):
+        if event.callback_type != SIMPLEX_CALLBACK or (self.on_progress is None and self.phase in _SIMPLEX_PHASES):
+            return  # called every iteration: nothing to read when nobody listens and the phase is known
+        if event.data_out.simplex_iteration_count >= 0:
+            if self.phase not in _SIMPLEX_PHASES:
                 self.phase = Phase.SIMPLEX
             self.iterations = int(event.data_out.simplex_iteration_count)
             self.report()

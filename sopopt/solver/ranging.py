@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sopopt.errors import SolverError
+from sopopt.model.arrays import FastLP
 from sopopt.solver.highs import AT_LOWER, AT_UPPER, OK, fixed_lp, option_value
 from sopopt.solver.solution import FIXED_MIP_LABEL, LimitRange, Ranging, Solution
 from sopopt.solver.status import OPTIMAL_STATUSES
@@ -80,6 +81,27 @@ def _wanted(keys: list[tuple[str, Any]], components: Collection[str] | None) -> 
     return np.isin(np.array([name for name, _ in keys], dtype=object), list(components))
 
 
+Cells = list[tuple[str, list[Any], np.ndarray]]
+
+
+def _cells(session: HighsSession, on: str, components: Collection[str] | None) -> Cells:
+    """(component, indices, LP positions) of the given components' rows or columns: from
+    an array LP's blocks (their index is kept from the solution's mapping), else from the
+    session's keys."""
+    lp = session.compiled
+    if isinstance(lp, FastLP):
+        blocks = lp.rows if on == "row" else lp.columns
+        return [(b.name, *b.kept()) for b in blocks if components is None or b.name in components]
+    keys = session.row_keys() if on == "row" else session.column_keys()
+    grouped: dict[str, tuple[list[Any], list[int]]] = {}
+    for i in np.flatnonzero(_wanted(keys, components)).tolist():
+        name, index = keys[i]
+        found = grouped.setdefault(name, ([], []))
+        found[0].append(index)
+        found[1].append(i)
+    return [(name, idx, np.asarray(pos, dtype=np.int64)) for name, (idx, pos) in grouped.items()]
+
+
 def _ranged(
     session: HighsSession,
     h: Any,
@@ -90,32 +112,31 @@ def _ranged(
 ) -> Ranging:
     lp, basis, solution = h.getLp(), h.getBasis(), h.getSolution()
     row_status, col_status = _statuses(basis.row_status), _statuses(basis.col_status)
-    row_keys, col_keys = session.row_keys(), session.column_keys()
     col_lower = np.asarray(lp.col_lower_)
     zero_floor = (col_status == AT_LOWER) & (col_lower == 0.0)
     rows = _limit_ranges(
-        row_keys,
+        _cells(session, "row", components[0]),
         row_status,
         np.asarray(lp.row_lower_),
         np.asarray(lp.row_upper_),
         np.asarray(solution.row_dual),
         None if ranging is None else (ranging.row_bound_dn, ranging.row_bound_up),
-        ~_wanted(row_keys, components[0]),
+        np.zeros(row_status.size, dtype=bool),
     )
     columns = _limit_ranges(
-        col_keys,
+        _cells(session, "column", components[1]),
         col_status,
         col_lower,
         np.asarray(lp.col_upper_),
         np.asarray(solution.col_dual),
         None if ranging is None else (ranging.col_bound_dn, ranging.col_bound_up),
-        skip_columns | zero_floor | ~_wanted(col_keys, components[1]),
+        skip_columns | zero_floor,
     )
     return Ranging(rows, columns, label=label)
 
 
 def _limit_ranges(
-    keys: list[tuple[str, Any]],
+    cells: Cells,
     status: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
@@ -123,23 +144,27 @@ def _limit_ranges(
     ends: tuple[Any, Any] | None,
     skip: np.ndarray,
 ) -> dict[str, dict[Any, LimitRange]]:
-    """A :class:`LimitRange` for every nonbasic entry at a finite bound (but ``skip``);
-    without ``ends`` (HiGHS's ranging) the ranges are ``nan``, not ranged yet."""
+    """A :class:`LimitRange` for every nonbasic entry of ``cells`` at a finite bound (but
+    ``skip``); without ``ends`` (HiGHS's ranging) the ranges are ``nan``, not ranged yet."""
     at_upper = status == AT_UPPER
-    at_lower = status == AT_LOWER
     value = np.where(at_upper, upper, lower)
-    chosen = np.flatnonzero((at_upper | at_lower) & np.isfinite(value) & ~skip)
-    if ends is None:
-        low = high = np.full(chosen.size, math.nan)
-    else:
-        low, high = np.asarray(ends[0].value_)[chosen], np.asarray(ends[1].value_)[chosen]
+    chosen = (at_upper | (status == AT_LOWER)) & np.isfinite(value) & ~skip
+    low_end = None if ends is None else np.asarray(ends[0].value_)
+    high_end = None if ends is None else np.asarray(ends[1].value_)
     out: dict[str, dict[Any, LimitRange]] = {}
-    for k, i in enumerate(chosen.tolist()):
-        name, index = keys[i]
-        side = "upper" if at_upper[i] else "lower"
-        out.setdefault(name, {})[index] = LimitRange(
-            float(value[i]), float(low[k]), float(high[k]), float(dual[i]) + 0.0, side, i
-        )
+    for name, indices, positions in cells:
+        keep = np.flatnonzero(chosen[positions])
+        if not keep.size:
+            continue
+        at = positions[keep]
+        if low_end is None or high_end is None:
+            low = high = [math.nan] * at.size
+        else:
+            low, high = low_end[at].tolist(), high_end[at].tolist()
+        sides = np.where(at_upper[at], "upper", "lower").tolist()
+        found = out.setdefault(name, {})
+        for k, (i, v, d) in enumerate(zip(at.tolist(), value[at].tolist(), (dual[at] + 0.0).tolist(), strict=True)):
+            found[indices[keep[k]]] = LimitRange(v, low[k], high[k], d, sides[k], i)
     return out
 
 
@@ -204,28 +229,53 @@ def basis_rates(session: HighsSession, weights: np.ndarray) -> tuple[np.ndarray,
 
 def range_entries(session: HighsSession, ranging: Ranging, entries: Collection[tuple[str, str, Any]]) -> Ranging:
     """``ranging`` with the given entries ranged exactly: ``(on, component, index)``
-    with ``on`` ``row`` or ``column``, entries of ``ranging`` made with ``full=False``.
-
-    Each range comes from the optimal basis alone (one solve with ``B`` per entry): the
-    active bound moves until a basic variable reaches one of its bounds (a primal ratio
-    test, as HiGHS ranging does; a column's range also stops at its other bound). The
-    ends are those of ``Highs.getRanging`` (tests/test_ranges.py) at a fraction of its
-    cost when few entries are asked for.
-    """
+    with ``on`` ``row`` or ``column``, entries of ``ranging`` made with ``full=False``
+    (a new :class:`Ranging`; ``ranging`` is left as it is). See :class:`EntryRanger`."""
     if not ranging.known or not entries:
         return ranging
-    h = session.highs if session.fixed_highs is None else session.fixed_highs
-    basis = _BasisState.of(h, session.compiled)
-    rows = {name: dict(found) for name, found in ranging.rows.items()}
-    columns = {name: dict(found) for name, found in ranging.columns.items()}
-    for on, component, index in entries:
-        table = rows if on == "row" else columns
-        entry = table.get(component, {}).get(index)
-        if entry is None or entry.ranged:
-            continue
-        low, high = basis.range_of(on, entry)
-        table[component][index] = LimitRange(entry.value, low, high, entry.dual, entry.side, entry.position)
-    return Ranging(rows, columns, ranging.note, ranging.label)
+    return EntryRanger(session, ranging)(entries)
+
+
+class EntryRanger:
+    """Ranges entries of one :class:`Ranging` exactly, a few at a time, from the
+    optimal basis of ``session``'s last solve: ``ranger(entries)`` returns the ranging
+    with those entries ranged too (one working copy, updated in place; the basis is
+    read once, on the first call).
+
+    Each range comes from the basis alone (one solve with ``B`` per entry): the active
+    bound moves until a basic variable reaches one of its bounds (a primal ratio test,
+    as HiGHS ranging does; a column's range also stops at its other bound). The ends
+    are those of ``Highs.getRanging`` (tests/test_ranges.py) at a fraction of its cost
+    when few entries are asked for.
+    """
+
+    def __init__(self, session: HighsSession, ranging: Ranging) -> None:
+        self.session = session
+        self.ranging = ranging
+        if ranging.known:
+            rows = {name: dict(found) for name, found in ranging.rows.items()}
+            columns = {name: dict(found) for name, found in ranging.columns.items()}
+            self.ranging = Ranging(rows, columns, ranging.note, ranging.label)
+        self._basis: _BasisState | None = None
+        #: How many entries were ranged (one basis solve each).
+        self.solves = 0
+
+    def __call__(self, entries: Collection[tuple[str, str, Any]]) -> Ranging:
+        ranging = self.ranging
+        if not ranging.known:
+            return ranging
+        for on, component, index in entries:
+            table = ranging.rows if on == "row" else ranging.columns
+            entry = table.get(component, {}).get(index)
+            if entry is None or entry.ranged:
+                continue
+            if self._basis is None:
+                h = self.session.highs if self.session.fixed_highs is None else self.session.fixed_highs
+                self._basis = _BasisState.of(h, self.session.compiled)
+            low, high = self._basis.range_of(on, entry)
+            self.solves += 1
+            table[component][index] = LimitRange(entry.value, low, high, entry.dual, entry.side, entry.position)
+        return ranging
 
 
 class _BasisState:
@@ -236,11 +286,13 @@ class _BasisState:
         model, solution = h.getLp(), h.getSolution()
         is_col = basic >= 0
         col, row = np.maximum(basic, 0), np.maximum(-1 - basic, 0)
-        self.is_col = is_col
+        # Basic rows move opposite to HiGHS's logical variables (the row activity is -s).
+        self.direction = np.where(is_col, 1.0, -1.0)
         self.value = np.where(is_col, np.asarray(solution.col_value)[col], np.asarray(solution.row_value)[row])
         self.lower = np.where(is_col, np.asarray(model.col_lower_)[col], np.asarray(model.row_lower_)[row])
         self.upper = np.where(is_col, np.asarray(model.col_upper_)[col], np.asarray(model.row_upper_)[row])
         self.col_lower, self.col_upper = np.asarray(model.col_lower_), np.asarray(model.col_upper_)
+        self.rhs = np.zeros(lp.num_row)
 
     @classmethod
     def of(cls, h: Any, lp: Any) -> _BasisState:
@@ -256,25 +308,29 @@ class _BasisState:
             raise SolverError("no basis to range from: solve to optimality with a basis first")
         return cls(h, lp, np.asarray(basic, dtype=np.int64))
 
-    def range_of(self, on: str, entry: LimitRange) -> tuple[float, float]:
-        """(low, high) of one nonbasic row's or column's active bound."""
-        lp, i = self.lp, entry.position
+    def _solve(self, on: str, i: int) -> np.ndarray:
+        """How the basic variables move per unit move of row ``i``'s or column ``i``'s
+        active bound (``B^-1 e_i`` or ``-B^-1 a_i``, signed as the variables move)."""
+        lp, rhs = self.lp, self.rhs
         if on == "row":
-            rhs = np.zeros(lp.num_row)
-            rhs[i] = 1.0
-            sign = 1.0
+            at, values, sign = np.array([i]), np.ones(1), 1.0
         else:
-            rhs = np.zeros(lp.num_row)
             span = slice(lp.a_start[i], lp.a_start[i + 1])
-            rhs[lp.a_index[span]] = lp.a_value[span]
-            sign = -1.0
+            at, values, sign = np.asarray(lp.a_index[span]), np.asarray(lp.a_value[span]), -1.0
+        rhs[at] = values
         status, solved = self.h.getBasisSolve(rhs)
+        rhs[at] = 0.0
         if status != OK:
             raise SolverError("HiGHS could not solve with the basis")
-        step = sign * np.asarray(solved, dtype=float)
-        # Basic rows move opposite to HiGHS's logical variables (the row activity is -s).
-        rate = np.where(self.is_col, step, -step)
-        down, up = _ratio_test(rate, self.value, self.lower, self.upper)
+        return np.asarray(solved, dtype=float) * sign
+
+    def range_of(self, on: str, entry: LimitRange) -> tuple[float, float]:
+        """(low, high) of one nonbasic row's or column's active bound."""
+        i = entry.position
+        step = self._solve(on, i)
+        moving = np.flatnonzero(np.abs(step) > RATE_TOLERANCE)
+        rate = step[moving] * self.direction[moving]
+        down, up = _ratio_test(rate, self.value[moving], self.lower[moving], self.upper[moving])
         low, high = entry.value + down, entry.value + up
         if on == "column":  # a column's bound stops at its other bound
             low = max(low, float(self.col_lower[i])) if entry.side == "upper" else low
