@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sopopt.analysis.explain import PlanExplanation, explain_plan
+from sopopt.analysis.fixes import INTEGERS_HELD
 
 DATA = Path(__file__).parent / "data" / "fixes"
 
@@ -59,3 +60,23 @@ def test_a_line_with_zero_hours_is_named_as_the_cause() -> None:
     adjusted = _line(DATA / "dayton_down.yaml", "target: resource_hours")
     assert fix.place.startswith("adjustment at ") and f"fixes/dayton_down.yaml:{adjusted}, of " in fix.place
     assert explained.to_dict()["cells"][0]["fixes"][0]["quantity"] == pytest.approx(30.0)
+
+
+def test_a_plan_with_integer_decisions_gets_its_fixes_with_the_setups_held() -> None:
+    # tests/data/fixes/lots_acme_out.yaml: a lot of at least 5 with a setup of 10 (a MIP);
+    # acme at 0. Plan: one lot of 10 from bolt, 10 x 5 + 10 x 1 + 10 + 20 x 50 = 1,070.
+    explained = explain_plan(DATA / "lots_acme_out.yaml", product="widget", site="plant", period="1")
+    assert explained.plan.objective == pytest.approx(1070.0)
+    cell = explained.cells[0]
+    assert cell.value == pytest.approx(20.0) and cell.fixes is not None
+    assert cell.fixes.note == INTEGERS_HELD
+    first, second = cell.fixes.fixes
+    # The setup held (made): acme +20 gives 20 x 3 + 10 x 5 + 30 x 1 + 10 = 150, 920 less;
+    # bolt +20 gives 30 x 5 + 30 + 10 = 190, 880 less.
+    assert (first.name, first.quantity, first.at_zero) == ("acme", pytest.approx(20.0), True)
+    assert first.cost_change == pytest.approx(150.0 - 1070.0)
+    assert first.place.endswith(f"fixes/lots_acme_out.yaml:{_line(DATA / 'lots_acme_out.yaml', 'acme:')}")
+    assert (second.name, second.quantity) == ("bolt", pytest.approx(20.0))
+    assert second.cost_change == pytest.approx(190.0 - 1070.0)
+    assert f"cheapest first ({INTEGERS_HELD}):" in "\n".join(explained.sentences())
+    assert explained.to_dict()["cells"][0]["fixes_note"] == INTEGERS_HELD

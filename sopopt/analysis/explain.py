@@ -109,7 +109,8 @@ class CellExplanation:
                          f"{'more' if found.unforced >= 0 else 'less'} (serving costs more than the shortfall).")
         elif not lines:
             lines.append(f"  No limit alone would serve it ({found.tried} of {found.candidates} limits tried).")
-        head = "What it would take, each limit relaxed alone, cheapest first:"
+        head = "What it would take, each limit relaxed alone, cheapest first" + (
+            f" ({found.note}):" if found.note else ":")
         return [head, *lines]
 
 
@@ -173,6 +174,7 @@ class PlanExplanation:
                     "causes": [{k: _plain(v) for k, v in dataclasses.asdict(c).items()} for c in cell.causes],
                     "fixes": None if cell.fixes is None else [
                         {k: _plain(v) for k, v in fix.to_dict().items()} for fix in cell.fixes.fixes],
+                    "fixes_note": None if cell.fixes is None else cell.fixes.note,
                 }
                 for cell in self.cells
             ],
@@ -404,7 +406,7 @@ def _fixes(case: Case, session: HighsSession, limits: Limits, quantity: _Quantit
     lp = session.compiled
     # A column the LP does not have (no backlog allowed) is zero already.
     columns = [j for j in (limits.columns.get(key) for key, w in quantity.weights.items() if w) if j is not None]
-    if not quantity.priced or value <= VALUE_TOLERANCE or lp.is_mip or any(w < 0 for w in quantity.weights.values()):
+    if not quantity.priced or value <= VALUE_TOLERANCE or any(w < 0 for w in quantity.weights.values()):
         return None
     last = max(int(index[-1]) for _component, index in quantity.weights)
     # Serving the cell may not short another: the cell's kind of columns elsewhere are

@@ -12,6 +12,11 @@ with the cell's columns held at zero:
 2. holding that relaxation, the plan's own costs minimised: the *cost change* of the
    best plan that serves the cell with it, against the plan.
 
+For a plan with integer decisions (setups of lots, whole workers, price tiers) the
+same is done on the LP left when those decisions are held at the plan's values
+(:func:`integers_held`): a fix then keeps the plan's setups and headcounts, and the
+fixes say so (:data:`INTEGERS_HELD`); a fix that needs another setup is not found.
+
 A limit the input sets to zero (a line with no hours, a supplier out) is a limit like
 any other: it is tried first, with the limits that are tight in the plan. Fixes come
 cheapest first, at most :data:`MAX_FIXES`, each with where the limit is set (file:line,
@@ -21,6 +26,7 @@ from each other (two per candidate, at most :data:`MAX_TRIED` candidates).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +52,9 @@ MAX_FIXES = 5
 MAX_TRIED = 40
 #: Relaxations and activities below this are read as zero.
 TOLERANCE = 1e-6
+
+#: What the fixes of a plan with integer decisions are of.
+INTEGERS_HELD = "integer decisions (setups, whole workers, price tiers) held at the plan's values"
 
 _LIMIT_ROWS = {spec.component for spec in LIMITS}
 _LIMIT_BOUNDS = {(b.component, LOWER if b.side == "lower" else UPPER) for b in BOUND_LIMITS}
@@ -89,6 +98,8 @@ class Fixes:
     unforced: float | None
     tried: int
     candidates: int
+    #: What the fixes are of when that is not the plan's own LP (:data:`INTEGERS_HELD`).
+    note: str = ""
 
 
 @dataclass
@@ -119,14 +130,26 @@ def _tight_and_zero(lp: Any, catalogue: Any, k: int, x: np.ndarray, rows: np.nda
     return bool(tight), abs(bound) <= TOLERANCE
 
 
+def integers_held(lp: Any, x: np.ndarray) -> Any:
+    """``lp`` (a MIP) as an LP with its integer columns fixed at their values in ``x``
+    (rounded to whole numbers)."""
+    integer = np.flatnonzero(np.asarray(lp.integrality) > 0)
+    lower, upper = np.array(lp.col_lower, dtype=float), np.array(lp.col_upper, dtype=float)
+    lower[integer] = upper[integer] = np.round(x[integer])
+    return dataclasses.replace(lp, col_lower=lower, col_upper=upper, integrality=None)
+
+
 def _candidates(lp: Any, catalogue: Any, x: np.ndarray, last: int) -> _Candidates:
     """The limits' relaxations up to period ``last``, grouped per limit, tight and zero
-    limits first (at most :data:`MAX_TRIED` limits)."""
+    limits first (at most :data:`MAX_TRIED` limits); not the bounds of integer columns
+    (held at the plan's values, their bounds are not the input's)."""
     rows = _activity(lp, x)
+    integer = np.zeros(lp.num_col, dtype=bool) if lp.integrality is None else np.asarray(lp.integrality) > 0
     limits: dict[tuple[str, tuple[Any, ...]], list[int]] = {}
     flags: dict[tuple[str, tuple[Any, ...]], list[int]] = {}
     for k, (component, key, target, _phrase) in enumerate(catalogue.keys):
-        limit = component in _LIMIT_ROWS if target == ROW else (component, target) in _LIMIT_BOUNDS
+        limit = component in _LIMIT_ROWS if target == ROW else (
+            (component, target) in _LIMIT_BOUNDS and not integer[int(catalogue.relax.index[k])])
         if not limit or int(key[-1]) > last:
             continue
         name = (_FOLDS.get(component, component), tuple(key[:-1]))
@@ -152,7 +175,8 @@ def what_it_takes(
     """The fixes of a cell whose columns ``cell_columns`` (non-negative, wanted at zero)
     are positive in the plan ``x`` of ``lp`` (the case's LP as solved), with the columns
     ``held`` at most at their plan values (the same kind of cell elsewhere: serving this
-    one may not short another); ``last`` is the cell's last period."""
+    one may not short another); ``last`` is the cell's last period. For a MIP the fixes
+    are those of the LP with its integer decisions held (:func:`integers_held`)."""
     describer = Describer(case)
     catalogue = relaxations(lp, describer, DEFAULT_REPAIR_ORDER)
     x = np.asarray(x, dtype=float)
@@ -161,13 +185,14 @@ def what_it_takes(
     relax = type(catalogue.relax)(catalogue.relax.target[chosen], catalogue.relax.index[chosen],
                                   catalogue.relax.sign[chosen], np.asarray(found.group, dtype=np.int64),
                                   catalogue.relax.cap[chosen])
-    elp = elastic(lp, relax, len(found.zero))
+    note = INTEGERS_HELD if lp.is_mip else ""
+    elp = elastic(integers_held(lp, x) if lp.is_mip else lp, relax, len(found.zero))
     session = ElasticSession(elp, options or SolveOptions())
     violations = elp.violation_columns
     session.set_col_bounds(violations, np.zeros(violations.size), np.zeros(violations.size))
     base = _objective(session)
     if base is None:
-        return Fixes((), None, 0, found.total)
+        return Fixes((), None, 0, found.total, note)
     cells = np.asarray(cell_columns, dtype=np.int64)
     session.set_col_bounds(cells, np.zeros(cells.size), np.zeros(cells.size))
     others = np.asarray(held, dtype=np.int64)
@@ -181,7 +206,7 @@ def what_it_takes(
             k, v, total, change = fix
             fixes.append(_described(describer, catalogue, chosen, k, v, total, change, found.zero[g]))
     fixes.sort(key=lambda f: (f.cost_change, f.quantity))
-    return Fixes(tuple(fixes[:top]), unforced, len(found.zero), found.total)
+    return Fixes(tuple(fixes[:top]), unforced, len(found.zero), found.total, note)
 
 
 def _objective(session: ElasticSession) -> float | None:
