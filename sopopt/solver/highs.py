@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -48,6 +49,35 @@ IIS_UPPER = frozenset(
 )
 #: The callback type of simplex's interrupt checks (they carry the iteration count).
 SIMPLEX_CALLBACK = highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt
+#: HiGHS's interrupt checks: simplex, interior point, branch and bound.
+INTERRUPT_CALLBACKS = (
+    SIMPLEX_CALLBACK,
+    highspy.cb.HighsCallbackType.kCallbackIpmInterrupt,
+    highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
+)
+
+
+def attach_interrupts(h: Any, check: Callable[[Any], bool]) -> None:
+    """Call ``check(callback_type)`` at every interrupt check of ``h``; HiGHS stops when
+    it returns True. The checks reach ``check`` directly, not through highspy's event
+    objects (about 3 microseconds less per check; a 1e5 solve makes 100,000 and more).
+    Replaces highspy's own callback dispatch until :func:`detach_interrupts`."""
+
+    def interrupt(callback_type: Any, _message: str, _out: Any, data_in: Any, _user: Any) -> None:
+        if check(callback_type) and data_in is not None:
+            data_in.user_interrupt = True
+
+    highspy._core._Highs.setCallback(h, interrupt, None)
+    for kind in INTERRUPT_CALLBACKS:
+        h.startCallback(kind)
+
+
+def detach_interrupts(h: Any) -> None:
+    """Stop the checks of :func:`attach_interrupts` and give ``h`` highspy's callback
+    dispatch back."""
+    for kind in INTERRUPT_CALLBACKS:
+        h.stopCallback(kind)
+    h.enableCallbacks()
 
 _M = highspy.HighsModelStatus
 #: Model status of an LP with no columns, and of a solve stopped before it ran.

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sopopt.model.lp import LinearProgram
-from sopopt.solver.highs import SIMPLEX_CALLBACK
+from sopopt.solver.highs import SIMPLEX_CALLBACK, attach_interrupts, detach_interrupts
 from sopopt.solver.progress import Phase, Progress, guarded
 from sopopt.solver.signals import handling_stop_signals
 
@@ -79,9 +79,11 @@ class Monitor:
             h.setOptionValue("output_flag", True)
             h.setOptionValue("log_to_console", self.verbose)
             h.cbLogging += self.on_log
-        h.cbSimplexInterrupt += self.on_interrupt
-        h.cbIpmInterrupt += self.on_interrupt
-        h.cbMipInterrupt += self.on_interrupt
+            h.cbSimplexInterrupt += self.on_interrupt
+            h.cbIpmInterrupt += self.on_interrupt
+            h.cbMipInterrupt += self.on_interrupt
+        else:  # nobody listens: the interrupt checks only ask whether to stop, directly
+            attach_interrupts(h, self.check)
 
     def detach(self, h: Any) -> None:
         """Unsubscribe again (a session is solved many times by sweeps)."""
@@ -89,18 +91,25 @@ class Monitor:
             h.cbLogging -= self.on_log
             h.setOptionValue("output_flag", self.verbose)
             h.setOptionValue("log_to_console", True)
-        h.cbSimplexInterrupt -= self.on_interrupt
-        h.cbIpmInterrupt -= self.on_interrupt
-        h.cbMipInterrupt -= self.on_interrupt
+            h.cbSimplexInterrupt -= self.on_interrupt
+            h.cbIpmInterrupt -= self.on_interrupt
+            h.cbMipInterrupt -= self.on_interrupt
+        else:
+            detach_interrupts(h)
+
+    def check(self, callback_type: Any) -> bool:
+        """An interrupt check when nobody listens: True once a stop was asked for; the
+        first simplex check marks the phase (named if the solve is stopped)."""
+        if callback_type == SIMPLEX_CALLBACK and self.phase not in _SIMPLEX_PHASES:
+            self.phase = Phase.SIMPLEX
+        return self.signal is not None or (self.stop is not None and self.stop.is_set())
 
     def on_interrupt(self, event: Any) -> None:
         """HiGHS asks whether to stop: say yes once a stop was asked for."""
         if self.stopping():
             event.interrupt()
             return
-        if event.callback_type != SIMPLEX_CALLBACK or (self.on_progress is None and self.phase in _SIMPLEX_PHASES):
-            return  # called every iteration: nothing to read when nobody listens and the phase is known
-        if event.data_out.simplex_iteration_count >= 0:
+        if event.callback_type == SIMPLEX_CALLBACK and event.data_out.simplex_iteration_count >= 0:
             if self.phase not in _SIMPLEX_PHASES:
                 self.phase = Phase.SIMPLEX
             self.iterations = int(event.data_out.simplex_iteration_count)
