@@ -12,7 +12,8 @@ machine load hits both alike; it prints medians and the ratio this / other. With
 ``--highs`` HiGHS alone (read the LP's MPS file with sopopt's options, then run; the file
 and options written once by this checkout before the timed runs) runs in the same
 rotation, and ``over_highs`` is each checkout's median total over HiGHS alone's median
-(read + run), the 1.10x of issue 25. Each run prints a line as it ends (load average
+(read + run), the 1.10x of issue 25; ``over_highs_cpu`` the same with CPU seconds of
+each process (less moved by other work on a shared machine). Each run prints a line as it ends (load average
 included), so a run cut short still leaves figures.
 """
 
@@ -32,11 +33,13 @@ STAGES = ("load_seconds", "build_seconds", "handoff_seconds", "solve_seconds", "
           "extract_seconds", "total_seconds")
 
 WORKER = """
-import json, sys
+import json, sys, time
 import sopopt
+cpu = time.process_time()
 plan = sopopt.solve(sys.argv[1])
+cpu = time.process_time() - cpu
 info = dict(plan.info)
-print(json.dumps({k: float(info.get(k, 0.0)) for k in json.loads(sys.argv[2])}))
+print(json.dumps({**{k: float(info.get(k, 0.0)) for k in json.loads(sys.argv[2])}, "cpu_seconds": cpu}))
 """
 
 
@@ -68,13 +71,14 @@ import highspy
 h = highspy.Highs()
 h.readOptions(sys.argv[2])
 h.setOptionValue("output_flag", False)
+cpu = time.process_time()
 start = time.perf_counter()
 h.readModel(sys.argv[1])
 read = time.perf_counter()
 h.run()
 end = time.perf_counter()
 print(json.dumps({"total_seconds": end - start, "read_seconds": read - start, "solve_seconds": end - read,
-                  "objective": h.getInfo().objective_function_value}))
+                  "cpu_seconds": time.process_time() - cpu, "objective": h.getInfo().objective_function_value}))
 """
 
 
@@ -130,13 +134,16 @@ def main() -> None:
         if args.highs:
             alone = result["highs"]["total_seconds"]  # type: ignore[index]
             result["over_highs"] = {name: result[name]["total_seconds"] / alone for name in checkouts}  # type: ignore[index]
+            cpu = result["highs"]["cpu_seconds"]  # type: ignore[index]
+            # CPU seconds (this process and its threads): less moved by other work on a shared machine.
+            result["over_highs_cpu"] = {name: result[name]["cpu_seconds"] / cpu for name in checkouts}  # type: ignore[index]
         result["load_average"] = os.getloadavg()
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
 
 
 def _say(k: int, name: str, run: dict[str, float]) -> None:
     shown = {key: round(value, 3) for key, value in run.items() if key in ("total_seconds", "solve_seconds",
-                                                                          "ranging_seconds", "outside")}
+                                                                          "ranging_seconds", "outside", "cpu_seconds")}
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     sys.stdout.write(f"run {k + 1} {name}: {shown} (load {load})\n")
     sys.stdout.flush()
