@@ -98,11 +98,13 @@ class Monitor:
             detach_interrupts(h)
 
     def check(self, callback_type: Any) -> bool:
-        """An interrupt check when nobody listens: True once a stop was asked for; the
-        first simplex check marks the phase (named if the solve is stopped)."""
+        """An interrupt check when nobody listens: True once a stop was asked for (then a
+        simplex check marks the phase the stopped solve's message names)."""
+        if self.signal is None and (self.stop is None or not self.stop.is_set()):
+            return False
         if callback_type == SIMPLEX_CALLBACK and self.phase not in _SIMPLEX_PHASES:
             self.phase = Phase.SIMPLEX
-        return self.signal is not None or (self.stop is not None and self.stop.is_set())
+        return True
 
     def on_interrupt(self, event: Any) -> None:
         """HiGHS asks whether to stop: say yes once a stop was asked for."""
