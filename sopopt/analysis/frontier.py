@@ -29,7 +29,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sopopt.analysis.planner import Planner
+from sopopt.analysis.planner import RANGED_COLUMNS, RANGED_ROWS, Planner
 from sopopt.errors import Location, Problem, ScenarioError, SopoptError
 from sopopt.inputs.case import Case
 from sopopt.inputs.schema.targets import Target
@@ -46,9 +46,11 @@ from sopopt.io.writer import replacing_folder
 from sopopt.model.registry import VARIABLES
 from sopopt.model.targets import TARGET, target_cells
 from sopopt.results.folders import metadata, output_tables, read_plan
-from sopopt.results.limits import BINDING_TOLERANCE
+from sopopt.results.limits import BINDING_TOLERANCE, shadow_prices
 from sopopt.results.plan import Plan
-from sopopt.solver.solution import Solution
+from sopopt.solver.ranging import compute_ranging
+from sopopt.solver.session import HighsSession
+from sopopt.solver.solution import Ranging, Solution
 from sopopt.solver.status import SolveStatus
 
 #: Name of the target row the frontier moves.
@@ -142,9 +144,10 @@ def with_frontier_target(case: Case, measure: str, value: float, scope: dict[str
 
 def frontier(
     case: Case, measure: str, start: float, stop: float, step: float, *, scope: dict[str, Any] | None = None,
-    planner: Planner | None = None,
+    planner: Planner | None = None, on_point: Callable[[int, Plan], None] | None = None,
 ) -> Frontier:
-    """Draw the frontier of ``measure`` from ``start`` to ``stop`` by ``step`` (module doc)."""
+    """Draw the frontier of ``measure`` from ``start`` to ``stop`` by ``step`` (module doc);
+    ``on_point(k, plan)`` is told of each point as it is solved."""
     began = time.perf_counter()
     planner = planner or Planner(explain=False)
     values = frontier_values(start, stop, step)
@@ -158,23 +161,50 @@ def frontier(
     row = _target_row(lp.row_keys(), target)
     session = planner.session(lp, planner.options_for(case))
     scale = 100.0 if measure == "fill_rate" else 1.0
-    plans: list[Plan] = []
-    solutions: list[Solution] = []
-    reasons: list[str] = []
+    drawn = _Drawn(case, planner, session, row, scale)
     for k, value in enumerate(values):
         if k:
             session.shift_row_bounds(np.array([row]), np.array([scale * (value - values[k - 1])]))
         target.value = value
-        solution = planner.ranged(session, session.run(warm=True))
-        solutions.append(solution)
-        plans.append(planner.extract(case, solution, scenario=str(case.source), frontier_target=value))
-        if not solution.status.has_plan:
-            # Explained once, at the first point out of reach (the case holds its value now).
-            reasons.append(reasons[-1] if reasons else _infeasible_reason(case, planner, value, plans[-1]))
-    points = _points(case, values, plans, solutions, reasons, scale * step, (lp.column_keys(), lp.col_cost))
-    first = next((p for p in plans if p.status.has_plan), plans[0])
+        drawn.point(value)
+        if on_point is not None:
+            on_point(k, drawn.plans[-1])
+    points = _points(case, values, drawn, scale * step, (lp.column_keys(), lp.col_cost))
+    first = next((p for p in drawn.plans if p.status.has_plan), drawn.plans[0])
     return Frontier(str(case.source), measure, scope, case.network.currency, points, session.runs,
-                    time.perf_counter() - began, plans, first)
+                    time.perf_counter() - began, drawn.plans, first)
+
+
+class _Drawn:
+    """The points solved so far on the frontier's one session (warm, dual simplex from the
+    last basis). Only the plan written with the frontier (the first with a plan) is ranged
+    and extracted whole; every other point is extracted as a row (costs and KPIs: what
+    ``frontier.csv`` and the store read) with the prices of its binding limits (for
+    ``binding_limit``), not their ranges. The first point out of reach is explained by
+    one more warm solve (:func:`_reach`)."""
+
+    def __init__(self, case: Case, planner: Planner, session: HighsSession, row: int, scale: float) -> None:
+        self.case, self.planner, self.session, self.row, self.scale = case, planner, session, row, scale
+        self.plans: list[Plan] = []
+        self.solutions: list[Solution] = []
+        self.binding: list[str] = []
+        self.reasons: list[str] = []
+
+    def point(self, value: float) -> None:
+        case, planner, session = self.case, self.planner, self.session
+        solution = session.run(warm=True)
+        whole = solution.status.has_plan and not any(p.status.has_plan for p in self.plans)
+        if whole:
+            solution = planner.ranged(session, solution)
+        elif solution.status.has_plan:
+            solution = dataclasses.replace(solution, ranging=_prices(session, solution))
+        self.solutions.append(solution)
+        self.binding.append(_binding_limit(case, solution) if solution.status.has_plan else "")
+        self.plans.append(planner.extract(case, solution, detail="whole" if whole else "row", scenario=str(case.source),
+                                          frontier_target=value))
+        if not solution.status.has_plan:
+            # Explained once, at the first point out of reach (later points lie further out).
+            self.reasons.append(self.reasons[-1] if self.reasons else _reach(self, value))
 
 
 def _fixed_measure(case: Case, target: TargetData) -> float | None:
@@ -222,11 +252,12 @@ def _target_row(keys: Sequence[tuple[str, Any]], target: TargetData) -> int:
                       "every delivery there is fixed (hard demand) or priced at zero")
 
 
-def _points(case: Case, values: list[float], plans: list[Plan], solutions: list[Solution], reasons: list[str],
-            unit_step: float, columns: tuple[list[tuple[str, Any]], np.ndarray]) -> list[FrontierPoint]:
+def _points(case: Case, values: list[float], drawn: _Drawn, unit_step: float,
+            columns: tuple[list[tuple[str, Any]], np.ndarray]) -> list[FrontierPoint]:
     keys, cost = columns
+    plans, solutions = drawn.plans, drawn.solutions
     points: list[FrontierPoint] = []
-    out_of_reach = iter(reasons)
+    out_of_reach = iter(drawn.reasons)
     for k, (value, plan) in enumerate(zip(values, plans, strict=True)):
         if not plan.status.has_plan:
             points.append(FrontierPoint(value, plan.status.value, math.nan, math.nan, reason=next(out_of_reach)))
@@ -237,24 +268,32 @@ def _points(case: Case, values: list[float], plans: list[Plan], solutions: list[
             step_cost = point.total_cost - points[-1].total_cost
             point = dataclasses.replace(
                 point, marginal_per_step=step_cost, marginal_per_unit=step_cost / unit_step if unit_step else math.nan,
-                binding_limit=_binding_limit(plan) if step_cost > 1e-9 else "",
+                binding_limit=drawn.binding[k] if step_cost > 1e-9 else "",
                 marginal_lever=_lever(case, solutions[k - 1], solutions[k], keys, cost) if step_cost > 1e-9 else "",
             )
         points.append(point)
     return points
 
 
-def _binding(plan: Plan) -> dict[tuple[str, str, str], float]:
-    sp = plan.shadow_prices
+def _prices(session: HighsSession, solution: Solution) -> Ranging:
+    """The prices of the solve's limit rows and bounded columns, without ranges."""
+    return compute_ranging(session, solution, RANGED_ROWS, RANGED_COLUMNS, full=False)
+
+
+def _priced(case: Case, solution: Solution) -> dict[tuple[str, str, str], float]:
+    """The binding limits (but the frontier's target) with a positive price, by (kind, name, period)."""
+    assert case.data is not None
+    sp = shadow_prices(case.data, solution)
     if sp.empty:
         return {}
-    sp = sp[sp["binding"].astype(bool) & ~((sp["kind"] == TARGET.kind) & (sp["name"] == FRONTIER_TARGET))]
+    sp = sp[sp["binding"].astype(bool) & ~((sp["kind"] == TARGET.kind) & (sp["name"] == FRONTIER_TARGET))
+            & (sp["shadow_price"] > BINDING_TOLERANCE)]
     return {(r.kind, r.name, r.period): float(r.shadow_price) for r in sp.itertuples()}
 
 
-def _binding_limit(after: Plan) -> str:
+def _binding_limit(case: Case, solution: Solution) -> str:
     """The limit binding at the step's upper end with the lowest positive price there."""
-    priced = {k: p for k, p in _binding(after).items() if p > BINDING_TOLERANCE}
+    priced = _priced(case, solution)
     if not priced:
         return ""
     kind, name, period = min(priced, key=lambda k: (priced[k], k))
@@ -278,28 +317,45 @@ def _lever(case: Case, before: Solution, after: Solution, keys: list[tuple[str, 
     return f"{_TABLE.get(component, component)} {name} in {case.labels[int(key[-1])]}"
 
 
-def _infeasible_reason(case: Case, planner: Planner, value: float, plan: Plan) -> str:
-    """One line: how far the target is out of reach and what holds it back."""
-    from sopopt.analysis.infeasible import explain_infeasible
-
+def _reach(drawn: _Drawn, value: float) -> str:
+    """One line for the first point out of reach: the most within reach and the limits
+    that hold it back. One warm solve on the frontier's session maximises the measure
+    with its row free (the other rows and bounds as they are); the limits named are the
+    three binding there with the largest prices (what one more unit of each adds to the
+    most within reach), none when the measure reaches everything its terms allow (all
+    the demand in scope). The session's numbers and basis are restored after."""
+    session, row, scale = drawn.session, drawn.row, drawn.scale
+    lp = session.compiled
+    cols, weights = _row_terms(lp, row)
+    cost = np.zeros(lp.num_col)
+    cost[cols] = -weights
+    lower = lp.row_lower.copy()
+    lower[row] = -np.inf
+    basis = session.basis()
+    session.replace_numbers(dataclasses.replace(lp, col_cost=cost, row_lower=lower, offset=0.0))
     try:
-        explanation = explain_infeasible(case, plan, time_budget=planner.time_budget)
-    except SopoptError as exc:
-        return f"infeasible ({exc})"
-    limits = [m.text.split(" (")[0] for m in explanation.members
-              if m.kind != "hard target" and (m.value is not None or m.places)]
-    alone = {c.repair_class: c for c in (explanation.repair.by_class if explanation.repair else [])}
-    reach = ""
-    if "targets" in alone and alone["targets"].feasible:
-        shown = alone["targets"].total / (100.0 if case.data and _measure(case) == "fill_rate" else 1.0)
-        reach = f"the most within reach is {value - shown:,.6g}"
-    held = f"held back by {'; '.join(limits[:3])}" if limits else ""
-    return "out of reach: " + ", ".join(part for part in (reach, held) if part)
+        solution = session.run(warm=True)
+        if solution.status.has_plan:
+            solution = dataclasses.replace(solution, ranging=_prices(session, solution))
+    finally:
+        session.replace_numbers(lp)
+        session.set_basis(basis)  # the next point starts from this point's basis
+    if not solution.status.has_plan:
+        return f"out of reach: no plan even without the target ({solution.status.label})"
+    best = -float(solution.objective or 0.0)
+    reach = f"the most within reach is {value - (lp.row_lower[row] - best) / scale:,.6g}"
+    ceiling = float(np.sum(np.where(weights > 0, weights * lp.col_upper[cols], weights * lp.col_lower[cols])))
+    if math.isfinite(ceiling) and best >= ceiling - 1e-9 * max(1.0, abs(ceiling)):
+        return f"out of reach: {reach}"
+    priced = _priced(drawn.case, solution)
+    limits = [f"{kind} {name} in {period}" for kind, name, period in sorted(priced, key=lambda k: (-priced[k], k))]
+    return f"out of reach: {reach}" + (f", held back by {'; '.join(limits[:3])}" if limits else "")
 
 
-def _measure(case: Case) -> str:
-    assert case.data is not None
-    return case.data.targets[-1].measure
+def _row_terms(lp: Any, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of one row of the LP and their coefficients."""
+    entries = np.flatnonzero(lp.a_index == row)
+    return np.searchsorted(lp.a_start, entries, side="right") - 1, lp.a_value[entries]
 
 
 # ---------------------------------------------------------------------- result folder
