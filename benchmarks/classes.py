@@ -32,7 +32,8 @@ plan = solve(sys.argv[1], raise_on_failure=False)
 info = dict(plan.info)
 stages = {k: v for k, v in info.items() if k.startswith("stage_") and k.endswith("_seconds")}
 print(json.dumps({"status": str(plan.status), "solve": info.get("solve_seconds"), "columns": info.get("columns"),
-                  "rows": info.get("rows"), "stages": stages, "objective": plan.objective}))
+                  "rows": info.get("rows"), "stages": stages, "objective": plan.objective,
+                  "highs_solver": info.get("highs_solver"), "total": info.get("total_seconds")}))
 """
 
 
@@ -56,6 +57,9 @@ def main() -> None:
     parser.add_argument("--size", type=float, default=1e5, help="about this many LP columns (without classes)")
     parser.add_argument("--classes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", nargs="+", default=["plain", "cost", "fair_share", "priority"],
+                        choices=["plain", "cost", "fair_share", "priority"], help="which solves, in order")
+    parser.add_argument("--out", type=Path, help="also write the figures here (JSON)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from sopopt.inputs.generate import size_for_variables, write_instance
@@ -64,16 +68,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         plain = write_instance(Path(folder) / "plain", products, sites, periods, args.seed)
         classed = write_instance(Path(folder) / "classed", products, sites, periods, args.seed, classes=args.classes)
-        results = {"load_average": os.getloadavg(), "size": [products, sites, periods], "plain": _run(plain)}
-        for allocation in ("cost", "fair_share", "priority"):
-            results[allocation] = _run(_with_allocation(classed, allocation))
-    base = results["plain"]["solve"] / results["plain"]["columns"]
-    for name in ("plain", "cost", "fair_share", "priority"):
-        r = results[name]
-        total = r["solve"] + sum(r["stages"].values())
+        results: dict = {"size": [products, sites, periods]}
+        print(f"{products} products x {sites} sites x {periods} periods, {args.classes} classes", flush=True)
+        for name in args.runs:
+            model = plain if name == "plain" else _with_allocation(classed, name)
+            results[name] = r = _run(model)
+            r["load_average"] = os.getloadavg()
+            _measured(results, name)
+    print(json.dumps(results, indent=1), flush=True)
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+def _measured(results: dict, name: str) -> None:
+    """Print one run as soon as it ends (with its ratios to the plain run, when known)."""
+    r = results[name]
+    stage_seconds = {k: v for k, v in r["stages"].items() if k.endswith("_seconds")}
+    total = r["solve"] + sum(stage_seconds.values())
+    line = (f"{name}: HiGHS {total:.2f} s ({r['columns']} columns, {r['highs_solver']}; final solve {r['solve']:.2f} s"
+            + "".join(f", {k.removesuffix('_seconds')} {v:.2f} s" for k, v in stage_seconds.items())
+            + f"); whole solve {r['total']:.2f} s")
+    plain = results.get("plain")
+    if plain is not None:
+        base = plain["solve"] / plain["columns"]
         r["per_column_ratio"] = (total / r["columns"]) / base
-        r["total_over_plain_solve"] = total / results["plain"]["solve"]
-    print(json.dumps(results, indent=1))
+        r["total_over_plain_solve"] = total / plain["solve"]
+        line += f"; per column {r['per_column_ratio']:.2f}x plain, {r['total_over_plain_solve']:.2f}x one plain solve"
+    print(f"{line}; load {r['load_average'][0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

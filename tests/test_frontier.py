@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 
 import sopopt
 from sopopt.analysis.frontier import frontier, frontier_values, is_frontier_folder, read_frontier
+from sopopt.analysis.planner import Planner
 from sopopt.cli import app
+from sopopt.solver.options import SolveOptions
 
 CASE = Path(__file__).parent / "data" / "targets" / "service.yaml"
 
@@ -81,3 +83,30 @@ def test_cli_writes_a_frontier_folder_and_the_store(tmp_path: Path) -> None:
     assert "Frontier: the cost of the fill_rate target" in text and "Against target" in text
     bad = CliRunner().invoke(app, [*args[:-2], "--product", "gadget"])
     assert bad.exit_code == 2 and "unknown product 'gadget'" in bad.output
+
+
+def test_interior_point_frontier_starts_from_the_case_without_its_row() -> None:
+    """Under interior point the first solve runs with the frontier's (dense) row free, then
+    every point is a warm re-solve: the same costs and limits, one solve more."""
+    planner = Planner(options=SolveOptions(method="ipm"), explain=False)
+    result = frontier(sopopt.load_case(CASE), "fill_rate", 0.8, 1.0, 0.05, planner=planner)
+    table = result.table()
+    assert list(table["total_cost"]) == pytest.approx([140, 155, 170, 200, 230])
+    assert list(table["binding_limit"])[1:] == [*["capacity line in 2027-01"] * 2,
+                                                *["machine_overtime line in 2027-01"] * 2]
+    assert result.solves == 6 and all(p.info["warm_start"] for p in result.plans)
+    out = frontier(sopopt.load_case(CASE), "units", 95, 110, 5, planner=planner).table()
+    assert list(out["reason"][2:]) == ["out of reach: the most within reach is 100"] * 2
+
+
+def test_out_of_reach_names_the_limits_that_hold_it_back() -> None:
+    """Subcontracting capped at 5: at most 80 + 10 + 5 = 95 units. Each of the line's 80
+    hours, its 10 overtime hours and the 5 subcontracted units adds one unit to the most
+    within reach (price 1 each), so all three are named."""
+    case = sopopt.load_case(CASE.with_name("service_short.yaml"))
+    for measure, values, reach in (("units", (90, 100, 5), "95"), ("fill_rate", (0.9, 1.0, 0.05), "0.95")):
+        table = frontier(case, measure, *values).table()
+        assert list(table["status"]) == ["optimal", "optimal", "infeasible"]
+        assert list(table["total_cost"][:2]) == pytest.approx([170, 200])
+        assert table["reason"][2] == (f"out of reach: the most within reach is {reach}, held back by capacity line in "
+                                      "2027-01; machine_overtime line in 2027-01; subcontract widget/plant in 2027-01")
