@@ -28,7 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER = """
 import json, sys, time
 from sopopt.analysis.planner import solve
-plan = solve(sys.argv[1], raise_on_failure=False)
+from sopopt.solver.options import SolveOptions
+from sopopt.solver.progress import Phase
+runs = []
+def progress(report):  # each HiGHS run's first report: when a stage (or the final solve) starts
+    if report.phase is Phase.PRESOLVE:
+        runs.append(report.elapsed)
+        print(f"    HiGHS run {len(runs)} starts {report.elapsed:.1f} s into the solve", file=sys.stderr, flush=True)
+plan = solve(sys.argv[1], SolveOptions(on_progress=progress), raise_on_failure=False)
 info = dict(plan.info)
 stages = {k: v for k, v in info.items() if k.startswith("stage_") and k.endswith("_seconds")}
 print(json.dumps({"status": str(plan.status), "solve": info.get("solve_seconds"), "columns": info.get("columns"),
@@ -39,7 +46,7 @@ print(json.dumps({"status": str(plan.status), "solve": info.get("solve_seconds")
 
 def _run(model: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", WORKER, str(model)], check=True, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", WORKER, str(model)], check=True, stdout=subprocess.PIPE, text=True,
                          env=env, cwd=model.parent)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -48,14 +48,16 @@ def test_a_stop_during_the_stages_gives_no_plan() -> None:
 
 
 def test_a_signal_during_a_stage_interrupts_the_solve() -> None:
-    """SIGINT while HiGHS solves the first stage: HiGHS is stopped through its callback
-    and the solve raises Interrupted naming the stage, as a plain solve does."""
-    sent: list[int] = []
+    """SIGINT while HiGHS solves the first stage (its second run, after the plan by cost
+    whose basis starts the final solve): HiGHS is stopped through its callback and the
+    solve raises Interrupted naming the stage, as a plain solve does."""
+    runs: list[int] = []
 
     def progress(report: Progress) -> None:
-        if report.phase is Phase.PRESOLVE and not sent:
-            sent.append(1)
-            os.kill(os.getpid(), signal.SIGINT)
+        if report.phase is Phase.PRESOLVE:  # each run's first report
+            runs.append(1)
+            if len(runs) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
 
     with pytest.raises(Interrupted) as caught:
         Planner(SolveOptions(on_progress=progress)).solve(CASE)

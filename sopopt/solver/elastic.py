@@ -38,6 +38,13 @@ class ElasticSession(HighsSession):
         self.highs.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
         self._strategy = SIMPLEX_DUAL
 
+    def prefer_dual(self) -> None:
+        """Run the next warm solve (:meth:`optimise` or :meth:`run`) by dual simplex: for a
+        basis set with :meth:`set_basis` that is dual feasible for the costs now loaded."""
+        self._strategy = SIMPLEX_DUAL
+        if "solver" not in self.options.options:
+            self.highs.setOptionValue("simplex_strategy", SIMPLEX_DUAL)
+
     def optimise(
         self, *, cold: bool = False, by_size: bool = False, what: str = ""
     ) -> tuple[SolveStatus, float | None, np.ndarray | None]:
