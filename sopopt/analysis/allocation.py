@@ -13,6 +13,7 @@ the costs.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sopopt.inputs.compile import ModelData
-from sopopt.model.classes import CLASS_BACKLOG, CLASS_LOST, STAGE, stages
+from sopopt.model.classes import CLASS_BACKLOG, CLASS_LOST, CLASS_SALES, STAGE, served_in_full, stages
 from sopopt.model.lp import LinearProgram
 from sopopt.model.transforms.extended import Key
 from sopopt.model.transforms.stack import JOINT_ROW
@@ -67,7 +68,9 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
     the planner's final solve starts from the plan by cost's basis (dual simplex: only
     the stage rows' bounds changed from it), a few hundred iterations where the last
     stage's basis needs thousands. The first element is that plan by cost
-    (:data:`BY_COST`).
+    (:data:`BY_COST`). A stage whose classes the last plan already serves in full
+    (:func:`~sopopt.model.classes.served_in_full`) is at its row's ceiling: it is kept
+    without a solve.
 
     Stops at the first solve without a plan (the LP is infeasible or stopped): the
     planner's solve that follows then reports that status honestly."""
@@ -81,19 +84,29 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
     lower[rows] = 0.0  # a stage row holds a total of non-negative units: >= 0 until its stage is solved
     lp.row_lower = lower
     session.set_row_bounds(rows, lower[rows], lp.row_upper[rows])
-    done = [_solved(session, BY_COST, "allocation: the plan by cost, before the stages", lambda best: best,
-                    by_size=True)]
-    if not done[0].status.has_plan:
+    first, x = _solved(session, BY_COST, "allocation: the plan by cost, before the stages", lambda best: best,
+                       by_size=True)
+    done = [first]
+    if x is None:
         return done
     by_cost = session.basis()
-    for k, (label, _level) in enumerate(stages(data.classes)):
+    sales = _class_sales(session)
+    for k, (label, level) in enumerate(stages(data.classes)):
         row = positions.get((STAGE, (k, 0)), positions.get((JOINT_ROW, (STAGE, k, 0))))
         if row is None:
             continue
-        session.set_costs(-matrix.getrow(row).toarray()[0])
-        done.append(_solved(session, label, f"allocation stage {k + 1} ({label})", lambda best: -best))
-        if not done[-1].status.has_plan:
-            break
+        weights = matrix.getrow(row).toarray()[0]
+        terms = np.flatnonzero(weights)
+        ceiling = float(weights[terms] @ lp.col_upper[terms])
+        if (row == positions.get((STAGE, (k, 0))) and math.isfinite(ceiling)
+                and served_in_full(data.classes, level, sales(x))):
+            done.append(Stage(label, ceiling, 0.0, SolveStatus.OPTIMAL))
+        else:
+            session.set_costs(-weights)
+            stage, x = _solved(session, label, f"allocation stage {k + 1} ({label})", lambda best: -best)
+            done.append(stage)
+            if x is None:
+                break
         keep = done[-1].total - KEEP * abs(done[-1].total)
         lower = lp.row_lower.copy()
         lower[row] = keep
@@ -106,14 +119,28 @@ def run_stages(session: HighsSession, data: ModelData) -> list[Stage]:
     return done
 
 
-def _solved(session: ElasticSession, label: str, what: str, total: Any, *, by_size: bool = False) -> Stage:
-    """One solve of the stages, timed; ``total`` turns the objective into the stage's total."""
+def _solved(session: ElasticSession, label: str, what: str, total: Any,
+            *, by_size: bool = False) -> tuple[Stage, np.ndarray | None]:
+    """One solve of the stages, timed, and its column values (None without a plan);
+    ``total`` turns the objective into the stage's total."""
     start = time.perf_counter()
-    status, objective, _x = session.optimise(by_size=by_size, what=what)
+    status, objective, x = session.optimise(by_size=by_size, what=what)
     seconds = time.perf_counter() - start
     if not status.has_plan or objective is None:
-        return Stage(label, float("nan"), seconds, status)
-    return Stage(label, total(objective), seconds, status)
+        return Stage(label, float("nan"), seconds, status), None
+    return Stage(label, total(objective), seconds, status), x
+
+
+def _class_sales(session: HighsSession) -> Any:
+    """A function of column values giving each class's deliveries by (product, site,
+    class, period): what :func:`~sopopt.model.classes.served_in_full` reads."""
+    found = [(key, j) for j, (name, key) in enumerate(session.column_keys()) if name == CLASS_SALES.component]
+    keys, columns = [k for k, _ in found], np.array([j for _, j in found], dtype=np.int64)
+
+    def sales(x: np.ndarray) -> dict[tuple[str, str, str, int], float]:
+        return dict(zip(keys, x[columns].tolist(), strict=True))
+
+    return sales
 
 
 def unfinished(done: list[Stage]) -> SolveStatus | None:

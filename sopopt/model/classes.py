@@ -86,6 +86,25 @@ def stages(cd: ClassData) -> list[tuple[str, int | None]]:
     return [*floors, *((f"priority {k}", k) for k in cd.levels())]
 
 
+def served_in_full(cd: ClassData, level: int | None, sales: dict[tuple[str, str, str, int], float]) -> bool:
+    """True when deliveries ``sales`` (by product, site, class, period) give every class
+    the stage counts (of priority ``level``; None: the floors) all its units in every
+    period: its demand, or its floor. Its on-time units, floor units and groups' common
+    fill can then all reach their bounds (they cost nothing and bind nothing else), so
+    the stage's optimum is its row's ceiling, without a solve."""
+    for (p, s, c), cls in cd.demands.items():
+        if level is None:
+            need = cls.min_fill * cls.demand if cls.min_fill > 0 else None
+        else:
+            need = cls.demand if cls.priority == level else None
+        if need is None:
+            continue
+        for t, units in enumerate(need):
+            if units > 0 and sales.get((p, s, c, t), 0.0) < units - 1e-9 * max(1.0, units):
+                return False
+    return True
+
+
 def _groups(cd: ClassData) -> list[tuple[str, str, int]]:
     """Fair-share groups: (product, site, priority) of the classed demand, in class order."""
     return list(dict.fromkeys((c.product, c.site, c.priority) for c in cd.demands.values()))
