@@ -13,6 +13,7 @@ import sopopt
 from sopopt.cli import app
 from sopopt.errors import ScenarioError
 from sopopt.inputs.generate import size_for_variables, write_instance
+from sopopt.io import limits, yaml_schema
 from sopopt.io import reader as loading
 from tests.conftest import TINY_MODEL
 
@@ -42,7 +43,7 @@ def test_deep_nesting_is_refused_at_its_line_not_a_recursion_error(workspace) ->
     root = workspace({"deep.yaml": "name: x\nperiods: " + "[" * 5000 + "]" * 5000 + "\n"})
     result = runner.invoke(app, ["validate", str(root / "deep.yaml")])
     assert result.exit_code == 2
-    assert f"deep.yaml:2:{10 + loading.MAX_DEPTH - 1}: nested more than {loading.MAX_DEPTH} levels deep" in result.output
+    assert f"deep.yaml:2:{10 + limits.MAX_DEPTH - 1}: nested more than {limits.MAX_DEPTH} levels deep" in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
@@ -97,15 +98,15 @@ def test_the_limits_hold_what_generate_writes_for_a_million_variables(tmp_path: 
     """``sopopt generate --variables 1e6`` writes files far inside every limit."""
     products, sites, periods = size_for_variables(1e6)
     path = write_instance(tmp_path, products, sites, periods, seed=0)
-    assert path.stat().st_size * 10 < loading.MAX_YAML_BYTES
-    assert (tmp_path / "demand.csv").stat().st_size * 10 < loading.MAX_TABLE_BYTES
-    composer = loading._SafeLoader(path.read_text())
+    assert path.stat().st_size * 10 < limits.MAX_YAML_BYTES
+    assert (tmp_path / "demand.csv").stat().st_size * 10 < limits.MAX_TABLE_BYTES
+    composer = yaml_schema.FastLoader(path.read_text())
     composer.get_single_node()
-    assert 3 <= composer._deepest and composer._deepest * 5 < loading.MAX_DEPTH
-    assert composer._alias_nodes * 1000 < loading.MAX_ALIAS_NODES
+    assert 3 <= composer._deepest and composer._deepest * 5 < limits.MAX_DEPTH
+    assert composer._alias_nodes * 1000 < limits.MAX_ALIAS_NODES
 
 
 def test_the_limits_are_documented() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "format.md").read_text()
-    for needle in ("64 MiB", "256 MiB", f"{loading.MAX_DEPTH} levels", "1,000,000 values"):
+    for needle in ("64 MiB", "256 MiB", f"{limits.MAX_DEPTH} levels", "1,000,000 values"):
         assert needle in text

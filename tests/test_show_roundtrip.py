@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import sopopt
 from sopopt.inputs.generate import write_instance
 from sopopt.inputs.views import show_yaml
-from sopopt.io.reader import SafeDumper
+from sopopt.io.yaml_schema import SafeDumper
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted([*ROOT.glob("scenarios/**/*.yaml"), *ROOT.glob("models/**/*.yaml")])

@@ -16,7 +16,7 @@ from sopopt.inputs.schema.scenario import ScenarioMeta
 from sopopt.inputs.schema.sweep import SweepSpec
 from sopopt.inputs.schema.tables import DemandTable, SeriesTable
 from sopopt.inputs.schema.targets import Target
-from sopopt.io.reader import SafeDumper
+from sopopt.io.yaml_schema import SafeDumper
 
 
 class _Dumper(SafeDumper):
