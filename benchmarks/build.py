@@ -1,15 +1,15 @@
 """Time outside HiGHS up to the solve, before/after a change: load, build, hand-off.
 
-    python benchmarks/build.py --size 1e5 --repeat 5 [--solve] [--against /path/to/other/checkout]
+    python benchmarks/build.py --size 1e5 --repeat 5 [--against /path/to/other/checkout]
 
 Generates one seeded instance (as benchmarks/run.py does), then runs each repeat in a
 fresh process: ``load_case`` (read, validate, check, compile), ``build_lp`` (the fast
 array build) and ``pass_lp`` (hand-off into ``highspy.Highs``), timing each stage (the imports apart: they are paid once per process, not per case). With
 ``--against`` the same instance is timed with another checkout too (its ``sopopt`` first
 on ``PYTHONPATH``), the two interleaved run by run so that machine load hits both alike;
-it prints the median of each stage and the ratio this checkout / other. With ``--solve``
-each run is a whole ``sopopt.solve`` and the stages (extraction included) come from
-``plan.info``. Each run's figures go to stderr as it ends.
+it prints the median of each stage and the ratio this checkout / other. Each run's
+figures go to stderr as it ends. Extraction and the rest of a whole solve:
+``benchmarks/outside.py``.
 """
 
 from __future__ import annotations
@@ -47,19 +47,6 @@ t3 = time.perf_counter()
 print(json.dumps({"import": t_import, "load": t1 - t0, "build": t2 - t1, "handoff": t3 - t2, "columns": lp.num_col}))
 """
 
-#: ``--solve``: one whole ``sopopt.solve`` per run, its stages read from ``plan.info``
-#: (the same keys before and after issue 21); ``extract`` is the time from HiGHS's
-#: solution to the finished plan, ``solve`` HiGHS's own time (reported, not compared).
-SOLVE_WORKER = """
-import json, sys, time
-t0 = time.perf_counter()
-import sopopt
-t_import = time.perf_counter() - t0
-plan = sopopt.solve(sys.argv[1])
-info = plan.info
-stages = {k: float(info.get(k + "_seconds", 0.0)) for k in ("load", "build", "handoff", "extract", "ranging", "solve")}
-print(json.dumps({"import": t_import, **stages, "wall": time.perf_counter() - t0, "columns": 0}))
-"""
 
 
 def _run(checkout: Path, model: Path, worker: str) -> dict[str, float]:
@@ -70,8 +57,8 @@ def _run(checkout: Path, model: Path, worker: str) -> dict[str, float]:
 
 
 def _summary(runs: list[dict[str, float]]) -> dict[str, float]:
-    stages = [s for s in ("load", "build", "handoff", "extract") if s in runs[0]]
-    shown = (*stages, *(k for k in ("import", "ranging", "solve") if k in runs[0]))
+    stages = ("load", "build", "handoff")
+    shown = (*stages, "import")
     out = {s: statistics.median(r[s] for r in runs) for s in shown}
     out["outside HiGHS"] = statistics.median(sum(r[s] for s in stages) for r in runs)
     out["build+handoff"] = statistics.median(r["build"] + r["handoff"] for r in runs)
@@ -84,8 +71,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--against", type=Path, help="another checkout to compare with")
-    parser.add_argument("--solve", action="store_true",
-                        help="time whole solves (load, build, hand-off, extraction from plan.info)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from sopopt.inputs.generate import size_for_variables, write_instance
@@ -96,11 +81,11 @@ def main() -> None:
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
         for _ in range(args.repeat):
             for name, checkout in checkouts.items():
-                runs[name].append(_run(checkout, Path(model), SOLVE_WORKER if args.solve else WORKER))
+                runs[name].append(_run(checkout, Path(model), WORKER))
                 sys.stderr.write(f"{name}: {json.dumps(runs[name][-1])}\n")
                 sys.stderr.flush()
         result = {name: _summary(r) for name, r in runs.items()}
-        result["columns"] = runs["this"][0]["columns"] or "see --solve off"
+        result["columns"] = runs["this"][0]["columns"]
         if args.against:
             result["ratio"] = {k: result["this"][k] / result["other"][k] for k in result["this"]}
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
