@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.analysis.planner import load_plans
 from sopopt.cli import app
-from sopopt.model.registry import COST_CATEGORIES
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.report.compare import (
     compare_plans,
     cost_bridge,

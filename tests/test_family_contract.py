@@ -29,10 +29,10 @@ from sopopt.analysis.resolver import Resolver
 from sopopt.inputs.case import load_case
 from sopopt.model import build_model
 from sopopt.model.build_arrays import build_lp
+from sopopt.model.catalogue import BOUND_LIMITS, LIMITS
 from sopopt.model.families import FAMILIES
 from sopopt.model.family import REPAIR_CLASSES, Family, RowTerm, VarSpec, extend_row
 from sopopt.model.inventory import INVENTORY_BALANCE
-from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.standard_form import compile_lp
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sopopt
-from sopopt.model.registry import COST_CATEGORIES
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.results.plan import Plan
 
 DATA = Path(__file__).parent / "data"

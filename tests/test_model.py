@@ -10,9 +10,9 @@ import pytest
 from regenerate_golden import GOLDEN, golden_lp_text
 
 import sopopt
+from sopopt.model.catalogue import COMMITTED_DECISIONS, COST_CATEGORIES, COST_LABELS, LIMITS, VARIABLES
 from sopopt.model.families import FAMILIES
 from sopopt.model.reference import formulation_reference
-from sopopt.model.registry import COMMITTED_DECISIONS, COST_CATEGORIES, COST_LABELS, LIMITS, VARIABLES
 
 DATA = Path(__file__).parent / "data"
 ROOT = DATA.parents[1]

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 import sopopt
 from sopopt.analysis.replan import ReplanInfeasible, replan
 from sopopt.cli import app
-from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
+from sopopt.model.catalogue import COMMITTED_DECISIONS, VARIABLES
 from sopopt.results.folders import write_outputs
 
 DATA = Path(__file__).parent / "data"

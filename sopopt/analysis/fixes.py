@@ -37,8 +37,8 @@ import scipy.sparse as sp
 from sopopt.analysis.members import Describer
 from sopopt.analysis.repair import DEFAULT_REPAIR_ORDER, relaxations
 from sopopt.inputs.case import Case
+from sopopt.model.catalogue import BOUND_LIMITS, LIMITS
 from sopopt.model.families import FAMILIES
-from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.elastic import LOWER, ROW, UPPER, elastic
 from sopopt.results.bottlenecks import runs
 from sopopt.results.words import money, quantity

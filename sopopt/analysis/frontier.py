@@ -43,7 +43,7 @@ from sopopt.inputs.case import Case
 from sopopt.inputs.schema.targets import Target
 from sopopt.inputs.targets import TargetData, compile_targets
 from sopopt.io.writer import replacing_folder
-from sopopt.model.registry import VARIABLES
+from sopopt.model.catalogue import VARIABLES
 from sopopt.model.targets import TARGET, target_cells
 from sopopt.results.folders import metadata, output_tables, read_plan
 from sopopt.results.limits import BINDING_TOLERANCE, shadow_prices

@@ -1,7 +1,7 @@
 r"""One plan across demand cases: a hedged (two-stage) plan, EVPI and VSS.
 
 The first ``commit`` periods of every decision on
-:data:`~sopopt.model.registry.COMMITTED_DECISIONS` are decided now, the same in every
+:data:`~sopopt.model.catalogue.COMMITTED_DECISIONS` are decided now, the same in every
 case; everything else (stock, backlog, lost sales, and every decision after the
 committed periods) is the case's *recourse*. With case weights :math:`w_k`:
 
@@ -46,8 +46,8 @@ from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
 from sopopt.io.paths import display_path
 from sopopt.io.writer import replacing_folder
+from sopopt.model.catalogue import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.lp import LinearProgram
-from sopopt.model.registry import COMMITTED_DECISIONS, VARIABLES
 from sopopt.model.transforms.extended import Key, select
 from sopopt.model.transforms.fix import fix_keys
 from sopopt.model.transforms.stack import COMMITMENT_ROW, JOINT_ROW, StackedLP, case_category, stack

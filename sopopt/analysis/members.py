@@ -1,7 +1,7 @@
 """LP rows and bounds in business words: what a limit is, its number and where it was set.
 
 :class:`Describer` maps one element of the planning LP (a row, or a column's lower or
-upper bound, keyed by component name and index as in :mod:`sopopt.model.registry`) to a
+upper bound, keyed by component name and index as in :mod:`sopopt.model.catalogue`) to a
 :class:`Member`: its kind ("hard demand", "resource hours", ...), the entity and period,
 the number the input gave and the :class:`~sopopt.analysis.provenance.Place` that set
 it, and the levers the input leaves out that would have relaxed it ("no overtime

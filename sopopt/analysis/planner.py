@@ -32,8 +32,8 @@ from sopopt.inputs.case import Case, load_case
 from sopopt.inputs.compile import ModelData
 from sopopt.inputs.views import describe_adjustments, flat_inputs
 from sopopt.model.build_arrays import build_lp
+from sopopt.model.catalogue import BOUND_LIMITS, LIMITS
 from sopopt.model.lp import LinearProgram
-from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.model.transforms.smoothing import with_smoothing
 from sopopt.results.bottlenecks import range_bottlenecks
 from sopopt.results.cycle import stored_plan

@@ -5,7 +5,7 @@ the previous plan period by period, by label; the new horizon may start and end 
 
 - **Frozen zone**: in the first ``freeze`` periods of the new horizon that the previous
   plan also has, every decision on
-  :data:`~sopopt.model.registry.COMMITTED_DECISIONS` is fixed to its previous value
+  :data:`~sopopt.model.catalogue.COMMITTED_DECISIONS` is fixed to its previous value
   (:func:`~sopopt.model.transforms.fix.fix_keys`). When the actuals and the frozen
   decisions leave no feasible plan, :class:`ReplanInfeasible` says why.
 - **Change costs**: in the later matched periods, a cost per unit of
@@ -40,9 +40,9 @@ from sopopt.errors import InfeasibleError, Location, Problem, ScenarioError
 from sopopt.inputs.case import Case, load_case
 from sopopt.io.paths import display_path
 from sopopt.io.writer import replacing_folder
+from sopopt.model.catalogue import COMMITTED_DECISIONS, PLAN_CHANGES, VARIABLES
 from sopopt.model.lp import LinearProgram
 from sopopt.model.production import PRODUCTION
-from sopopt.model.registry import COMMITTED_DECISIONS, PLAN_CHANGES, VARIABLES
 from sopopt.model.transforms.deviation import Deviation, add_deviation
 from sopopt.model.transforms.extended import Key, column_index
 from sopopt.model.transforms.fix import fix_keys

@@ -34,7 +34,7 @@ import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel
-from sopopt.model.family import Family, PlanColumn, Registry, RowTerm
+from sopopt.model.family import CostTerms, Family, PlanColumn, RowTerm
 from sopopt.model.inventory import INVENTORY_BALANCE
 from sopopt.model.production import PRODUCTION
 
@@ -77,7 +77,7 @@ def dependent_expression(m: pyo.ConcreteModel, users: list[tuple[str, float]], s
     return sum(qty * m.production[p, s, t] for p, qty in users)
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """The dependent demand of every component, as an outflow of its inventory balance."""
     extend_rows(m.inventory_balance, {
         (q, s, t): dependent_expression(m, users, s, t) for (q, s), users in consumers(d).items() for t in range(d.T)

@@ -12,24 +12,24 @@ from collections.abc import Sequence
 import pyomo.environ as pyo
 
 from sopopt.inputs.compile import ModelData
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.model.families import FAMILIES
-from sopopt.model.family import Family, Registry
+from sopopt.model.family import CostTerms, Family
 from sopopt.model.objective import add_objective
-from sopopt.model.registry import COST_CATEGORIES
 
 
 def build_model(data: ModelData, families: Sequence[Family] = FAMILIES) -> pyo.ConcreteModel:
     """The planning LP for compiled case data (``families``: the recipe, in build order).
 
-    The returned model carries its cost terms as ``model.registry`` and the data it was
+    The returned model carries its cost terms as ``model.cost_terms`` and the data it was
     built from as ``model.data``.
     """
     m = pyo.ConcreteModel(name="sopopt")
-    reg = Registry(COST_CATEGORIES)
+    reg = CostTerms(COST_CATEGORIES)
     for family in families:
         family.add(m, data, reg)
     add_objective(m, reg)
-    m.registry = reg
+    m.cost_terms = reg
     m.data = data
     return m
 

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, FastLP
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.model.families import FAMILIES
 from sopopt.model.family import Family
-from sopopt.model.registry import COST_CATEGORIES
 
 
 def build_lp(data: ModelData, families: Sequence[Family] = FAMILIES) -> FastLP:

@@ -59,7 +59,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, previous, stack
 from sopopt.model.common import bound
 from sopopt.model.demand import BACKLOG, LOST
-from sopopt.model.family import Family, Registry, RowSpec, VarSpec, Words
+from sopopt.model.family import CostTerms, Family, RowSpec, VarSpec, Words
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -117,7 +117,7 @@ def _backlog_upper(c: ClassDemand) -> np.ndarray:
     return upper
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Class columns, class balances, the links to the item totals and the stage rows."""
     import pyomo.environ as pyo
 

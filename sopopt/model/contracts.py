@@ -66,8 +66,8 @@ from sopopt.model.common import bound
 from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
+    CostTerms,
     Family,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -112,7 +112,7 @@ def _cap(d: ModelData, k: str, j: int, t: int) -> float:
     return width if np.isfinite(width) else float(d.suppliers[k].capacity[t])
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Contract and tier columns, their rows and their costs."""
     import pyomo.environ as pyo
 

@@ -47,10 +47,10 @@ from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
     CostCategory,
+    CostTerms,
     DemandTerm,
     Family,
     PlanColumn,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -73,7 +73,7 @@ PLAN_BACKLOG = PlanColumn("backlog", BACKLOG.component, "Backlog")
 PLAN_LOST = PlanColumn("lost", LOST.component, "Lost sales")
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Sales, backlog and lost-sale variables and the backlog balance."""
     import pyomo.environ as pyo
 

@@ -1,7 +1,7 @@
 """The constraint families of the planning LP, in build order: the one list.
 
 Both build recipes (:func:`sopopt.model.build.build_model`, :func:`sopopt.model.build_arrays.build_lp`),
-the result registry (:mod:`sopopt.model.registry`: plan tables, reported limits, cost
+the result catalogue (:mod:`sopopt.model.catalogue`: plan tables, reported limits, cost
 categories and labels) and the formulation document (:mod:`sopopt.model.reference`)
 read this sequence; adding a family means adding its module here (see
 docs/adding-a-family.md). A family may refer only to families before it.

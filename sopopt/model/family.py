@@ -2,7 +2,7 @@
 
 A *family* is one lever of the business (production, transport, workforce, ...). Its
 module ``sopopt/model/<family>.py`` holds, side by side, the maths docstring with a
-symbol table, the component names, the Pyomo rules (``add(m, data, registry)``) and the
+symbol table, the component names, the Pyomo rules (``add(m, data, costs)``) and the
 array form (``arrays(model)``, run by the fast builder), and ends with one
 :class:`Family` record. :data:`sopopt.model.families.FAMILIES` lists them in build order.
 
@@ -290,7 +290,7 @@ class CostCategory:
 
 
 @dataclass
-class Registry:
+class CostTerms:
     """Cost terms of the Pyomo build by category: ``(coefficient, variable)`` pairs."""
 
     categories: tuple[str, ...]
@@ -367,7 +367,7 @@ class Family:
     name: str
     title: str
     doc: str
-    add: Callable[[Any, ModelData, Registry], None]
+    add: Callable[[Any, ModelData, CostTerms], None]
     arrays: Callable[[ArrayModel], None]
     variables: tuple[VarSpec, ...] = ()
     rows: tuple[RowSpec, ...] = ()

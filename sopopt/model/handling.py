@@ -42,10 +42,10 @@ from sopopt.model.common import bound
 from sopopt.model.demand import sales_arrays, sales_expression
 from sopopt.model.family import (
     BoundSpec,
+    CostTerms,
     DemandTerm,
     Family,
     LimitSpec,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -77,7 +77,7 @@ def _rated_items(d: ModelData, sites: dict[str, HandlingData]) -> dict[str, list
     return out
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Handling capacity rows and handling overtime."""
     import pyomo.environ as pyo
 

@@ -54,10 +54,10 @@ from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
     CostCategory,
+    CostTerms,
     DemandTerm,
     Family,
     PlanColumn,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -84,13 +84,13 @@ PLAN_SHORTFALL = PlanColumn("safety_shortfall", SAFETY_SHORTFALL.component, "Bel
 PLAN_MAX_INVENTORY = PlanColumn("max_inventory", "", "Maximum stock")
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Closing stock I[p,s,t], its balance, bounds, holding cost and safety stock."""
     _add_stock(m, d, reg)
     _add_safety_stock(m, d, reg)
 
 
-def _add_stock(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def _add_stock(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Closing stock I[p,s,t] within its bounds, its balance and its holding cost."""
     import pyomo.environ as pyo
 
@@ -140,7 +140,7 @@ def _lanes_by_item(d: ModelData) -> tuple[dict[tuple[str, str], list[tuple[str, 
     return arriving, leaving
 
 
-def _add_safety_stock(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def _add_safety_stock(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """I + Z >= SS where the target is positive and costed or hard (then Z <= 0)."""
     import pyomo.environ as pyo
 

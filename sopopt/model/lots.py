@@ -108,9 +108,9 @@ from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, stack
 from sopopt.model.family import (
     CostCategory,
+    CostTerms,
     CutRows,
     Family,
-    Registry,
     Relief,
     RowSpec,
     Separator,
@@ -202,7 +202,7 @@ def lot_caps(d: ModelData, per_period: bool = True) -> dict[tuple[str, str], np.
     return out
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Setup decisions Y[p,s,t] and the lot rows linking them to production."""
     import pyomo.environ as pyo
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, lagged, previous, stack
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, Relief, RowSpec, Source, VarSpec, Words
+from sopopt.model.family import CostCategory, CostTerms, Family, LimitSpec, Relief, RowSpec, Source, VarSpec, Words
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
@@ -53,13 +53,13 @@ SUPPLIER_CAPACITY = LimitSpec("supplier_capacity", "supplier", ("supplier", "per
 MATERIAL_BALANCE = "material_balance"
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Purchases, supplier capacity, material stock and its balance."""
     _add_purchases(m, d, reg)
     _add_material_stock(m, d, reg)
 
 
-def _add_purchases(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def _add_purchases(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Purchases Q[k,s,t] at their price, within each supplier's capacity."""
     import pyomo.environ as pyo
 
@@ -94,7 +94,7 @@ def _add_purchases(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     m.supplier_capacity = pyo.Constraint(m.supplier_index, rule=supplier_capacity)
 
 
-def _add_material_stock(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def _add_material_stock(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Material stock M[mat,s,t], its balance (deliveries in, production's use out) and
     its holding cost."""
     import pyomo.environ as pyo

@@ -1,22 +1,22 @@
 """The objective: the sum of every family's cost terms. It knows no business rules.
 
 Each family adds ``(coefficient, variable)`` pairs to a cost category of the
-:class:`~sopopt.model.family.Registry`; here each category becomes one Pyomo
+:class:`~sopopt.model.family.CostTerms`; here each category becomes one Pyomo
 ``Expression`` (``m.cost[category]``) and the objective is their sum, in report order
-(:data:`~sopopt.model.registry.COST_CATEGORIES`).
+(:data:`~sopopt.model.catalogue.COST_CATEGORIES`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sopopt.model.family import Registry
+from sopopt.model.family import CostTerms
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 
-def add_objective(m: pyo.ConcreteModel, reg: Registry) -> None:
+def add_objective(m: pyo.ConcreteModel, reg: CostTerms) -> None:
     """One Expression per cost category, and the objective as their sum."""
     import pyomo.environ as pyo
 

@@ -62,9 +62,9 @@ from sopopt.model.family import (
     BoundSpec,
     BoundTerm,
     CostCategory,
+    CostTerms,
     Family,
     LimitSpec,
-    Registry,
     Relief,
     RowSpec,
     RowTerm,
@@ -130,7 +130,7 @@ def _ending_bound(d: ModelData, w: str, t: int) -> float:
     return d.workforce[w].max_ending_headcount if t == d.T - 1 else np.inf
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Decisions, availability, their rows, and the option's capacity in its target's row."""
     import pyomo.environ as pyo
 

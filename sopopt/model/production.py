@@ -38,9 +38,9 @@ from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
     CostCategory,
+    CostTerms,
     Family,
     PlanColumn,
-    Registry,
     Relief,
     Source,
     VarSpec,
@@ -60,13 +60,13 @@ PLAN_PRODUCTION = PlanColumn("production", PRODUCTION.component, "Production")
 PLAN_SUBCONTRACTED = PlanColumn("subcontracted", SUBCONTRACT.component, "Subcontracted")
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Production X[p,s,t] and subcontracted units U[p,s,t] with their bounds and costs."""
     add_production(m, d, reg)
     add_subcontracting(m, d, reg)
 
 
-def add_production(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add_production(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Production variables X[p,s,t] with their bounds and cost."""
     import pyomo.environ as pyo
 
@@ -84,7 +84,7 @@ def add_production(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
     ])
 
 
-def add_subcontracting(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add_subcontracting(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Subcontracted units U[p,s,t], bounded by the subcontractor's capacity."""
     import pyomo.environ as pyo
 

@@ -11,8 +11,8 @@ import inspect
 import textwrap
 
 from sopopt.model import objective
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.model.families import FAMILIES, TRANSFORMS
-from sopopt.model.registry import COST_CATEGORIES
 
 INTRO = """\
 # Formulation

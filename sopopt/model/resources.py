@@ -39,9 +39,9 @@ from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
     CostCategory,
+    CostTerms,
     Family,
     LimitSpec,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -66,7 +66,7 @@ def used_resources(d: ModelData) -> dict[str, ResourceData]:
     return {r: res for r, res in d.resources.items() if any(res.usage.values()) or r in routed}
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Resource capacity rows and resource overtime."""
     import pyomo.environ as pyo
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, Grid, stack
-from sopopt.model.family import Family, Registry, RowSpec, VarSpec, physics_words
+from sopopt.model.family import CostTerms, Family, RowSpec, VarSpec, physics_words
 from sopopt.model.production import PRODUCTION
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def resource_charges(d: ModelData) -> dict[str, list[tuple[tuple[str, str, str],
     return {r: [(keys[j], rate) for j, rate in pairs] for r, pairs in routed_usage(d).items()}
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Units per routing R[p,s,k,t], their extra cost and the split of production."""
     import pyomo.environ as pyo
 

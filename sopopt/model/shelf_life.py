@@ -49,7 +49,7 @@ import numpy as np
 from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import ArrayModel, Grid, stack
 from sopopt.model.bills import extend_rows
-from sopopt.model.family import CostCategory, Family, PlanColumn, Registry, RowSpec, RowTerm, VarSpec, physics_words
+from sopopt.model.family import CostCategory, CostTerms, Family, PlanColumn, RowSpec, RowTerm, VarSpec, physics_words
 from sopopt.model.inventory import INVENTORY, INVENTORY_BALANCE
 from sopopt.model.production import PRODUCTION, SUBCONTRACT
 from sopopt.model.transport import SHIPMENT
@@ -113,7 +113,7 @@ def shelf_structure(d: ModelData) -> Shelf:
     return sh
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Stock, issues and shipments by age, scrap, and their balances."""
     import pyomo.environ as pyo
 

@@ -74,7 +74,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     rows = [con for con, _ in info.rows]
     position = {id(var): j for j, var in enumerate(columns)}
     cost_vectors = {}
-    for category, terms in model.registry.costs.items():
+    for category, terms in model.cost_terms.costs.items():
         kept = [(position[id(var)], coef) for coef, var in terms if id(var) in position]
         cols = np.array([j for j, _ in kept], dtype=np.int64)
         coefs = np.array([c for _, c in kept], dtype=float)

@@ -35,9 +35,9 @@ from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
     CostCategory,
+    CostTerms,
     Family,
     LimitSpec,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -55,7 +55,7 @@ STORAGE_CAPACITY = LimitSpec("storage_capacity", "storage", ("site", "period"), 
                              level=lambda d, key, _v: float(d.storage[key[0]].capacity[key[1]]))
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Storage capacity rows, overflow volume and storage cost."""
     import pyomo.environ as pyo
 

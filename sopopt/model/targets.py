@@ -64,7 +64,7 @@ from sopopt.inputs.compile import ModelData
 from sopopt.inputs.targets import TargetData
 from sopopt.model.arrays import ArrayModel
 from sopopt.model.demand import BACKLOG, LOST, SALES
-from sopopt.model.family import CostCategory, Family, LimitSpec, Registry, Relief, RowSpec, Source, VarSpec, Words
+from sopopt.model.family import CostCategory, CostTerms, Family, LimitSpec, Relief, RowSpec, Source, VarSpec, Words
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -183,7 +183,7 @@ def on_time_keys(d: ModelData, cells: list[Cell]) -> list[Key]:
     return sorted(keys, key=lambda k: (pos[k[0], k[1]], k[2]))
 
 
-def _pyomo_costs(reg: Registry) -> list[tuple[str, Key, float, int]]:
+def _pyomo_costs(reg: CostTerms) -> list[tuple[str, Key, float, int]]:
     out = []
     for terms in reg.costs.values():
         for coef, var in terms:
@@ -192,7 +192,7 @@ def _pyomo_costs(reg: Registry) -> list[tuple[str, Key, float, int]]:
     return out
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """On-time columns, shortfall columns, on-time limits and target rows."""
     import pyomo.environ as pyo
 

@@ -32,10 +32,10 @@ from sopopt.inputs.compile import ModelData
 from sopopt.model.arrays import INF, ArrayModel, stack
 from sopopt.model.family import (
     CostCategory,
+    CostTerms,
     Family,
     LimitSpec,
     PlanColumn,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -54,7 +54,7 @@ LANE_CAPACITY = LimitSpec("lane_capacity", "lane", ("lane", "period"), "unit shi
                           level=lambda d, key, _v: float(d.lanes[key[0]].capacity[key[1]]))
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Shipment variables Y[l,p,t] and the lane capacity rows."""
     import pyomo.environ as pyo
 

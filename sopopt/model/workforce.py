@@ -63,9 +63,9 @@ from sopopt.model.family import (
     BoundLimitSpec,
     BoundSpec,
     CostCategory,
+    CostTerms,
     Family,
     LimitSpec,
-    Registry,
     Relief,
     RowSpec,
     Source,
@@ -99,7 +99,7 @@ def working(pool: WorkforceData) -> bool:
     return any(pool.usage.values())
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Headcount, hires, layoffs, labour overtime and the labour rows."""
     _add_headcount(m, d)
     _add_labour_rows(m, d)
@@ -172,7 +172,7 @@ def _add_labour_rows(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.overtime_limit = pyo.Constraint(m.overtime_limit_index, rule=overtime_limit)
 
 
-def _add_costs(m: pyo.ConcreteModel, d: ModelData, reg: Registry) -> None:
+def _add_costs(m: pyo.ConcreteModel, d: ModelData, reg: CostTerms) -> None:
     """Wages, overtime, hiring and layoff costs."""
     pools = d.workforce
     reg.cost("regular_labour", [(float(pools[w].wage[t]), m.headcount[w, t]) for w, t in m.workforce_index if pools[w].wage[t]])

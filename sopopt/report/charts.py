@@ -21,7 +21,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from sopopt.inputs.periods import period_start
-from sopopt.model.registry import COST_LABELS
+from sopopt.model.catalogue import COST_LABELS
 from sopopt.report import palette
 from sopopt.report.compare import cost_bridge, plan_names
 from sopopt.report.focus import pool_order, site_order

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sopopt.errors import SopoptError
 from sopopt.io.writer import replacing_folder
-from sopopt.model.registry import COST_CATEGORIES, COST_LABELS, TRANSFORM_COST_CATEGORIES, TRANSFORM_COST_LABELS
+from sopopt.model.catalogue import COST_CATEGORIES, COST_LABELS, TRANSFORM_COST_CATEGORIES, TRANSFORM_COST_LABELS
 from sopopt.results.folders import write_result
 from sopopt.results.plan import Plan
 
@@ -262,7 +262,7 @@ def cost_bridge(base: Plan, other: Plan, *, tolerance: float = 1e-6) -> pd.DataF
     """The walk from ``base``'s total cost to ``other``'s, one step per cost category.
 
     Rows: the base total, every category whose cost changed by more than ``tolerance``
-    (in :data:`~sopopt.model.registry.COST_CATEGORIES` order), the other total.
+    (in :data:`~sopopt.model.catalogue.COST_CATEGORIES` order), the other total.
     Columns: step (plain name), category (empty for totals), kind (``total`` or
     ``change``), amount, start and end (the running total before and after the step).
     The ``change`` amounts add up to ``other total - base total``.

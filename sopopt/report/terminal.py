@@ -20,7 +20,7 @@ from rich.table import Table
 
 from sopopt.errors import DataWarning
 from sopopt.io.numbers import format_value, headcount_unit, money, with_unit
-from sopopt.model.registry import COST_LABELS
+from sopopt.model.catalogue import COST_LABELS
 from sopopt.report.compare import kpi_metrics
 from sopopt.report.warnings import group_warnings
 from sopopt.results.plan import Plan

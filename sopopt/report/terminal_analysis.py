@@ -12,7 +12,7 @@ import pandas as pd
 from rich.console import Console
 
 from sopopt.io.numbers import format_value, headcount_unit, money, with_unit
-from sopopt.model.registry import VARIABLES
+from sopopt.model.catalogue import VARIABLES
 from sopopt.report.sentences import hedge_sentences, replan_sentences, risk_sentence
 from sopopt.report.terminal import grid, print_sentences, print_summary, show
 

@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 
 from sopopt.inputs.compile import ModelData
+from sopopt.model.catalogue import BOUND_LIMITS, LIMITS
 from sopopt.model.families import BOUND_TERMS, FAMILIES
 from sopopt.model.family import bound_value
-from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.solver.solution import Ranging
 
 #: Share of a limit's largest level over the horizon that caps the relief counted per period.

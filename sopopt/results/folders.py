@@ -22,7 +22,7 @@ import pandas as pd
 from sopopt.errors import DataWarning, Location, Problem, ScenarioError
 from sopopt.io.paths import display_path
 from sopopt.io.writer import FolderWriter, reading_folder, replacing_folder, unformula
-from sopopt.model.registry import COST_CATEGORIES
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.results.plan import Info, Plan
 from sopopt.solver.status import SolveStatus
 

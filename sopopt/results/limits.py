@@ -7,7 +7,7 @@ capacity, a ``<=`` row or an upper bound) that is one unit more of the limit: th
 negative of HiGHS's row dual or reduced cost. For a minimum (``sense`` ``min``: minimum
 stock or headcount, ending conditions that are lower bounds) it is one unit less: the
 reduced cost itself. Limits that are rows are listed whether they bind or not; limits
-that are variable bounds (:data:`~sopopt.model.registry.BOUND_LIMITS`) when they bind.
+that are variable bounds (:data:`~sopopt.model.catalogue.BOUND_LIMITS`) when they bind.
 
 Ranges (``range_up``, ``range_down``) say how far the limit's own value can rise and
 fall, in the limit's unit, with its shadow price unchanged (the optimal basis stays
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from sopopt.inputs.compile import ModelData
+from sopopt.model.catalogue import BOUND_LIMITS, LIMITS
 from sopopt.model.family import BoundLimitSpec
-from sopopt.model.registry import BOUND_LIMITS, LIMITS
 from sopopt.solver.solution import LimitRange, Ranging, Solution
 
 #: A limit counts as binding when its slack is below this (units of the row).

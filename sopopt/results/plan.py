@@ -1,7 +1,7 @@
 """The :class:`Plan`: one immutable result of tidy DataFrames, free of solver objects.
 
 Tables are long format, one row per index of a decision, with the columns named in the
-component registry and a ``value`` column. :func:`extract_plan` turns a solution into a
+component catalogue and a ``value`` column. :func:`extract_plan` turns a solution into a
 plan: the decision tables here, the plan table, service, utilization, load, P&L and
 KPIs in :mod:`sopopt.results.tables` (KPIs defined there and in docs/kpis.md), the
 shadow prices and their ranges in :mod:`sopopt.results.limits`.
@@ -19,11 +19,11 @@ import pandas as pd
 from sopopt.errors import DataWarning
 from sopopt.inputs.compile import ModelData
 from sopopt.io.reader import Locations, locate
+from sopopt.model.catalogue import COST_CATEGORIES, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.model.inventory import (
     PLAN_INVENTORY,
     SAFETY_SHORTFALL,
 )
-from sopopt.model.registry import COST_CATEGORIES, TRANSFORM_COST_CATEGORIES, VARIABLES
 from sopopt.results.allocation import class_tables
 from sopopt.results.bottlenecks import COLUMNS as BOTTLENECK_COLUMNS
 from sopopt.results.bottlenecks import bottleneck_table
@@ -204,7 +204,7 @@ def extract_plan(
     data: ModelData, solution: Solution, name: str, currency: str = "USD", info: Mapping[str, Any] | None = None,
     *, summary_only: bool = False,
 ) -> Plan:
-    """Turn a solution into a :class:`Plan`, reading only the registry catalogue.
+    """Turn a solution into a :class:`Plan`, reading only the component catalogue.
 
     ``info`` (timings, scenario, ...) is added to the solver's run information. With
     ``summary_only`` (a sweep's case row) the plan has its status, objective, costs,

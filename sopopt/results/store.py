@@ -49,7 +49,7 @@ import pandas as pd
 from sopopt.errors import ExitCode, OutputError, SopoptError
 from sopopt.io.paths import display_path
 from sopopt.io.writer import fault_point, output_error
-from sopopt.model.registry import COST_CATEGORIES, VARIABLES
+from sopopt.model.catalogue import COST_CATEGORIES, VARIABLES
 from sopopt.results.plan import Plan
 
 #: Plan tables that ``--keep`` can store, keyed by case.

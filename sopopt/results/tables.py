@@ -24,6 +24,7 @@ import pandas as pd
 
 from sopopt.inputs.compile import ModelData
 from sopopt.model.bills import PLAN_DEPENDENT, dependent_demand
+from sopopt.model.catalogue import COST_CATEGORIES
 from sopopt.model.demand import BACKLOG, LOST, PLAN_BACKLOG, PLAN_DELIVERED, PLAN_DEMAND, PLAN_LOST, SALES
 from sopopt.model.inventory import (
     INVENTORY,
@@ -36,7 +37,6 @@ from sopopt.model.inventory import (
     SAFETY_SHORTFALL,
 )
 from sopopt.model.production import PLAN_PRODUCTION, PLAN_SUBCONTRACTED, PRODUCTION, SUBCONTRACT
-from sopopt.model.registry import COST_CATEGORIES
 from sopopt.model.resources import RESOURCE_OVERTIME
 from sopopt.model.routings import ROUTING, routing_load
 from sopopt.model.shelf_life import PLAN_SCRAP, SCRAP

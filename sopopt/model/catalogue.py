@@ -1,4 +1,4 @@
-"""The component registry: which components hold which plan table, limit or cost.
+"""The component catalogue: which components hold which plan table, limit or cost.
 
 Everything here is derived from :data:`sopopt.model.families.FAMILIES`: :data:`VARIABLES`
 names every variable family (with the columns of the result table it fills),
