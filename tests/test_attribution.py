@@ -13,6 +13,7 @@ Sequential (file order): cost 30 and 980; lost 0 and 20. Both add up to 1,010 an
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from sopopt.analysis import attribution
 from sopopt.analysis.attribution import Attribution, attribute
+from sopopt.analysis.attribution_scope import Scope
 from sopopt.cli import app
 
 DATA = Path(__file__).parent / "data" / "attribution"
@@ -55,9 +57,32 @@ def test_cli_explain_two_files_prints_the_shares() -> None:
     assert result.exit_code == 0, result.output
     assert "pair other against pair base: total cost 1,010 USD more" in result.output
     assert "1. demand product widget x 2 (promotion)" in result.output
-    refused = CliRunner().invoke(app, ["explain", str(DATA / "base.yaml"), str(DATA / "other.yaml"),
-                                       "--product", "widget"])
-    assert refused.exit_code == 2
+
+
+def test_the_cell_options_narrow_the_shares_to_the_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """widget at plant in period 1 is the pair's only cell, so its lost units are the
+    whole plan's: Shapley 10 and 10 of 20; its fill rate 1 -> 40/60, each -1/6; in file
+    order 0 and 20. The line never works overtime: 0 and 0."""
+    args = ["explain", str(DATA / "base.yaml"), str(DATA / "other.yaml")]
+    result = CliRunner().invoke(app, [*args, "--product", "widget", "--site", "plant", "--period", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    cell = json.loads(result.output)
+    assert cell["scope"] == "for widget at plant in 1" and cell["method"] == "shapley" and cell["solves"] == 4
+    assert set(cell["total"]) == {"lost_units", "backlog_unit_periods", "fill_rate"}
+    assert cell["total"]["lost_units"] == pytest.approx(20.0) and cell["total"]["fill_rate"] == pytest.approx(-1 / 3)
+    for share in cell["shares"]:
+        assert share["shares"]["lost_units"] == pytest.approx(10.0)
+        assert share["shares"]["fill_rate"] == pytest.approx(-1 / 6)
+    monkeypatch.setattr(attribution, "SHAPLEY_LIMIT", 1)
+    sequential = attribute(DATA / "base.yaml", DATA / "other.yaml", scope=Scope(product="widget", period="1"))
+    assert sequential.sentences()[0].startswith("pair other against pair base for widget in 1: units lost 20")
+    assert [s.shares["lost_units"] for s in sequential.shares] == pytest.approx([0.0, 20.0])
+    line = attribute(DATA / "base.yaml", DATA / "other.yaml", scope=Scope(resource="line"))
+    assert line.total == {"overtime_hours": 0.0} and [s.shares for s in line.shares] == [{"overtime_hours": 0.0}] * 2
+    for wrong in (["--product", "gadget"], ["--site", "plant"], ["--resource", "line", "--site", "plant"],
+                  ["--product", "widget", "--class", "retail"]):
+        refused = CliRunner().invoke(app, [*args, *wrong])
+        assert refused.exit_code == 2, (wrong, refused.output)
 
 
 def test_the_shipped_disruption_is_all_its_two_adjustments_and_lands_on_motor_products() -> None:

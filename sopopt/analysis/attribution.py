@@ -17,6 +17,8 @@ one planner; numbers replaced in place and warm when the LP keeps its shape).
 
 Either way the shares add up exactly to the change from BASE to OTHER. The same weights
 applied to the units short of every product, site and period say where each share lands.
+With a :class:`~sopopt.analysis.attribution_scope.Scope` (a product, site and period, or a
+resource or crew) the measures are that cell's, read from the same subsets' plans.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sopopt.analysis.attribution_scope import OVERTIME_MEASURES, PRODUCT_MEASURES, Scope
 from sopopt.analysis.planner import Planner
 from sopopt.analysis.resolver import Resolver
 from sopopt.errors import SopoptError
@@ -87,13 +90,16 @@ class Attribution:
     total: dict[str, float]
     solves: int
     info: dict[str, float] = field(default_factory=dict)
+    #: The cell the measures are restricted to ("for desk_fan at dc_indy in 2027-07"), or "" (whole plans).
+    scope: str = ""
 
     def sentences(self) -> list[str]:
         """The attribution in plain sentences, one per line (amounts rounded)."""
         currency = self.other.currency
         how = ("Shapley shares (every subset of the adjustments solved)" if self.method == "shapley" else
                "sequential shares (each adjustment added in file order)")
-        lines = [f"{self.other.name} against {self.base.name}: {_changes(self.total, currency)}.",
+        scope = f" {self.scope}" if self.scope else ""
+        lines = [f"{self.other.name} against {self.base.name}{scope}: {_changes(self.total, currency)}.",
                  f"Shared among {len(self.shares)} changes by {how}, {self.solves} solves:"]
         for number, share in enumerate(self.shares, 1):
             note = f" ({share.note})" if share.note else ""
@@ -105,12 +111,12 @@ class Attribution:
     def to_dict(self) -> dict[str, Any]:
         """Plain values, JSON-ready (full precision)."""
         return {"base": self.base.name, "other": self.other.name, "method": self.method,
-                "total": dict(self.total), "solves": self.solves, "info": dict(self.info),
+                "scope": self.scope, "total": dict(self.total), "solves": self.solves, "info": dict(self.info),
                 "shares": [s.to_dict() for s in self.shares]}
 
 
 def _changes(values: dict[str, float], currency: str) -> str:
-    words = {key: (label, unit) for key, label, unit in MEASURES}
+    words = {key: (label, unit) for key, label, unit in (*MEASURES, *PRODUCT_MEASURES, *OVERTIME_MEASURES)}
     parts = []
     for key, value in values.items():
         label, unit = words[key]
@@ -177,13 +183,16 @@ def _case_of(subset: Sequence[int], players: list[_Player], base: Case, stripped
                        paths, warn=False)
 
 
-def _values(plan: Plan, keys: list[str]) -> tuple[np.ndarray, pd.Series]:
-    """A plan's measures and its units short by product, site and period."""
+def _values(plan: Plan, keys: list[str], scope: Scope | None) -> tuple[np.ndarray, pd.Series]:
+    """A plan's measures (the scope's, when one is given) and its units short by
+    product, site and period (the scope's cells)."""
     if not plan.status.has_plan:
         raise SopoptError(f"{plan.name}: {plan.status.label}: the change cannot be shared (no plan)")
-    kpis = {**plan.kpis, "total_cost": float(plan.objective or 0.0)}
     table = plan.table("plan")
     short = table.set_index(["product", "site", "period"])[[PLAN_BACKLOG.name, PLAN_LOST.name]].sum(axis=1)
+    if scope is not None:
+        return np.array(scope.values(plan)), scope.cells(short)
+    kpis = {**plan.kpis, "total_cost": float(plan.objective or 0.0)}
     return np.array([float(kpis[k]) for k in keys]), short
 
 
@@ -200,15 +209,20 @@ def _weights(n: int, shapley: bool) -> dict[int, list[tuple[tuple[int, ...], flo
     return out
 
 
-def attribute(base: Case | str | Path, other: Case | str | Path, planner: Planner | None = None) -> Attribution:
-    """The change from BASE to OTHER shared among OTHER's adjustments (module docstring).
+def attribute(base: Case | str | Path, other: Case | str | Path, planner: Planner | None = None,
+              scope: Scope | None = None) -> Attribution:
+    """The change from BASE to OTHER shared among OTHER's adjustments (module docstring);
+    with ``scope``, the change of that cell's measures.
 
     Raises:
+        ScenarioError: the scope names what OTHER does not have, or makes no cell.
         SopoptError: a subset has no plan (its change cannot be shared).
     """
     start = time.perf_counter()
     base = base if isinstance(base, Case) else load_case(base)
     other = other if isinstance(other, Case) else load_case(other)
+    if scope is not None:
+        scope.check(other)
     players, stripped = _players(base, other)
     n = len(players)
     shapley = n <= SHAPLEY_LIMIT
@@ -221,8 +235,9 @@ def attribute(base: Case | str | Path, other: Case | str | Path, planner: Planne
         name = other.network.name if len(subset) == n else case.network.name
         # Subsets are small variations of each other: warm, and only what the shares read.
         solved[subset] = resolver.solve(case, name=name, warm=True, detail="summary")
-    keys = [k for k, _label, _unit in MEASURES if k in solved[()].kpis or k == "total_cost"]
-    values = {s: _values(plan, keys) for s, plan in solved.items()}
+    measures = MEASURES if scope is None else scope.measures
+    keys = [k for k, _label, _unit in measures if scope is not None or k in solved[()].kpis or k == "total_cost"]
+    values = {s: _values(plan, keys, scope) for s, plan in solved.items()}
     shares = []
     for i, pairs in _weights(n, shapley).items():
         change = sum(w * (values[tuple(sorted((*s, i)))][0] - values[s][0]) for s, w in pairs)
@@ -233,7 +248,7 @@ def attribute(base: Case | str | Path, other: Case | str | Path, planner: Planne
     total = dict(zip(keys, map(float, values[everything][0] - values[()][0]), strict=True))
     info = {"seconds": time.perf_counter() - start, "players": float(n)}
     return Attribution(solved[()], solved[everything], "shapley" if shapley else "sequential", tuple(shares),
-                       total, len(subsets), info)
+                       total, len(subsets), info, scope.label if scope is not None else "")
 
 
 def _lands(cells: Any, base: Case) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ from typing import Any
 
 from sopopt.analysis.allocation import class_penalty, class_shortage
 from sopopt.analysis.attribution import Attribution, attribute
+from sopopt.analysis.attribution_scope import Scope
 from sopopt.analysis.causes import (
     MAX_CAUSES,
     VALUE_TOLERANCE,
@@ -501,8 +502,9 @@ def explain(
     Without a feasible plan: an :class:`Explanation` of why. With one: the plan
     explanation of :func:`sopopt.analysis.explain.explain_plan`, narrowed by
     ``product``, ``site``, ``period``, ``resource`` and ``crew``. With ``other``: why
-    the two scenarios differ (:func:`sopopt.analysis.attribution.attribute`; the cell
-    options do not apply to it yet).
+    the two scenarios differ (:func:`sopopt.analysis.attribution.attribute`), for the
+    cell of ``product`` (``site``, ``period``), ``resource`` or ``crew`` when given
+    (:class:`~sopopt.analysis.attribution_scope.Scope`; not ``klass``).
 
     Raises:
         ScenarioError: invalid input files.
@@ -512,7 +514,11 @@ def explain(
     if other is not None:
         if isinstance(case_or_plan, Plan):
             raise SopoptError("explain two scenarios from their files or cases, not from a plan")
-        return attribute(case_or_plan, other)
+        if klass is not None:
+            raise ScenarioError([Problem(None, "--class", "a demand class applies to one scenario only")])
+        cell = (product, site, period, resource, crew)
+        scope = Scope(*cell) if any(v is not None for v in cell) else None
+        return attribute(case_or_plan, other, scope=scope)
     if isinstance(case_or_plan, Plan):
         if case_or_plan.explanation is not None:
             return case_or_plan.explanation

@@ -53,7 +53,7 @@ from sopopt.cli.exits import (
     stopped,
 )
 from sopopt.cli.progress import ProgressDisplay, signals_raise_interrupted
-from sopopt.errors import EXIT_CODES, ExitCode, Problem, ScenarioError, SopoptError, StrictError
+from sopopt.errors import EXIT_CODES, ExitCode, SopoptError, StrictError
 from sopopt.inputs.case import load_case
 from sopopt.inputs.generate import size_for_variables, write_instance
 from sopopt.inputs.views import diff_cases, json_schema, show_yaml, sweep_json_schema
@@ -179,9 +179,6 @@ def explain(
     second scenario, why the two differ."""
     try:
         second = None if other is None else load_case(other, workspace=workspace, strict=strict)
-        if second is not None and any(v is not None for v in (product, site, period, resource, crew, klass)):
-            raise ScenarioError([Problem(None, "--product/--site/--period/--resource/--crew/--class",
-                                         "the cell options apply to one scenario (two-file form: whole plans)")])
         result = explain_case(load_case(scenario, workspace=workspace, strict=strict), second, product=product,
                               site=site, period=period, resource=resource, crew=crew, time_budget=time_budget,
                               klass=klass)
