@@ -101,16 +101,30 @@ def _severe(browser: webdriver.Chrome) -> list[dict]:
     return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+#: Per chart, in one call (a WebDriver round trip per chart and property took 10 s): its
+#: id, whether Plotly drew an SVG and real marks (bars, lines or heatmap cells, not an
+#: empty frame), whether it sits in a print-only block (drawn hidden, shown on paper:
+#: tests below) and its size on screen.
+_CHART_FACTS = """
+return arguments[0].map(c => ({
+  id: c.id,
+  svg: c.querySelectorAll('.main-svg').length,
+  marks: c.querySelectorAll('.trace, .hm, .bars path, .scatterlayer path').length,
+  printOnly: c.closest('div.print-only') !== null,
+  height: c.getBoundingClientRect().height,
+  width: c.getBoundingClientRect().width,
+}));
+"""
+
+
 def _check_charts(browser: webdriver.Chrome, charts: list) -> None:
-    for chart in charts:
-        assert len(chart.find_elements(By.CSS_SELECTOR, ".main-svg")) > 0, chart.get_attribute("id")
-        # Plotly drew real marks (bars, lines or heatmap cells), not an empty frame.
-        marks = chart.find_elements(By.CSS_SELECTOR, ".trace, .hm, .bars path, .scatterlayer path")
-        assert marks, chart.get_attribute("id")
-        if chart.find_elements(By.XPATH, "ancestor::div[contains(@class, 'print-only')]"):
-            continue  # drawn hidden, shown on paper (tests below)
-        assert chart.size["height"] > 100
-        assert chart.size["width"] > 300
+    for chart in browser.execute_script(_CHART_FACTS, charts):
+        assert chart["svg"] > 0, chart["id"]
+        assert chart["marks"] > 0, chart["id"]
+        if chart["printOnly"]:
+            continue
+        assert chart["height"] > 100, chart["id"]
+        assert chart["width"] > 300, chart["id"]
     fetched = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.startsWith('http'));"
     )
