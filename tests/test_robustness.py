@@ -413,8 +413,8 @@ def test_a_plan_without_a_basis_is_optimal_within_the_tolerance(ws: Path) -> Non
 
 #: Sixteen cases: four kills after one to three finished cases each leave some for the
 #: final resume.
-KILL_GRID = ("name: kill\nbase: low.yaml\ngrid:\n  level: {target: demand, multiply: [0.7, 0.72, 0.74, 0.76, "
-             "0.78, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0]}\n")
+KILL_GRID = ("name: kill\nbase: low.yaml\ngrid:\n  level: {target: demand, multiply: ["
+             + ", ".join(f"{0.7 + 0.02 * i:.2f}" for i in range(24)) + "]}\n")
 
 #: ``sopopt sweep`` (the CLI's own entry point) in a child interpreter that appends one
 #: byte to argv[1] each time the sweep has taken in a finished case (into its batch, or
@@ -464,7 +464,7 @@ def _stored(store: Path) -> list[tuple[str, float]]:
 
 
 def test_a_sweep_killed_at_seeded_moments_resumes_with_every_case_once(ws: Path) -> None:
-    """Four ``sopopt sweep`` processes on one store, each killed with SIGKILL at a seeded
+    """Five ``sopopt sweep`` processes on one store, each killed with SIGKILL at a seeded
     moment after a seeded number of finished cases (:func:`_kill_after_cases`), some
     with the shipped batches and some storing pairs, each resuming what the last one
     stored: after every kill the store holds each case at most once with the objective
@@ -484,7 +484,7 @@ def test_a_sweep_killed_at_seeded_moments_resumes_with_every_case_once(ws: Path)
     per_case = 2 * statistics.median(seconds)  # a solve, its hand-over and its row, at today's load
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     store, counts = ws / "kill.duckdb", [0]
-    for seed in range(4):
+    for seed in range(5):
         batch = (BATCH_CASES, 2)[seed % 2]  # the shipped batches (first case at once, then 50 or 1 s), or pairs
         marks = ws / f"finished-{seed}"
         child = subprocess.Popen([sys.executable, "-c", KILL_CHILD, str(marks), str(batch), "sweep", "kill.yaml",
